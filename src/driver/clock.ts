@@ -1,0 +1,37 @@
+import { MAX_TIMER_MS } from '../options/durations.js';
+
+/** A sleep that can be cut short; `cancel` resolves it at once. */
+export interface Sleep {
+  readonly promise: Promise<void>;
+  cancel(): void;
+}
+
+/**
+ * Time as the driver sees it. Injected so that the driver's tests run on a
+ * virtual clock: no real waiting, and every interleaving is reproducible.
+ */
+export interface Clock {
+  /** Milliseconds on a monotonic scale; only differences matter. */
+  now(): number;
+  sleep(ms: number): Sleep;
+}
+
+/** The real clock: performance.now() and unref'd timers (a pending wait never keeps Node alive on its own). */
+export const systemClock: Clock = {
+  now: () => performance.now(),
+  sleep(ms) {
+    let timer: NodeJS.Timeout | undefined;
+    let done!: () => void;
+    const promise = new Promise<void>((resolve) => {
+      done = resolve;
+      timer = setTimeout(resolve, Math.max(0, Math.min(ms, MAX_TIMER_MS)));
+    });
+    return {
+      promise,
+      cancel() {
+        clearTimeout(timer);
+        done();
+      },
+    };
+  },
+};

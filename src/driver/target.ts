@@ -1,0 +1,26 @@
+import type { SignalName } from '../options/signals.js';
+
+/**
+ * What the driver needs from a containment mechanism (cgroup v2 or POSIX
+ * process groups). Deliberately tiny: everything else the driver decides.
+ */
+export interface GracefulTarget {
+  /**
+   * Deliver `signal` to every live member of the tree. Resolves with how many
+   * processes it reached. Members that vanish meanwhile are not an error;
+   * any other failure rejects with a CorralError (code ESIGNAL_FAILED).
+   */
+  signal(signal: SignalName): Promise<number>;
+  /** True once no live (non-zombie) member is left. */
+  isDrained(): Promise<boolean>;
+  /** SIGKILL every member, including ones that escaped the leader's session. Rejects with EKILL_FAILED. */
+  hardKill(): Promise<void>;
+  /** The pids of the live members, for reports and errors. */
+  members(): Promise<number[]>;
+  /**
+   * Optional change notification: call `onChange` whenever the drain state may
+   * have changed (cgroup.events via inotify). Returns an unsubscribe function.
+   * A target without it is polled with a backoff that starts near 1 ms.
+   */
+  watch?(onChange: () => void): () => void;
+}

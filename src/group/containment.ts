@@ -1,0 +1,47 @@
+import type { ChildProcess, SpawnOptions } from 'node:child_process';
+import type { GracefulTarget } from '../driver/target.js';
+import type { GuardRecord } from '../guard/record.js';
+
+export type MechanismName = 'cgroup' | 'pgroup';
+
+/** Resource use of the tree. A figure the host cannot give is absent, never 0. */
+export interface GroupStats {
+  /** Live members now. */
+  processes: number;
+  /** CPU time used by the tree (cgroup: including members that already exited). */
+  cpuUsageMs?: number;
+  /** Memory charged to the tree (cgroup memory controller). */
+  memoryBytes?: number;
+  /** Most members at once (cgroup pids controller: pids.peak). */
+  peakProcesses?: number;
+}
+
+/**
+ * One containment mechanism's hold on one group: the GracefulTarget the
+ * driver works with, plus what ProcessGroup needs to start children in it
+ * and to let go of it.
+ */
+export interface Containment extends GracefulTarget {
+  readonly mechanism: MechanismName;
+  /**
+   * Start a child inside the group, synchronously, exactly as
+   * child_process.spawn would (same options, events and errors); the child
+   * must be contained before it runs a single instruction of `file`.
+   */
+  spawn(file: string, args: readonly string[], options: SpawnOptions): ChildProcess;
+  /** Freeze every member (cgroup.freeze; SIGSTOP under pgroup). */
+  suspend(): Promise<void>;
+  /** Undo suspend(). */
+  resume(): Promise<void>;
+  stats(): Promise<GroupStats>;
+  /**
+   * Let go of the OS resources once the group is done with: remove the cgroup
+   * directory (waiting out EBUSY, bounded), close watchers. With `spare`, the
+   * members were stood down and must be left running.
+   */
+  release(spare: boolean): Promise<void>;
+  /** Best-effort SIGKILL of the tree without yielding to the event loop, for process exit. */
+  killSync(): void;
+  /** What the guard must kill if this process dies (see src/guard). */
+  guardRecords(): GuardRecord[];
+}

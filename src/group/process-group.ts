@@ -1,0 +1,188 @@
+/**
+ * ProcessGroup: the public handle on one contained process tree. It owns the
+ * lifecycle (create, spawn, signal, shutdown, kill, close) and the
+ * skipDropKill latch; the mechanism (cgroup v2 or process groups) does the
+ * work behind the Containment interface, and the shared driver decides how a
+ * shutdown escalates or stands down.
+ */
+import type { ChildProcess, SpawnOptions } from 'node:child_process';
+import { systemClock, type Clock } from '../driver/clock.js';
+import { hardKillAndWait, shutdownTree, type ShutdownReport } from '../driver/graceful.js';
+import { StandDownLatch } from '../driver/latch.js';
+import { CorralError } from '../errors.js';
+import { acquireGuard, type GroupGuard } from '../guard/group-guard.js';
+import {
+  resolveCreateOptions,
+  resolveShutdownPlan,
+  type CreateOptions,
+  type ResolvedCreateOptions,
+  type ShutdownOptions,
+} from '../options/group-options.js';
+import { parseSignal } from '../options/signals.js';
+import type { Containment, GroupStats, MechanismName } from './containment.js';
+import { registerForExitCleanup, unregisterFromExitCleanup, type ExitCleanupEntry } from './exit-cleanup.js';
+import { selectMechanism } from './select-mechanism.js';
+import { normalizeSpawnArguments } from './spawn-arguments.js';
+
+let groupCounter = 0;
+
+export class ProcessGroup implements AsyncDisposable {
+  readonly #containment: Containment;
+  readonly #options: ResolvedCreateOptions;
+  readonly #latch = new StandDownLatch();
+  readonly #clock: Clock;
+  readonly #guard: GroupGuard | undefined;
+  readonly #id = `${process.pid}-${++groupCounter}`;
+  readonly #exitEntry: ExitCleanupEntry;
+  #closed = false;
+  #closing: Promise<void> | undefined;
+
+  /** Why 'auto' did not get cgroup v2, or undefined. */
+  readonly fallbackReason: string | undefined;
+
+  private constructor(containment: Containment, options: ResolvedCreateOptions, fallbackReason: string | undefined, clock: Clock) {
+    this.#containment = containment;
+    this.#options = options;
+    this.#clock = clock;
+    this.fallbackReason = fallbackReason;
+    this.#exitEntry = { spare: () => this.#latch.skipDropKill, killSync: () => containment.killSync() };
+    registerForExitCleanup(this.#exitEntry);
+    this.#guard = options.guard ? acquireGuard() : undefined;
+    this.#guard?.track(this.#id, containment.guardRecords());
+  }
+
+  /**
+   * Make a new, empty group. Options are checked before anything is touched;
+   * with mechanism 'auto' a host without usable cgroup v2 falls back to
+   * process groups and says why in `fallbackReason`.
+   */
+  static async create(options: CreateOptions = {}): Promise<ProcessGroup> {
+    const resolved = resolveCreateOptions(options);
+    const { containment, fallbackReason } = await selectMechanism(resolved);
+    return new ProcessGroup(containment, resolved, fallbackReason, systemClock);
+  }
+
+  /** Wrap an existing Containment (tests and advanced embedding: a fake target, a virtual clock). */
+  static fromContainment(containment: Containment, options: CreateOptions = {}, clock: Clock = systemClock): ProcessGroup {
+    return new ProcessGroup(containment, resolveCreateOptions({ guard: false, ...options }), undefined, clock);
+  }
+
+  /** The mechanism this group really uses. */
+  get mechanism(): MechanismName {
+    return this.#containment.mechanism;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** True while a stand-down holds: close() and exit cleanup will spare the tree. */
+  get skipDropKill(): boolean {
+    return this.#latch.skipDropKill;
+  }
+
+  /** Where the group lives: its cgroup directory (cgroup) or undefined (pgroup). */
+  get cgroupPath(): string | undefined {
+    const record = this.#containment.guardRecords().find((r) => r.kind === 'cgroup');
+    return record?.kind === 'cgroup' ? record.path : undefined;
+  }
+
+  /**
+   * Start a process inside the group, as child_process.spawn does (same
+   * arguments, options, events and errors). A spawn re-arms kill-on-close
+   * after a stand-down.
+   */
+  spawn(command: string, options?: SpawnOptions): ChildProcess;
+  spawn(command: string, args?: readonly string[], options?: SpawnOptions): ChildProcess;
+  spawn(command: string, argsOrOptions?: readonly string[] | SpawnOptions, options?: SpawnOptions): ChildProcess {
+    this.#assertOpen('spawn');
+    const { file, args, options: spawnOptions } = normalizeSpawnArguments(command, argsOrOptions, options);
+    this.#latch.noteSpawn();
+    const child = this.#containment.spawn(file, args, spawnOptions);
+    if (this.#guard && this.#containment.mechanism === 'pgroup') {
+      this.#guard.track(this.#id, this.#containment.guardRecords());
+    }
+    return child;
+  }
+
+  /** Send `signal` (default: the group's killSignal) to every member of the tree. */
+  async signal(signal: NodeJS.Signals | number = this.#options.killSignal): Promise<number> {
+    this.#assertOpen('signal');
+    return this.#containment.signal(parseSignal(signal));
+  }
+
+  /**
+   * Graceful shutdown: the signal (and SIGCONT) to the whole tree, a wait for
+   * the drain, then SIGKILL for survivors (escalate) or a stand-down. See
+   * src/driver/graceful.ts for the whole algorithm.
+   */
+  async shutdown(options: ShutdownOptions = {}): Promise<ShutdownReport> {
+    const plan = resolveShutdownPlan(options, this.#options);
+    this.#assertOpen('shutdown');
+    return shutdownTree(this.#containment, plan, { clock: this.#clock, latch: this.#latch });
+  }
+
+  /** SIGKILL the whole tree; resolves once it has drained (rejects with EKILL_TIMEOUT if members outlive killTimeout). */
+  async kill(): Promise<void> {
+    if (this.#closed) return;
+    await hardKillAndWait(this.#containment, this.#options.killTimeout, this.#clock);
+  }
+
+  /** Pids of the live members. */
+  async members(): Promise<number[]> {
+    if (this.#closed) return [];
+    return this.#containment.members();
+  }
+
+  /** Resource use of the tree; fields the host cannot give are absent. */
+  async stats(): Promise<GroupStats> {
+    this.#assertOpen('stats');
+    return this.#containment.stats();
+  }
+
+  /** Freeze the whole tree (cgroup.freeze, or SIGSTOP under pgroup). */
+  async suspend(): Promise<void> {
+    this.#assertOpen('suspend');
+    await this.#containment.suspend();
+  }
+
+  async resume(): Promise<void> {
+    this.#assertOpen('resume');
+    await this.#containment.resume();
+  }
+
+  /**
+   * Kill the tree unless a stand-down holds, then release what the group
+   * holds (its cgroup directory). Idempotent; concurrent calls share one close.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  async #close(): Promise<void> {
+    const spare = this.#latch.skipDropKill;
+    try {
+      if (!spare) await hardKillAndWait(this.#containment, this.#options.killTimeout, this.#clock);
+      await this.#containment.release(spare);
+    } catch (error) {
+      // The tree (or its directory) is still there: stay open, stay guarded
+      // and registered for exit cleanup, and let the caller retry close().
+      this.#closing = undefined;
+      throw error;
+    }
+    this.#closed = true;
+    unregisterFromExitCleanup(this.#exitEntry);
+    this.#guard?.untrack(this.#id);
+  }
+
+  #assertOpen(operation: string): void {
+    if (this.#closed || this.#closing) {
+      throw new CorralError('EGROUP_CLOSED', `${operation}(): the group is closed`);
+    }
+  }
+}

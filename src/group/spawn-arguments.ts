@@ -1,0 +1,39 @@
+import type { SpawnOptions } from 'node:child_process';
+import { CorralError } from '../errors.js';
+
+export interface SpawnArguments {
+  file: string;
+  args: string[];
+  options: SpawnOptions;
+}
+
+/**
+ * The same argument forms child_process.spawn accepts: (command),
+ * (command, args), (command, options), (command, args, options).
+ * Type errors are left to Node's own spawn where it would raise them
+ * (ERR_INVALID_ARG_TYPE), so users see Node's messages.
+ */
+export function normalizeSpawnArguments(command: unknown, argsOrOptions?: unknown, maybeOptions?: unknown): SpawnArguments {
+  let args: unknown = [];
+  let options: unknown = maybeOptions;
+  if (Array.isArray(argsOrOptions)) {
+    args = argsOrOptions;
+  } else if (argsOrOptions !== undefined && argsOrOptions !== null) {
+    if (typeof argsOrOptions !== 'object') {
+      throw new CorralError('EINVALID_OPTION', `spawn(): args must be an array, got ${typeof argsOrOptions}`);
+    }
+    options = argsOrOptions;
+  }
+  if (typeof command !== 'string' || command.length === 0) {
+    throw new CorralError('EINVALID_OPTION', `spawn(): command must be a non-empty string, got ${JSON.stringify(command)}`);
+  }
+  for (const arg of args as unknown[]) {
+    if (typeof arg !== 'string') {
+      throw new CorralError('EINVALID_OPTION', `spawn(): every argument must be a string, got ${typeof arg}`);
+    }
+  }
+  if (options !== undefined && options !== null && typeof options !== 'object') {
+    throw new CorralError('EINVALID_OPTION', `spawn(): options must be an object, got ${typeof options}`);
+  }
+  return { file: command, args: [...(args as string[])], options: { ...((options ?? {}) as SpawnOptions) } };
+}

@@ -1,0 +1,12 @@
+/**
+ * corral: stop a whole Linux process tree, gracefully then by force, with no
+ * stray descendant left behind.
+ */
+export { ProcessGroup } from './group/process-group.js';
+export type { GroupStats, MechanismName } from './group/containment.js';
+export { CorralError } from './errors.js';
+export type { CorralErrorCode } from './errors.js';
+export type { CreateOptions, ShutdownOptions, MechanismChoice } from './options/group-options.js';
+export type { Limits } from './options/limits.js';
+export type { ShutdownReport, PhaseReport } from './driver/graceful.js';
+export type { GracefulTarget } from './driver/target.js';

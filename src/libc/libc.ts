@@ -1,0 +1,106 @@
+/**
+ * The few libc calls corral needs that Node does not expose, made through
+ * ffi-rs: killpg (a signal to a whole process group), getpgid, and the
+ * pidfd system calls (a signal to a process that can never hit a recycled
+ * pid). Each call returns the raw result with errno decoded to its name, so
+ * callers decide what "already gone" means for them.
+ *
+ * ffi-rs is loaded on first use, so importing corral on a platform without a
+ * prebuilt ffi-rs binary fails only when these calls are really needed, with
+ * an ELIBC error that says so.
+ */
+import { createRequire } from 'node:module';
+import { CorralError, describeError } from '../errors.js';
+import { errnoName } from './errno.js';
+
+export interface SyscallResult {
+  /** The C return value. */
+  value: number;
+  /** The errno name when the call failed ('ESRCH', 'EPERM'...), else undefined. */
+  errno: string | undefined;
+}
+
+type FfiModule = typeof import('ffi-rs');
+
+const LIBRARY = 'corral-libc';
+
+/** x86_64 and aarch64 syscall numbers (the generic table) for the pidfd calls. */
+const SYSCALLS: Record<string, { pidfdOpen: number; pidfdSendSignal: number }> = {
+  x64: { pidfdOpen: 434, pidfdSendSignal: 424 },
+  arm64: { pidfdOpen: 434, pidfdSendSignal: 424 },
+};
+
+let ffi: FfiModule | undefined;
+
+function load(): FfiModule {
+  if (ffi) return ffi;
+  let module: FfiModule;
+  try {
+    module = createRequire(import.meta.url)('ffi-rs') as FfiModule;
+  } catch (error) {
+    throw new CorralError('ELIBC', `ffi-rs could not be loaded on ${process.platform}-${process.arch}: ${describeError(error)}`, {
+      cause: error,
+    });
+  }
+  const path = process.platform === 'darwin' ? '/usr/lib/libSystem.B.dylib' : '';
+  module.open({ library: LIBRARY, path });
+  ffi = module;
+  return module;
+}
+
+function call(funcName: string, retType: 'i32' | 'i64', params: Array<{ type: 'i32' | 'i64'; value: number }>): SyscallResult {
+  const m = load();
+  const toType = (t: 'i32' | 'i64') => (t === 'i32' ? m.DataType.I32 : m.DataType.I64);
+  const result = m.load({
+    library: LIBRARY,
+    funcName,
+    retType: toType(retType),
+    paramsType: params.map((p) => toType(p.type)),
+    paramsValue: params.map((p) => p.value),
+    errno: true,
+  }) as unknown as { value: number; errnoCode: number };
+  const value = Number(result.value);
+  return { value, errno: value === -1 ? errnoName(result.errnoCode) : undefined };
+}
+
+const i32 = (value: number) => ({ type: 'i32' as const, value });
+const i64 = (value: number) => ({ type: 'i64' as const, value });
+
+/** killpg(2): `signal` (a number; 0 probes) to every process in group `pgid`. */
+export function killpg(pgid: number, signal: number): SyscallResult {
+  return call('killpg', 'i32', [i32(pgid), i32(signal)]);
+}
+
+/** kill(2) to one pid. */
+export function kill(pid: number, signal: number): SyscallResult {
+  return call('kill', 'i32', [i32(pid), i32(signal)]);
+}
+
+/** getpgid(2). */
+export function getpgid(pid: number): SyscallResult {
+  return call('getpgid', 'i32', [i32(pid)]);
+}
+
+function syscallNumbers() {
+  const numbers = process.platform === 'linux' ? SYSCALLS[process.arch] : undefined;
+  return numbers;
+}
+
+/** True where pidfd_open/pidfd_send_signal can be tried (Linux x64/arm64). */
+export function pidfdSupported(): boolean {
+  return syscallNumbers() !== undefined;
+}
+
+/** pidfd_open(2): a file descriptor that names this very process, never a successor with a recycled pid. */
+export function pidfdOpen(pid: number): SyscallResult {
+  const numbers = syscallNumbers();
+  if (!numbers) return { value: -1, errno: 'ENOSYS' };
+  return call('syscall', 'i64', [i64(numbers.pidfdOpen), i64(pid), i64(0)]);
+}
+
+/** pidfd_send_signal(2). Arguments go as 64-bit values: syscall(2) is variadic and reads longs. */
+export function pidfdSendSignal(pidfd: number, signal: number): SyscallResult {
+  const numbers = syscallNumbers();
+  if (!numbers) return { value: -1, errno: 'ENOSYS' };
+  return call('syscall', 'i64', [i64(numbers.pidfdSendSignal), i64(pidfd), i64(signal), i64(0), i64(0)]);
+}

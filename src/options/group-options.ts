@@ -1,0 +1,133 @@
+/**
+ * The options of ProcessGroup.create() and shutdown(), checked and filled in
+ * with defaults in one place, before anything is touched on the host.
+ */
+import { CorralError } from '../errors.js';
+import type { ShutdownPhase, ShutdownPlan } from '../driver/graceful.js';
+import { describe, parseTimeout } from './durations.js';
+import { asOptionsObject, parseBoolean } from './validate.js';
+import { parseLimits, type Limits } from './limits.js';
+import { parseSignal, type SignalName } from './signals.js';
+
+export type MechanismChoice = 'auto' | 'cgroup' | 'pgroup';
+
+export interface CreateOptions {
+  /** 'auto' (default) prefers cgroup v2 and falls back to process groups. */
+  mechanism?: MechanismChoice;
+  /** Milliseconds of grace after the graceful signal (default 2000). */
+  shutdownTimeout?: number;
+  /** Hard-kill survivors after the grace (default true); false stands down. */
+  escalate?: boolean;
+  /** The graceful signal (default 'SIGTERM'). */
+  killSignal?: NodeJS.Signals | number;
+  /** Milliseconds to wait for the drain after SIGKILL before reporting EKILL_TIMEOUT (default 5000). */
+  killTimeout?: number;
+  /** Resource limits; needs cgroup v2 with the controllers delegated. */
+  limits?: Limits;
+  /** Start the guard that kills the tree if this process dies by SIGKILL (default true). */
+  guard?: boolean;
+  /**
+   * The cgroup v2 directory under which the group's own cgroup is made
+   * (default: this process's own cgroup, from /proc/self/cgroup).
+   */
+  cgroupParent?: string;
+}
+
+export interface ResolvedCreateOptions {
+  mechanism: MechanismChoice;
+  shutdownTimeout: number;
+  escalate: boolean;
+  killSignal: SignalName;
+  killTimeout: number;
+  limits: Limits | undefined;
+  guard: boolean;
+  cgroupParent: string | undefined;
+}
+
+export interface ShutdownOptions {
+  /** Milliseconds of grace (default: the group's shutdownTimeout). */
+  timeout?: number;
+  /** Hard-kill survivors (default: the group's escalate). */
+  escalate?: boolean;
+  /** The graceful signal (default: the group's killSignal). */
+  signal?: NodeJS.Signals | number;
+  /** Several graceful steps, each a signal and how long to wait for it; replaces timeout/signal. */
+  phases?: Array<{ signal: NodeJS.Signals | number; timeout: number }>;
+  /** Bound on the wait after SIGKILL (default: the group's killTimeout). */
+  killTimeout?: number;
+}
+
+const MECHANISMS: readonly MechanismChoice[] = ['auto', 'cgroup', 'pgroup'];
+const CREATE_KEYS = new Set([
+  'mechanism',
+  'shutdownTimeout',
+  'escalate',
+  'killSignal',
+  'killTimeout',
+  'limits',
+  'guard',
+  'cgroupParent',
+]);
+const SHUTDOWN_KEYS = new Set(['timeout', 'escalate', 'signal', 'phases', 'killTimeout']);
+
+export const DEFAULT_SHUTDOWN_TIMEOUT = 2000;
+export const DEFAULT_KILL_TIMEOUT = 5000;
+
+export function resolveCreateOptions(options: unknown = {}): ResolvedCreateOptions {
+  const o = asOptionsObject(options, 'ProcessGroup.create()', CREATE_KEYS) as CreateOptions;
+  const mechanism = o.mechanism ?? 'auto';
+  if (!MECHANISMS.includes(mechanism)) {
+    throw new CorralError(
+      'EINVALID_MECHANISM',
+      `mechanism must be 'auto', 'cgroup' or 'pgroup', got ${describe(mechanism)}`,
+    );
+  }
+  if (o.cgroupParent !== undefined && (typeof o.cgroupParent !== 'string' || !o.cgroupParent.startsWith('/'))) {
+    throw new CorralError('EINVALID_OPTION', `cgroupParent must be an absolute path, got ${describe(o.cgroupParent)}`);
+  }
+  return {
+    mechanism,
+    shutdownTimeout: parseTimeout(o.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT, 'shutdownTimeout', { allowInfinite: true }),
+    escalate: parseBoolean(o.escalate ?? true, 'escalate'),
+    killSignal: parseSignal(o.killSignal ?? 'SIGTERM', 'killSignal'),
+    killTimeout: parseTimeout(o.killTimeout ?? DEFAULT_KILL_TIMEOUT, 'killTimeout', { allowInfinite: true }),
+    limits: o.limits === undefined ? undefined : parseLimits(o.limits),
+    guard: parseBoolean(o.guard ?? true, 'guard'),
+    cgroupParent: o.cgroupParent,
+  };
+}
+
+/** The driver's plan for one shutdown() call, from its options and the group's defaults. */
+export function resolveShutdownPlan(options: unknown, defaults: ResolvedCreateOptions): ShutdownPlan {
+  const o = asOptionsObject(options ?? {}, 'shutdown()', SHUTDOWN_KEYS) as ShutdownOptions;
+  let phases: ShutdownPhase[];
+  if (o.phases !== undefined) {
+    if (o.timeout !== undefined || o.signal !== undefined) {
+      throw new CorralError('EINVALID_OPTION', 'shutdown(): give either phases or timeout/signal, not both');
+    }
+    if (!Array.isArray(o.phases) || o.phases.length === 0) {
+      throw new CorralError('EINVALID_OPTION', 'shutdown(): phases must be a non-empty array of { signal, timeout }');
+    }
+    phases = o.phases.map((phase, i) => {
+      if (phase === null || typeof phase !== 'object') {
+        throw new CorralError('EINVALID_OPTION', `phases[${i}] must be an object { signal, timeout }`);
+      }
+      return {
+        signal: parseSignal(phase.signal, `phases[${i}].signal`),
+        timeout: parseTimeout(phase.timeout, `phases[${i}].timeout`, { allowInfinite: true }),
+      };
+    });
+  } else {
+    phases = [
+      {
+        signal: o.signal === undefined ? defaults.killSignal : parseSignal(o.signal, 'signal'),
+        timeout: o.timeout === undefined ? defaults.shutdownTimeout : parseTimeout(o.timeout, 'timeout', { allowInfinite: true }),
+      },
+    ];
+  }
+  return {
+    phases,
+    escalate: o.escalate === undefined ? defaults.escalate : parseBoolean(o.escalate, 'escalate'),
+    killTimeout: o.killTimeout === undefined ? defaults.killTimeout : parseTimeout(o.killTimeout, 'killTimeout', { allowInfinite: true }),
+  };
+}

@@ -1,0 +1,39 @@
+import { CorralError } from '../errors.js';
+import { describe } from './durations.js';
+import { asOptionsObject } from './validate.js';
+
+/** Resource limits for a group's whole tree (cgroup v2 controllers). */
+export interface Limits {
+  /** memory.max: bytes of memory the tree may use; beyond it the kernel reclaims, then OOM-kills inside the group. */
+  memoryBytes?: number;
+  /** pids.max: how many processes and threads the tree may hold at once; fork fails with EAGAIN beyond it. */
+  pids?: number;
+  /** cpu.max: how many CPUs' worth of time the tree may use (0.5 = half a core). */
+  cpus?: number;
+}
+
+const LIMIT_KEYS = new Set(['memoryBytes', 'pids', 'cpus']);
+
+/** Rejects 0, negative, NaN, infinite and non-integer (where it must be whole) values before anything is touched. */
+export function parseLimits(value: unknown): Limits {
+  const o = asOptionsObject(value, 'limits', LIMIT_KEYS) as Limits;
+  const limits: Limits = {};
+  if (o.memoryBytes !== undefined) limits.memoryBytes = positive(o.memoryBytes, 'limits.memoryBytes', true);
+  if (o.pids !== undefined) limits.pids = positive(o.pids, 'limits.pids', true);
+  if (o.cpus !== undefined) limits.cpus = positive(o.cpus, 'limits.cpus', false);
+  return limits;
+}
+
+function positive(value: unknown, option: string, whole: boolean): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || (whole && !Number.isInteger(value))) {
+    throw new CorralError(
+      'EINVALID_LIMIT',
+      `${option} must be a positive finite ${whole ? 'integer' : 'number'}, got ${describe(value)}`,
+    );
+  }
+  return value;
+}
+
+export function hasLimits(limits: Limits | undefined): limits is Limits {
+  return limits !== undefined && Object.keys(limits).length > 0;
+}

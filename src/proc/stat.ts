@@ -1,0 +1,84 @@
+/**
+ * Reading /proc/<pid>/stat: the one place that knows its layout (proc(5)).
+ * The command name is in parentheses and may itself contain ') ', so fields
+ * are counted from the last ')'.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+
+export interface ProcStat {
+  pid: number;
+  /** One letter: R running, S sleeping, D disk sleep, T stopped, Z zombie... */
+  state: string;
+  ppid: number;
+  pgid: number;
+  sid: number;
+  /** Clock ticks since boot at which the process started: with the pid, an identity that survives pid reuse. */
+  startTime: number;
+}
+
+export function parseProcStat(text: string): ProcStat | undefined {
+  const open = text.indexOf('(');
+  const close = text.lastIndexOf(')');
+  if (open < 0 || close < open) return undefined;
+  const fields = text.slice(close + 2).split(' ');
+  const pid = Number(text.slice(0, open).trim());
+  const startTime = Number(fields[19]);
+  if (!Number.isInteger(pid) || !Number.isFinite(startTime) || fields[0] === undefined) return undefined;
+  return {
+    pid,
+    state: fields[0],
+    ppid: Number(fields[1]),
+    pgid: Number(fields[2]),
+    sid: Number(fields[3]),
+    startTime,
+  };
+}
+
+/** The stat of one process, or undefined when it is gone (or /proc is not there). */
+export function readProcStatSync(pid: number): ProcStat | undefined {
+  try {
+    return parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+export async function readProcStat(pid: number): Promise<ProcStat | undefined> {
+  try {
+    return parseProcStat(await readFile(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every pid in /proc right now. */
+export function listPids(): number[] {
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const pids: number[] = [];
+  for (const name of names) {
+    const code = name.charCodeAt(0);
+    if (code >= 48 && code <= 57) pids.push(Number(name));
+  }
+  return pids;
+}
+
+/** The stats of every process that `keep` accepts; processes that vanish mid-scan are skipped. */
+export function scanProcesses(keep: (stat: ProcStat) => boolean): ProcStat[] {
+  const found: ProcStat[] = [];
+  for (const pid of listPids()) {
+    const stat = readProcStatSync(pid);
+    if (stat && keep(stat)) found.push(stat);
+  }
+  return found;
+}
+
+/** The process's start time, the identity half that pid reuse cannot fake. */
+export function startTimeOf(pid: number): number | undefined {
+  return readProcStatSync(pid)?.startTime;
+}

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Builds (or finds) the qemu test image: a Debian 12 root fs with systemd,
+# pure cgroup v2, the delegated user from provision.sh and the host's Node.
+# Prints the image directory (root.qcow2, vmlinuz, initrd.img) on stdout.
+#
+# Needs root (debootstrap) and the network to Debian's mirror; nothing else.
+# No loop mounts: the file system is made from a directory by mkfs.ext4 -d.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+mirror=${CORRAL_VM_MIRROR:-http://deb.debian.org/debian}
+# systemd as init and its user manager, the D-Bus session bus `systemd-run
+# --user` needs, a kernel with an initrd, and the tools the guest scripts use.
+packages=systemd,systemd-sysv,udev,dbus,dbus-user-session,libpam-systemd,linux-image-amd64,initramfs-tools,sudo,procps,util-linux,kmod,tar,xz-utils
+
+dest=$(image_dir)
+if [[ -f $dest/ok ]]; then echo "$dest"; exit 0; fi
+
+[[ $EUID -eq 0 ]] || die "building the image needs root (debootstrap); run: sudo $0"
+ensure_tools debootstrap:debootstrap mkfs.ext4:e2fsprogs qemu-img:qemu-utils flock:util-linux
+mkdir -p "$cache_root"
+
+# One build at a time per cache; a second caller waits, then finds it built.
+exec 9>"$cache_root/.lock"
+flock 9
+if [[ -f $dest/ok ]]; then echo "$dest"; exit 0; fi
+
+work=$(mktemp -d "$cache_root/build.XXXXXX")
+cleanup() {
+  # debootstrap mounts proc/sys (and in containers binds /dev) in the target
+  # and leaves them if it fails: unmount before deleting, and never cross
+  # into another file system while deleting.
+  awk -v w="$work/" 'index($2, w) == 1 { print $2 }' /proc/mounts | sort -r |
+    while read -r m; do umount -l "$m" || true; done
+  rm -rf --one-file-system "$work"
+}
+trap cleanup EXIT
+rootfs=$work/rootfs
+start=$SECONDS
+
+say "debootstrap bookworm (packages cached in $cache_root/debs)"
+mkdir -p "$cache_root/debs"
+debootstrap --variant=minbase --include="$packages" --cache-dir="$cache_root/debs" \
+  bookworm "$rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 ||
+  { tail -n 30 "$work/debootstrap.log" >&2; die "debootstrap failed"; }
+say "debootstrap done after $((SECONDS - start)) s"
+
+# Users, linger, delegation: the same script Vagrant runs, in its offline mode.
+install -m 0755 "$vm_dir/provision.sh" "$rootfs/tmp/provision.sh"
+chroot "$rootfs" /bin/bash /tmp/provision.sh --image
+rm -f "$rootfs/tmp/provision.sh"
+
+# Node and npm from the host: one binary plus npm's own directory.
+install -m 0755 "$(host_node)" "$rootfs/usr/local/bin/node"
+mkdir -p "$rootfs/usr/local/lib/node_modules"
+cp -a "$(host_npm_dir)" "$rootfs/usr/local/lib/node_modules/npm"
+ln -s ../lib/node_modules/npm/bin/npm-cli.js "$rootfs/usr/local/bin/npm"
+ln -s ../lib/node_modules/npm/bin/npx-cli.js "$rootfs/usr/local/bin/npx"
+chroot "$rootfs" /usr/local/bin/node --version >/dev/null || die "host Node does not run in the guest"
+
+# The boot-time job runner; it writes to the serial console, so no getty there.
+install -m 0755 "$vm_dir/image/corral-vm-boot.sh" "$rootfs/usr/local/sbin/corral-vm-boot"
+install -m 0644 "$vm_dir/image/corral-vm.service" "$rootfs/etc/systemd/system/corral-vm.service"
+ln -sf /etc/systemd/system/corral-vm.service "$rootfs/etc/systemd/system/multi-user.target.wants/corral-vm.service"
+ln -sf /dev/null "$rootfs/etc/systemd/system/serial-getty@ttyS0.service"
+# Timers that would only compete for the two emulated CPUs during a run.
+for t in apt-daily apt-daily-upgrade dpkg-db-backup e2scrub_all fstrim man-db; do
+  ln -sf /dev/null "$rootfs/etc/systemd/system/$t.timer"
+done
+
+echo corral-vm >"$rootfs/etc/hostname"
+printf '127.0.0.1 localhost\n127.0.1.1 corral-vm\n' >"$rootfs/etc/hosts"
+echo '/dev/vda / ext4 rw,errors=remount-ro 0 1' >"$rootfs/etc/fstab"
+# Drop what no run reads, so the image is smaller and quicker to make.
+rm -rf "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/lib/apt/lists/* "$rootfs"/usr/share/doc/* "$rootfs"/usr/share/man/*
+
+cp -L "$rootfs/vmlinuz" "$work/vmlinuz"
+cp -L "$rootfs/initrd.img" "$work/initrd.img"
+# Room for two copies of the checkout and test temp files; the file is sparse
+# and qcow2 stores only what is used.
+mkfs.ext4 -q -F -L corral-root -d "$rootfs" "$work/root.img" 8G
+qemu-img convert -O qcow2 "$work/root.img" "$work/root.qcow2"
+
+rm -rf "$dest"
+mkdir -p "$dest"
+mv "$work/root.qcow2" "$work/vmlinuz" "$work/initrd.img" "$dest/"
+# Readable by a non-root user who boots it (qemu TCG needs no privileges).
+chmod 0644 "$dest"/*
+touch "$dest/ok"
+say "image built in $((SECONDS - start)) s: $dest ($(du -sh "$dest" | cut -f1))"
+
+# Images under other keys are stale (older scripts or Node); drop them.
+for d in "$cache_root"/*/; do
+  d=${d%/}
+  [[ $d != "$dest" && -f $d/ok ]] && rm -rf "$d"
+done
+echo "$dest"

@@ -1,0 +1,53 @@
+/**
+ * A scripted Containment: the FakeTarget plus spawn/release bookkeeping, so
+ * ProcessGroup's lifecycle (latch, close, dispose) is tested without a
+ * process. spawn() returns a bare EventEmitter standing in for a ChildProcess.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import type { Containment, GroupStats } from '../../src/group/containment.js';
+import type { GuardRecord } from '../../src/guard/record.js';
+import { FakeTarget, type FakeScript } from './fake-target.js';
+import type { VirtualClock } from './virtual-clock.js';
+
+export interface FakeContainmentScript extends FakeScript {
+  releaseFails?: Error;
+}
+
+export class FakeContainment extends FakeTarget implements Containment {
+  readonly mechanism = 'pgroup' as const;
+  readonly spawned: string[] = [];
+  readonly released: boolean[] = [];
+  killSyncCalls = 0;
+  readonly #releaseFails: Error | undefined;
+
+  constructor(clock: VirtualClock, script: FakeContainmentScript = {}) {
+    super(clock, script);
+    this.#releaseFails = script.releaseFails;
+  }
+
+  spawn(file: string, args: readonly string[]): ChildProcess {
+    this.spawned.push([file, ...args].join(' '));
+    return new EventEmitter() as ChildProcess;
+  }
+
+  async suspend(): Promise<void> {}
+  async resume(): Promise<void> {}
+
+  async stats(): Promise<GroupStats> {
+    return { processes: (await this.members()).length };
+  }
+
+  async release(spare: boolean): Promise<void> {
+    if (this.#releaseFails) throw this.#releaseFails;
+    this.released.push(spare);
+  }
+
+  killSync(): void {
+    this.killSyncCalls += 1;
+  }
+
+  guardRecords(): GuardRecord[] {
+    return [];
+  }
+}

@@ -10,3 +10,12 @@ export type { CreateOptions, ShutdownOptions, MechanismChoice } from './options/
 export type { Limits } from './options/limits.js';
 export type { ShutdownReport, PhaseReport } from './driver/graceful.js';
 export type { GracefulTarget } from './driver/target.js';
+export { hostContainment } from './host/host-containment.js';
+export type { HostContainment, HostContainmentOptions } from './host/host-containment.js';
+export { prepareCgroupForLimits } from './mechanisms/cgroup/prepare-for-limits.js';
+export type { PreparedCgroup } from './mechanisms/cgroup/prepare-for-limits.js';
+export { sweepStaleGroups } from './sweep/sweep-stale-groups.js';
+export type { SweepReport, SweptGroup, SweepAction } from './sweep/sweep-stale-groups.js';
+export type { SweepOptions } from './sweep/sweep-options.js';
+export { run } from './run/run.js';
+export type { RunOptions, RunResult, LeftoversPolicy } from './run/run.js';

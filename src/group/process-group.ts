@@ -99,9 +99,8 @@ export class ProcessGroup implements AsyncDisposable {
     const { file, args, options: spawnOptions } = normalizeSpawnArguments(command, argsOrOptions, options);
     this.#latch.noteSpawn();
     const child = this.#containment.spawn(file, args, spawnOptions);
-    if (this.#guard && this.#containment.mechanism === 'pgroup') {
-      this.#guard.track(this.#id, this.#containment.guardRecords());
-    }
+    // New pgroup records, or a group guarded again after a stand-down; the guard skips repeats.
+    this.#guard?.track(this.#id, this.#containment.guardRecords());
     return child;
   }
 
@@ -119,7 +118,10 @@ export class ProcessGroup implements AsyncDisposable {
   async shutdown(options: ShutdownOptions = {}): Promise<ShutdownReport> {
     const plan = resolveShutdownPlan(options, this.#options);
     this.#assertOpen('shutdown');
-    return shutdownTree(this.#containment, plan, { clock: this.#clock, latch: this.#latch });
+    const report = await shutdownTree(this.#containment, plan, { clock: this.#clock, latch: this.#latch });
+    // A stood-down tree is spared by close() and exit cleanup: the guard must spare it too.
+    if (report.stoodDown) this.#guard?.untrack(this.#id);
+    return report;
   }
 
   /** SIGKILL the whole tree; resolves once it has drained (rejects with EKILL_TIMEOUT if members outlive killTimeout). */
@@ -149,6 +151,17 @@ export class ProcessGroup implements AsyncDisposable {
   async resume(): Promise<void> {
     this.#assertOpen('resume');
     await this.#containment.resume();
+  }
+
+  /**
+   * Stand down without sending any signal: close() and exit cleanup will
+   * leave the current members running (run()'s `leftovers: 'keep'`). A later
+   * spawn re-arms the kill, as after any stand-down.
+   */
+  spare(): void {
+    this.#assertOpen('spare');
+    this.#latch.requestStandDown(this.#latch.generation);
+    this.#guard?.untrack(this.#id);
   }
 
   /**

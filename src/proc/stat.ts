@@ -15,6 +15,8 @@ export interface ProcStat {
   sid: number;
   /** Clock ticks since boot at which the process started: with the pid, an identity that survives pid reuse. */
   startTime: number;
+  /** CPU time used so far (utime + stime of every thread), in clock ticks (AT_CLKTCK). */
+  cpuTicks: number;
 }
 
 export function parseProcStat(text: string): ProcStat | undefined {
@@ -32,6 +34,7 @@ export function parseProcStat(text: string): ProcStat | undefined {
     pgid: Number(fields[2]),
     sid: Number(fields[3]),
     startTime,
+    cpuTicks: Number(fields[11]) + Number(fields[12]),
   };
 }
 

@@ -1,0 +1,143 @@
+/**
+ * `npm run bench [-- --quick]`: corral against the kernel's own primitives,
+ * tree-kill and execa. Prints the markdown tables on stdout (progress goes
+ * to stderr) and rewrites bench/results.json, bench/results.md,
+ * bench/teardown.svg and docs/readme/performance.md from the same run.
+ *
+ * Every process it starts is tagged and every cgroup directory noted, and
+ * both are cleaned up after each trial, at the end, on Ctrl-C and on a
+ * crash (bench/lib/leftovers.ts).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Contender } from './contenders/contender.js';
+import { makeContender, type ContenderId } from './contenders/registry.js';
+import { cleanUpEverything, cleanUpSync } from './lib/leftovers.js';
+import { describeHost } from './lib/host.js';
+import { flatTreeScript } from './lib/tree-script.js';
+import { runTrial } from './lib/trial.js';
+import { performanceDoc, resultsMarkdown } from './report/markdown.js';
+import type { Results } from './report/results.js';
+import { teardownSvg } from './report/svg.js';
+import { judgeTargets } from './report/targets.js';
+import { runContainment } from './suites/containment.js';
+import { runDrainLatency } from './suites/drain-latency.js';
+import { progress } from './suites/progress.js';
+import { runScale } from './suites/scale.js';
+import { ratiosAgainst, runSizedSuite } from './suites/sized-suite.js';
+import { runSpawnOverhead } from './suites/spawn-overhead.js';
+import { chartSeries } from './report/chart-series.js';
+
+const BENCH = dirname(fileURLToPath(import.meta.url));
+const DOC = join(BENCH, '..', 'docs', 'readme', 'performance.md');
+
+const FULL = { sizes: [10, 100, 1000], repetitions: 7, capMs: 10_000, drainRounds: 21, spawnRounds: 200, scaleGroups: 200, scaleRuns: 3 };
+const QUICK = { sizes: [10, 100], repetitions: 3, capMs: 3_000, drainRounds: 9, spawnRounds: 40, scaleGroups: 50, scaleRuns: 1 };
+/** --quick keeps the scale test to the cgroup contenders: each scale run is a fresh Node process. */
+const QUICK_SCALE_IDS: ContenderId[] = ['kernel-cgroup', 'corral-cgroup'];
+const DRAIN_CHILDREN = 10;
+const SCALE_GROUP_SIZE = 5;
+
+const TEARDOWN_IDS: ContenderId[] = ['kernel-cgroup', 'kernel-killpg', 'corral-cgroup', 'corral-pgroup', 'tree-kill', 'execa'];
+const SCALE_IDS: ContenderId[] = ['kernel-cgroup', 'kernel-killpg', 'corral-cgroup', 'corral-pgroup', 'execa'];
+
+/** A contender that cannot stop a one-process tree here is left out of every table, with the reason. */
+async function probe(contender: Contender, capMs: number): Promise<string | undefined> {
+  try {
+    const trial = await runTrial(contender, flatTreeScript(1), 1, 'hardKill', capMs);
+    if (trial.error) return trial.error;
+    if (trial.capped) return 'a one-process tree was not stopped within the cap';
+    return undefined;
+  } catch (error) {
+    return String(error);
+  }
+}
+
+async function main(): Promise<void> {
+  const quick = process.argv.includes('--quick');
+  const config = quick ? QUICK : FULL;
+  const host = await describeHost();
+  progress(`host: ${host.cpu}, Linux ${host.kernel}, ${host.distribution}, ${host.cgroupLayout}`);
+
+  const all = new Map<ContenderId, Contender>();
+  const unavailable: Results['unavailable'] = [];
+  for (const id of [...TEARDOWN_IDS, 'poll-20ms'] as ContenderId[]) {
+    const contender = makeContender(id);
+    const reason = await probe(contender, config.capMs);
+    if (reason === undefined) all.set(id, contender);
+    else {
+      unavailable.push({ contender: contender.label, reason });
+      progress(`${contender.label} is not available: ${reason}`);
+      await contender.close?.();
+    }
+  }
+  const pick = (ids: readonly ContenderId[]) => ids.flatMap((id) => (all.has(id) ? [all.get(id) as Contender] : []));
+
+  try {
+    const teardown = await runSizedSuite(pick(TEARDOWN_IDS), config.sizes, config.repetitions, config.capMs, 'hardKill');
+    const gracefulIds: ContenderId[] = [...TEARDOWN_IDS, 'poll-20ms'];
+    const graceful = await runSizedSuite(pick(gracefulIds), config.sizes.filter((n) => n <= 100), config.repetitions, config.capMs, 'shutdown');
+    const drainLatency = await runDrainLatency(pick(['kernel-cgroup', 'poll-20ms', 'corral-cgroup', 'corral-pgroup']), config.drainRounds, DRAIN_CHILDREN);
+    const mechanisms = (['cgroup', 'pgroup'] as const).filter((m) => all.has(`corral-${m}`));
+    const spawn = await runSpawnOverhead(mechanisms, config.spawnRounds);
+    const containment = await runContainment(pick(TEARDOWN_IDS), config.capMs);
+    const scale = await runScale(
+      pick(quick ? QUICK_SCALE_IDS : SCALE_IDS).map((c) => ({ id: c.id as ContenderId, label: c.label })),
+      config.scaleGroups,
+      SCALE_GROUP_SIZE,
+      config.scaleRuns,
+      config.capMs,
+    );
+
+    const teardownRatios = ratiosAgainst(teardown, 'kernel-cgroup');
+    const results: Results = {
+      generatedAt: new Date().toISOString(),
+      quick,
+      host,
+      config,
+      unavailable,
+      teardown,
+      teardownRatios,
+      graceful,
+      gracefulRatios: ratiosAgainst(graceful, 'kernel-cgroup'),
+      drainLatency,
+      spawn: spawn.cells,
+      spawnRatios: spawn.ratios,
+      containment,
+      scale,
+      targets: judgeTargets({
+        teardownRatios,
+        treeKillRatios: ratiosAgainst(teardown, 'corral-cgroup'),
+        drainLatency,
+        spawnRatios: spawn.ratios,
+        containment,
+      }),
+    };
+
+    const markdown = resultsMarkdown(results);
+    process.stdout.write(markdown);
+    writeFileSync(join(BENCH, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(join(BENCH, 'results.md'), markdown);
+    writeFileSync(join(BENCH, 'teardown.svg'), teardownSvg(chartSeries(teardown), `Hard-kill teardown, median of ${config.repetitions}`));
+    mkdirSync(dirname(DOC), { recursive: true });
+    writeFileSync(DOC, performanceDoc(results));
+    progress('wrote bench/results.json, bench/results.md, bench/teardown.svg, docs/readme/performance.md');
+  } finally {
+    for (const contender of all.values()) await contender.close?.();
+    await cleanUpEverything();
+  }
+}
+
+process.on('exit', cleanUpSync);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    cleanUpSync();
+    process.exit(130);
+  });
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,148 @@
+/**
+ * The run as markdown: the host header, one table per measurement and the
+ * targets. Printed by `npm run bench`, written to bench/results.md and
+ * embedded in docs/readme/performance.md, so no figure is typed by hand.
+ * Pure.
+ */
+import type { Cell, ContainmentRow, Ratio, Results, ScaleRow } from './results.js';
+import { formatMs, formatRatio, formatSummary, markdownTable } from './table.js';
+
+function contendersOf(cells: readonly Cell[]): Array<{ id: string; label: string }> {
+  const seen = new Map<string, string>();
+  for (const cell of cells) if (!seen.has(cell.contender)) seen.set(cell.contender, cell.label);
+  return [...seen].map(([id, label]) => ({ id, label }));
+}
+
+function sizesOf(cells: readonly Cell[]): number[] {
+  return [...new Set(cells.map((c) => c.size))].sort((a, b) => a - b);
+}
+
+function cellText(cell: Cell | undefined): string {
+  if (!cell) return '';
+  let text = formatSummary(cell.summary, { capped: cell.capped });
+  // A capped run is ended by the harness by design; only a contender that said "done" too early is flagged.
+  if (cell.leftover > 0 && !cell.capped) text += ` ⚠ ${cell.leftover} left alive`;
+  if (cell.errors.length > 0) text += ` ⚠ ${cell.errors.length} failed`;
+  return text;
+}
+
+export interface Baseline {
+  id: string;
+  /** Short name for the column headers. */
+  short: string;
+}
+
+export const KERNEL_BASELINE: Baseline = { id: 'kernel-cgroup', short: 'cgroup.kill' };
+
+/** Rows of contenders, columns of tree sizes, plus the ratio to `baseline` at each size. */
+export function sizedTable(cells: readonly Cell[], ratios: readonly Ratio[], baseline: Baseline): string {
+  const sizes = sizesOf(cells);
+  const headers = ['contender', ...sizes.map((n) => `N = ${n}`), ...sizes.map((n) => `vs ${baseline.short}, N = ${n}`)];
+  const rows = contendersOf(cells).map(({ id, label }) => [
+    label,
+    ...sizes.map((size) => cellText(cells.find((c) => c.contender === id && c.size === size))),
+    ...sizes.map((size) => {
+      const ratio = ratios.find((r) => r.contender === id && r.size === size);
+      if (id === baseline.id) return '1x';
+      return ratio && ratio.summary.n > 0 ? formatRatio(ratio.summary.median, ratio.atLeast) : 'n/a';
+    }),
+  ]);
+  return markdownTable(headers, rows);
+}
+
+function simpleTable(cells: readonly Cell[], heading: string): string {
+  return markdownTable(
+    ['contender', heading, 'samples'],
+    cells.map((cell) => [cell.label, cellText(cell), String(cell.summary.n)]),
+  );
+}
+
+function spawnTable(cells: readonly Cell[], ratios: readonly Ratio[]): string {
+  return markdownTable(
+    ['spawn of `true` until exit', 'median (p25–p75)', 'ratio to the paired plain spawn'],
+    cells.map((cell) => {
+      const ratio = ratios.find((r) => r.contender === cell.contender);
+      const ratioText = ratio ? `${formatRatio(ratio.summary.median)} (${formatRatio(ratio.summary.p25)}–${formatRatio(ratio.summary.p75)})` : '';
+      return [cell.label, cellText(cell), ratioText];
+    }),
+  );
+}
+
+function containmentTable(rows: readonly ContainmentRow[]): string {
+  return markdownTable(
+    ['contender', 'survivors', 'which'],
+    rows.map((row) => [
+      row.label,
+      row.error ? `n/a (${row.error})` : `${row.survivors} of ${row.treeSize}`,
+      row.survivorCommands.join('; '),
+    ]),
+  );
+}
+
+function scaleTable(rows: readonly ScaleRow[]): string {
+  const mb = (x: number) => x.toFixed(0);
+  return markdownTable(
+    ['contender', 'teardown of all groups', 'supervisor peak RSS', 'RSS before the groups', 'problems'],
+    rows.map((row) => [
+      row.label,
+      formatSummary(row.teardownMs, { capped: row.capped }),
+      formatSummary(row.peakRssMb, { unit: ' MiB', format: mb }),
+      formatSummary(row.idleRssMb, { unit: ' MiB', format: mb }),
+      row.errors.join('; '),
+    ]),
+  );
+}
+
+export function resultsMarkdown(results: Results): string {
+  const { host, config } = results;
+  const lines: string[] = [];
+  lines.push(
+    `Measured ${results.generatedAt}${results.quick ? ' with `--quick`' : ''} on ${host.cpu} (${host.cores} cores, ${host.memoryGb} GiB), Linux ${host.kernel}, ${host.distribution}, cgroups: ${host.cgroupLayout}, Node ${host.node}; load average ${host.loadAverage.map((x) => x.toFixed(1)).join(' / ')} (1 / 5 / 15 min) when it began.`,
+  );
+  lines.push('');
+  lines.push(
+    `Each figure is the median of ${config.repetitions} runs with the 25th–75th percentile spread in brackets; ratios are medians of ratios of runs taken back to back in the same repetition (order rotating), so machine drift cancels. A run slower than ${config.capMs / 1000} s is stopped there and shown as "≥ cap".`,
+  );
+  if (results.unavailable.length > 0) {
+    lines.push('');
+    for (const u of results.unavailable) lines.push(`- Not measured: ${u.contender}: ${u.reason}`);
+  }
+  lines.push('', '### Hard-kill teardown', '', 'From the call until every process of a flat tree of N sleeps is verifiably gone (each recorded pid gone or a zombie).', '');
+  lines.push(sizedTable(results.teardown, results.teardownRatios, KERNEL_BASELINE));
+  lines.push('', '### Graceful shutdown', '', 'SIGTERM to a tree whose members exit on it, until the call returns with everything gone.', '');
+  lines.push(sizedTable(results.graceful, results.gracefulRatios, KERNEL_BASELINE));
+  lines.push('', '### Graceful drain detection latency', '', `From the last member's exit (Node's own 'exit' event of ${results.drainLatency[0]?.size ?? 10} direct children) to the shutdown call returning; ${config.drainRounds} rounds. Node's 'exit' event itself trails the death by a fraction of a millisecond, so a waiter that reads the kernel's state can come out slightly below zero.`, '');
+  lines.push(simpleTable(results.drainLatency, 'latency, median (p25–p75)'));
+  lines.push('', '### Spawn overhead', '', `\`true\` from the spawn call to its exit, ${config.spawnRounds} pairs, plain and grouped alternating.`, '');
+  lines.push(spawnTable(results.spawn, results.spawnRatios));
+  lines.push('', '### Containment: the escape zoo', '', 'A setsid child, a double-forked daemon, a child in a new process group, a SIGTERM ignorer and a stopped member under a sleeping leader; live processes after each contender\'s hard kill.', '');
+  lines.push(containmentTable(results.containment));
+  const scale = results.scale[0];
+  if (scale) {
+    lines.push('', '### Scale', '', `${scale.groups} groups of ${scale.groupSize} processes torn down at once, in a fresh supervisor process; ${config.scaleRuns} run(s).`, '');
+    lines.push(scaleTable(results.scale));
+  }
+  lines.push('', '### Targets', '');
+  lines.push(
+    markdownTable(
+      ['target', 'met', 'measured'],
+      results.targets.map((t) => [t.name, t.met === undefined ? '—' : t.met ? 'yes' : 'no', t.detail]),
+    ),
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+export function performanceDoc(results: Results): string {
+  return [
+    '## Performance',
+    '',
+    '`npm run bench` (or `npm run bench -- --quick`, under a minute) measures corral against the least code that can do the job with the kernel directly (`cgroup.kill` plus an inotify wait; `killpg` plus a /proc scan), against tree-kill and execa, and against a fixed 20 ms poll for noticing a drain. It prints the tables below and rewrites `bench/results.json`, `bench/results.md`, `bench/teardown.svg` and this section; nothing here is typed by hand.',
+    '',
+    '![Teardown time against tree size](../../bench/teardown.svg)',
+    '',
+    resultsMarkdown(results).trimEnd(),
+    '',
+    `The processes of corral's groups were made with the default options (\`guard\` on), through the public API only. Figures from a shared ${results.host.cores}-core machine: compare ratios, not absolute times.`,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,65 @@
+/** The issue's targets, each judged from one run's results. Pure. */
+import type { Cell, ContainmentRow, Ratio, TargetResult } from './results.js';
+import { formatMs, formatRatio } from './table.js';
+
+export interface TargetInputs {
+  teardownRatios: Ratio[];
+  treeKillRatios: Ratio[];
+  drainLatency: Cell[];
+  spawnRatios: Ratio[];
+  containment: ContainmentRow[];
+}
+
+const notMeasured = (name: string, why: string): TargetResult => ({ name, met: undefined, detail: `not measured: ${why}` });
+
+function kernelRatio(ratios: Ratio[], size: number): TargetResult {
+  const name = `corral (cgroup) hard kill within 1.2x of the kernel baseline at N = ${size}`;
+  const ratio = ratios.find((r) => r.contender === 'corral-cgroup' && r.baseline === 'kernel-cgroup' && r.size === size);
+  if (!ratio || ratio.summary.n === 0) return notMeasured(name, `no paired corral (cgroup) / kernel figures at N = ${size}`);
+  const met = !ratio.atLeast && ratio.summary.median <= 1.2;
+  return { name, met, detail: `${formatRatio(ratio.summary.median, ratio.atLeast)} of cgroup.kill + inotify (median of ${ratio.summary.n} pairs)` };
+}
+
+export function judgeTargets(inputs: TargetInputs): TargetResult[] {
+  const targets = [kernelRatio(inputs.teardownRatios, 100), kernelRatio(inputs.teardownRatios, 1000)];
+
+  const treeKillName = 'corral (cgroup) at least 100x faster than tree-kill at N = 100';
+  const treeKill = inputs.treeKillRatios.find((r) => r.contender === 'tree-kill' && r.baseline === 'corral-cgroup' && r.size === 100);
+  targets.push(
+    treeKill && treeKill.summary.n > 0
+      ? { name: treeKillName, met: treeKill.summary.median >= 100, detail: `tree-kill takes ${formatRatio(treeKill.summary.median, treeKill.atLeast)} as long` }
+      : notMeasured(treeKillName, 'no paired tree-kill / corral (cgroup) figures at N = 100'),
+  );
+
+  const drainName = 'graceful drain seen within 3 ms (median) of the tree exiting, corral (cgroup)';
+  const drain = inputs.drainLatency.find((c) => c.contender === 'corral-cgroup');
+  const poll = inputs.drainLatency.find((c) => c.contender === 'poll-20ms');
+  targets.push(
+    drain && drain.summary.n > 0
+      ? {
+          name: drainName,
+          met: drain.summary.median <= 3,
+          detail: `${formatMs(drain.summary.median)} ms median${poll && poll.summary.n > 0 ? `; the 20 ms poll: ${formatMs(poll.summary.median)} ms` : ''}`,
+        }
+      : notMeasured(drainName, 'corral (cgroup) could not run'),
+  );
+
+  for (const mechanism of ['cgroup', 'pgroup']) {
+    const name = `spawn overhead of corral (${mechanism}) at most 1.5x child_process.spawn`;
+    const ratio = inputs.spawnRatios.find((r) => r.contender === `corral-${mechanism}`);
+    targets.push(
+      ratio && ratio.summary.n > 0
+        ? { name, met: ratio.summary.median <= 1.5, detail: `${formatRatio(ratio.summary.median)} (median of ${ratio.summary.n} pairs)` }
+        : notMeasured(name, `corral (${mechanism}) could not spawn`),
+    );
+  }
+
+  const containName = 'zero survivors of the escape zoo for corral (cgroup)';
+  const contained = inputs.containment.find((r) => r.contender === 'corral-cgroup');
+  targets.push(
+    contained && Number.isFinite(contained.survivors) && !contained.error
+      ? { name: containName, met: contained.survivors === 0, detail: `${contained.survivors} survivor(s)` }
+      : notMeasured(containName, contained?.error ?? 'corral (cgroup) could not run'),
+  );
+  return targets;
+}

@@ -1,0 +1,77 @@
+/**
+ * `corral <command> ...`: the global options (--help, --version, --debug),
+ * then the subcommand, and every failure turned into one line and an exit
+ * status (see failure.ts).
+ */
+import type { CommandContext } from './command.js';
+import { commands, findCommand } from './commands.js';
+import { EXIT_USAGE, reportFailure } from './failure.js';
+import { UsageError } from './usage-error.js';
+import { packageVersion } from './version.js';
+
+export function mainHelp(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  const list = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n');
+  return `Usage: corral <command> [options]
+
+Stop a whole process tree, gracefully then by force, with no stray
+descendant left behind (cgroup v2, or process groups as a fallback).
+
+Commands:
+${list}
+
+Options:
+  -h, --help     this help; corral <command> --help for a command's own
+  -V, --version  corral's version
+  --debug        stack traces on failure
+
+Examples:
+  corral run --timeout 5m -- npm test
+  corral run --memory 1G --pids 256 -- make -j8
+  corral doctor
+`;
+}
+
+export async function dispatch(argv: readonly string[]): Promise<number> {
+  const context: CommandContext = { debug: false };
+  try {
+    let rest = [...argv];
+    while (rest[0] === '--debug') {
+      context.debug = true;
+      rest = rest.slice(1);
+    }
+    const [name, ...args] = rest;
+    if (name === undefined) {
+      process.stderr.write(mainHelp());
+      return EXIT_USAGE;
+    }
+    if (name === '-h' || name === '--help') {
+      process.stdout.write(mainHelp());
+      return 0;
+    }
+    if (name === 'help') return helpFor(args[0]);
+    if (name === '-V' || name === '--version') {
+      process.stdout.write(`${packageVersion()}\n`);
+      return 0;
+    }
+    const command = findCommand(name);
+    if (command === undefined) {
+      const what = name.startsWith('-') ? 'option' : 'command';
+      throw new UsageError(`unknown ${what} ${JSON.stringify(name)}; commands: ${commands.map((c) => c.name).join(', ')}`);
+    }
+    return await command.main(args, context);
+  } catch (error) {
+    return reportFailure(error, context.debug);
+  }
+}
+
+function helpFor(name: string | undefined): number {
+  if (name === undefined) {
+    process.stdout.write(mainHelp());
+    return 0;
+  }
+  const command = findCommand(name);
+  if (command === undefined) throw new UsageError(`no help for unknown command ${JSON.stringify(name)}`);
+  process.stdout.write(command.help);
+  return 0;
+}

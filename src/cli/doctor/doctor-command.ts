@@ -1,0 +1,88 @@
+/**
+ * `corral doctor [--json]`: what this host offers for containment and what
+ * mechanism 'auto' will really get, with the one fix to try when cgroup v2
+ * (or limits) are out of reach. Read-only apart from one empty group that
+ * is made and removed to learn what 'auto' gets.
+ */
+import type { Command } from '../command.js';
+import { parseFlags } from '../parse-flags.js';
+import { UsageError } from '../usage-error.js';
+import { hostContainment, type HostContainment } from '../../host/host-containment.js';
+import { adviceFor } from './advice.js';
+import { probeAuto, type AutoProbe } from './probe-auto.js';
+import { readSystemFacts, type SystemFacts } from './system-facts.js';
+
+const DOCTOR_HELP = `Usage: corral doctor [--json]
+
+Show what this host offers for containment: kernel and distribution, the
+cgroup2 mount and layout (unified, or hybrid with cgroup v1 alongside), this
+process's cgroup and whether it is writable, cgroup.kill and cgroup.freeze,
+the controllers that could be delegated, and which mechanism 'auto' gets.
+Where cgroup v2 or limits are out of reach, the fix to try.
+
+Options:
+  --json      one JSON object on stdout instead of text
+  --debug     stack traces on failure
+  -h, --help  this help
+`;
+
+export interface DoctorReport {
+  system: SystemFacts;
+  /** hostContainment(): the prediction, made without touching anything. */
+  host: HostContainment;
+  /** What 'auto' really got when one empty group was made. */
+  auto: AutoProbe;
+  /** The one thing to try, when cgroup v2 or limits are out of reach. */
+  fix: string | null;
+}
+
+export const doctorCommand: Command = {
+  name: 'doctor',
+  summary: "show what this host offers and which mechanism 'auto' gets",
+  help: DOCTOR_HELP,
+  async main(argv, context) {
+    const { switches, operands } = parseFlags(argv, [{ name: 'json' }, { name: 'debug' }, { name: 'help', short: 'h' }], 'doctor');
+    context.debug ||= switches.has('debug');
+    if (switches.has('help')) {
+      process.stdout.write(DOCTOR_HELP);
+      return 0;
+    }
+    if (operands.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(operands[0])}`, 'doctor');
+    const report = await examine();
+    process.stdout.write(switches.has('json') ? `${JSON.stringify(report, null, 2)}\n` : renderDoctor(report));
+    return 0;
+  },
+};
+
+async function examine(): Promise<DoctorReport> {
+  // The prediction first: the probe makes (and removes) a directory of its own.
+  const host = hostContainment();
+  const [system, auto] = await Promise.all([readSystemFacts(), probeAuto()]);
+  return { system, host, auto, fix: adviceFor(host) ?? null };
+}
+
+export function renderDoctor({ system, host, auto, fix }: DoctorReport): string {
+  const yes = (value: boolean) => (value ? 'yes' : 'no');
+  const limits = host.limits.enforceable
+    ? 'available (--memory, --pids, --cpus)'
+    : host.limits.enforceableAfterPrepare
+      ? 'available: corral run moves itself into a leaf cgroup to enable them'
+      : `not available: ${host.limits.reason ?? 'unknown'}`;
+  const predicted = host.reason === undefined ? host.mechanism : `${host.mechanism} (${host.reason})`;
+  const got = auto.mechanism === host.mechanism ? 'confirmed by making a group' : `but making a group got ${auto.mechanism}${auto.reason ? `: ${auto.reason}` : ''}`;
+  const rows: Array<[string, string]> = [
+    ['system', `${system.distro} ${system.release}, kernel ${system.kernel}, ${system.arch}, ${system.cpus} CPU(s)`],
+    ['node', `${system.node}, running as ${host.uid === 0 ? 'root' : `uid ${host.uid}`}`],
+    ['cgroup2', host.cgroup2Mount === undefined ? `not mounted (layout: ${host.layout})` : `${host.cgroup2Mount} (${host.layout}${host.cgroup2ReadOnly ? ', read-only' : ''})`],
+    ['own cgroup', host.ownCgroup ?? 'unknown'],
+    ['groups go in', host.groupParent === undefined ? 'nowhere' : `${host.groupParent} (${host.writable ? 'writable' : 'not writable'})`],
+    ['cgroup.kill', `${yes(host.cgroupKill)} (seen in ${host.featuresSeenIn})`],
+    ['cgroup.freeze', yes(host.cgroupFreeze)],
+    ['controllers', `${host.controllers.available.join(' ') || 'none'}; enabled for children: ${host.controllers.enabledForChildren.join(' ') || 'none'}`],
+    ['limits', limits],
+    ["'auto' gets", `${predicted}, ${got}`],
+  ];
+  if (fix !== null) rows.push(['fix', fix]);
+  const width = Math.max(...rows.map(([label]) => label.length));
+  return `${rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n')}\n`;
+}

@@ -1,0 +1,56 @@
+/**
+ * A small option parser in the POSIX "options, then operands" form that env,
+ * nice and timeout use: options end at `--` or at the first word that is
+ * not an option, so `corral run --timeout 2s ls -la` leaves `-la` to ls.
+ * (node:util parseArgs reads options anywhere on the line, which would take
+ * the command's own flags for corral's.)
+ */
+import { UsageError } from './usage-error.js';
+
+export interface FlagSpec {
+  /** The long name without dashes: 'timeout' for --timeout. */
+  name: string;
+  /** Takes a value: --timeout 2s or --timeout=2s. */
+  value?: boolean;
+  /** One-letter alias without the dash: 'h' for -h. */
+  short?: string;
+}
+
+export interface ParsedFlags {
+  /** Options with a value; the last one given wins. */
+  values: Map<string, string>;
+  /** Options without a value that were given. */
+  switches: Set<string>;
+  /** Everything after the options: a command and its arguments. */
+  operands: string[];
+}
+
+export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], command: string): ParsedFlags {
+  const parsed: ParsedFlags = { values: new Map(), switches: new Set(), operands: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i]!;
+    if (word === '--') {
+      parsed.operands = argv.slice(i + 1);
+      return parsed;
+    }
+    if (!word.startsWith('-') || word === '-') {
+      parsed.operands = argv.slice(i);
+      return parsed;
+    }
+    const equals = word.indexOf('=');
+    const flag = equals > 0 && word.startsWith('--') ? word.slice(0, equals) : word;
+    const spec = specs.find((s) => (flag.startsWith('--') ? `--${s.name}` === flag : s.short !== undefined && `-${s.short}` === flag));
+    if (spec === undefined) throw new UsageError(`unknown option ${flag}`, command);
+    if (!spec.value) {
+      if (flag !== word) throw new UsageError(`option --${spec.name} takes no value`, command);
+      parsed.switches.add(spec.name);
+      continue;
+    }
+    let value: string | undefined;
+    if (flag !== word) value = word.slice(equals + 1);
+    else value = argv[++i];
+    if (value === undefined) throw new UsageError(`option --${spec.name} needs a value`, command);
+    parsed.values.set(spec.name, value);
+  }
+  return parsed;
+}

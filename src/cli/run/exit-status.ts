@@ -1,0 +1,20 @@
+/**
+ * corral run's exit status, in the shell's and coreutils `timeout`'s terms:
+ * - corral itself was told to stop (SIGINT, SIGTERM, SIGHUP): 128 + that signal;
+ * - the timeout ran out: 124 (also when it ran out while waiting for leftovers);
+ * - otherwise the command's own: its exit code, or 128 + n if it died of signal n.
+ */
+import { constants } from 'node:os';
+import type { RunResult } from '../../run/run.js';
+import { EXIT_CORRAL_FAILED } from '../failure.js';
+
+export const EXIT_TIMED_OUT = 124;
+
+export function exitStatusOf(result: RunResult, interruptStatus: number | undefined): number {
+  if (interruptStatus !== undefined) return interruptStatus;
+  if (result.timedOut) return EXIT_TIMED_OUT;
+  if (result.exitCode !== null) return result.exitCode;
+  if (result.signal !== null) return 128 + constants.signals[result.signal];
+  // The leader was left running (a stand-down): there is no status to pass on.
+  return EXIT_CORRAL_FAILED;
+}

@@ -1,0 +1,66 @@
+/**
+ * What corral does when it is itself told to stop. The first SIGINT, SIGTERM
+ * or SIGHUP starts a graceful shutdown of the whole tree (through run()'s
+ * AbortSignal); a second one kills the tree at once, as a second Ctrl+C does
+ * in most supervisors. corral then exits as a shell reports death by that
+ * signal: 128 + its number (130, 143, 129).
+ *
+ * The handlers are installed before the command is spawned: a signal that
+ * found Node's default action would kill corral and leave the tree behind.
+ */
+import { constants } from 'node:os';
+
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+export type StopSignal = (typeof STOP_SIGNALS)[number];
+
+export class Interrupts {
+  readonly #controller = new AbortController();
+  #first: StopSignal | undefined;
+  #forced = false;
+  #force: (() => void) | undefined;
+  readonly #onSignal = (signal: StopSignal) => this.#receive(signal);
+
+  /** Aborted by the first stop signal. */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** The first stop signal corral received, if any. */
+  get received(): StopSignal | undefined {
+    return this.#first;
+  }
+
+  /** A second signal asked for the immediate kill. */
+  get forced(): boolean {
+    return this.#forced;
+  }
+
+  /** The exit status that reports the first signal received (128 + n), or undefined. */
+  get exitStatus(): number | undefined {
+    return this.#first === undefined ? undefined : 128 + constants.signals[this.#first];
+  }
+
+  install(): void {
+    for (const signal of STOP_SIGNALS) process.on(signal, this.#onSignal);
+  }
+
+  uninstall(): void {
+    for (const signal of STOP_SIGNALS) process.off(signal, this.#onSignal);
+  }
+
+  /** How to kill the tree at once; a second signal that came before this is acted on now. */
+  onForce(kill: () => void): void {
+    this.#force = kill;
+    if (this.#forced) kill();
+  }
+
+  #receive(signal: StopSignal): void {
+    if (this.#first === undefined) {
+      this.#first = signal;
+      this.#controller.abort(new Error(`corral received ${signal}`));
+      return;
+    }
+    this.#forced = true;
+    this.#force?.();
+  }
+}

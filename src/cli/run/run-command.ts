@@ -1,0 +1,64 @@
+/**
+ * `corral run [options] -- command [args...]`: the command runs with corral's
+ * stdio, in a group of its own, started in a new session so that a
+ * terminal's Ctrl+C reaches corral alone (which then shuts the tree down
+ * gracefully) and never a second, unmanaged copy to the tree.
+ */
+import type { LimitController } from '../../mechanisms/cgroup/apply-limits.js';
+import { prepareCgroupForLimits } from '../../mechanisms/cgroup/prepare-for-limits.js';
+import type { RunOptions } from '../../run/run-options.js';
+import { run } from '../../run/run.js';
+import type { Command } from '../command.js';
+import { exitStatusOf } from './exit-status.js';
+import { Interrupts } from './interrupts.js';
+import { RUN_HELP } from './run-help.js';
+import { parseRunCommandLine } from './run-flags.js';
+import { jsonSummary, verboseLine } from './summary.js';
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'run a command; when it ends, times out or corral is interrupted, stop its whole tree',
+  help: RUN_HELP,
+  async main(argv, context) {
+    const line = parseRunCommandLine(argv);
+    context.debug ||= line.debug;
+    if (line.help) {
+      process.stdout.write(RUN_HELP);
+      return 0;
+    }
+    const options = await withLimitsPrepared(line.options);
+    const interrupts = new Interrupts();
+    interrupts.install();
+    try {
+      const result = await run(line.command, line.args, {
+        ...options,
+        signal: interrupts.signal,
+        onSpawn: (_child, group) => interrupts.onForce(() => void group.kill().catch(() => undefined)),
+      });
+      const status = exitStatusOf(result, interrupts.exitStatus);
+      const summary = { result, status, interruptedBy: interrupts.received, forced: interrupts.forced };
+      if (line.verbose) process.stderr.write(`${verboseLine(summary)}\n`);
+      if (line.json) process.stderr.write(`${JSON.stringify(jsonSummary(summary))}\n`);
+      return status;
+    } finally {
+      interrupts.uninstall();
+    }
+  },
+};
+
+/**
+ * Limits need a cgroup whose controllers are enabled for its children, and a
+ * cgroup holding processes cannot enable them: so, for --memory, --pids and
+ * --cpus only, corral moves itself into a leaf first (prepareCgroupForLimits)
+ * and makes the group beside it. Without limits nothing is moved.
+ */
+async function withLimitsPrepared(options: RunOptions): Promise<RunOptions> {
+  if (options.limits === undefined || options.mechanism === 'pgroup') return options;
+  const { memoryBytes, pids, cpus } = options.limits;
+  const needed: LimitController[] = [];
+  if (memoryBytes !== undefined) needed.push('memory');
+  if (pids !== undefined) needed.push('pids');
+  if (cpus !== undefined) needed.push('cpu');
+  const prepared = await prepareCgroupForLimits(needed);
+  return { ...options, cgroupParent: prepared.cgroupParent };
+}

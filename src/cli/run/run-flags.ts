@@ -1,0 +1,103 @@
+/**
+ * `corral run`'s command line, turned into run() options. Every check that
+ * can be made on the text alone is made here, so a typo is a usage error
+ * (exit 2) before any process or cgroup exists.
+ */
+import type { MechanismChoice } from '../../options/group-options.js';
+import type { Limits } from '../../options/limits.js';
+import { parseSignal } from '../../options/signals.js';
+import type { LeftoversPolicy, RunOptions } from '../../run/run-options.js';
+import { parseFlags, type FlagSpec } from '../parse-flags.js';
+import { parseDuration, parsePositive, parseSize } from '../units.js';
+import { UsageError } from '../usage-error.js';
+
+export const RUN_FLAGS: readonly FlagSpec[] = [
+  { name: 'timeout', value: true },
+  { name: 'grace', value: true },
+  { name: 'signal', value: true },
+  { name: 'no-escalate' },
+  { name: 'leftovers', value: true },
+  { name: 'mechanism', value: true },
+  { name: 'memory', value: true },
+  { name: 'pids', value: true },
+  { name: 'cpus', value: true },
+  { name: 'json' },
+  { name: 'verbose' },
+  { name: 'debug' },
+  { name: 'help', short: 'h' },
+];
+
+export interface RunCommandLine {
+  help: boolean;
+  debug: boolean;
+  json: boolean;
+  verbose: boolean;
+  command: string;
+  args: string[];
+  options: RunOptions;
+}
+
+export function parseRunCommandLine(argv: readonly string[]): RunCommandLine {
+  try {
+    return parse(argv);
+  } catch (error) {
+    // The unit parsers do not know which command they serve; the hint should.
+    if (error instanceof UsageError && error.command === undefined) throw new UsageError(error.message, 'run');
+    throw error;
+  }
+}
+
+function parse(argv: readonly string[]): RunCommandLine {
+  const { values, switches, operands } = parseFlags(argv, RUN_FLAGS, 'run');
+  const help = switches.has('help');
+  const [command, ...args] = operands;
+  if (command === undefined && !help) throw new UsageError('missing command: corral run [options] -- command [args...]', 'run');
+  const options: RunOptions = { detached: true };
+  const text = (name: string) => values.get(name);
+  const timeout = text('timeout');
+  if (timeout !== undefined) options.timeout = parseDuration(timeout, '--timeout');
+  const grace = text('grace');
+  if (grace !== undefined) options.grace = parseDuration(grace, '--grace');
+  const signal = text('signal');
+  if (signal !== undefined) options.killSignal = asUsage(() => parseSignal(signal, '--signal'));
+  if (switches.has('no-escalate')) options.escalate = false;
+  const leftovers = text('leftovers');
+  if (leftovers !== undefined) options.leftovers = oneOf(leftovers, ['kill', 'wait', 'keep'], '--leftovers');
+  const mechanism = text('mechanism');
+  if (mechanism !== undefined) options.mechanism = oneOf(mechanism, ['auto', 'cgroup', 'pgroup'], '--mechanism');
+  const limits = parseLimits(values);
+  if (limits !== undefined) options.limits = limits;
+  return {
+    help,
+    debug: switches.has('debug'),
+    json: switches.has('json'),
+    verbose: switches.has('verbose'),
+    command: command ?? '',
+    args,
+    options,
+  };
+}
+
+function parseLimits(values: Map<string, string>): Limits | undefined {
+  const limits: Limits = {};
+  const memory = values.get('memory');
+  if (memory !== undefined) limits.memoryBytes = parseSize(memory, '--memory');
+  const pids = values.get('pids');
+  if (pids !== undefined) limits.pids = parsePositive(pids, '--pids', { integer: true });
+  const cpus = values.get('cpus');
+  if (cpus !== undefined) limits.cpus = parsePositive(cpus, '--cpus');
+  return Object.keys(limits).length > 0 ? limits : undefined;
+}
+
+function oneOf<T extends LeftoversPolicy | MechanismChoice>(value: string, choices: readonly T[], option: string): T {
+  if ((choices as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`${option} must be one of ${choices.join(', ')}; got ${JSON.stringify(value)}`);
+}
+
+function asUsage<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}

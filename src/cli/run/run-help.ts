@@ -1,0 +1,37 @@
+export const RUN_HELP = `Usage: corral run [options] [--] command [args...]
+
+Run a command with corral's stdio, in a group of its own. When the command
+exits, times out, or corral gets SIGINT, SIGTERM or SIGHUP, its whole process
+tree is stopped: the graceful signal first, SIGKILL after the grace.
+
+Options:
+  --timeout DURATION     stop the tree after this long in all (default: none)
+  --grace DURATION       time between the graceful signal and SIGKILL (default 2s)
+  --signal SIGNAL        the graceful signal: TERM, SIGINT, 15... (default SIGTERM)
+  --no-escalate          never SIGKILL: leave what survives the grace running
+  --leftovers POLICY     when the command exits but its descendants still run:
+                         kill (default): stop them gracefully, then SIGKILL
+                         wait: wait until they end (bounded by --timeout)
+                         keep: leave them running
+  --mechanism NAME       auto (default: cgroup v2 if usable, else pgroup),
+                         cgroup or pgroup
+  --memory SIZE          memory limit for the tree: 512M, 1G (powers of 1024)
+  --pids COUNT           most processes and threads the tree may hold
+  --cpus NUMBER          CPU time limit in CPUs (0.5 = half a core)
+  --verbose              one line on stderr at the end: mechanism, processes
+                         stopped, escalation, time taken
+  --json                 a JSON report on stderr at the end
+  --debug                stack traces on failure
+  -h, --help             this help
+
+Durations need a unit: 250ms, 2s, 1.5m, 1h (0 alone is fine).
+Limits need cgroup v2 with the controllers delegated (see corral doctor).
+
+Exit status:
+  the command's exit code, or 128+n if it died of signal n
+  124      the timeout ran out
+  129/130/143  corral got SIGHUP/SIGINT/SIGTERM (a second one kills at once)
+  2        bad command line
+  125      corral itself failed
+  126/127  the command could not be executed / was not found
+`;

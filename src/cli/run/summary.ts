@@ -1,0 +1,66 @@
+/**
+ * What `corral run` tells about the run once the tree is gone: with
+ * --verbose one line for people, with --json one object for programs (on
+ * stderr, so the command's own stdout stays clean).
+ */
+import type { ShutdownReport } from '../../driver/graceful.js';
+import type { RunResult } from '../../run/run.js';
+
+export interface RunSummaryInput {
+  result: RunResult;
+  status: number;
+  /** The signal corral itself received, if any. */
+  interruptedBy: string | undefined;
+  /** A second signal asked for the immediate kill. */
+  forced: boolean;
+}
+
+/** How many processes corral stopped: the members the shutdown found. */
+export function stoppedCount(report: ShutdownReport | undefined): number {
+  return report?.membersBefore ?? 0;
+}
+
+export function verboseLine({ result, status, interruptedBy, forced }: RunSummaryInput): string {
+  const report = result.report;
+  const parts = [`corral: ${result.mechanism}`];
+  if (result.fallbackReason !== undefined) parts[0] += ` (no cgroup: ${result.fallbackReason})`;
+  const why = result.timedOut ? 'timeout' : interruptedBy ?? (result.leftovers.length > 0 ? 'leftovers' : undefined);
+  const count = stoppedCount(report);
+  parts.push(report === undefined ? 'nothing to stop' : `stopped ${count} process${count === 1 ? '' : 'es'}${why ? ` (${why})` : ''}`);
+  if (forced) parts.push('killed at once (second signal)');
+  else if (report?.escalated) parts.push(`escalated to SIGKILL after ${report.signal}`);
+  else if (report?.stoodDown) parts.push(`${report.survivors.length} left running (no escalation)`);
+  else if (report !== undefined) parts.push(`gone on ${report.signal}`);
+  if (result.leftovers.length > 0 && report === undefined) parts.push(`${result.leftovers.length} leftover(s) kept`);
+  parts.push(`${(result.elapsedMs / 1000).toFixed(3)} s`, `exit ${status}`);
+  return parts.join(', ');
+}
+
+export function jsonSummary({ result, status, interruptedBy, forced }: RunSummaryInput): Record<string, unknown> {
+  return {
+    status,
+    exitCode: result.exitCode,
+    signal: result.signal,
+    timedOut: result.timedOut,
+    cancelled: result.cancelled,
+    interruptedBy: interruptedBy ?? null,
+    forced,
+    leftovers: result.leftovers,
+    mechanism: result.mechanism,
+    fallbackReason: result.fallbackReason ?? null,
+    pid: result.pid,
+    elapsedMs: result.elapsedMs,
+    stopped: stoppedCount(result.report),
+    report: result.report === undefined ? null : plainReport(result.report),
+  };
+}
+
+/** Errors do not survive JSON.stringify; keep what identifies them. */
+function plainReport(report: ShutdownReport): Record<string, unknown> {
+  const plainError = (error: { code: string; message: string }) => ({ code: error.code, message: error.message });
+  return {
+    ...report,
+    errors: report.errors.map(plainError),
+    phases: report.phases.map(({ error, ...phase }) => (error === undefined ? phase : { ...phase, error: plainError(error) })),
+  };
+}

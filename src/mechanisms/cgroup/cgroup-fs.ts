@@ -1,0 +1,56 @@
+/**
+ * Every file operation the cgroup mechanism makes, behind one object. The
+ * real one is below; tests inject a wrapper that fails on purpose (no
+ * cgroup.kill as on kernels before 5.14, rmdir answering EBUSY for a while)
+ * so that those paths run for real on a host that never takes them.
+ *
+ * Writes open with O_WRONLY and no O_CREAT: cgroupfs cannot create files,
+ * and without O_CREAT a missing control file answers ENOENT (how a missing
+ * cgroup.kill is detected) instead of EACCES.
+ */
+import { constants, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
+
+export interface CgroupFs {
+  readFile(path: string): Promise<string>;
+  readFileSync(path: string): string;
+  writeFile(path: string, data: string): Promise<void>;
+  writeFileSync(path: string, data: string): void;
+  mkdir(path: string): Promise<void>;
+  rmdir(path: string): Promise<void>;
+  rmdirSync(path: string): void;
+}
+
+// Node takes numeric open flags here; @types/node only declares the string forms.
+const WRITE_ONLY = { flag: constants.O_WRONLY as unknown as string };
+
+export const realCgroupFs: CgroupFs = {
+  readFile: (path) => readFile(path, 'utf8'),
+  readFileSync: (path) => readFileSync(path, 'utf8'),
+  writeFile: (path, data) => writeFile(path, data, WRITE_ONLY),
+  writeFileSync: (path, data) => writeFileSync(path, data, WRITE_ONLY),
+  mkdir: async (path) => {
+    await mkdir(path);
+  },
+  rmdir: (path) => rmdir(path),
+  rmdirSync: (path) => rmdirSync(path),
+};
+
+/** The pids listed in a cgroup.procs text. */
+export function parsePids(text: string): number[] {
+  const pids: number[] = [];
+  for (const line of text.split('\n')) {
+    if (line !== '') pids.push(Number(line));
+  }
+  return pids;
+}
+
+/** "key value" lines (cgroup.events, cgroup.stat, cpu.stat) as a map. */
+export function parseKeyedValues(text: string): Map<string, number> {
+  const values = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const space = line.indexOf(' ');
+    if (space > 0) values.set(line.slice(0, space), Number(line.slice(space + 1)));
+  }
+  return values;
+}

@@ -1,0 +1,96 @@
+/**
+ * An explicit opt-in for supervisors (the `corral run --memory ...` CLI):
+ * make this process's own cgroup able to give limits to its children.
+ * A cgroup can enable controllers for its children only while it holds no
+ * processes itself (the "no internal processes" rule), so every process in
+ * it, this one included, is moved into a leaf `<own cgroup>/corral-supervisor`,
+ * and then the controllers are enabled in `<own cgroup>/cgroup.subtree_control`.
+ * Groups made with the returned `cgroupParent` then get memory.max, pids.max
+ * and cpu.max. Nothing is moved when the host cannot offer the controllers
+ * anyway: that is checked first. Calling it again is harmless.
+ */
+import { basename, dirname, join } from 'node:path';
+import { CorralError, describeError, errnoOf } from '../../errors.js';
+import { realCgroupFs, parsePids, type CgroupFs } from './cgroup-fs.js';
+import type { LimitController } from './apply-limits.js';
+import { resolveParent } from './resolve-parent.js';
+
+export const SUPERVISOR_LEAF = 'corral-supervisor';
+const ALL_LIMIT_CONTROLLERS: LimitController[] = ['memory', 'pids', 'cpu'];
+const MOVE_ROUNDS = 10;
+
+export interface PreparedCgroup {
+  /** Pass as `cgroupParent` to ProcessGroup.create() to get groups that can hold limits. */
+  cgroupParent: string;
+  /** Where this process (and the others of its old cgroup) now live; undefined when nothing had to move. */
+  supervisorLeaf: string | undefined;
+  /** The controllers now enabled for the groups. */
+  controllers: LimitController[];
+}
+
+async function words(fs: CgroupFs, path: string): Promise<Set<string>> {
+  return new Set((await fs.readFile(path).catch(() => '')).split(/\s+/).filter(Boolean));
+}
+
+function refuse(message: string, cause?: unknown): CorralError {
+  return new CorralError('ELIMIT_UNENFORCEABLE', `limits cannot be enforced: ${message}`, {
+    cause,
+    errnoCode: cause === undefined ? undefined : errnoOf(cause),
+  });
+}
+
+export async function prepareCgroupForLimits(
+  controllers: LimitController[] = ALL_LIMIT_CONTROLLERS,
+  fs: CgroupFs = realCgroupFs,
+): Promise<PreparedCgroup> {
+  let own: string;
+  try {
+    own = resolveParent(undefined);
+  } catch (error) {
+    throw refuse(describeError(error), error);
+  }
+  // Already prepared (by an earlier call): we sit in the leaf, and its parent gives the controllers.
+  if (basename(own) === SUPERVISOR_LEAF && allIn(controllers, await words(fs, `${dirname(own)}/cgroup.subtree_control`))) {
+    return { cgroupParent: dirname(own), supervisorLeaf: own, controllers };
+  }
+  const available = await words(fs, `${own}/cgroup.controllers`);
+  const absent = controllers.filter((c) => !available.has(c));
+  if (absent.length > 0) {
+    throw refuse(
+      `the ${absent.join(', ')} controller(s) do not reach ${own} (its cgroup.controllers lists: ${[...available].join(' ') || 'none'}); on a hybrid host cgroup v2 usually has none, elsewhere ask for a delegated cgroup (systemd Delegate=yes)`,
+    );
+  }
+  if (allIn(controllers, await words(fs, `${own}/cgroup.subtree_control`))) {
+    return { cgroupParent: own, supervisorLeaf: undefined, controllers };
+  }
+  // The true root cgroup is exempt from the rule (and moving every process of the host would be absurd).
+  const isRoot = !(await fs.readFile(`${own}/cgroup.type`).then(() => true, () => false));
+  const leaf = isRoot ? undefined : join(own, SUPERVISOR_LEAF);
+  if (leaf) await moveEveryoneInto(fs, own, leaf);
+  try {
+    await fs.writeFile(`${own}/cgroup.subtree_control`, controllers.map((c) => `+${c}`).join(' '));
+  } catch (error) {
+    throw refuse(`enabling ${controllers.join(', ')} in ${own}/cgroup.subtree_control failed: ${describeError(error)}`, error);
+  }
+  return { cgroupParent: own, supervisorLeaf: leaf, controllers };
+}
+
+function allIn(wanted: string[], have: Set<string>): boolean {
+  return wanted.every((c) => have.has(c));
+}
+
+/** Moves every process of `own` into `leaf`, in rounds, since a process may fork while we move. */
+async function moveEveryoneInto(fs: CgroupFs, own: string, leaf: string): Promise<void> {
+  await fs.mkdir(leaf).catch((error: unknown) => {
+    if (errnoOf(error) !== 'EEXIST') throw refuse(`cannot create ${leaf}: ${describeError(error)}`, error);
+  });
+  for (let round = 0; round < MOVE_ROUNDS; round++) {
+    const pids = parsePids(await fs.readFile(`${own}/cgroup.procs`));
+    if (pids.length === 0) return;
+    for (const pid of pids) {
+      await fs.writeFile(`${leaf}/cgroup.procs`, String(pid)).catch((error: unknown) => {
+        if (errnoOf(error) !== 'ESRCH') throw refuse(`cannot move process ${pid} into ${leaf}: ${describeError(error)}`, error);
+      });
+    }
+  }
+}

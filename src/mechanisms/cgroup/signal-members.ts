@@ -1,0 +1,65 @@
+/**
+ * A signal to every member of a cgroup. cgroup.procs lists pids, and a pid
+ * can be recycled between reading it and signalling it; so each pid is
+ * first pinned with a pidfd (pidfd_open), then cgroup.procs is read again:
+ * a pid still listed is still a member, and its pidfd names that very
+ * process, whatever happens to the number afterwards. The signal goes
+ * through the pidfd (pidfd_send_signal). Where pidfds do not exist (ENOSYS,
+ * kernels before 5.3) it falls back to kill(2) on the re-read list.
+ */
+import { CorralError, errnoOf } from '../../errors.js';
+import { closeFd } from '../../libc/close.js';
+import { kill, pidfdOpen, pidfdSendSignal } from '../../libc/libc.js';
+import { signalNumber, type SignalName } from '../../options/signals.js';
+import { parsePids, type CgroupFs } from './cgroup-fs.js';
+
+/** A process that is gone (or a zombie) is not a failure: the signal has nothing left to do. */
+const GONE = new Set(['ESRCH']);
+
+export async function readMembers(fs: CgroupFs, dir: string): Promise<number[]> {
+  return parsePids(await fs.readFile(`${dir}/cgroup.procs`));
+}
+
+/** Sends `signal` to every member; resolves with how many it reached. Failures other than "gone" reject with ESIGNAL_FAILED after every member was tried. */
+export async function signalMembers(fs: CgroupFs, dir: string, signal: SignalName): Promise<number> {
+  const number = signalNumber(signal);
+  const pinned = new Map<number, number>();
+  let pidfds = true;
+  let listed: number[];
+  try {
+    listed = await readMembers(fs, dir);
+  } catch (error) {
+    if (errnoOf(error) === 'ENOENT') return 0; // The group is gone, and so is everyone in it.
+    throw error;
+  }
+  try {
+    for (const pid of listed) {
+      const opened = pidfdOpen(pid);
+      if (opened.errno === 'ENOSYS') {
+        pidfds = false;
+        break;
+      }
+      if (opened.errno === undefined) pinned.set(pid, opened.value);
+    }
+    const stillMembers = await readMembers(fs, dir);
+    const failures: Array<{ pid: number; errno: string }> = [];
+    let reached = 0;
+    for (const pid of stillMembers) {
+      const pidfd = pinned.get(pid);
+      if (pidfds && pidfd === undefined) continue; // Joined after the first read: a fork of a member, which the caller's next round covers.
+      const result = pidfd === undefined ? kill(pid, number) : pidfdSendSignal(pidfd, number);
+      if (result.errno === undefined) reached += 1;
+      else if (!GONE.has(result.errno)) failures.push({ pid, errno: result.errno });
+    }
+    if (failures.length > 0) {
+      throw new CorralError(
+        'ESIGNAL_FAILED',
+        `${signal} could not be delivered to ${failures.length} member(s) of ${dir}: ${failures.map((f) => `${f.pid} (${f.errno})`).join(', ')}`,
+        { pids: failures.map((f) => f.pid), errnoCode: failures[0]?.errno, syscall: pidfds ? 'pidfd_send_signal' : 'kill' },
+      );
+    }
+    return reached;
+  } finally {
+    for (const pidfd of pinned.values()) closeFd(pidfd);
+  }
+}

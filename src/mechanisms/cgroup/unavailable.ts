@@ -1,0 +1,34 @@
+/**
+ * "No usable cgroup v2 here", said once and clearly. Under mechanism 'auto'
+ * the message becomes the group's `fallbackReason`; under 'cgroup' it is the
+ * ECGROUP_UNAVAILABLE error the user sees.
+ */
+import { CorralError, describeError, errnoOf } from '../../errors.js';
+
+const BECAUSE: Record<string, string> = {
+  EACCES: 'permission denied: this user may not create cgroups there (as a non-root user, run under a delegated cgroup, e.g. `systemd-run --user --scope -p Delegate=yes ...`)',
+  EPERM: 'operation not permitted: this process may not create cgroups there (no delegation, or a container without cgroup write access)',
+  EROFS: 'the cgroup2 filesystem is mounted read-only (typical inside containers)',
+  ENOENT: 'the parent cgroup directory does not exist',
+  ENOTDIR: 'the parent cgroup path is not a directory',
+};
+
+export function cgroupUnavailable(reason: string, details: { path?: string; cause?: unknown } = {}): CorralError {
+  return new CorralError('ECGROUP_UNAVAILABLE', `cgroup v2 is not usable: ${reason}`, {
+    ...details,
+    errnoCode: details.cause === undefined ? undefined : errnoOf(details.cause),
+  });
+}
+
+/** The mkdir of the group's directory failed: why that means "no cgroup v2 for us". */
+export function mkdirUnavailable(dir: string, error: unknown): CorralError {
+  const errno = errnoOf(error);
+  const why = (errno && BECAUSE[errno]) ?? describeError(error);
+  return cgroupUnavailable(`cannot create ${dir}: ${errno ?? 'error'}: ${why}`, { path: dir, cause: error });
+}
+
+/** Errors of mkdir that mean "not allowed here" rather than a bug or a passing failure. */
+export function meansUnavailable(error: unknown): boolean {
+  const errno = errnoOf(error);
+  return errno !== undefined && errno in BECAUSE;
+}

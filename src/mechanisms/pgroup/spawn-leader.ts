@@ -1,0 +1,23 @@
+import type { ChildProcess, SpawnOptions } from 'node:child_process';
+import type { GroupRegistry } from './group-registry.js';
+import type { PgroupHost } from './pgroup-host.js';
+
+/**
+ * child_process.spawn with the user's options, except `detached`, which is
+ * forced to true: that is what makes the child call setsid() between fork and
+ * exec, so it heads a new session and process group before it runs a single
+ * instruction of `file`. A caller's `detached: false` cannot be honoured
+ * under this mechanism. Errors (ENOENT...) are Node's own, emitted as Node
+ * emits them; a child that never got a pid is not tracked.
+ */
+export function spawnLeader(
+  registry: GroupRegistry,
+  host: PgroupHost,
+  file: string,
+  args: readonly string[],
+  options: SpawnOptions,
+): ChildProcess {
+  const child = host.spawn(file, args, { ...options, detached: true });
+  if (child.pid !== undefined) registry.track(child.pid);
+  return child;
+}

@@ -1,0 +1,26 @@
+import type { ProcStat } from '../../proc/stat.js';
+
+/**
+ * One process group this containment started: the leader's pid is the pgid
+ * (the leader called setsid), and the leader's start time is what tells our
+ * group from a stranger's once that pid has been recycled.
+ */
+export interface TrackedGroup {
+  readonly pgid: number;
+  /** /proc/<pid>/stat starttime of the leader, in clock ticks since boot. */
+  readonly leaderStartTime: number;
+}
+
+/** A zombie (Z) or a task being torn down (X) has finished: it holds a pid, not a process. */
+export function isLive(stat: ProcStat): boolean {
+  return stat.state !== 'Z' && stat.state !== 'X';
+}
+
+/**
+ * A live process in `group`. Members start after their leader: a process with
+ * the right pgid but an earlier start time cannot be ours (defence in depth;
+ * Linux never hands out a pid while it is still some process's pgid).
+ */
+export function isLiveMember(stat: ProcStat, group: TrackedGroup): boolean {
+  return stat.pgid === group.pgid && isLive(stat) && stat.startTime >= group.leaderStartTime;
+}

@@ -1,0 +1,46 @@
+/**
+ * The two things that can ask run() to stop the tree before it ends on its
+ * own: the timeout running out and the caller's AbortSignal. Whichever comes
+ * first wins and is remembered; once disposed, neither can fire any more, so
+ * a late timer cannot claim a stop it did not cause.
+ */
+export type StopReason = 'timeout' | 'cancel';
+
+export class StopRequest {
+  /** Resolves with the reason once a stop is asked for; never, if none is. */
+  readonly requested: Promise<StopReason>;
+  #reason: StopReason | undefined;
+  #disposed = false;
+  #timer: NodeJS.Timeout | undefined;
+  #signal: AbortSignal | undefined;
+  #onAbort: (() => void) | undefined;
+
+  constructor(timeoutMs: number | undefined, signal: AbortSignal | undefined) {
+    let fire!: (reason: StopReason) => void;
+    this.requested = new Promise((resolve) => {
+      fire = (reason) => {
+        if (this.#disposed || this.#reason !== undefined) return;
+        this.#reason = reason;
+        resolve(reason);
+      };
+    });
+    if (timeoutMs !== undefined) this.#timer = setTimeout(() => fire('timeout'), timeoutMs);
+    if (signal !== undefined) {
+      this.#signal = signal;
+      this.#onAbort = () => fire('cancel');
+      if (signal.aborted) fire('cancel');
+      else signal.addEventListener('abort', this.#onAbort, { once: true });
+    }
+  }
+
+  /** Why the stop was asked for, or undefined if it was not. */
+  get reason(): StopReason | undefined {
+    return this.#reason;
+  }
+
+  dispose(): void {
+    this.#disposed = true;
+    clearTimeout(this.#timer);
+    if (this.#onAbort) this.#signal?.removeEventListener('abort', this.#onAbort);
+  }
+}

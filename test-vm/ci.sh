@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# CI's VM stage (call it after the host suite): builds or reuses the image and
+# runs the project's test command in the pure cgroup-v2 guest as root and as
+# the delegated user. Fails if either run fails, if the guest never reports,
+# or if the whole stage, image build included, overruns its hard limit.
+# Extra arguments go to run.sh (e.g. --cmd).
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# Stage limit, image build included, and the guest's own share of it.
+stage_limit=${CORRAL_VM_STAGE_TIMEOUT:-1680}
+guest_limit=${CORRAL_VM_TIMEOUT:-1380}
+
+start=$SECONDS
+rc=0
+# timeout signals its whole process group, so qemu and debootstrap stop too;
+# run.sh's trap then removes its overlay and run directory.
+timeout --kill-after=30 "$stage_limit" bash "$here/run.sh" --timeout "$guest_limit" "$@" || rc=$?
+case $rc in
+  0) msg=passed ;;
+  124) msg="did not finish in time" ;;
+  *) msg="failed (exit $rc)" ;;
+esac
+echo "[test-vm] VM stage $msg after $((SECONDS - start)) s (limit $stage_limit s)"
+exit "$rc"

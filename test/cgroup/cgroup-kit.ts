@@ -1,0 +1,154 @@
+/**
+ * Shared set-up for the cgroup tests. cgroup v2 is expected unless
+ * CORRAL_EXPECT_CGROUP=0: when it is expected and the host cannot give it,
+ * requireCgroup() FAILS the test, naming the reason and the variable, so a
+ * broken host never passes as a skipped suite. Every directory a test makes
+ * is killed (cgroup.kill) and removed in teardown, also when the test fails.
+ */
+import type { ExecutionContext } from 'ava';
+import type { ChildProcess, SpawnOptions } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hostContainment, ProcessGroup, type CreateOptions } from '../../src/index.js';
+import type { Containment } from '../../src/group/containment.js';
+import { findTagged, type Tag } from '../helpers/tagged-processes.js';
+import { eventually } from '../group/open-pgroup.js';
+
+export { eventually };
+
+export const cgroupExpected = process.env.CORRAL_EXPECT_CGROUP !== '0';
+export const limitsExpected = process.env.CORRAL_EXPECT_LIMITS === '1';
+
+/**
+ * True when the test can go on with cgroup v2. When the host has none: a
+ * failure if cgroup is expected; otherwise the test proves the refusal
+ * instead (that is what CORRAL_EXPECT_CGROUP=0 hosts must show) and returns false.
+ */
+export async function requireCgroup(t: ExecutionContext): Promise<boolean> {
+  const host = hostContainment();
+  if (host.mechanism === 'cgroup') return true;
+  if (cgroupExpected) {
+    t.fail(`cgroup v2 is expected on this host but not usable: ${host.reason}. Set CORRAL_EXPECT_CGROUP=0 on hosts without it.`);
+    return false;
+  }
+  const error = await t.throwsAsync(ProcessGroup.create({ mechanism: 'cgroup', guard: false }));
+  t.is((error as { code?: string } | undefined)?.code, 'ECGROUP_UNAVAILABLE');
+  return false;
+}
+
+/** Kill everything in `dir` and its subgroups, then remove them all, deepest first. Best effort, for teardown. */
+export async function destroyCgroupDir(dir: string): Promise<void> {
+  if (dir === '' || !existsSync(dir)) return;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isDirectory()) await destroyCgroupDir(join(dir, entry.name));
+  }
+  try {
+    writeFileSync(join(dir, 'cgroup.kill'), '1');
+  } catch {
+    // Gone or empty.
+  }
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    try {
+      rmdirSync(dir);
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+  console.error(`LEAK: cgroup directory ${dir} could not be removed`);
+}
+
+/** A ProcessGroup on cgroup v2 whose directory (and its `-spared` twin) is destroyed in teardown. */
+export async function openCgroup(t: ExecutionContext, options: CreateOptions = {}): Promise<ProcessGroup> {
+  const group = await ProcessGroup.create({ mechanism: 'cgroup', guard: false, ...options });
+  const dir = group.cgroupPath!;
+  t.teardown(async () => {
+    await group.close().catch(() => {});
+    await destroyCgroupDir(dir);
+    await destroyCgroupDir(`${dir}-spared`);
+  });
+  return group;
+}
+
+/** `sh -c script` in the group, tagged, with no pipes to keep open. */
+export function spawnShell(group: ProcessGroup, tag: Tag, script: string, options: SpawnOptions = {}): ChildProcess {
+  return group.spawn('sh', ['-c', script], { env: tag.env, stdio: 'ignore', ...options });
+}
+
+/** The directory's path relative to its cgroup2 mount, as /proc/<pid>/cgroup shows it. */
+export function cgroupName(dir: string): string {
+  const mount = hostContainment().cgroup2Mount!;
+  return dir.slice(mount.length) || '/';
+}
+
+/** Resolves with the child's exit code and signal. */
+export function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
+}
+
+export function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** The directory a containment made (what it tells the guard). */
+export function cgroupDirOf(containment: Containment): string {
+  const record = containment.guardRecords()[0];
+  if (record?.kind !== 'cgroup') throw new Error('not a cgroup containment');
+  return record.path;
+}
+
+export const NOBODY = 65534;
+export const REPO = join(import.meta.dirname, '../..');
+
+/**
+ * The command that runs `fixture` (a path inside the repo) with node and tsx
+ * as `nobody`, first moving itself into `cgroupDir` when given. The checkout
+ * may sit where `nobody` cannot reach it (the VM copies it under /root), so
+ * it is bind-mounted at a world-readable view inside a private mount
+ * namespace (unshare -m: the host's mounts are untouched, and the bind ends
+ * with the process). The view's empty mount point is removed in teardown.
+ */
+export function asNobody(t: ExecutionContext, fixture: string, cgroupDir?: string): { file: string; args: string[]; cwd: string } {
+  const view = mkdtempSync(join(tmpdir(), 'corral-repo-view-'));
+  chmodSync(view, 0o755);
+  t.teardown(() => rmSync(view, { recursive: true, force: true }));
+  const join_ = cgroupDir === undefined ? '' : `echo $$ > "$3/cgroup.procs" && `;
+  const script = `mount --bind "$0" "$1" && cd "$1" && ${join_}exec setpriv --reuid=${NOBODY} --regid=${NOBODY} --clear-groups "$2" --import tsx "$1/$4"`;
+  const relative = fixture.slice(REPO.length + 1);
+  return { file: 'unshare', args: ['-m', 'sh', '-c', script, REPO, view, process.execPath, cgroupDir ?? '', relative], cwd: REPO };
+}
+
+/** Generous: the TCG guest of test-vm/ is slow. */
+export const SETTLE_MS = 30_000;
+/** How long a child Node process (a fixture under tsx) may take; the TCG guest starts Node slowly. */
+export const FIXTURE_TIMEOUT_MS = process.env.CORRAL_VM ? 240_000 : 60_000;
+
+/** A zoo member in its final shape: a `sleep`, or stopped (the zoo's stopped member stops before its exec). */
+export function isSettled(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.includes('(sleep)') || stat.charAt(stat.lastIndexOf(')') + 2) === 'T';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Waits until exactly `count` processes bear the tag and each is a `sleep` or
+ * stopped: the zoo's intermediate shells are gone, traps are set, forks done.
+ */
+export async function waitForSettledZoo(tag: Tag, count: number): Promise<number[]> {
+  let pids: number[] = [];
+  await eventually(() => {
+    pids = findTagged(tag.tag);
+    return pids.length === count && pids.every(isSettled);
+  }, `${count} settled processes tagged ${tag.tag}`, SETTLE_MS);
+  return pids;
+}

@@ -1,0 +1,143 @@
+/**
+ * Paths this host never takes on its own, run for real through the file
+ * operations seam: a kernel without cgroup.kill (freeze and SIGKILL sweeps)
+ * and an rmdir that keeps answering EBUSY (bounded retry, then
+ * ECGROUP_REMOVE with the group still open so close() can be retried).
+ */
+import test, { type ExecutionContext } from 'ava';
+import { existsSync } from 'node:fs';
+import { ProcessGroup } from '../../src/index.js';
+import { realCgroupFs, type CgroupFs } from '../../src/mechanisms/cgroup/cgroup-fs.js';
+import { createCgroupContainment } from '../../src/mechanisms/cgroup/cgroup-containment.js';
+import { zooScript, zooSize, LONG_SLEEP } from '../helpers/escape-zoo.js';
+import { assertNoSurvivors, tagFor, waitForTagged, waitUntilGone } from '../helpers/tagged-processes.js';
+import { cgroupDirOf, destroyCgroupDir, requireCgroup, SETTLE_MS, spawnShell, waitForSettledZoo } from './cgroup-kit.js';
+
+function errno(code: string, syscall: string, path: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(`${code}: simulated, ${syscall} '${path}'`), { code, syscall, path });
+}
+
+/** A kernel before 5.14: no cgroup.kill file. Counts what the fallback did. */
+function withoutCgroupKill() {
+  const seen = { killWrites: 0, freezes: 0, thaws: 0 };
+  const fs: CgroupFs = {
+    ...realCgroupFs,
+    writeFile: async (path, data) => {
+      if (path.endsWith('/cgroup.kill')) {
+        seen.killWrites++;
+        throw errno('ENOENT', 'open', path);
+      }
+      if (path.endsWith('/cgroup.freeze')) data === '1' ? seen.freezes++ : seen.thaws++;
+      return realCgroupFs.writeFile(path, data);
+    },
+    writeFileSync: (path, data) => {
+      if (path.endsWith('/cgroup.kill')) throw errno('ENOENT', 'open', path);
+      realCgroupFs.writeFileSync(path, data);
+    },
+  };
+  return { fs, seen };
+}
+
+async function groupOn(t: ExecutionContext, fs: CgroupFs, options = {}): Promise<ProcessGroup> {
+  const containment = await createCgroupContainment({ parent: undefined, limits: undefined, fs });
+  const dir = cgroupDirOf(containment);
+  const group = ProcessGroup.fromContainment(containment, options);
+  t.teardown(async () => {
+    await group.close().catch(() => {});
+    await destroyCgroupDir(dir);
+  });
+  return group;
+}
+
+test('without cgroup.kill, kill() freezes, sweeps with SIGKILL, thaws: the zoo and a forker are gone', async (t) => {
+  if (!(await requireCgroup(t))) return;
+  const tag = tagFor(t);
+  const { fs, seen } = withoutCgroupKill();
+  const group = await groupOn(t, fs);
+  spawnShell(group, tag, `sh -c 'while :; do ${LONG_SLEEP} & sleep 0.05; done' &\n${zooScript()}`);
+  await waitForTagged(tag.tag, zooSize() + 2, SETTLE_MS);
+
+  await group.kill();
+
+  t.is(seen.killWrites, 1, 'cgroup.kill was tried first');
+  t.is(seen.freezes, 1);
+  t.is(seen.thaws, 1);
+  t.deepEqual(await group.members(), []);
+  const dir = group.cgroupPath!;
+  await group.close();
+  t.false(existsSync(dir));
+  t.deepEqual(await waitUntilGone(tag.tag, 5000), []);
+  assertNoSurvivors(t, tag);
+});
+
+test('without cgroup.kill, an escalating shutdown still ends a SIGTERM ignorer', async (t) => {
+  if (!(await requireCgroup(t))) return;
+  const tag = tagFor(t);
+  const { fs, seen } = withoutCgroupKill();
+  const group = await groupOn(t, fs, { shutdownTimeout: 200 });
+  spawnShell(group, tag, zooScript(['ignoresTerm', 'stopped']));
+  await waitForSettledZoo(tag, 3);
+
+  const report = await group.shutdown();
+
+  t.true(report.escalated);
+  t.is(report.membersAfter, 0);
+  t.is(seen.freezes, 1);
+  await group.close();
+  assertNoSurvivors(t, tag);
+});
+
+/** rmdir answers EBUSY for the first `busy` attempts. */
+function busyRmdir(busy: number) {
+  const seen = { attempts: 0, busy };
+  const fs: CgroupFs = {
+    ...realCgroupFs,
+    rmdir: async (path) => {
+      seen.attempts++;
+      if (seen.attempts <= seen.busy) throw errno('EBUSY', 'rmdir', path);
+      return realCgroupFs.rmdir(path);
+    },
+  };
+  return { fs, seen };
+}
+
+test('rmdir answering EBUSY a few times is retried until the directory goes', async (t) => {
+  if (!(await requireCgroup(t))) return;
+  const tag = tagFor(t);
+  const { fs, seen } = busyRmdir(5);
+  const group = await groupOn(t, fs);
+  spawnShell(group, tag, `exec ${LONG_SLEEP}`);
+  await waitForSettledZoo(tag, 1);
+  const dir = group.cgroupPath!;
+
+  await group.close();
+
+  t.is(seen.attempts, 6);
+  t.false(existsSync(dir));
+  t.true(group.closed);
+  assertNoSurvivors(t, tag);
+});
+
+test('rmdir answering EBUSY for good: ECGROUP_REMOVE, the group stays open, and a later close() finishes the job', async (t) => {
+  if (!(await requireCgroup(t))) return;
+  const tag = tagFor(t);
+  const { fs, seen } = busyRmdir(Number.POSITIVE_INFINITY);
+  const group = await groupOn(t, fs);
+  spawnShell(group, tag, `exec ${LONG_SLEEP}`);
+  await waitForSettledZoo(tag, 1);
+  const dir = group.cgroupPath!;
+
+  const error = await t.throwsAsync(group.close());
+
+  t.is((error as { code?: string }).code, 'ECGROUP_REMOVE');
+  t.true(seen.attempts > 1, 'it retried before giving up');
+  t.false(group.closed, 'the group is still held, not forgotten');
+  t.true(existsSync(dir));
+  t.deepEqual(await waitUntilGone(tag.tag, 5000), [], 'the tree itself was killed');
+
+  seen.busy = 0; // The directory frees up.
+  await group.close();
+  t.true(group.closed);
+  t.false(existsSync(dir));
+  assertNoSurvivors(t, tag);
+});

@@ -1,0 +1,127 @@
+/**
+ * Spawning into a cgroup looks exactly like child_process.spawn: the child is
+ * in the group before it runs anything, its pid is the program's, stdio and
+ * env pass through, `shell: true` works, and a command that cannot start
+ * fails with Node's own error, leaving nothing behind.
+ */
+import test from 'ava';
+import { spawn as nodeSpawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { assertNoSurvivors, tagFor } from '../helpers/tagged-processes.js';
+import { cgroupName, destroyCgroupDir, exited, openCgroup, requireCgroup } from './cgroup-kit.js';
+
+function collect(child: ChildProcess): Promise<string> {
+  let out = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  return exited(child).then(() => out);
+}
+
+function spawnError(child: ChildProcess): Promise<NodeJS.ErrnoException> {
+  return new Promise((resolve) => child.once('error', resolve));
+}
+
+/** Everything Node puts on a spawn error, as plain data. */
+function errorFields(error: NodeJS.ErrnoException & { spawnargs?: string[] }) {
+  return { message: error.message, code: error.code, errno: error.errno, syscall: error.syscall, path: error.path, spawnargs: error.spawnargs };
+}
+
+test('the child is in the group before it runs anything, with its own pid', async (t) => {
+  if (!(await requireCgroup(t))) return;
+  const tag = tagFor(t);
+  const group = await openCgroup(t);
+  const child = group.spawn('cat', ['/proc/self/cgroup'], { env: tag.env, stdio: ['ignore', 'pipe', 'inherit'] });
+  t.is(child.spawnfile, 'cat');
+  t.deepEqual(child.spawnargs, ['cat', '/proc/self/cgroup']);
+
+  const out = await collect(child);
+
+  t.regex(out, new RegExp(`^0::${cgroupName(group.cgroupPath!)}$`, 'm'));
+  assertNoSurvivors(t, tag);
+});
+
+test('the returned pid is the program itself (exec keeps it), and env and stdin/stdout pass through', async (t) => {
+  if (!(await requireCgroup(t))) return;
+  const tag = tagFor(t);
+  const group = await openCgroup(t);
+  const child = group.spawn('sh', ['-c', 'echo "$$ $CORRAL_TEST_TAG"; read line; echo "got $line"'], {
+    env: tag.env,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  child.stdin!.end('hello\n');
+
+  const out = await collect(child);
+
+  t.is(out, `${child.pid} ${tag.tag}\ngot hello\n`);
+  assertNoSurvivors(t, tag);
+});
+
+test('shell: true builds the command Node builds, and stderr passes through', async (t) => {
+  if (!(await requireCgroup(t))) return;
+  const tag = tagFor(t);
+  const group = await openCgroup(t);
+  const child = group.spawn('echo out; echo err >&2; exit 3', { shell: true, env: tag.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+  const [out, status] = await Promise.all([collect(child), exited(child)]);
+
+  t.is(out, 'out\n');
+  t.is(err, 'err\n');
+  t.is(status.code, 3);
+  t.is(child.spawnfile, '/bin/sh');
+  t.deepEqual(child.spawnargs, ['/bin/sh', '-c', 'echo out; echo err >&2; exit 3']);
+  assertNoSurvivors(t, tag);
+});
+
+const scratch = mkdtempSync(join(tmpdir(), 'corral-cgroup-spawn-'));
+test.after.always(() => rmSync(scratch, { recursive: true, force: true }));
+const notExecutable = join(scratch, 'not-executable');
+writeFileSync(notExecutable, '#!/bin/sh\necho should not run\n');
+chmodSync(notExecutable, 0o644);
+
+const failures: Array<{ title: string; command: string; options?: { cwd?: string; shell?: boolean | string } }> = [
+  { title: 'a command not on PATH (ENOENT)', command: 'corral-no-such-command' },
+  { title: 'a missing path (ENOENT)', command: join(scratch, 'missing') },
+  { title: 'a file without execute permission (EACCES)', command: notExecutable },
+  { title: 'a directory (EACCES)', command: scratch },
+  { title: 'a cwd that does not exist', command: 'true', options: { cwd: join(scratch, 'no-such-dir') } },
+  { title: 'a shell that does not exist', command: 'true', options: { shell: join(scratch, 'no-shell') } },
+];
+
+for (const { title, command, options } of failures) {
+  test(`spawning ${title} fails exactly as Node's spawn does, leaving nothing`, async (t) => {
+    if (!(await requireCgroup(t))) return;
+    const tag = tagFor(t);
+    const group = await openCgroup(t);
+    const spawnOptions = { ...options, env: tag.env, stdio: 'ignore' as const };
+    const native = nodeSpawn(command, ['arg'], spawnOptions);
+    const nativeError = await spawnError(native);
+
+    const child = group.spawn(command, ['arg'], spawnOptions);
+    const error = await spawnError(child);
+
+    t.deepEqual(errorFields(error), errorFields(nativeError));
+    t.is(child.pid, undefined);
+    t.deepEqual(await group.members(), []);
+    assertNoSurvivors(t, tag);
+  });
+}
+
+test('a child whose group was removed is refused by the shim: exit 126, a message, the program never runs', async (t) => {
+  if (!(await requireCgroup(t))) return;
+  const tag = tagFor(t);
+  const group = await openCgroup(t);
+  const marker = join(scratch, 'ran');
+  await destroyCgroupDir(group.cgroupPath!);
+
+  const child = group.spawn('sh', ['-c', `touch ${marker}`], { env: tag.env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+  const status = await exited(child);
+
+  t.is(status.code, 126);
+  t.regex(err, /corral: cannot join the cgroup/);
+  t.throws(() => rmSync(marker), { code: 'ENOENT' }, 'the program did not run');
+  assertNoSurvivors(t, tag);
+});

@@ -1,0 +1,193 @@
+/**
+ * `corral run` end to end, through a real corral process, against both
+ * mechanisms: exit statuses, Ctrl+C handling, leftovers, --json, --verbose.
+ */
+import test from 'ava';
+import { escapees, zooScript } from '../helpers/escape-zoo.js';
+import { assertNoSurvivors, tagFor, waitForTagged } from '../helpers/tagged-processes.js';
+import { daemonThenExit, findSleepers, waitForSleeper } from '../run/daemon-leader.js';
+import { cleanUpKept, groupDirsOf } from '../run/group-dirs.js';
+import { corral, jsonReport, startCorral } from './corral-cli.js';
+
+// Serial: each test starts a Node process through tsx, and a dozen of those
+// starting at once on a 2-core machine shared with other test runs take
+// longer than any reasonable wait.
+const cliTest = test.serial;
+
+type Mechanism = 'cgroup' | 'pgroup';
+const MECHANISMS: Mechanism[] = ['cgroup', 'pgroup'];
+
+/** What each mechanism must catch: process groups cannot follow setsid() or setpgid(). */
+const ZOO: Record<Mechanism, Array<keyof typeof escapees>> = {
+  cgroup: ['setsid', 'doubleFork', 'newProcessGroup', 'stopped'],
+  pgroup: ['doubleFork', 'stopped'],
+};
+
+for (const mechanism of MECHANISMS) {
+  const m = ['--mechanism', mechanism];
+
+  cliTest(`${mechanism}: exits with the command's exit code`, async (t) => {
+    const tag = tagFor(t);
+    t.is((await corral(['run', ...m, '--', 'true'], tag)).status, 0);
+    const three = await corral(['run', ...m, '--', 'sh', '-c', 'echo out; echo err >&2; exit 3'], tag);
+    t.is(three.status, 3);
+    t.is(three.stdout, 'out\n', "the command's stdout is corral's");
+    t.is(three.stderr, 'err\n', "and so is its stderr, with nothing of corral's added");
+    assertNoSurvivors(t, tag);
+  });
+
+  cliTest(`${mechanism}: a command killed by signal n gives 128+n`, async (t) => {
+    const tag = tagFor(t);
+    const outcome = await corral(['run', ...m, '--', 'sh', '-c', 'kill -USR1 $$'], tag);
+    t.is(outcome.status, 128 + 10);
+    assertNoSurvivors(t, tag);
+  });
+
+  cliTest(`${mechanism}: a timeout gives 124 and stops the whole tree`, async (t) => {
+    const tag = tagFor(t);
+    // 2 s: time for the whole zoo to be up, even on a loaded machine, before the timeout strikes.
+    const outcome = await corral(['run', ...m, '--timeout', '2s', '--grace', '5s', '--json', '--', 'sh', '-c', zooScript(ZOO[mechanism])], tag);
+    t.is(outcome.status, 124);
+    const report = jsonReport(outcome);
+    t.true(report.timedOut);
+    t.is(report.mechanism, mechanism);
+    t.true(report.stopped >= ZOO[mechanism].length + 1);
+    t.true(report.report.drainedWithinGrace, 'SIGTERM (with SIGCONT for the stopped one) was enough');
+    assertNoSurvivors(t, tag);
+  });
+
+  cliTest(`${mechanism}: Ctrl+C reaches corral alone, which shuts the tree down gracefully and exits 130`, async (t) => {
+    const tag = tagFor(t);
+    // The leader tells by its exit code which signal it got first: 42 for a
+    // copy of the terminal's SIGINT, 0 for corral's graceful SIGTERM.
+    const leader = `${ZOO[mechanism].map((name) => escapees[name]).join('\n')}\ntrap 'exit 42' INT\ntrap 'exit 0' TERM\nsleep 1000 &\nwait`;
+    const running = startCorral(['run', ...m, '--json', '--', 'sh', '-c', leader], tag, { ownProcessGroup: true });
+    // The escapees, the leader, its sleep, and corral itself.
+    await waitForTagged(tag.tag, ZOO[mechanism].length + 3, 20_000);
+    // A terminal's Ctrl+C: SIGINT to the whole foreground process group.
+    process.kill(-running.child.pid!, 'SIGINT');
+    const outcome = await running.done;
+    t.is(outcome.status, 130);
+    const report = jsonReport(outcome);
+    t.is(report.interruptedBy, 'SIGINT');
+    t.true(report.cancelled);
+    t.false(report.forced);
+    t.is(report.exitCode, 0, 'the leader got the graceful SIGTERM, never a copy of SIGINT');
+    t.is(report.report.signal, 'SIGTERM');
+    t.false(report.report.escalated);
+    assertNoSurvivors(t, tag);
+  });
+
+  cliTest(`${mechanism}: a second SIGINT kills the tree at once`, async (t) => {
+    const tag = tagFor(t);
+    // The leader and one member that ignores SIGTERM, with a grace far longer than the test may take.
+    const running = startCorral(['run', ...m, '--grace', '10m', '--json', '--', 'sh', '-c', zooScript(['ignoresTerm'])], tag);
+    const ignorer = await waitForSleeper(tag.tag, 20_000);
+    await waitUntilSleepers(tag.tag, 2);
+    running.child.kill('SIGINT');
+    // The leader dies of the graceful SIGTERM; the ignorer stays: now corral is in its grace.
+    await waitUntilSleepers(tag.tag, 1);
+    t.true(ignorer.length >= 1);
+    running.child.kill('SIGINT');
+    const outcome = await running.done;
+    t.is(outcome.status, 130);
+    const report = jsonReport(outcome);
+    t.true(report.forced);
+    t.is(report.interruptedBy, 'SIGINT');
+    assertNoSurvivors(t, tag);
+  });
+
+  cliTest(`${mechanism}: SIGTERM and SIGHUP to corral give 143 and 129`, async (t) => {
+    const tag = tagFor(t);
+    for (const [signal, status] of [['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+      const running = startCorral(['run', ...m, '--', 'sleep', '1000'], tag);
+      await waitForSleeper(tag.tag, 20_000);
+      running.child.kill(signal);
+      t.is((await running.done).status, status, signal);
+    }
+    assertNoSurvivors(t, tag);
+  });
+
+  cliTest(`${mechanism}: leftovers are stopped after the leader exits, a double-forked daemon included`, async (t) => {
+    const tag = tagFor(t);
+    const script = mechanism === 'cgroup' ? `${escapees.setsid}\n${daemonThenExit(4)}` : daemonThenExit(4);
+    const running = startCorral(['run', ...m, '--json', '--verbose', '--', 'sh', '-c', script], tag);
+    await waitUntilSleepers(tag.tag, mechanism === 'cgroup' ? 2 : 1);
+    running.child.stdin!.end();
+    const outcome = await running.done;
+    t.is(outcome.status, 4);
+    const report = jsonReport(outcome);
+    t.true(report.leftovers.length >= (mechanism === 'cgroup' ? 2 : 1));
+    t.true(report.report.membersBefore >= 1);
+    t.regex(outcome.stderr.split('\n')[0]!, new RegExp(`^corral: ${mechanism}, stopped \\d+ process(es)? \\(leftovers\\), .* s, exit 4$`));
+    assertNoSurvivors(t, tag);
+  });
+
+  cliTest(`${mechanism}: --leftovers keep leaves them running`, async (t) => {
+    const tag = tagFor(t);
+    t.teardown(() => cleanUpKept(tag.tag));
+    // The daemon must not hold corral's stdout open, or the test would wait for it.
+    const running = startCorral(['run', ...m, '--leftovers', 'keep', '--json', '--', 'sh', '-c', `exec >/dev/null 2>&1\n${daemonThenExit(0)}`], tag);
+    await waitForSleeper(tag.tag, 20_000);
+    running.child.stdin!.end();
+    const outcome = await running.done;
+    t.is(outcome.status, 0);
+    const report = jsonReport(outcome);
+    const kept = findSleepers(tag.tag);
+    t.is(kept.length, 1, 'the daemon outlived corral');
+    t.true(report.leftovers.includes(kept[0]));
+    t.is(report.report, null);
+    await cleanUpKept(tag.tag);
+    assertNoSurvivors(t, tag);
+  });
+
+  cliTest(`${mechanism}: --no-escalate leaves what survives the grace running`, async (t) => {
+    const tag = tagFor(t);
+    t.teardown(() => cleanUpKept(tag.tag));
+    const script = `exec >/dev/null 2>&1\n${zooScript(['ignoresTerm'])}`;
+    const running = startCorral(['run', ...m, '--grace', '200ms', '--no-escalate', '--json', '--', 'sh', '-c', script], tag);
+    running.child.stdin!.end();
+    // The leader and the SIGTERM-ignorer both run `sleep 1000`.
+    await waitUntilSleepers(tag.tag, 2);
+    running.child.kill('SIGTERM');
+    const outcome = await running.done;
+    t.is(outcome.status, 143);
+    const report = jsonReport(outcome);
+    t.true(report.report.stoodDown);
+    t.false(report.report.escalated);
+    t.is(findSleepers(tag.tag).length, 1, 'the SIGTERM-ignorer was left running');
+    await cleanUpKept(tag.tag);
+    assertNoSurvivors(t, tag);
+  });
+}
+
+cliTest('--signal picks the graceful signal', async (t) => {
+  const tag = tagFor(t);
+  const outcome = await corral(['run', '--mechanism', 'pgroup', '--timeout', '200ms', '--signal', 'INT', '--json', '--', 'sleep', '1000'], tag);
+  t.is(outcome.status, 124);
+  const report = jsonReport(outcome);
+  t.is(report.report.signal, 'SIGINT');
+  t.is(report.signal, 'SIGINT', 'the leader died of it');
+  assertNoSurvivors(t, tag);
+});
+
+cliTest('a command that is not found exits 127 with one line, and leaves nothing', async (t) => {
+  const tag = tagFor(t);
+  const running = startCorral(['run', '--', '/nonexistent/corral-test-command'], tag);
+  running.child.stdin!.end();
+  const corralPid = running.child.pid!;
+  const outcome = await running.done;
+  t.is(outcome.status, 127);
+  t.is(outcome.stderr, 'corral: /nonexistent/corral-test-command: command not found\n');
+  t.deepEqual(groupDirsOf(corralPid), []);
+  assertNoSurvivors(t, tag);
+});
+
+/** Waits until exactly `count` tagged `sleep 1000` run (the tree changed as expected). */
+async function waitUntilSleepers(tag: string, count: number): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (findSleepers(tag).length !== count) {
+    if (Date.now() > deadline) throw new Error(`expected ${count} sleepers, found ${findSleepers(tag).length}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * The supervisor dies without running any JavaScript (SIGKILL): its guard
+ * tears every tree down, for both mechanisms. And when the guard is killed
+ * first, nothing tears the trees down, and sweepStaleGroups() recovers the
+ * cgroup directories later.
+ */
+import test from 'ava';
+import { existsSync } from 'node:fs';
+import { sweepStaleGroups } from '../../src/index.js';
+import { zooScript, zooSize } from '../helpers/escape-zoo.js';
+import { assertNoSurvivors, findTagged, tagFor, waitForTagged, waitUntilGone } from '../helpers/tagged-processes.js';
+import { assertAllGone, makeCgroup, ownCgroupDir, waitUntilDead, waitUntilRemoved } from './fixtures.js';
+import { startSupervisor } from './supervisor/run-supervisor.js';
+
+const cgroupParent = ownCgroupDir();
+const cgroupTest = cgroupParent ? test : test.skip;
+const GENEROUS_MS = 10_000;
+const GROUPS = 3;
+
+cgroupTest('cgroup: SIGKILL of the supervisor; the guard kills every tree (setsid and double-fork escapees too) and removes the directories', async (t) => {
+  const tag = tagFor(t);
+  const parent = makeCgroup(t, cgroupParent!);
+  const supervisor = await startSupervisor(t, tag, { mechanism: 'cgroup', groups: GROUPS, script: zooScript(), cgroupParent: parent });
+  t.is(supervisor.report.cgroupPaths.length, GROUPS);
+  t.truthy(supervisor.report.guardPid, 'the guard started with the first group');
+  await waitForTagged(tag.tag, 1 + GROUPS * zooSize());
+  const killedAt = performance.now();
+  await supervisor.kill();
+  t.deepEqual(await waitUntilGone(tag.tag, GENEROUS_MS), []);
+  t.deepEqual(await waitUntilRemoved(supervisor.report.cgroupPaths, GENEROUS_MS), []);
+  t.log(`everything gone ${Math.round(performance.now() - killedAt)} ms after the SIGKILL`);
+  t.deepEqual(await waitUntilRemoved([`/proc/${supervisor.report.guardPid}`], GENEROUS_MS), [], 'the guard left too');
+  assertNoSurvivors(t, tag);
+});
+
+test('pgroup: SIGKILL of the supervisor; the guard kills every process group (stopped, SIGTERM-ignoring and double-forked members too)', async (t) => {
+  const tag = tagFor(t);
+  // setsid escapes a process group by design (see the pgroup mechanism); the guard cannot know of it either.
+  const inGroup = ['doubleFork', 'ignoresTerm', 'stopped'] as const;
+  const supervisor = await startSupervisor(t, tag, { mechanism: 'pgroup', groups: GROUPS, script: zooScript([...inGroup]) });
+  t.truthy(supervisor.report.guardPid);
+  await waitForTagged(tag.tag, 1 + GROUPS * zooSize([...inGroup]));
+  const killedAt = performance.now();
+  await supervisor.kill();
+  t.deepEqual(await waitUntilGone(tag.tag, GENEROUS_MS), []);
+  t.log(`everything gone ${Math.round(performance.now() - killedAt)} ms after the SIGKILL`);
+  t.deepEqual(await waitUntilRemoved([`/proc/${supervisor.report.guardPid}`], GENEROUS_MS), [], 'the guard left too');
+  assertNoSurvivors(t, tag);
+});
+
+cgroupTest('guard killed first, then the supervisor: the trees live on; sweepStaleGroups() kills them and removes the directories', async (t) => {
+  const tag = tagFor(t);
+  const parent = makeCgroup(t, cgroupParent!);
+  const supervisor = await startSupervisor(t, tag, { mechanism: 'cgroup', groups: GROUPS, script: zooScript(), cgroupParent: parent });
+  const treeSize = GROUPS * zooSize();
+  await waitForTagged(tag.tag, 1 + treeSize);
+  // Stopped, the supervisor cannot notice its guard's death and start another.
+  supervisor.child.kill('SIGSTOP');
+  process.kill(supervisor.report.guardPid!, 'SIGKILL');
+  // Its zombie stays until the stopped supervisor dies; dead is enough.
+  await waitUntilDead(supervisor.report.guardPid!, GENEROUS_MS);
+  await supervisor.kill();
+  // Nothing acts now: the trees and the directories stay until the sweep.
+  t.is(findTagged(tag.tag).length, treeSize, 'without a guard every tree outlives its supervisor');
+  t.deepEqual(supervisor.report.cgroupPaths.filter((p) => !existsSync(p)), []);
+
+  const report = await sweepStaleGroups({ root: parent });
+  t.log(`sweep: ${report.removed} directories removed, ${report.processesKilled} processes killed`);
+  t.is(report.removed, GROUPS);
+  t.is(report.processesKilled, treeSize);
+  t.is(report.failed, 0);
+  t.deepEqual(report.groups.map((g) => g.path).sort(), [...supervisor.report.cgroupPaths].sort());
+  t.deepEqual(await waitUntilGone(tag.tag, GENEROUS_MS), []);
+  t.deepEqual(supervisor.report.cgroupPaths.filter((p) => existsSync(p)), []);
+  assertNoSurvivors(t, tag);
+});
+
+cgroupTest('a guard that dies is replaced, and the new one knows every group: a later SIGKILL of the supervisor leaves nothing', async (t) => {
+  const tag = tagFor(t);
+  const parent = makeCgroup(t, cgroupParent!);
+  const supervisor = await startSupervisor(t, tag, { mechanism: 'cgroup', groups: GROUPS, script: zooScript(), cgroupParent: parent });
+  await waitForTagged(tag.tag, 1 + GROUPS * zooSize());
+  const first = supervisor.report.guardPid!;
+  process.kill(first, 'SIGKILL');
+  let replacement = first;
+  for (let i = 0; i < 500 && (replacement === first || replacement === undefined); i++) {
+    replacement = (await supervisor.reportAgain()).guardPid!;
+    if (replacement === first) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  t.not(replacement, first, 'a new guard runs');
+  t.truthy(replacement);
+  await supervisor.kill();
+  t.deepEqual(await waitUntilGone(tag.tag, GENEROUS_MS), []);
+  t.deepEqual(await waitUntilRemoved(supervisor.report.cgroupPaths, GENEROUS_MS), []);
+  assertNoSurvivors(t, tag);
+});
+
+cgroupTest('a stood-down group is spared by the guard, as exit cleanup spares it; the others die', async (t) => {
+  const tag = tagFor(t);
+  const parent = makeCgroup(t, cgroupParent!);
+  const script = zooScript(['setsid']);
+  const supervisor = await startSupervisor(t, tag, { mechanism: 'cgroup', groups: 2, script, cgroupParent: parent, spared: 1 });
+  await waitForTagged(tag.tag, 1 + 2 * zooSize(['setsid']));
+  const [sparedDir, killedDir] = supervisor.report.cgroupPaths as [string, string];
+  await supervisor.kill();
+  t.deepEqual(await waitUntilRemoved([killedDir], GENEROUS_MS), [], 'the guarded group is gone');
+  t.is(findTagged(tag.tag).length, zooSize(['setsid']), 'the stood-down tree still runs');
+  t.true(existsSync(sparedDir));
+  // Never closed, its directory still has a live group's name: a sweep takes it as stale.
+  const report = await sweepStaleGroups({ root: parent });
+  t.deepEqual(report.groups.map((g) => [g.path, g.action]), [[sparedDir, 'removed']]);
+  await assertAllGone(t, tag);
+});

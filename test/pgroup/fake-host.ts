@@ -1,0 +1,60 @@
+/**
+ * A scripted host for the process-group mechanism: a process table the test
+ * edits by hand, and a killpg that answers from it and records every call.
+ * It replays what a real machine will not do on demand, such as a leader
+ * pid recycled by a stranger's new process group.
+ */
+import type { ChildProcess } from 'node:child_process';
+import type { SyscallResult } from '../../src/libc/libc.js';
+import type { PgroupHost } from '../../src/mechanisms/pgroup/pgroup-host.js';
+import type { ProcStat } from '../../src/proc/stat.js';
+
+export interface KillpgCall {
+  pgid: number;
+  signal: number;
+}
+
+export class FakeHost implements PgroupHost {
+  procAvailable = true;
+  readonly table = new Map<number, ProcStat>();
+  readonly calls: KillpgCall[] = [];
+  /** Force killpg's answer for a pgid (e.g. 'EPERM'), whatever the table holds. */
+  readonly forcedErrno = new Map<number, string>();
+
+  /** Put a process in the table (replacing any with that pid). */
+  add(pid: number, fields: Partial<ProcStat> & { startTime: number }): void {
+    this.table.set(pid, { pid, state: 'S', ppid: 1, pgid: pid, sid: pid, cpuTicks: 0, ...fields });
+  }
+
+  killpg(pgid: number, signal: number): SyscallResult {
+    this.calls.push({ pgid, signal });
+    const forced = this.forcedErrno.get(pgid);
+    if (forced !== undefined) return { value: -1, errno: forced };
+    const inGroup = [...this.table.values()].some((stat) => stat.pgid === pgid);
+    return inGroup ? { value: 0, errno: undefined } : { value: -1, errno: 'ESRCH' };
+  }
+
+  readStat(pid: number): ProcStat | undefined {
+    return this.table.get(pid);
+  }
+
+  /** How many /proc scans the mechanism asked for. */
+  scans = 0;
+
+  scan(keep: (stat: ProcStat) => boolean): ProcStat[] {
+    this.scans += 1;
+    return [...this.table.values()].filter(keep);
+  }
+
+  /** The pid the next spawn() gets (put the process in the table first); undefined plays a failed spawn. */
+  nextPid: number | undefined;
+
+  spawn(): ChildProcess {
+    return { pid: this.nextPid } as ChildProcess;
+  }
+
+  /** The signals (not probes) ever sent to `pgid`. */
+  signalsTo(pgid: number): number[] {
+    return this.calls.filter((c) => c.pgid === pgid && c.signal !== 0).map((c) => c.signal);
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * The process-group mechanism's bookkeeping against a scripted host: PID
+ * reuse, leaders that die before their members, zombies, EPERM, and the
+ * cheap path of isDrained(). These are races a real machine will not stage
+ * on demand; test/pgroup/real-groups.test.ts covers the real syscalls.
+ */
+import test from 'ava';
+import { constants } from 'node:os';
+import { CorralError } from '../../src/errors.js';
+import { createPgroupContainment } from '../../src/mechanisms/pgroup/pgroup-containment.js';
+import { FakeHost } from './fake-host.js';
+
+const LEADER = 4242;
+const SIGTERM = constants.signals.SIGTERM;
+const SIGKILL = constants.signals.SIGKILL;
+
+function withLeader(startTime = 100) {
+  const host = new FakeHost();
+  host.add(LEADER, { startTime });
+  host.nextPid = LEADER;
+  const containment = createPgroupContainment(host);
+  containment.spawn('leader', [], {});
+  return { host, containment };
+}
+
+test('a leader pid recycled by a stranger is never signalled: the group is dead', async (t) => {
+  const { host, containment } = withLeader();
+  t.deepEqual(containment.guardRecords(), [{ kind: 'pgroup', pgid: LEADER, leaderStartTime: 100 }]);
+
+  // Our group emptied unseen; a stranger got the pid and leads a group of its own.
+  host.add(LEADER, { startTime: 900 });
+  host.add(LEADER + 1, { startTime: 901, pgid: LEADER });
+
+  t.is(await containment.signal('SIGTERM'), 0);
+  await containment.hardKill();
+  containment.killSync();
+  await containment.suspend();
+  t.deepEqual(await containment.members(), []);
+  t.true(await containment.isDrained());
+  t.deepEqual(containment.guardRecords(), []);
+  t.deepEqual(host.signalsTo(LEADER), [], 'no signal ever reached the stranger group');
+});
+
+test('members that outlive their leader are still ours; zombies are not members', async (t) => {
+  const { host, containment } = withLeader();
+  host.table.delete(LEADER);
+  host.add(5000, { startTime: 150, pgid: LEADER });
+  host.add(5001, { startTime: 50, pgid: LEADER }); // started before our leader: cannot be ours
+  host.add(5002, { startTime: 160, pgid: LEADER, state: 'Z' });
+
+  t.deepEqual(await containment.members(), [5000]);
+  t.false(await containment.isDrained());
+  t.is(await containment.signal('SIGTERM'), 1);
+  t.deepEqual(host.signalsTo(LEADER), [SIGTERM]);
+  t.deepEqual((await containment.stats()).processes, 1);
+
+  host.table.delete(5000);
+  host.table.delete(5001);
+  t.true(await containment.isDrained(), 'only a zombie holds the pgid');
+  t.is(containment.guardRecords().length, 1, 'a pgid held by a zombie cannot be recycled yet');
+});
+
+test('a group once seen empty is dead forever', async (t) => {
+  const { host, containment } = withLeader();
+  host.table.delete(LEADER);
+  t.true(await containment.isDrained());
+  t.deepEqual(containment.guardRecords(), []);
+
+  // Even a process that would pass the start-time check is left alone now.
+  host.add(6000, { startTime: 200, pgid: LEADER });
+  t.deepEqual(await containment.members(), []);
+  await containment.hardKill();
+  t.deepEqual(host.signalsTo(LEADER), []);
+});
+
+test('a new leader with the pid of an old, emptied group replaces it', async (t) => {
+  const { host, containment } = withLeader(100);
+  host.add(LEADER, { startTime: 700 });
+  containment.spawn('again', [], {});
+
+  t.deepEqual(containment.guardRecords(), [{ kind: 'pgroup', pgid: LEADER, leaderStartTime: 700 }]);
+  await containment.hardKill();
+  t.deepEqual(host.signalsTo(LEADER), [SIGKILL]);
+});
+
+test('EPERM from a group of zombies is not an error; from live members it is', async (t) => {
+  const { host, containment } = withLeader();
+  host.forcedErrno.set(LEADER, 'EPERM');
+  host.add(LEADER, { startTime: 100, state: 'Z' });
+  t.is(await containment.signal('SIGTERM'), 0);
+  await t.notThrowsAsync(containment.hardKill());
+
+  host.add(5000, { startTime: 150, pgid: LEADER });
+  const signalError = await t.throwsAsync(containment.signal('SIGTERM'), { instanceOf: CorralError });
+  t.is(signalError?.code, 'ESIGNAL_FAILED');
+  t.is(signalError?.syscall, 'killpg');
+  t.is(signalError?.errnoCode, 'EPERM');
+  t.deepEqual(signalError?.pids, [5000]);
+  const killError = await t.throwsAsync(containment.hardKill(), { instanceOf: CorralError });
+  t.is(killError?.code, 'EKILL_FAILED');
+  t.notThrows(() => containment.killSync());
+});
+
+test('isDrained() answers from one stat read while a leader lives: no probe, no scan', async (t) => {
+  const { host, containment } = withLeader();
+  const calls = host.calls.length;
+  const scans = host.scans;
+
+  t.false(await containment.isDrained());
+  t.is(host.calls.length, calls);
+  t.is(host.scans, scans);
+});
+
+test('isDrained() needs no scan when every group is empty', async (t) => {
+  const { host, containment } = withLeader();
+  host.table.delete(LEADER);
+  const scans = host.scans;
+
+  t.true(await containment.isDrained());
+  t.is(host.scans, scans);
+});
+
+test('a spawn that got no pid tracks nothing', async (t) => {
+  const host = new FakeHost();
+  host.nextPid = undefined;
+  const containment = createPgroupContainment(host);
+  containment.spawn('missing', [], {});
+
+  t.deepEqual(containment.guardRecords(), []);
+  t.true(await containment.isDrained());
+  t.deepEqual(host.calls, []);
+});
+
+test('release() forgets the groups: nothing is signalled afterwards', async (t) => {
+  const { host, containment } = withLeader();
+  await containment.release(true);
+
+  t.deepEqual(containment.guardRecords(), []);
+  containment.killSync();
+  t.deepEqual(host.signalsTo(LEADER), []);
+});
+
+test('without /proc a group that answers the probe counts as not drained', async (t) => {
+  const { host, containment } = withLeader();
+  host.procAvailable = false;
+  host.table.set(LEADER, { ...host.table.get(LEADER)!, state: 'Z' });
+  // A stat read would say "only a zombie"; without /proc the probe is all there is.
+  host.readStat = () => undefined;
+
+  t.false(await containment.isDrained());
+  host.table.delete(LEADER);
+  t.true(await containment.isDrained());
+});
+
+test('any other killpg failure is reported with its errno', async (t) => {
+  const { host, containment } = withLeader();
+  host.forcedErrno.set(LEADER, 'EINVAL');
+
+  const error = await t.throwsAsync(containment.signal('SIGTERM'), { instanceOf: CorralError });
+  t.is(error?.code, 'ESIGNAL_FAILED');
+  t.is(error?.errnoCode, 'EINVAL');
+  t.deepEqual(error?.pids, [LEADER]);
+  t.regex(error?.message ?? '', /group 4242: EINVAL/);
+});

@@ -1,0 +1,122 @@
+/**
+ * The process-group mechanism against the real kernel: the leader really
+ * heads its own session and group, a reaped leader's group is marked dead,
+ * the guard records name the right process, failed spawns leak nothing.
+ */
+import test from 'ava';
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import type { Containment } from '../../src/group/containment.js';
+import { clockTicksPerSecond } from '../../src/mechanisms/pgroup/clock-ticks.js';
+import { createPgroupContainment } from '../../src/mechanisms/pgroup/pgroup-containment.js';
+import { realHost, type PgroupHost } from '../../src/mechanisms/pgroup/pgroup-host.js';
+import { readProcStatSync } from '../../src/proc/stat.js';
+import { assertNoSurvivors, tagFor, waitForTagged } from '../helpers/tagged-processes.js';
+import type { ExecutionContext } from 'ava';
+
+/** The real host, with every killpg recorded. */
+function recordingHost(): PgroupHost & { signals: Array<[number, number]> } {
+  const signals: Array<[number, number]> = [];
+  return {
+    ...realHost,
+    signals,
+    killpg(pgid, signal) {
+      signals.push([pgid, signal]);
+      return realHost.killpg(pgid, signal);
+    },
+  };
+}
+
+function containmentFor(t: ExecutionContext, host: PgroupHost = realHost): Containment {
+  const containment = createPgroupContainment(host);
+  t.teardown(() => containment.killSync());
+  return containment;
+}
+
+const exited = (child: ChildProcess) => new Promise((resolve) => child.once('exit', resolve));
+
+test.serial('a failed spawn (ENOENT) tracks nothing and leaks no descriptor', async (t) => {
+  const containment = containmentFor(t);
+  const before = readdirSync('/proc/self/fd').length;
+  for (let i = 0; i < 5; i += 1) {
+    const child = containment.spawn('corral-test-no-such-command', [], { stdio: 'ignore' });
+    const error = await new Promise<NodeJS.ErrnoException>((resolve) => child.once('error', resolve));
+    t.is(error.code, 'ENOENT');
+  }
+  t.is(readdirSync('/proc/self/fd').length, before);
+  t.deepEqual(containment.guardRecords(), []);
+  t.true(await containment.isDrained());
+});
+
+test('the leader heads its own session and process group, even when detached: false is asked for', async (t) => {
+  const tag = tagFor(t);
+  const containment = containmentFor(t);
+  const child = containment.spawn('sleep', ['1000'], { env: tag.env, stdio: 'ignore', detached: false });
+  await waitForTagged(tag.tag, 1);
+
+  const stat = readProcStatSync(child.pid!);
+  t.is(stat?.pgid, child.pid);
+  t.is(stat?.sid, child.pid);
+  t.deepEqual(containment.guardRecords(), [{ kind: 'pgroup', pgid: child.pid!, leaderStartTime: stat!.startTime }]);
+
+  await containment.hardKill();
+  await exited(child);
+  t.true(await containment.isDrained());
+  assertNoSurvivors(t, tag);
+});
+
+test('a leader that exits and is reaped leaves a dead group that is never signalled again', async (t) => {
+  const tag = tagFor(t);
+  const host = recordingHost();
+  const containment = containmentFor(t, host);
+  const child = containment.spawn('true', [], { env: tag.env, stdio: 'ignore' });
+  const pgid = child.pid!;
+  await exited(child);
+
+  t.true(await containment.isDrained());
+  t.deepEqual(containment.guardRecords(), []);
+  t.is(await containment.signal('SIGTERM'), 0);
+  await containment.hardKill();
+  t.deepEqual(
+    host.signals.filter(([g, signal]) => g === pgid && signal !== 0),
+    [],
+    'only probes ever went to the dead group',
+  );
+  assertNoSurvivors(t, tag);
+});
+
+test('members of several spawned groups are tracked together', async (t) => {
+  const tag = tagFor(t);
+  const containment = containmentFor(t);
+  const first = containment.spawn('sh', ['-c', 'sleep 1000 & exec sleep 1000'], { env: tag.env, stdio: 'ignore' });
+  const second = containment.spawn('sleep', ['1000'], { env: tag.env, stdio: 'ignore' });
+  const tagged = await waitForTagged(tag.tag, 3);
+
+  t.deepEqual([...(await containment.members())].sort(), [...tagged].sort());
+  t.deepEqual(
+    containment.guardRecords().map((r) => (r.kind === 'pgroup' ? r.pgid : 0)),
+    [first.pid, second.pid],
+  );
+  t.is(await containment.signal('SIGKILL'), 3);
+  await Promise.all([exited(first), exited(second)]);
+  while (!(await containment.isDrained())) await new Promise((resolve) => setTimeout(resolve, 10));
+  assertNoSurvivors(t, tag);
+});
+
+test('killSync() kills every live group without waiting', async (t) => {
+  const tag = tagFor(t);
+  const containment = containmentFor(t);
+  const child = containment.spawn('sh', ['-c', 'sleep 1000 & exec sleep 1000'], { env: tag.env, stdio: 'ignore' });
+  await waitForTagged(tag.tag, 2);
+
+  containment.killSync();
+  const signal = await new Promise((resolve) => child.once('exit', (_code, sig) => resolve(sig)));
+  t.is(signal, 'SIGKILL');
+  while (!(await containment.isDrained())) await new Promise((resolve) => setTimeout(resolve, 10));
+  assertNoSurvivors(t, tag);
+});
+
+test('clock ticks per second come from the kernel (AT_CLKTCK), as getconf says', (t) => {
+  const getconf = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+  t.is(clockTicksPerSecond(), getconf);
+});

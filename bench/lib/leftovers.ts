@@ -67,8 +67,15 @@ export async function cleanUpEverything(): Promise<void> {
   for (const path of directories) await removeDirectoryWhenEmpty(path).catch(() => undefined);
 }
 
-/** Synchronous last resort for process exit: no waiting possible there. */
+/** How long the exit-time cleanup may block, waiting for killed members to leave their directories. */
+const EXIT_CLEANUP_MS = 1000;
+
+/** Synchronous last resort for process exit, where no promise settles: it blocks (bounded) instead. */
 export function cleanUpSync(): void {
   for (const tag of tags) killTagged(tag);
-  for (const path of directories) removeDirectory(path);
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  const deadline = Date.now() + EXIT_CLEANUP_MS;
+  for (const path of directories) {
+    while (!removeDirectory(path) && Date.now() < deadline) Atomics.wait(pause, 0, 0, 5);
+  }
 }

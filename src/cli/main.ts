@@ -7,4 +7,9 @@
  */
 import { dispatch } from './dispatch.js';
 
+// A reader that went away (`corral doctor | head -1`) or a terminal that hung
+// up (SIGHUP, then EIO) leaves nobody to tell: that is no reason to crash
+// with a stack trace while the tree is being stopped.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+
 process.exit(await dispatch(process.argv.slice(2)));

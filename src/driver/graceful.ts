@@ -100,8 +100,9 @@ export async function shutdownTree(
     phases: [],
     errors: [],
   };
-  const finish = async (): Promise<ShutdownReport> => {
-    report.survivors = await target.members();
+  // A drained tree has no members to list; only a stand-down reads them again.
+  const finish = async (drained: boolean): Promise<ShutdownReport> => {
+    report.survivors = drained ? [] : await target.members();
     report.membersAfter = report.survivors.length;
     report.elapsedMs = clock.now() - started;
     return report;
@@ -109,7 +110,7 @@ export async function shutdownTree(
 
   if (await target.isDrained()) {
     report.drainedWithinGrace = true;
-    return finish();
+    return finish(true);
   }
 
   for (const phase of plan.phases) {
@@ -136,7 +137,7 @@ export async function shutdownTree(
     report.phases.push(phaseReport);
     if (phaseReport.drained) {
       report.drainedWithinGrace = true;
-      return finish();
+      return finish(true);
     }
   }
 
@@ -145,12 +146,12 @@ export async function shutdownTree(
     // When the latch refuses (a spawn happened while we waited, so the tree
     // holds processes this shutdown never signalled), stoodDown stays false
     // and the kill on disposal stays armed.
-    return finish();
+    return finish(false);
   }
 
   report.escalated = true;
   await hardKillAndWait(target, plan.killTimeout, clock, report.errors);
-  return finish();
+  return finish(true);
 }
 
 /**

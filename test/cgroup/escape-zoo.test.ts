@@ -98,7 +98,7 @@ test('a spawn after a stand-down re-arms the kill on close()', async (t) => {
   const tag = tagFor(t);
   const group = await openCgroup(t, { shutdownTimeout: 200, escalate: false });
   spawnShell(group, tag, zooScript(['ignoresTerm']));
-  await waitForSettledZoo(tag, 1);
+  await waitForSettledZoo(tag, zooSize(['ignoresTerm']));
   t.true((await group.shutdown()).stoodDown);
 
   spawnShell(group, tag, `exec ${LONG_SLEEP}`);

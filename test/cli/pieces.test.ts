@@ -78,6 +78,7 @@ test('the run command line becomes run() options', (t) => {
     limits: { memoryBytes: 2 ** 30, pids: 10, cpus: 0.5 },
   });
   t.true(parseRunCommandLine(['--help']).help, '--help needs no command');
+  t.is(parseRunCommandLine(['--timeout', '0', 'true']).options.timeout, undefined, 'a timeout of 0 means none');
 });
 
 test('failures become one line and a status', (t) => {

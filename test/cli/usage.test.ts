@@ -125,3 +125,15 @@ cliTest('sweep --dry-run --json reports without touching anything', async (t) =>
   t.regex(text.stdout, /group\(s\) removed/);
   assertNoSurvivors(t, tag);
 });
+
+// Where limits are possible, `corral run --memory` would move this test
+// runner's whole cgroup into a leaf (prepareCgroupForLimits): the cgroup
+// tests cover that; here only the refusal is tested, where it applies.
+const limitsPossible = hostContainment().limits.enforceableAfterPrepare;
+(limitsPossible ? cliTest.skip : cliTest)('limits the host cannot enforce are refused before anything runs: 125', async (t) => {
+  const tag = tagFor(t);
+  const outcome = await corral(['run', '--memory', '64M', '--', 'sh', '-c', 'sleep 1000'], tag);
+  t.is(outcome.status, 125);
+  t.regex(outcome.stderr, /^corral: limits cannot be enforced: .*\[ELIMIT_UNENFORCEABLE\]\n$/);
+  assertNoSurvivors(t, tag);
+});

@@ -4,7 +4,7 @@
  */
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ProcessGroup } from '../../src/index.js';
@@ -12,7 +12,7 @@ import { currentGuardPid } from '../../src/guard/group-guard.js';
 import { GUARD_SCRIPT } from '../../src/guard/guard-process.js';
 import { readProcStatSync } from '../../src/proc/stat.js';
 import { assertNoSurvivors, tagFor, waitForTagged } from '../helpers/tagged-processes.js';
-import { makeCgroup, ownCgroupDir } from './fixtures.js';
+import { assertAllGone, makeCgroup, ownCgroupDir, waitUntilRemoved } from './fixtures.js';
 
 const cgroupParent = ownCgroupDir();
 const GENEROUS_MS = 10_000;
@@ -84,20 +84,21 @@ test.serial('one guard per supervisor, however many groups', async (t) => {
 });
 
 for (const mechanism of ['cgroup', 'pgroup'] as const) {
-  const run = mechanism === 'cgroup' && !cgroupParent ? test.skip : test;
-  run(`${mechanism}: the guard does not keep a supervisor alive, and leaves with it`, async (t) => {
-    const tag = tagFor(t);
-    const script = fileURLToPath(new URL('./supervisor/exits-naturally.ts', import.meta.url));
-    const parent = mechanism === 'cgroup' ? [makeCgroup(t, cgroupParent!)] : [];
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script, mechanism, ...parent], {
-      env: tag.env,
-      timeout: 60_000,
+  for (const ending of ['close', 'exit'] as const) {
+    const run = mechanism === 'cgroup' && !cgroupParent ? test.skip : test;
+    const how = ending === 'close' ? 'closes its group and runs dry' : 'calls process.exit() with its group open';
+    run(`${mechanism}: a supervisor that ${how} is not kept alive by its guard; the guard leaves, nothing is left`, async (t) => {
+      const tag = tagFor(t);
+      const script = fileURLToPath(new URL('./supervisor/exits-naturally.ts', import.meta.url));
+      const parent = mechanism === 'cgroup' ? [makeCgroup(t, cgroupParent!)] : [];
+      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script, mechanism, ending, ...parent], {
+        env: tag.env,
+        timeout: 60_000,
+      });
+      const { guardPid, cgroupPath } = JSON.parse(stdout) as { guardPid: number; cgroupPath?: string };
+      t.truthy(guardPid);
+      t.deepEqual(await waitUntilRemoved([`/proc/${guardPid}`, ...(cgroupPath ? [cgroupPath] : [])], GENEROUS_MS), [], 'guard and directory gone');
+      await assertAllGone(t, tag);
     });
-    const { guardPid } = JSON.parse(stdout) as { guardPid: number };
-    t.truthy(guardPid);
-    const deadline = Date.now() + GENEROUS_MS;
-    while (existsSync(`/proc/${guardPid}`) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-    t.false(existsSync(`/proc/${guardPid}`), 'the guard left after the goodbye');
-    assertNoSurvivors(t, tag);
-  });
+  }
 }

@@ -111,3 +111,28 @@ cgroupTest('a stood-down group is spared by the guard, as exit cleanup spares it
   t.deepEqual(report.groups.map((g) => [g.path, g.action]), [[sparedDir, 'removed']]);
   await assertAllGone(t, tag);
 });
+
+for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
+  cgroupTest(`cgroup: ${signal} with no handler (Node dies without running JavaScript): nothing is left`, async (t) => {
+    const tag = tagFor(t);
+    const parent = makeCgroup(t, cgroupParent!);
+    const supervisor = await startSupervisor(t, tag, { mechanism: 'cgroup', groups: 2, script: zooScript(), cgroupParent: parent });
+    await waitForTagged(tag.tag, 1 + 2 * zooSize());
+    supervisor.child.kill(signal);
+    await assertAllGone(t, tag);
+    t.deepEqual(await waitUntilRemoved(supervisor.report.cgroupPaths, GENEROUS_MS), []);
+  });
+}
+
+cgroupTest('guard: false opts out: no guard starts, and a SIGKILLed supervisor leaves its tree for the sweep', async (t) => {
+  const tag = tagFor(t);
+  const parent = makeCgroup(t, cgroupParent!);
+  const supervisor = await startSupervisor(t, tag, { mechanism: 'cgroup', groups: 1, script: zooScript(), cgroupParent: parent, guard: false });
+  t.is(supervisor.report.guardPid, undefined);
+  await waitForTagged(tag.tag, 1 + zooSize());
+  await supervisor.kill();
+  t.is(findTagged(tag.tag).length, zooSize(), 'nothing tore the tree down');
+  const report = await sweepStaleGroups({ root: parent });
+  t.is(report.removed, 1);
+  await assertAllGone(t, tag);
+});

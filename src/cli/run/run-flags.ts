@@ -55,7 +55,8 @@ function parse(argv: readonly string[]): RunCommandLine {
   const options: RunOptions = { detached: true };
   const text = (name: string) => values.get(name);
   const timeout = text('timeout');
-  if (timeout !== undefined) options.timeout = parseDuration(timeout, '--timeout');
+  // As in coreutils `timeout`, a timeout of 0 means none.
+  if (timeout !== undefined && parseDuration(timeout, '--timeout') > 0) options.timeout = parseDuration(timeout, '--timeout');
   const grace = text('grace');
   if (grace !== undefined) options.grace = parseDuration(grace, '--grace');
   const signal = text('signal');

@@ -5,7 +5,7 @@ exits, times out, or corral gets SIGINT, SIGTERM or SIGHUP, its whole process
 tree is stopped: the graceful signal first, SIGKILL after the grace.
 
 Options:
-  --timeout DURATION     stop the tree after this long in all (default: none)
+  --timeout DURATION     stop the tree after this long in all (default, or 0: none)
   --grace DURATION       time between the graceful signal and SIGKILL (default 2s)
   --signal SIGNAL        the graceful signal: TERM, SIGINT, 15... (default SIGTERM)
   --no-escalate          never SIGKILL: leave what survives the grace running

@@ -6,7 +6,7 @@
  * ChildProcess Node returns is the user's program, already contained, and
  * nothing it forks can start outside. If the write fails (the group was
  * removed meanwhile) the shim exits 126 with a message on stderr and never
- * runs the program. Measured cost: about 0.6 ms per spawn (FIELD-NOTES).
+ * runs the program. The shim costs about 0.6 ms per spawn (FIELD-NOTES).
  *
  * What the user sees stays Node's: `shell` is turned into the same
  * `/bin/sh -c "<command>"` Node builds; spawnfile and spawnargs show the
@@ -22,6 +22,7 @@
  * who then needs write access to cgroup.procs (delegate the parent to them).
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { CgroupFs } from './cgroup-fs.js';
 import { predictExecFailure } from './predict-exec-failure.js';
 
@@ -41,7 +42,8 @@ type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 export function spawnInCgroup(fs: CgroupFs, dir: string, file: string, args: readonly string[], options: SpawnOptions): ChildProcess {
   const command = commandLine(file, args, options);
-  if (predictExecFailure(command.file, options.env ?? process.env, options.cwd?.toString()) !== undefined) {
+  const cwd = options.cwd instanceof URL ? fileURLToPath(options.cwd) : options.cwd;
+  if (predictExecFailure(command.file, options.env ?? process.env, cwd) !== undefined) {
     return spawnForNodesOwnError(fs, dir, file, args, options);
   }
   const shimOptions: SpawnOptions = { ...options, shell: false };

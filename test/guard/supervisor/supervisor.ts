@@ -15,12 +15,18 @@ export interface SupervisorPlan {
   cgroupParent?: string;
   /** How many of the groups (the first ones) stand down with spare() once their tree is up. */
   spared?: number;
+  /** ProcessGroup.create's `guard` option (default true). */
+  guard?: boolean;
 }
 
 const plan = JSON.parse(process.argv[2]!) as SupervisorPlan;
 const groups: ProcessGroup[] = [];
 for (let i = 0; i < plan.groups; i++) {
-  const group = await ProcessGroup.create({ mechanism: plan.mechanism, ...(plan.cgroupParent ? { cgroupParent: plan.cgroupParent } : {}) });
+  const group = await ProcessGroup.create({
+    mechanism: plan.mechanism,
+    guard: plan.guard ?? true,
+    ...(plan.cgroupParent ? { cgroupParent: plan.cgroupParent } : {}),
+  });
   group.spawn('sh', ['-c', plan.script], { stdio: 'ignore' });
   if (i < (plan.spared ?? 0)) group.spare();
   groups.push(group);

@@ -87,7 +87,7 @@ start=$SECONDS
 qemu-system-x86_64 -accel tcg,thread=multi -cpu "${CORRAL_VM_CPU:-max}" -smp "${CORRAL_VM_SMP:-2}" -m "${CORRAL_VM_MEM:-3072}" -machine q35 \
   -display none -monitor none -serial "file:$run/serial.log" -nic none -no-reboot \
   -kernel "$img/vmlinuz" -initrd "$img/initrd.img" \
-  -append 'console=ttyS0 root=/dev/vda rw quiet systemd.unified_cgroup_hierarchy=1 systemd.show_status=error panic=-1' \
+  -append "console=ttyS0 root=/dev/vda rw quiet systemd.unified_cgroup_hierarchy=1 systemd.show_status=error panic=-1 ${CORRAL_VM_APPEND:-}" \
   -drive "file=$run/overlay.qcow2,if=virtio,format=qcow2,cache=unsafe,discard=unmap" \
   -virtfs "local,path=$share,mount_tag=hostshare,security_model=none" \
   </dev/null >"$run/qemu.log" 2>&1 &

@@ -124,8 +124,8 @@ export async function shutdownTree(
       elapsedMs: 0,
     };
     try {
-      phaseReport.signalled = await target.signal(phase.signal);
-      if (phase.signal !== CONTINUE && phase.signal !== 'SIGKILL') await target.signal(CONTINUE);
+      const thenContinue = phase.signal !== CONTINUE && phase.signal !== 'SIGKILL';
+      phaseReport.signalled = await target.signal(phase.signal, { thenContinue });
     } catch (error) {
       const failure = asCorralError(error, 'ESIGNAL_FAILED', `sending ${phase.signal} to the tree failed`);
       phaseReport.deliveryFailed = true;

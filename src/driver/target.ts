@@ -1,16 +1,24 @@
 import type { SignalName } from '../options/signals.js';
 
+export interface SignalOptions {
+  /** Follow the signal with SIGCONT, so that a stopped member wakes up to act on it. */
+  thenContinue?: boolean;
+}
+
 /**
  * What the driver needs from a containment mechanism (cgroup v2 or POSIX
  * process groups). Deliberately tiny: everything else the driver decides.
  */
 export interface GracefulTarget {
   /**
-   * Deliver `signal` to every live member of the tree. Resolves with how many
-   * processes it reached. Members that vanish meanwhile are not an error;
-   * any other failure rejects with a CorralError (code ESIGNAL_FAILED).
+   * Deliver `signal` to every live member of the tree, and with
+   * `thenContinue` SIGCONT right after it to each member reached (in the
+   * same pass: one listing of the tree, one pidfd per member). Resolves with
+   * how many processes `signal` reached. Members that vanish meanwhile are
+   * not an error; any other failure rejects with a CorralError (code
+   * ESIGNAL_FAILED).
    */
-  signal(signal: SignalName): Promise<number>;
+  signal(signal: SignalName, options?: SignalOptions): Promise<number>;
   /** True once no live (non-zombie) member is left. */
   isDrained(): Promise<boolean>;
   /** SIGKILL every member, including ones that escaped the leader's session. Rejects with EKILL_FAILED. */

@@ -4,7 +4,7 @@
  * and the hard kill can be made to fail. Every call is logged with its
  * virtual time, so tests assert the driver's exact sequence.
  */
-import type { GracefulTarget } from '../../src/driver/target.js';
+import type { GracefulTarget, SignalOptions } from '../../src/driver/target.js';
 import type { SignalName } from '../../src/options/signals.js';
 import type { VirtualClock } from './virtual-clock.js';
 
@@ -50,10 +50,11 @@ export class FakeTarget implements GracefulTarget {
     return this.#clock.now() >= this.#drainTime;
   }
 
-  async signal(signal: SignalName): Promise<number> {
+  async signal(signal: SignalName, options: SignalOptions = {}): Promise<number> {
     this.log.push(`${this.#clock.now()} signal ${signal}`);
     const failure = this.#script.signalFails?.[signal];
     if (failure) throw failure;
+    if (options.thenContinue) this.log.push(`${this.#clock.now()} signal SIGCONT`);
     const after = this.#script.exitsOn?.[signal];
     if (after !== undefined) this.#drainAt(this.#clock.now() + after);
     return this.drained ? 0 : this.#members.length;

@@ -12,6 +12,7 @@ import { errnoOf } from '../../errors.js';
 import type { Containment, GroupStats } from '../../group/containment.js';
 import type { GuardRecord } from '../../guard/record.js';
 import { hasLimits, type Limits } from '../../options/limits.js';
+import type { SignalOptions } from '../../driver/target.js';
 import type { SignalName } from '../../options/signals.js';
 import { applyLimits } from './apply-limits.js';
 import { realCgroupFs, type CgroupFs } from './cgroup-fs.js';
@@ -74,8 +75,8 @@ class CgroupContainment implements Containment {
     return spawnInCgroup(this.#fs, this.#dir, file, args, options);
   }
 
-  signal(signal: SignalName): Promise<number> {
-    return signalMembers(this.#fs, this.#dir, signal);
+  signal(signal: SignalName, options?: SignalOptions): Promise<number> {
+    return signalMembers(this.#fs, this.#dir, signal, options);
   }
 
   async isDrained(): Promise<boolean> {

@@ -10,6 +10,7 @@
 import { CorralError, errnoOf } from '../../errors.js';
 import { closeFd } from '../../libc/close.js';
 import { kill, pidfdOpen, pidfdSendSignal } from '../../libc/libc.js';
+import type { SignalOptions } from '../../driver/target.js';
 import { signalNumber, type SignalName } from '../../options/signals.js';
 import { parsePids, type CgroupFs } from './cgroup-fs.js';
 
@@ -20,9 +21,14 @@ export async function readMembers(fs: CgroupFs, dir: string): Promise<number[]> 
   return parsePids(await fs.readFile(`${dir}/cgroup.procs`));
 }
 
-/** Sends `signal` to every member; resolves with how many it reached. Failures other than "gone" reject with ESIGNAL_FAILED after every member was tried. */
-export async function signalMembers(fs: CgroupFs, dir: string, signal: SignalName): Promise<number> {
+/**
+ * Sends `signal` (then SIGCONT, with `thenContinue`) to every member;
+ * resolves with how many `signal` reached. Failures other than "gone" reject
+ * with ESIGNAL_FAILED after every member was tried.
+ */
+export async function signalMembers(fs: CgroupFs, dir: string, signal: SignalName, { thenContinue = false }: SignalOptions = {}): Promise<number> {
   const number = signalNumber(signal);
+  const continued = signalNumber('SIGCONT');
   const pinned = new Map<number, number>();
   let pidfds = true;
   let listed: number[];
@@ -47,9 +53,13 @@ export async function signalMembers(fs: CgroupFs, dir: string, signal: SignalNam
     for (const pid of stillMembers) {
       const pidfd = pinned.get(pid);
       if (pidfds && pidfd === undefined) continue; // Joined after the first read: a fork of a member, which the caller's next round covers.
-      const result = pidfd === undefined ? kill(pid, number) : pidfdSendSignal(pidfd, number);
-      if (result.errno === undefined) reached += 1;
-      else if (!GONE.has(result.errno)) failures.push({ pid, errno: result.errno });
+      const send = (n: number) => (pidfd === undefined ? kill(pid, n) : pidfdSendSignal(pidfd, n));
+      const result = send(number);
+      if (result.errno === undefined) {
+        reached += 1;
+        // SIGCONT can only fail now if the member died in between: nothing left to wake.
+        if (thenContinue) send(continued);
+      } else if (!GONE.has(result.errno)) failures.push({ pid, errno: result.errno });
     }
     if (failures.length > 0) {
       throw new CorralError(

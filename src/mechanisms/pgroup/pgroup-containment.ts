@@ -10,6 +10,7 @@
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import type { Containment, GroupStats } from '../../group/containment.js';
 import type { GuardRecord } from '../../guard/record.js';
+import type { SignalOptions } from '../../driver/target.js';
 import type { SignalName } from '../../options/signals.js';
 import { clockTicksPerSecond } from './clock-ticks.js';
 import { GroupRegistry } from './group-registry.js';
@@ -36,10 +37,12 @@ class PgroupContainment implements Containment {
     return spawnLeader(this.#registry, this.#host, file, args, options);
   }
 
-  async signal(signal: SignalName): Promise<number> {
+  async signal(signal: SignalName, { thenContinue = false }: SignalOptions = {}): Promise<number> {
     const groups = this.#registry.groups();
     const members = this.#registry.liveMembers(groups);
     const delivery = this.#deliver(groups, signal);
+    // Wake the groups that got the signal; one that emptied meanwhile has nobody left to wake.
+    if (thenContinue) this.#deliver(delivery.reached, 'SIGCONT');
     const failure = deliveryError('ESIGNAL_FAILED', signal, delivery);
     if (failure) throw failure;
     const reached = new Set(delivery.reached.map((group) => group.pgid));

@@ -2,13 +2,14 @@
  * `npm run bench [-- --quick]`: corral against the kernel's own primitives,
  * tree-kill and execa. Prints the markdown tables on stdout (progress goes
  * to stderr) and rewrites bench/results.json, bench/results.md,
- * bench/teardown.svg and docs/readme/performance.md from the same run.
+ * bench/teardown.svg and the README's Performance section from the same run.
  *
  * Every process it starts is tagged and every cgroup directory noted, and
  * both are cleaned up after each trial, at the end, on Ctrl-C and on a
  * crash (bench/lib/leftovers.ts).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { README, replaceGeneratedBlock } from '../scripts/generated-block.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Contender } from './contenders/contender.js';
@@ -30,7 +31,7 @@ import { runSpawnOverhead } from './suites/spawn-overhead.js';
 import { chartSeries } from './report/chart-series.js';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
-const DOC = join(BENCH, '..', 'docs', 'readme', 'performance.md');
+
 
 const FULL = { sizes: [10, 100, 1000], repetitions: 7, capMs: 10_000, drainRounds: 21, spawnRounds: 200, scaleGroups: 200, scaleRuns: 3 };
 const QUICK = { sizes: [10, 100], repetitions: 3, capMs: 3_000, drainRounds: 9, spawnRounds: 40, scaleGroups: 50, scaleRuns: 1 };
@@ -120,9 +121,8 @@ async function main(): Promise<void> {
     writeFileSync(join(BENCH, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
     writeFileSync(join(BENCH, 'results.md'), markdown);
     writeFileSync(join(BENCH, 'teardown.svg'), teardownSvg(chartSeries(teardown), `Hard-kill teardown, median of ${config.repetitions}`));
-    mkdirSync(dirname(DOC), { recursive: true });
-    writeFileSync(DOC, performanceDoc(results));
-    progress('wrote bench/results.json, bench/results.md, bench/teardown.svg, docs/readme/performance.md');
+    replaceGeneratedBlock(README, 'bench', performanceDoc(results));
+    progress('wrote bench/results.json, bench/results.md, bench/teardown.svg, README.md (Performance)');
   } finally {
     for (const contender of all.values()) await contender.close?.();
     await cleanUpEverything();

@@ -27,12 +27,8 @@ export type CorralErrorCode =
   | 'ESIGNAL_FAILED'
   /** A cgroup directory could not be removed after the tree drained. */
   | 'ECGROUP_REMOVE'
-  /** The process-group mechanism is not available on this platform. */
-  | 'EPGROUP_UNAVAILABLE'
   /** A libc call through ffi-rs could not be made at all. */
-  | 'ELIBC'
-  /** Something in the host's /proc or cgroup files was not as documented. */
-  | 'EHOST';
+  | 'ELIBC';
 
 export interface CorralErrorDetails {
   /** The system call or file operation that failed, as in Node's errors. */

@@ -1,7 +1,7 @@
 /**
  * The run as markdown: the host header, one table per measurement and the
  * targets. Printed by `npm run bench`, written to bench/results.md and
- * embedded in docs/readme/performance.md, so no figure is typed by hand.
+ * embedded in the README (Performance), so no figure is typed by hand.
  * Pure.
  */
 import type { Cell, ContainmentRow, Ratio, Results, ScaleRow } from './results.js';
@@ -136,9 +136,9 @@ export function performanceDoc(results: Results): string {
   return [
     '## Performance',
     '',
-    '`npm run bench` (or `npm run bench -- --quick`, under a minute) measures corral against the least code that can do the job with the kernel directly (`cgroup.kill` plus an inotify wait; `killpg` plus a /proc scan), against tree-kill and execa, and against a fixed 20 ms poll for noticing a drain. It prints the tables below and rewrites `bench/results.json`, `bench/results.md`, `bench/teardown.svg` and this section; nothing here is typed by hand.',
+    '`npm run bench` (or `npm run bench -- --quick`, under a minute) measures corral against the least code that can do the job with the kernel directly (`cgroup.kill` plus an inotify wait; `killpg` plus a /proc scan), against tree-kill and execa, and against a fixed 20 ms poll for noticing a drain. It prints the tables below and rewrites `bench/results.json`, `bench/results.md`, `bench/teardown.svg` and this section of the README; nothing here is typed by hand.',
     '',
-    '![Teardown time against tree size](../../bench/teardown.svg)',
+    '![Teardown time against tree size](bench/teardown.svg)',
     '',
     'The contenders:',
     '',

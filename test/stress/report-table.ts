@@ -1,9 +1,8 @@
 /**
  * The "Reliability" table, written by `npm run stress` from the run's own
- * figures (never typed in), and the block of docs/readme/reliability.md it
- * replaces with --write-doc.
+ * figures (never typed in), and the README block it replaces with --write-doc.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { replaceGeneratedBlock } from '../../scripts/generated-block.js';
 import type { SoakResult } from './soak.js';
 import type { ManyGroupsResult } from './many-groups.js';
 import type { DeathRound, GuardKilledFirst } from './supervisor-deaths.js';
@@ -63,14 +62,7 @@ export function renderTable(report: StressReport): string {
   return `${lines.join('\n')}\n\n_${report.passed ? 'PASSED' : 'FAILED'}: \`npm run stress\` on ${report.host}, ${report.date}._\n`;
 }
 
-const BEGIN = '<!-- stress:begin -->';
-const END = '<!-- stress:end -->';
-
-/** Replace the generated block of the Markdown file at `path` with `table`. */
-export function writeTableInto(path: string, table: string): void {
-  const text = readFileSync(path, 'utf8');
-  const begin = text.indexOf(BEGIN);
-  const end = text.indexOf(END);
-  if (begin < 0 || end < begin) throw new Error(`${path} has no ${BEGIN} ... ${END} block`);
-  writeFileSync(path, `${text.slice(0, begin + BEGIN.length)}\n${table}${text.slice(end)}`);
+/** Replace the generated `stress` block of the Markdown file at `path` with `table`. */
+export function writeTableInto(path: string | URL, table: string): void {
+  replaceGeneratedBlock(path, 'stress', table);
 }

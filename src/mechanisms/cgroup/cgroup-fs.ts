@@ -28,7 +28,7 @@ const WRITE_ONLY = { flag: constants.O_WRONLY as unknown as string };
 // served from kernel memory and never waits on a disk, while the promise
 // forms go through libuv's thread pool (open, fstat, read, close: one thread
 // hand-off each), which on a busy host made a hard kill 1.4-3.5x slower than
-// the same writes done inline (npm run bench; see docs/readme/performance.md).
+// the same writes done inline (npm run bench; see the README, Performance).
 export const realCgroupFs: CgroupFs = {
   readFile: async (path) => readFileSync(path, 'utf8'),
   readFileSync: (path) => readFileSync(path, 'utf8'),

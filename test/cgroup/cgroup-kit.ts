@@ -13,9 +13,10 @@ import { join } from 'node:path';
 import { hostContainment, ProcessGroup, type CreateOptions } from '../../src/index.js';
 import type { Containment } from '../../src/group/containment.js';
 import { findTagged, type Tag } from '../helpers/tagged-processes.js';
-import { eventually } from '../group/open-pgroup.js';
+import { eventually, isSettled, SETTLE_MS, waitForSettled } from '../helpers/settle.js';
 
-export { eventually };
+/** The zoo is up when every member is a sleep or stopped. */
+export { eventually, isSettled, SETTLE_MS, waitForSettled as waitForSettledZoo };
 
 export const cgroupExpected = process.env.CORRAL_EXPECT_CGROUP !== '0';
 export const limitsExpected = process.env.CORRAL_EXPECT_LIMITS === '1';
@@ -126,29 +127,7 @@ export function asNobody(t: ExecutionContext, fixture: string, cgroupDir?: strin
 }
 
 /** Generous: the TCG guest of test-vm/ is slow. */
-export const SETTLE_MS = 30_000;
 /** How long a child Node process (a fixture under tsx) may take; the TCG guest starts Node slowly. */
 export const FIXTURE_TIMEOUT_MS = process.env.CORRAL_VM ? 240_000 : 60_000;
 
-/** A zoo member in its final shape: a `sleep`, or stopped (the zoo's stopped member stops before its exec). */
-export function isSettled(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return stat.includes('(sleep)') || stat.charAt(stat.lastIndexOf(')') + 2) === 'T';
-  } catch {
-    return false;
-  }
-}
 
-/**
- * Waits until exactly `count` processes bear the tag and each is a `sleep` or
- * stopped: the zoo's intermediate shells are gone, traps are set, forks done.
- */
-export async function waitForSettledZoo(tag: Tag, count: number): Promise<number[]> {
-  let pids: number[] = [];
-  await eventually(() => {
-    pids = findTagged(tag.tag);
-    return pids.length === count && pids.every(isSettled);
-  }, `${count} settled processes tagged ${tag.tag}`, SETTLE_MS);
-  return pids;
-}

@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import { assertNoSurvivors, findTagged, tagFor, waitUntilGone, type Tag } from '../helpers/tagged-processes.js';
 import { destroyCgroupDir, FIXTURE_TIMEOUT_MS, requireCgroup } from './cgroup-kit.js';
 
-const FIXTURE = join(import.meta.dirname, '../fixtures/cgroup-exit.ts');
+const FIXTURE = join(import.meta.dirname, '../fixtures/exit-cleanup.ts');
 
 /** Runs the fixture (SIGKILLed if it hangs); its group directory is destroyed in teardown whatever happens. */
 function runFixture(t: ExecutionContext, tag: Tag, mode: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, mode], {
+  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, 'cgroup', mode], {
     env: tag.env,
     stdio: ['ignore', 'pipe', 'pipe'],
     timeout: FIXTURE_TIMEOUT_MS,

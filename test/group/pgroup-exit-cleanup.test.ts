@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { assertNoSurvivors, findTagged, killTagged, tagFor, waitUntilGone, type Tag } from '../helpers/tagged-processes.js';
 import { commandOf } from './open-pgroup.js';
 
-const FIXTURE = fileURLToPath(new URL('../fixtures/pgroup-exit.ts', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('../fixtures/exit-cleanup.ts', import.meta.url));
 
 interface FixtureRun {
   code: number | null;
@@ -18,7 +18,7 @@ interface FixtureRun {
 }
 
 function runFixture(tag: Tag, mode: string): Promise<FixtureRun> {
-  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, mode], { env: tag.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, 'pgroup', mode], { env: tag.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

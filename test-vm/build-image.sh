@@ -6,6 +6,7 @@
 # Needs root (debootstrap) and the network to Debian's mirror; nothing else.
 # No loop mounts: the file system is made from a directory by mkfs.ext4 -d.
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 mirror=${CORRAL_VM_MIRROR:-http://deb.debian.org/debian}
@@ -13,8 +14,10 @@ mirror=${CORRAL_VM_MIRROR:-http://deb.debian.org/debian}
 # --user` needs, a kernel with an initrd, and the tools the guest scripts use.
 packages=systemd,systemd-sysv,udev,dbus,dbus-user-session,libpam-systemd,linux-image-amd64,initramfs-tools,sudo,procps,util-linux,kmod,tar,xz-utils
 
+# stdout carries only the image directory; everything else goes to stderr.
+exec 3>&1 1>&2
 dest=$(image_dir)
-if [[ -f $dest/ok ]]; then echo "$dest"; exit 0; fi
+if [[ -f $dest/ok ]]; then echo "$dest" >&3; exit 0; fi
 
 [[ $EUID -eq 0 ]] || die "building the image needs root (debootstrap); run: sudo $0"
 ensure_tools debootstrap:debootstrap mkfs.ext4:e2fsprogs qemu-img:qemu-utils flock:util-linux
@@ -23,7 +26,7 @@ mkdir -p "$cache_root"
 # One build at a time per cache; a second caller waits, then finds it built.
 exec 9>"$cache_root/.lock"
 flock 9
-if [[ -f $dest/ok ]]; then echo "$dest"; exit 0; fi
+if [[ -f $dest/ok ]]; then echo "$dest" >&3; exit 0; fi
 
 work=$(mktemp -d "$cache_root/build.XXXXXX")
 cleanup() {
@@ -78,7 +81,7 @@ cp -L "$rootfs/vmlinuz" "$work/vmlinuz"
 cp -L "$rootfs/initrd.img" "$work/initrd.img"
 # Room for two copies of the checkout and test temp files; the file is sparse
 # and qcow2 stores only what is used.
-mkfs.ext4 -q -F -L corral-root -d "$rootfs" "$work/root.img" 8G
+mkfs.ext4 -q -F -L corral-root -d "$rootfs" "$work/root.img" 8G >/dev/null
 qemu-img convert -O qcow2 "$work/root.img" "$work/root.qcow2"
 
 rm -rf "$dest"
@@ -92,6 +95,6 @@ say "image built in $((SECONDS - start)) s: $dest ($(du -sh "$dest" | cut -f1))"
 # Images under other keys are stale (older scripts or Node); drop them.
 for d in "$cache_root"/*/; do
   d=${d%/}
-  [[ $d != "$dest" && -f $d/ok ]] && rm -rf "$d"
+  if [[ $d != "$dest" && -f $d/ok ]]; then rm -rf "$d"; fi
 done
-echo "$dest"
+echo "$dest" >&3

@@ -14,7 +14,7 @@
 #   --out DIR        where logs, summary and status go (default /var/tmp/corral-vm-out)
 set -euo pipefail
 
-src=/vagrant tar= out=/var/tmp/corral-vm-out users="root vagrant"
+src=/vagrant tar='' out=/var/tmp/corral-vm-out users="root vagrant"
 cmd=${CORRAL_VM_CMD:-npm test}
 while (($#)); do
   case $1 in
@@ -31,7 +31,7 @@ done
 
 user=vagrant
 uid=$(id -u "$user")
-user_env=(XDG_RUNTIME_DIR=/run/user/$uid DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/$uid/bus)
+user_env=("XDG_RUNTIME_DIR=/run/user/$uid" "DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/$uid/bus")
 # The suite FAILS instead of skipping when these are set and the cgroup v2
 # features or enforceable limits are missing: here they must all be present.
 test_env=(CORRAL_EXPECT_CGROUP=1 CORRAL_EXPECT_LIMITS=1 CORRAL_VM=1 PATH=/usr/local/bin:/usr/bin:/bin)

@@ -1,3 +1,5 @@
+# shellcheck shell=bash disable=SC2034
+# (lib.sh only defines variables and functions for the scripts that source it.)
 # Shared by the host-side scripts (build-image.sh, run.sh, ci.sh). Sourced, not run.
 
 vm_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

@@ -52,14 +52,15 @@ EOF
 # meaningful where grub boots the system (Vagrant); the qemu path passes the
 # argument on its own -append line.
 if [[ -f /etc/default/grub ]] && ! grep -q 'systemd.unified_cgroup_hierarchy=1' /etc/default/grub; then
-  sed -i 's/^GRUB_CMDLINE_LINUX="\(.*\)"/GRUB_CMDLINE_LINUX="\1 systemd.unified_cgroup_hierarchy=1"/' /etc/default/grub
+  sed -i -e 's/^GRUB_CMDLINE_LINUX="\(.*\)"/GRUB_CMDLINE_LINUX="\1 systemd.unified_cgroup_hierarchy=1"/' \
+    -e 's/^GRUB_CMDLINE_LINUX=" /GRUB_CMDLINE_LINUX="/' /etc/default/grub
   if [[ $mode == vagrant ]]; then update-grub; fi
   log "added systemd.unified_cgroup_hierarchy=1 to grub (effective after reboot)"
 fi
 
 if [[ $mode == image ]]; then
   # Node comes from the host (build-image.sh copies it); nothing else to fetch.
-  log done
+  log finished
   exit 0
 fi
 
@@ -95,4 +96,4 @@ fi
 # Start the lingering user manager now; after the reboot logind does it.
 systemctl daemon-reload
 loginctl enable-linger "$user"
-log done
+log finished

@@ -5,18 +5,19 @@
 #
 #   --cmd CMD      command to run in the checkout (default: $CORRAL_VM_CMD or `npm test`)
 #   --users LIST   "root vagrant" (default), "root" or "vagrant"
-#   --timeout S    seconds the guest may run, boot to poweroff (default: $CORRAL_VM_TIMEOUT or 1500)
+#   --timeout S    seconds the guest may run, boot to poweroff (default: $CORRAL_VM_TIMEOUT or 2400)
 #   --keep         keep the run directory (serial log, guest logs) and print where
 #
 # The image is built on first use (needs root and Debian's mirror; about 1.5
 # min) and cached under ${XDG_CACHE_HOME:-~/.cache}/corral-vm/<key>; every run
 # boots a fresh copy-on-write overlay of it, so runs never see each other.
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 cmd=${CORRAL_VM_CMD:-npm test}
 users="root vagrant"
-timeout=${CORRAL_VM_TIMEOUT:-1500}
+timeout=${CORRAL_VM_TIMEOUT:-2400}
 keep=
 while (($#)); do
   case $1 in
@@ -45,7 +46,7 @@ else
 fi
 
 run=$(mktemp -d "${TMPDIR:-/tmp}/corral-vm.XXXXXX")
-qemu_pid= tail_pid=
+qemu_pid='' tail_pid=''
 stop_qemu() {
   # Only the qemu this run started, by its pid: ask, then insist.
   if [[ -n $qemu_pid ]] && kill -0 "$qemu_pid" 2>/dev/null; then
@@ -100,7 +101,7 @@ qemu_pid=$!
 tail -n +1 -f --pid="$qemu_pid" "$run/serial.log" &
 tail_pid=$!
 
-timed_out= cpu=0 hz=$(getconf CLK_TCK)
+timed_out='' cpu=0 hz=$(getconf CLK_TCK)
 while kill -0 "$qemu_pid" 2>/dev/null; do
   if ((SECONDS - start > timeout)); then timed_out=1; break; fi
   # Host CPU time qemu used: a figure that, unlike wall time, hardly depends

@@ -14,7 +14,8 @@ import { realCgroupFs, type CgroupFs } from '../../src/mechanisms/cgroup/cgroup-
 import { sweepStaleGroupsWith } from '../../src/sweep/sweep-stale-groups.js';
 import { startTimeOf } from '../../src/proc/stat.js';
 import { zooScript, zooSize, LONG_SLEEP } from '../helpers/escape-zoo.js';
-import { findTagged, tagFor, waitForTagged } from '../helpers/tagged-processes.js';
+import { waitForSettled } from '../helpers/settle.js';
+import { findTagged, tagFor } from '../helpers/tagged-processes.js';
 import { assertAllGone, endLeftRunning, makeCgroup, ownCgroupDir, removeCgroupNow, startTreeInCgroup } from '../guard/fixtures.js';
 
 const cgroupParent = ownCgroupDir();
@@ -50,7 +51,7 @@ cgroupTest('a dead owner: the tree in its group is killed (escapees and sub-cgro
   t.teardown(() => removeCgroupNow(nested));
   startTreeInCgroup(dir, tag, zooScript());
   startTreeInCgroup(nested, tag, `exec ${LONG_SLEEP}`);
-  await waitForTagged(tag.tag, zooSize() + 1);
+  await waitForSettled(tag, zooSize() + 1);
   const report = await sweepStaleGroups({ root: parent });
   t.deepEqual(
     report.groups.map((g) => [g.path, g.action, g.processesKilled]),
@@ -69,7 +70,7 @@ cgroupTest('a live owner, and directories that are not corral groups, are never 
   const strangers = ['corral', 'corral-1-2', 'corral-x-1-2', `corral-${process.pid}-1-2-extra`].map((name) => makeCgroup(t, parent, name));
   startTreeInCgroup(mine, tag, `exec ${LONG_SLEEP}`);
   startTreeInCgroup(strangers[0]!, tag, `exec ${LONG_SLEEP}`);
-  await waitForTagged(tag.tag, 2);
+  await waitForSettled(tag, 2);
   const report = await sweepStaleGroups({ root: parent });
   t.deepEqual(report.groups.map((g) => [g.path, g.action]), [[mine, 'owner-alive']]);
   t.is(findTagged(tag.tag).length, 2);
@@ -92,7 +93,7 @@ cgroupTest('spared groups of a dead owner: left running unless includeSpared; re
   const running = groupDir(t, parent, owner, true);
   const empty = groupDir(t, parent, owner, true);
   startTreeInCgroup(running, tag, `exec ${LONG_SLEEP}`);
-  await waitForTagged(tag.tag, 1);
+  await waitForSettled(tag, 1);
 
   const first = await sweepStaleGroups({ root: parent });
   const byPath = new Map(first.groups.map((g) => [g.path, g.action]));
@@ -111,7 +112,7 @@ cgroupTest('dryRun says what it would do and touches nothing', async (t) => {
   const parent = makeCgroup(t, cgroupParent!);
   const dir = groupDir(t, parent, await deadOwner());
   startTreeInCgroup(dir, tag, `${LONG_SLEEP} & exec ${LONG_SLEEP}`);
-  await waitForTagged(tag.tag, 2);
+  await waitForSettled(tag, 2);
   const report = await sweepStaleGroups({ root: parent, dryRun: true });
   t.deepEqual(report.groups.map((g) => [g.action, g.processesKilled]), [['would-remove', 2]]);
   t.is(report.removed, 0);
@@ -162,7 +163,7 @@ cgroupTest('no cgroup.kill (a kernel before 5.14): the freeze-and-sweep fallback
   const parent = makeCgroup(t, cgroupParent!);
   const dir = groupDir(t, parent, await deadOwner());
   startTreeInCgroup(dir, tag, zooScript());
-  await waitForTagged(tag.tag, zooSize());
+  await waitForSettled(tag, zooSize());
   let refused = 0;
   const fs: CgroupFs = {
     ...realCgroupFs,

@@ -5,6 +5,7 @@
  */
 import test from 'ava';
 import { existsSync } from 'node:fs';
+import { waitForSettled } from '../helpers/settle.js';
 import { assertNoSurvivors, findTagged, tagFor, waitForTagged, waitUntilGone } from '../helpers/tagged-processes.js';
 import { zooScript, zooSize, LONG_SLEEP } from '../helpers/escape-zoo.js';
 import { assertAllGone, driveGuard, endLeftRunning, guardAnswersDeath, makeCgroup, ownCgroupDir, populated, startTreeInCgroup, startTreeInProcessGroup } from './fixtures.js';
@@ -17,7 +18,7 @@ cgroupTest('EOF without goodbye: every member of a registered cgroup dies, escap
   const tag = tagFor(t);
   const dir = makeCgroup(t, cgroupParent!);
   startTreeInCgroup(dir, tag, zooScript());
-  await waitForTagged(tag.tag, zooSize());
+  await waitForSettled(tag, zooSize());
   const guard = driveGuard(t);
   guard.send(`C 0 ${dir}\n`);
   await guard.sync();
@@ -33,7 +34,7 @@ cgroupTest('no cgroup.kill (a kernel before 5.14): the guard freezes the cgroup 
   const tag = tagFor(t);
   const dir = makeCgroup(t, cgroupParent!);
   startTreeInCgroup(dir, tag, zooScript());
-  await waitForTagged(tag.tag, zooSize());
+  await waitForSettled(tag, zooSize());
   await guardAnswersDeath(t, `C 0 ${dir}\n`, { CORRAL_GUARD_NO_CGROUP_KILL: '1' });
   t.deepEqual(await waitUntilGone(tag.tag, GENEROUS_MS), []);
   t.false(existsSync(dir));
@@ -44,7 +45,7 @@ cgroupTest('a forgotten cgroup is left alone', async (t) => {
   const tag = tagFor(t);
   const dir = makeCgroup(t, cgroupParent!);
   startTreeInCgroup(dir, tag, `exec ${LONG_SLEEP}`);
-  await waitForTagged(tag.tag, 1);
+  await waitForSettled(tag, 1);
   await guardAnswersDeath(t, `C 7 ${dir}\nU 7\n`);
   t.is(findTagged(tag.tag).length, 1, 'the stood-down tree still runs');
   t.true(existsSync(dir));
@@ -56,7 +57,7 @@ cgroupTest('goodbye: no signal, but a registered cgroup that drains is removed',
   const alive = makeCgroup(t, cgroupParent!);
   const empty = makeCgroup(t, cgroupParent!);
   startTreeInCgroup(alive, tag, `exec ${LONG_SLEEP}`);
-  await waitForTagged(tag.tag, 1);
+  await waitForSettled(tag, 1);
   const guard = driveGuard(t);
   guard.send(`C 1 ${alive}\nC 2 ${empty}\nB\n`);
   // The guard waits, bounded, for the registered trees to drain; it does not kill.
@@ -76,7 +77,7 @@ cgroupTest('many groups: 200 registered cgroups are all killed and removed', asy
     if (slot % 4 === 0) startTreeInCgroup(dir, tag, `${LONG_SLEEP} & exec ${LONG_SLEEP}`);
     guard.send(`C ${slot} ${dir}\n`);
   });
-  await waitForTagged(tag.tag, 100, GENEROUS_MS);
+  await waitForSettled(tag, 100, GENEROUS_MS);
   await guard.sync();
   guard.end();
   await guard.exited;
@@ -107,7 +108,7 @@ cgroupTest('a long-lived registry: after hundreds of forgotten records (the slot
 test('EOF: a registered process group dies, stopped and SIGTERM-ignoring members included', async (t) => {
   const tag = tagFor(t);
   const tree = startTreeInProcessGroup(tag, zooScript(['doubleFork', 'ignoresTerm', 'stopped']));
-  await waitForTagged(tag.tag, zooSize(['doubleFork', 'ignoresTerm', 'stopped']));
+  await waitForSettled(tag, zooSize(['doubleFork', 'ignoresTerm', 'stopped']));
   await guardAnswersDeath(t, `P 0 ${tree.pgid} ${tree.leaderStartTime}\n`);
   await assertAllGone(t, tag);
 });
@@ -125,7 +126,7 @@ test('EOF: a process group whose leader exited is still killed through its membe
 test('EOF: a process group whose leader has another start time (a recycled pid) is not touched', async (t) => {
   const tag = tagFor(t);
   const tree = startTreeInProcessGroup(tag, `exec ${LONG_SLEEP}`);
-  await waitForTagged(tag.tag, 1);
+  await waitForSettled(tag, 1);
   await guardAnswersDeath(t, `P 0 ${tree.pgid} ${tree.leaderStartTime - 1}\n`);
   t.deepEqual(findTagged(tag.tag), [tree.pgid], 'a stranger with the same pid lives on');
   await endLeftRunning(t, tag);

@@ -4,7 +4,8 @@
  */
 import test from 'ava';
 import { escapees, zooScript } from '../helpers/escape-zoo.js';
-import { assertNoSurvivors, tagFor, waitForTagged } from '../helpers/tagged-processes.js';
+import { eventually, isSettled } from '../helpers/settle.js';
+import { assertNoSurvivors, findTagged, tagFor, waitForTagged } from '../helpers/tagged-processes.js';
 import { daemonThenExit, findSleepers, waitForSleeper } from '../run/daemon-leader.js';
 import { cleanUpKept, groupDirsOf } from '../run/group-dirs.js';
 import { corral, jsonReport, startCorral } from './corral-cli.js';
@@ -64,6 +65,8 @@ for (const mechanism of MECHANISMS) {
     const running = startCorral(['run', ...m, '--json', '--', 'sh', '-c', leader], tag, { ownProcessGroup: true });
     // The escapees, the leader, its sleep, and corral itself.
     await waitForTagged(tag.tag, ZOO[mechanism].length + 3, 20_000);
+    // Settled: each escapee and the leader's sleep is a sleep (or stopped), so the leader's traps are set.
+    await eventually(() => findTagged(tag.tag).filter(isSettled).length === ZOO[mechanism].length + 1, 'the tree settled', 20_000);
     // A terminal's Ctrl+C: SIGINT to the whole foreground process group.
     process.kill(-running.child.pid!, 'SIGINT');
     const outcome = await running.done;

@@ -15,11 +15,16 @@ start=$SECONDS
 rc=0
 # timeout signals its whole process group, so qemu and debootstrap stop too;
 # run.sh's trap then removes its overlay and run directory.
-# The host stage has already type-checked, built and measured coverage; the
-# guest runs the whole ava suite as both users. The limit tests go last, on
-# their own: prepareCgroupForLimits() moves every process of the test's scope
-# into a leaf, which would pull the rug from under tests running beside it.
-cmd=${CORRAL_VM_CMD:-"npx ava 'test/**/*.test.ts' '!test/cgroup/limits.test.ts' && npx ava test/cgroup/limits.test.ts"}
+# The guest runs the whole ava suite as both users, compiled to JavaScript on
+# the host first (npm run build:tests): under TCG every tsx start-up costs
+# seconds, and the suite starts hundreds of Node processes. The CLI tests run
+# the built CLI (dist/). The host stage has already type-checked and measured
+# coverage. The limit tests go last, on their own: prepareCgroupForLimits()
+# moves every process of the test's scope into a leaf, which would pull the
+# rug from under tests running beside it.
+(cd "$here/.." && npm run --silent build && npm run --silent build:tests)
+compiled=build/compiled/test
+cmd=${CORRAL_VM_CMD:-"export CORRAL_TEST_COMPILED=1; npx ava '$compiled/**/*.test.js' '!$compiled/cgroup/limits.test.js' && npx ava $compiled/cgroup/limits.test.js"}
 timeout --kill-after=30 "$stage_limit" bash "$here/run.sh" --timeout "$guest_limit" --cmd "$cmd" "$@" || rc=$?
 case $rc in
   0) msg=passed ;;

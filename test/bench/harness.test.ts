@@ -193,7 +193,7 @@ test('flatTreeScript starts exactly the asked number of sleeps, and the harness 
   const timing = await timeTeardown(() => tree.hardKill(), members, 30_000);
   t.false(timing.capped);
   t.true(allGone(members));
-  t.deepEqual(await waitUntilGone(tag.tag, 5000), []);
+  t.deepEqual(await waitUntilGone(tag.tag), []);
   assertNoSurvivors(t, tag);
 });
 
@@ -206,6 +206,6 @@ test('timeTeardown does not trust a contender that returns while the tree still 
   t.true(timing.capped);
   t.false(allGone(members));
   process.kill(-(child.pid as number), 'SIGKILL');
-  t.deepEqual(await waitUntilGone(tag.tag, 5000), []);
+  t.deepEqual(await waitUntilGone(tag.tag), []);
   assertNoSurvivors(t, tag);
 });

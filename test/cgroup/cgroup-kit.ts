@@ -12,8 +12,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hostContainment, ProcessGroup, type CreateOptions } from '../../src/index.js';
 import type { Containment } from '../../src/group/containment.js';
+import { nodeArgsInRepo, REPO } from '../helpers/node-script.js';
 import { findTagged, type Tag } from '../helpers/tagged-processes.js';
+
+export { REPO };
 import { eventually, isSettled, SETTLE_MS, waitForSettled } from '../helpers/settle.js';
+import { patience, PATIENCE_MS } from '../helpers/patience.js';
 
 /** The zoo is up when every member is a sleep or stopped. */
 export { eventually, isSettled, SETTLE_MS, waitForSettled as waitForSettledZoo };
@@ -49,7 +53,7 @@ export async function destroyCgroupDir(dir: string): Promise<void> {
   } catch {
     // Gone or empty.
   }
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + PATIENCE_MS;
   while (Date.now() < deadline) {
     try {
       rmdirSync(dir);
@@ -106,7 +110,6 @@ export function cgroupDirOf(containment: Containment): string {
 }
 
 export const NOBODY = 65534;
-export const REPO = join(import.meta.dirname, '../..');
 
 /**
  * The command that runs `fixture` (a path inside the repo) with node and tsx
@@ -116,18 +119,17 @@ export const REPO = join(import.meta.dirname, '../..');
  * namespace (unshare -m: the host's mounts are untouched, and the bind ends
  * with the process). The view's empty mount point is removed in teardown.
  */
-export function asNobody(t: ExecutionContext, fixture: string, cgroupDir?: string): { file: string; args: string[]; cwd: string } {
+export function asNobody(t: ExecutionContext, fixture: URL, cgroupDir?: string): { file: string; args: string[]; cwd: string } {
   const view = mkdtempSync(join(tmpdir(), 'corral-repo-view-'));
   chmodSync(view, 0o755);
   t.teardown(() => rmSync(view, { recursive: true, force: true }));
+  const { loader, relative } = nodeArgsInRepo(fixture);
   const join_ = cgroupDir === undefined ? '' : `echo $$ > "$3/cgroup.procs" && `;
-  const script = `mount --bind "$0" "$1" && cd "$1" && ${join_}exec setpriv --reuid=${NOBODY} --regid=${NOBODY} --clear-groups "$2" --import tsx "$1/$4"`;
-  const relative = fixture.slice(REPO.length + 1);
+  const script = `mount --bind "$0" "$1" && cd "$1" && ${join_}exec setpriv --reuid=${NOBODY} --regid=${NOBODY} --clear-groups "$2" ${loader.join(' ')} "$1/$4"`;
   return { file: 'unshare', args: ['-m', 'sh', '-c', script, REPO, view, process.execPath, cgroupDir ?? '', relative], cwd: REPO };
 }
 
-/** Generous: the TCG guest of test-vm/ is slow. */
 /** How long a child Node process (a fixture under tsx) may take; the TCG guest starts Node slowly. */
-export const FIXTURE_TIMEOUT_MS = process.env.CORRAL_VM ? 240_000 : 60_000;
+export const FIXTURE_TIMEOUT_MS = patience(60_000);
 
 

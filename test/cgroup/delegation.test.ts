@@ -12,11 +12,12 @@ import { chownSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { hostContainment } from '../../src/index.js';
+import { nodeArgs } from '../helpers/node-script.js';
 import { assertNoSurvivors, tagFor } from '../helpers/tagged-processes.js';
 import { asNobody, FIXTURE_TIMEOUT_MS, destroyCgroupDir, isDirectory, NOBODY, REPO, requireCgroup } from './cgroup-kit.js';
 
 const run = promisify(execFile);
-const FIXTURE = join(REPO, 'test/fixtures/cgroup-delegated.ts');
+const FIXTURE = new URL('../fixtures/cgroup-delegated.ts', import.meta.url);
 const DELEGATED_FILES = ['cgroup.procs', 'cgroup.subtree_control', 'cgroup.threads'];
 
 interface DelegatedResult {
@@ -44,7 +45,7 @@ test('an unprivileged user in a delegated subtree contains, kills and cleans up 
     command = [nobody.file, ...nobody.args];
   } else {
     // Already unprivileged (the VM's delegated scope): the fixture runs as this user, in this delegation.
-    command = [process.execPath, '--import', 'tsx', FIXTURE];
+    command = [process.execPath, ...nodeArgs(FIXTURE)];
   }
 
   const { stdout } = await run(command[0]!, command.slice(1), { env: tag.env, cwd: REPO, timeout: FIXTURE_TIMEOUT_MS });

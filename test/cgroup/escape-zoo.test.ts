@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { zooScript, zooSize, LONG_SLEEP } from '../helpers/escape-zoo.js';
 import { assertNoSurvivors, tagFor, waitForTagged, waitUntilGone } from '../helpers/tagged-processes.js';
 import { openCgroup, requireCgroup, SETTLE_MS, spawnShell, waitForSettledZoo } from './cgroup-kit.js';
+import { slack } from '../helpers/patience.js';
 
 /** A member that never stops forking: each round leaves one more long sleeper. */
 const FORKER = `sh -c 'while :; do ${LONG_SLEEP} & sleep 0.05; done' &`;
@@ -28,7 +29,7 @@ test('an escalating shutdown kills the whole zoo, forker included', async (t) =>
   t.false(report.drainedWithinGrace);
   t.true(report.membersBefore >= FULL_ZOO);
   t.is(report.membersAfter, 0);
-  t.deepEqual(await waitUntilGone(tag.tag, 5000), []);
+  t.deepEqual(await waitUntilGone(tag.tag), []);
   const dir = group.cgroupPath!;
   await group.close();
   t.false(existsSync(dir), 'close() removed the directory');
@@ -45,7 +46,7 @@ test('kill() ends the zoo at once and close() removes the directory', async (t) 
   await group.kill();
 
   t.deepEqual(await group.members(), []);
-  t.deepEqual(await waitUntilGone(tag.tag, 5000), []);
+  t.deepEqual(await waitUntilGone(tag.tag), []);
   const dir = group.cgroupPath!;
   await group.close();
   t.false(existsSync(dir));
@@ -72,7 +73,7 @@ test('a tree that exits on SIGTERM drains within the grace, without escalation',
 test('a stand-down leaves the members running, close() spares them into a -spared directory', async (t) => {
   if (!(await requireCgroup(t))) return;
   const tag = tagFor(t);
-  const group = await openCgroup(t, { shutdownTimeout: 200, escalate: false });
+  const group = await openCgroup(t, { shutdownTimeout: await slack(200), escalate: false });
   spawnShell(group, tag, zooScript(['ignoresTerm', 'setsid']));
   const before = await waitForSettledZoo(tag, 3);
 
@@ -96,7 +97,7 @@ test('a stand-down leaves the members running, close() spares them into a -spare
 test('a spawn after a stand-down re-arms the kill on close()', async (t) => {
   if (!(await requireCgroup(t))) return;
   const tag = tagFor(t);
-  const group = await openCgroup(t, { shutdownTimeout: 200, escalate: false });
+  const group = await openCgroup(t, { shutdownTimeout: await slack(200), escalate: false });
   spawnShell(group, tag, zooScript(['ignoresTerm']));
   await waitForSettledZoo(tag, zooSize(['ignoresTerm']));
   t.true((await group.shutdown()).stoodDown);
@@ -108,6 +109,6 @@ test('a spawn after a stand-down re-arms the kill on close()', async (t) => {
 
   t.false(existsSync(dir));
   t.false(existsSync(`${dir}-spared`), 'nothing was spared');
-  t.deepEqual(await waitUntilGone(tag.tag, 5000), []);
+  t.deepEqual(await waitUntilGone(tag.tag), []);
   assertNoSurvivors(t, tag);
 });

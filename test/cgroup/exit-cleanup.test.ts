@@ -7,14 +7,16 @@ import test, { type ExecutionContext } from 'ava';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { nodeArgs } from '../helpers/node-script.js';
 import { assertNoSurvivors, findTagged, tagFor, waitUntilGone, type Tag } from '../helpers/tagged-processes.js';
 import { destroyCgroupDir, FIXTURE_TIMEOUT_MS, requireCgroup } from './cgroup-kit.js';
+import { PATIENCE_MS } from '../helpers/patience.js';
 
-const FIXTURE = join(import.meta.dirname, '../fixtures/exit-cleanup.ts');
+const FIXTURE = new URL('../fixtures/exit-cleanup.ts', import.meta.url);
 
 /** Runs the fixture (SIGKILLed if it hangs); its group directory is destroyed in teardown whatever happens. */
 function runFixture(t: ExecutionContext, tag: Tag, mode: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, 'cgroup', mode], {
+  const child = spawn(process.execPath, nodeArgs(FIXTURE, 'cgroup', mode), {
     env: tag.env,
     stdio: ['ignore', 'pipe', 'pipe'],
     timeout: FIXTURE_TIMEOUT_MS,
@@ -44,7 +46,7 @@ for (const [mode, exitCode] of [['normal', 0], ['exit', 0], ['throw', 1]] as con
 
     t.regex(run.stdout, /^ready$/m, run.stderr);
     t.is(run.code, exitCode);
-    t.deepEqual(await waitUntilGone(tag.tag, 10_000), []);
+    t.deepEqual(await waitUntilGone(tag.tag, PATIENCE_MS), []);
     t.false(existsSync(dir), 'killSync() removed the directory on the way out');
     assertNoSurvivors(t, tag);
   });
@@ -62,6 +64,6 @@ test('a stood-down group survives its owner, in its directory', async (t) => {
   t.deepEqual(readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number), survivors);
 
   await destroyCgroupDir(dir);
-  t.deepEqual(await waitUntilGone(tag.tag, 10_000), []);
+  t.deepEqual(await waitUntilGone(tag.tag, PATIENCE_MS), []);
   assertNoSurvivors(t, tag);
 });

@@ -14,11 +14,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { hostContainment, ProcessGroup, type HostContainment } from '../../src/index.js';
 import { createCgroupContainment } from '../../src/mechanisms/cgroup/cgroup-containment.js';
+import { nodeArgs } from '../helpers/node-script.js';
 import { assertNoSurvivors, tagFor } from '../helpers/tagged-processes.js';
 import { asNobody, FIXTURE_TIMEOUT_MS, NOBODY, REPO, requireCgroup } from './cgroup-kit.js';
 
 const run = promisify(execFile);
-const FIXTURE = join(import.meta.dirname, '../fixtures/cgroup-probe.ts');
+const FIXTURE = new URL('../fixtures/cgroup-probe.ts', import.meta.url);
 
 interface ProbeResult {
   host: HostContainment;
@@ -27,8 +28,8 @@ interface ProbeResult {
 }
 
 async function probe(env: NodeJS.ProcessEnv, wrapper: string[], shellPrefix = ''): Promise<ProbeResult> {
-  const node = `${shellPrefix}exec "$0" --import tsx "$1"`;
-  const { stdout } = await run(wrapper[0]!, [...wrapper.slice(1), 'sh', '-c', node, process.execPath, FIXTURE], {
+  const node = `${shellPrefix}exec "$0" "$@"`;
+  const { stdout } = await run(wrapper[0]!, [...wrapper.slice(1), 'sh', '-c', node, process.execPath, ...nodeArgs(FIXTURE)], {
     env,
     cwd: REPO,
     timeout: FIXTURE_TIMEOUT_MS,

@@ -101,7 +101,7 @@ test('killSync() kills the tree and removes the directory without yielding', asy
 
   containment.killSync();
 
-  t.deepEqual(await waitUntilGone(tag.tag, 5000), []);
+  t.deepEqual(await waitUntilGone(tag.tag), []);
   t.false(existsSync(dir), 'killSync() removed the directory before returning');
   assertNoSurvivors(t, tag);
 });

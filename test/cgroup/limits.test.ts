@@ -38,12 +38,12 @@ if (enforceable) {
     t.is(readFileSync(`${dir}/pids.max`, 'utf8').trim(), '16');
     spawnShell(group, tag, 'i=0; while [ $i -lt 200 ]; do sleep 1000 & i=$((i+1)); done 2>/dev/null; exec sleep 1000');
 
-    await eventually(() => stat(dir, 'pids.events', 'max') > 0, 'a fork refused at pids.max', 30_000);
+    await eventually(() => stat(dir, 'pids.events', 'max') > 0, 'a fork refused at pids.max');
     const stats = await group.stats();
     t.true(stats.processes <= 16, `${stats.processes} members`);
     t.true((stats.peakProcesses ?? 16) <= 16);
     await group.close();
-    t.deepEqual(await waitUntilGone(tag.tag, 5000), []);
+    t.deepEqual(await waitUntilGone(tag.tag), []);
     assertNoSurvivors(t, tag);
   });
 
@@ -75,7 +75,7 @@ if (enforceable) {
     t.is(readFileSync(`${dir}/cpu.max`, 'utf8').trim(), '10000 100000');
     spawnShell(group, tag, 'while :; do :; done');
 
-    await eventually(() => stat(dir, 'cpu.stat', 'nr_throttled') > 0, 'the busy loop throttled', 30_000);
+    await eventually(() => stat(dir, 'cpu.stat', 'nr_throttled') > 0, 'the busy loop throttled');
     t.true(((await group.stats()).cpuUsageMs ?? 0) > 0);
     await group.close();
     assertNoSurvivors(t, tag);

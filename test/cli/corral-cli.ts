@@ -1,14 +1,38 @@
 /**
- * Running the real `corral` command as a child process, from its TypeScript
- * source through tsx (no build step needed, and c8 sees the coverage: child
- * Node processes inherit NODE_V8_COVERAGE). Every run is tagged.
+ * Running the real `corral` command as a child process: the built CLI
+ * (dist/cli/main.js), as users run it. Not through tsx, whose start-up costs
+ * a second on the host and seconds in the TCG guest. c8 still sees the
+ * coverage (child Node processes inherit NODE_V8_COVERAGE, and the source
+ * maps lead back to src/). Every run is tagged.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO } from '../helpers/node-script.js';
 import type { Tag } from '../helpers/tagged-processes.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const MAIN = builtCli();
+
+/** dist/cli/main.js, refusing a build older than the source: a stale build would test old code. */
+function builtCli(): string {
+  const main = join(REPO, 'dist/cli/main.js');
+  const built = existsSync(main) ? statSync(main).mtimeMs : 0;
+  const newest = newestSource(join(REPO, 'src'));
+  if (built < newest.mtimeMs) {
+    throw new Error(`dist/cli/main.js is ${built ? 'older than ' + newest.path : 'missing'}: run \`npm run build\` first (npm test does)`);
+  }
+  return main;
+}
+
+function newestSource(dir: string): { path: string; mtimeMs: number } {
+  let newest = { path: dir, mtimeMs: 0 };
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    const candidate = entry.isDirectory() ? newestSource(path) : { path, mtimeMs: statSync(path).mtimeMs };
+    if (candidate.mtimeMs > newest.mtimeMs) newest = candidate;
+  }
+  return newest;
+}
 
 export interface CorralOutcome {
   status: number | null;
@@ -28,8 +52,8 @@ export interface RunningCorral {
  * shell's foreground job does, so a test can signal it as a terminal would.
  */
 export function startCorral(args: readonly string[], tag: Tag, { ownProcessGroup = false } = {}): RunningCorral {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-    cwd: ROOT,
+  const child = spawn(process.execPath, [MAIN, ...args], {
+    cwd: REPO,
     env: tag.env,
     stdio: ['pipe', 'pipe', 'pipe'],
     detached: ownProcessGroup,

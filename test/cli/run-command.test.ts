@@ -9,6 +9,7 @@ import { assertNoSurvivors, findTagged, tagFor, waitForTagged } from '../helpers
 import { daemonThenExit, findSleepers, waitForSleeper } from '../run/daemon-leader.js';
 import { cleanUpKept, groupDirsOf } from '../run/group-dirs.js';
 import { corral, jsonReport, startCorral } from './corral-cli.js';
+import { PATIENCE_MS, slack } from '../helpers/patience.js';
 
 // Serial: each test starts a Node process through tsx, and a dozen of those
 // starting at once on a 2-core machine shared with other test runs take
@@ -46,8 +47,10 @@ for (const mechanism of MECHANISMS) {
 
   cliTest(`${mechanism}: a timeout gives 124 and stops the whole tree`, async (t) => {
     const tag = tagFor(t);
-    // 2 s: time for the whole zoo to be up, even on a loaded machine, before the timeout strikes.
-    const outcome = await corral(['run', ...m, '--timeout', '2s', '--grace', '5s', '--json', '--', 'sh', '-c', zooScript(ZOO[mechanism])], tag);
+    // Time for corral to start and the whole zoo to be up, at this machine's pace, before the timeout strikes.
+    const timeout = `${await slack(2000)}ms`;
+    const grace = `${await slack(5000)}ms`;
+    const outcome = await corral(['run', ...m, '--timeout', timeout, '--grace', grace, '--json', '--', 'sh', '-c', zooScript(ZOO[mechanism])], tag);
     t.is(outcome.status, 124);
     const report = jsonReport(outcome);
     t.true(report.timedOut);
@@ -64,9 +67,9 @@ for (const mechanism of MECHANISMS) {
     const leader = `${ZOO[mechanism].map((name) => escapees[name]).join('\n')}\ntrap 'exit 42' INT\ntrap 'exit 0' TERM\nsleep 1000 &\nwait`;
     const running = startCorral(['run', ...m, '--json', '--', 'sh', '-c', leader], tag, { ownProcessGroup: true });
     // The escapees, the leader, its sleep, and corral itself.
-    await waitForTagged(tag.tag, ZOO[mechanism].length + 3, 20_000);
+    await waitForTagged(tag.tag, ZOO[mechanism].length + 3);
     // Settled: each escapee and the leader's sleep is a sleep (or stopped), so the leader's traps are set.
-    await eventually(() => findTagged(tag.tag).filter(isSettled).length === ZOO[mechanism].length + 1, 'the tree settled', 20_000);
+    await eventually(() => findTagged(tag.tag).filter(isSettled).length === ZOO[mechanism].length + 1, 'the tree settled', PATIENCE_MS, tag);
     // A terminal's Ctrl+C: SIGINT to the whole foreground process group.
     process.kill(-running.child.pid!, 'SIGINT');
     const outcome = await running.done;
@@ -85,7 +88,7 @@ for (const mechanism of MECHANISMS) {
     const tag = tagFor(t);
     // The leader and one member that ignores SIGTERM, with a grace far longer than the test may take.
     const running = startCorral(['run', ...m, '--grace', '10m', '--json', '--', 'sh', '-c', zooScript(['ignoresTerm'])], tag);
-    const ignorer = await waitForSleeper(tag.tag, 20_000);
+    const ignorer = await waitForSleeper(tag.tag);
     await waitUntilSleepers(tag.tag, 2);
     running.child.kill('SIGINT');
     // The leader dies of the graceful SIGTERM; the ignorer stays: now corral is in its grace.
@@ -104,7 +107,7 @@ for (const mechanism of MECHANISMS) {
     const tag = tagFor(t);
     for (const [signal, status] of [['SIGTERM', 143], ['SIGHUP', 129]] as const) {
       const running = startCorral(['run', ...m, '--', 'sleep', '1000'], tag);
-      await waitForSleeper(tag.tag, 20_000);
+      await waitForSleeper(tag.tag);
       running.child.kill(signal);
       t.is((await running.done).status, status, signal);
     }
@@ -131,7 +134,7 @@ for (const mechanism of MECHANISMS) {
     t.teardown(() => cleanUpKept(tag.tag));
     // The daemon must not hold corral's stdout open, or the test would wait for it.
     const running = startCorral(['run', ...m, '--leftovers', 'keep', '--json', '--', 'sh', '-c', `exec >/dev/null 2>&1\n${daemonThenExit(0)}`], tag);
-    await waitForSleeper(tag.tag, 20_000);
+    await waitForSleeper(tag.tag);
     running.child.stdin!.end();
     const outcome = await running.done;
     t.is(outcome.status, 0);
@@ -148,7 +151,8 @@ for (const mechanism of MECHANISMS) {
     const tag = tagFor(t);
     t.teardown(() => cleanUpKept(tag.tag));
     const script = `exec >/dev/null 2>&1\n${zooScript(['ignoresTerm'])}`;
-    const running = startCorral(['run', ...m, '--grace', '200ms', '--no-escalate', '--json', '--', 'sh', '-c', script], tag);
+    // The grace must outlast the leader's death by SIGTERM, at this machine's pace.
+    const running = startCorral(['run', ...m, '--grace', `${await slack(200)}ms`, '--no-escalate', '--json', '--', 'sh', '-c', script], tag);
     running.child.stdin!.end();
     // The leader and the SIGTERM-ignorer both run `sleep 1000`.
     await waitUntilSleepers(tag.tag, 2);
@@ -188,7 +192,7 @@ cliTest('a command that is not found exits 127 with one line, and leaves nothing
 
 /** Waits until exactly `count` tagged `sleep 1000` run (the tree changed as expected). */
 async function waitUntilSleepers(tag: string, count: number): Promise<void> {
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + PATIENCE_MS;
   while (findSleepers(tag).length !== count) {
     if (Date.now() > deadline) throw new Error(`expected ${count} sleepers, found ${findSleepers(tag).length}`);
     await new Promise((resolve) => setTimeout(resolve, 10));

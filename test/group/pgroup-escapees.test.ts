@@ -7,6 +7,7 @@ import test from 'ava';
 import { zooScript, zooSize } from '../helpers/escape-zoo.js';
 import { assertNoSurvivors, findTagged, killTagged, tagFor, waitUntilGone } from '../helpers/tagged-processes.js';
 import { openPgroup, spawnShell, waitForSleepers } from './open-pgroup.js';
+import { PATIENCE_MS } from '../helpers/patience.js';
 
 test('a double-forked daemon keeps the pgid and is killed with the group', async (t) => {
   const tag = tagFor(t);
@@ -38,7 +39,7 @@ for (const escapee of ['setsid', 'newProcessGroup'] as const) {
     t.false(members.includes(survivors[0]!));
 
     killTagged(tag.tag);
-    t.deepEqual(await waitUntilGone(tag.tag, 10_000), []);
+    t.deepEqual(await waitUntilGone(tag.tag, PATIENCE_MS), []);
     assertNoSurvivors(t, tag);
   });
 }

@@ -5,11 +5,12 @@
  */
 import test from 'ava';
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { nodeArgs } from '../helpers/node-script.js';
 import { assertNoSurvivors, findTagged, killTagged, tagFor, waitUntilGone, type Tag } from '../helpers/tagged-processes.js';
 import { commandOf } from './open-pgroup.js';
+import { PATIENCE_MS } from '../helpers/patience.js';
 
-const FIXTURE = fileURLToPath(new URL('../fixtures/exit-cleanup.ts', import.meta.url));
+const FIXTURE = new URL('../fixtures/exit-cleanup.ts', import.meta.url);
 
 interface FixtureRun {
   code: number | null;
@@ -18,7 +19,7 @@ interface FixtureRun {
 }
 
 function runFixture(tag: Tag, mode: string): Promise<FixtureRun> {
-  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, 'pgroup', mode], { env: tag.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, nodeArgs(FIXTURE, 'pgroup', mode), { env: tag.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -44,7 +45,7 @@ for (const [mode, exitCode] of endings) {
     t.is(run.code, exitCode);
     if (mode === 'throw') t.regex(run.stderr, /uncaught on purpose/);
     // SIGKILL was sent before the owner ended; the kernel may still be tearing members down.
-    t.deepEqual(await waitUntilGone(tag.tag, 10_000), []);
+    t.deepEqual(await waitUntilGone(tag.tag, PATIENCE_MS), []);
     assertNoSurvivors(t, tag);
   });
 }
@@ -59,6 +60,6 @@ test('a stood-down group survives exit cleanup', async (t) => {
   t.is(findTagged(tag.tag).filter((pid) => commandOf(pid) === 'sleep').length, 1, 'the SIGTERM-ignoring member was spared');
 
   killTagged(tag.tag);
-  t.deepEqual(await waitUntilGone(tag.tag, 10_000), []);
+  t.deepEqual(await waitUntilGone(tag.tag, PATIENCE_MS), []);
   assertNoSurvivors(t, tag);
 });

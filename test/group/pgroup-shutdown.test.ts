@@ -15,8 +15,9 @@ import {
   type Tag,
 } from '../helpers/tagged-processes.js';
 import { eventually, openPgroup, processState, sorted, spawnShell, waitForSleepers } from './open-pgroup.js';
+import { patience, PATIENCE_MS, slack } from '../helpers/patience.js';
 
-const LONG_GRACE = 20_000;
+const LONG_GRACE = patience(20_000);
 
 test('a member that ignores SIGTERM is hard-killed after the grace', async (t) => {
   const tag = tagFor(t);
@@ -75,7 +76,7 @@ test('a stopped member still exits on the graceful signal (SIGCONT follows it)',
 async function standDownOneSurvivor(group: ProcessGroup, tag: Tag): Promise<ShutdownReport> {
   spawnShell(group, tag, zooScript(['ignoresTerm']));
   await waitForSleepers(tag, zooSize(['ignoresTerm']));
-  return group.shutdown({ timeout: 300, escalate: false });
+  return group.shutdown({ timeout: await slack(300), escalate: false });
 }
 
 test('stand-down leaves the survivors running and close() spares them', async (t) => {
@@ -93,7 +94,7 @@ test('stand-down leaves the survivors running and close() spares them', async (t
   t.deepEqual(sorted(findTagged(tag.tag)), sorted(report.survivors), 'close() spared the stood-down tree');
 
   killTagged(tag.tag);
-  t.deepEqual(await waitUntilGone(tag.tag, 10_000), []);
+  t.deepEqual(await waitUntilGone(tag.tag, PATIENCE_MS), []);
   assertNoSurvivors(t, tag);
 });
 

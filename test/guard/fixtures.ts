@@ -13,6 +13,7 @@ import { startGuardProcess } from '../../src/guard/guard-process.js';
 import { syncLine } from '../../src/guard/protocol.js';
 import { readProcStatSync, startTimeOf } from '../../src/proc/stat.js';
 import { assertNoSurvivors, killTagged, waitUntilGone, type Tag } from '../helpers/tagged-processes.js';
+import { PATIENCE_MS } from '../helpers/patience.js';
 
 let counter = 0;
 
@@ -124,14 +125,14 @@ export async function guardAnswersDeath(t: ExecutionContext, lines: string, env:
 
 /** Waits (generously) until nothing bearing the tag is alive, and asserts so. */
 export async function assertAllGone(t: ExecutionContext, tag: Tag): Promise<void> {
-  t.deepEqual(await waitUntilGone(tag.tag, 10_000), [], 'every process of the test is gone');
+  t.deepEqual(await waitUntilGone(tag.tag, PATIENCE_MS), [], 'every process of the test is gone');
   assertNoSurvivors(t, tag);
 }
 
 /** Ends, by pid, what a test deliberately left running, then checks that nothing bearing its tag survives. */
 export async function endLeftRunning(t: ExecutionContext, tag: Tag): Promise<void> {
   killTagged(tag.tag);
-  await waitUntilGone(tag.tag, 10_000);
+  await waitUntilGone(tag.tag, PATIENCE_MS);
   assertNoSurvivors(t, tag);
 }
 

@@ -5,17 +5,18 @@
 import test from 'ava';
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ProcessGroup } from '../../src/index.js';
 import { currentGuardPid } from '../../src/guard/group-guard.js';
 import { GUARD_SCRIPT } from '../../src/guard/guard-process.js';
 import { readProcStatSync } from '../../src/proc/stat.js';
+import { nodeArgs } from '../helpers/node-script.js';
 import { assertNoSurvivors, tagFor, waitForTagged } from '../helpers/tagged-processes.js';
 import { assertAllGone, makeCgroup, ownCgroupDir, waitUntilRemoved } from './fixtures.js';
+import { patience, PATIENCE_MS } from '../helpers/patience.js';
 
 const cgroupParent = ownCgroupDir();
-const GENEROUS_MS = 10_000;
+const GENEROUS_MS = PATIENCE_MS;
 
 function v2CgroupOf(pid: number | 'self'): string | undefined {
   return readFileSync(`/proc/${pid}/cgroup`, 'utf8')
@@ -89,11 +90,11 @@ for (const mechanism of ['cgroup', 'pgroup'] as const) {
     const how = ending === 'close' ? 'closes its group and runs dry' : 'calls process.exit() with its group open';
     run(`${mechanism}: a supervisor that ${how} is not kept alive by its guard; the guard leaves, nothing is left`, async (t) => {
       const tag = tagFor(t);
-      const script = fileURLToPath(new URL('./supervisor/exits-naturally.ts', import.meta.url));
+      const script = new URL('./supervisor/exits-naturally.ts', import.meta.url);
       const parent = mechanism === 'cgroup' ? [makeCgroup(t, cgroupParent!)] : [];
-      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script, mechanism, ending, ...parent], {
+      const { stdout } = await promisify(execFile)(process.execPath, nodeArgs(script, mechanism, ending, ...parent), {
         env: tag.env,
-        timeout: 60_000,
+        timeout: patience(60_000),
       });
       const { guardPid, cgroupPath } = JSON.parse(stdout) as { guardPid: number; cgroupPath?: string };
       t.truthy(guardPid);

@@ -9,10 +9,11 @@ import { waitForSettled } from '../helpers/settle.js';
 import { assertNoSurvivors, findTagged, tagFor, waitForTagged, waitUntilGone } from '../helpers/tagged-processes.js';
 import { zooScript, zooSize, LONG_SLEEP } from '../helpers/escape-zoo.js';
 import { assertAllGone, driveGuard, endLeftRunning, guardAnswersDeath, makeCgroup, ownCgroupDir, populated, startTreeInCgroup, startTreeInProcessGroup } from './fixtures.js';
+import { PATIENCE_MS } from '../helpers/patience.js';
 
 const cgroupParent = ownCgroupDir();
 const cgroupTest = cgroupParent ? test : test.skip;
-const GENEROUS_MS = 10_000;
+const GENEROUS_MS = PATIENCE_MS;
 
 cgroupTest('EOF without goodbye: every member of a registered cgroup dies, escapees included, and the directory goes', async (t) => {
   const tag = tagFor(t);

@@ -8,13 +8,15 @@ import test from 'ava';
 import { existsSync } from 'node:fs';
 import { sweepStaleGroups } from '../../src/index.js';
 import { zooScript, zooSize } from '../helpers/escape-zoo.js';
-import { assertNoSurvivors, findTagged, tagFor, waitForTagged, waitUntilGone } from '../helpers/tagged-processes.js';
+import { eventually, SETTLE_MS, waitForSettled } from '../helpers/settle.js';
+import { assertNoSurvivors, findTagged, tagFor, waitUntilGone } from '../helpers/tagged-processes.js';
 import { assertAllGone, makeCgroup, ownCgroupDir, waitUntilDead, waitUntilRemoved } from './fixtures.js';
 import { startSupervisor } from './supervisor/run-supervisor.js';
+import { PATIENCE_MS } from '../helpers/patience.js';
 
 const cgroupParent = ownCgroupDir();
 const cgroupTest = cgroupParent ? test : test.skip;
-const GENEROUS_MS = 10_000;
+const GENEROUS_MS = PATIENCE_MS;
 const GROUPS = 3;
 
 cgroupTest('cgroup: SIGKILL of the supervisor; the guard kills every tree (setsid and double-fork escapees too) and removes the directories', async (t) => {
@@ -23,7 +25,7 @@ cgroupTest('cgroup: SIGKILL of the supervisor; the guard kills every tree (setsi
   const supervisor = await startSupervisor(t, tag, { mechanism: 'cgroup', groups: GROUPS, script: zooScript(), cgroupParent: parent });
   t.is(supervisor.report.cgroupPaths.length, GROUPS);
   t.truthy(supervisor.report.guardPid, 'the guard started with the first group');
-  await waitForTagged(tag.tag, 1 + GROUPS * zooSize());
+  await waitForSettled(tag, GROUPS * zooSize(), SETTLE_MS, 1);
   const killedAt = performance.now();
   await supervisor.kill();
   t.deepEqual(await waitUntilGone(tag.tag, GENEROUS_MS), []);
@@ -39,7 +41,7 @@ test('pgroup: SIGKILL of the supervisor; the guard kills every process group (st
   const inGroup = ['doubleFork', 'ignoresTerm', 'stopped'] as const;
   const supervisor = await startSupervisor(t, tag, { mechanism: 'pgroup', groups: GROUPS, script: zooScript([...inGroup]) });
   t.truthy(supervisor.report.guardPid);
-  await waitForTagged(tag.tag, 1 + GROUPS * zooSize([...inGroup]));
+  await waitForSettled(tag, GROUPS * zooSize([...inGroup]), SETTLE_MS, 1);
   const killedAt = performance.now();
   await supervisor.kill();
   t.deepEqual(await waitUntilGone(tag.tag, GENEROUS_MS), []);
@@ -53,7 +55,7 @@ cgroupTest('guard killed first, then the supervisor: the trees live on; sweepSta
   const parent = makeCgroup(t, cgroupParent!);
   const supervisor = await startSupervisor(t, tag, { mechanism: 'cgroup', groups: GROUPS, script: zooScript(), cgroupParent: parent });
   const treeSize = GROUPS * zooSize();
-  await waitForTagged(tag.tag, 1 + treeSize);
+  await waitForSettled(tag, treeSize, SETTLE_MS, 1);
   // Stopped, the supervisor cannot notice its guard's death and start another.
   supervisor.child.kill('SIGSTOP');
   process.kill(supervisor.report.guardPid!, 'SIGKILL');
@@ -79,14 +81,14 @@ cgroupTest('a guard that dies is replaced, and the new one knows every group: a 
   const tag = tagFor(t);
   const parent = makeCgroup(t, cgroupParent!);
   const supervisor = await startSupervisor(t, tag, { mechanism: 'cgroup', groups: GROUPS, script: zooScript(), cgroupParent: parent });
-  await waitForTagged(tag.tag, 1 + GROUPS * zooSize());
+  await waitForSettled(tag, GROUPS * zooSize(), SETTLE_MS, 1);
   const first = supervisor.report.guardPid!;
   process.kill(first, 'SIGKILL');
-  let replacement = first;
-  for (let i = 0; i < 500 && (replacement === first || replacement === undefined); i++) {
-    replacement = (await supervisor.reportAgain()).guardPid!;
-    if (replacement === first) await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  let replacement: number | undefined = first;
+  await eventually(async () => {
+    replacement = (await supervisor.reportAgain()).guardPid;
+    return replacement !== first && replacement !== undefined;
+  }, 'a new guard reported', SETTLE_MS, tag);
   t.not(replacement, first, 'a new guard runs');
   t.truthy(replacement);
   await supervisor.kill();
@@ -100,7 +102,7 @@ cgroupTest('a stood-down group is spared by the guard, as exit cleanup spares it
   const parent = makeCgroup(t, cgroupParent!);
   const script = zooScript(['setsid']);
   const supervisor = await startSupervisor(t, tag, { mechanism: 'cgroup', groups: 2, script, cgroupParent: parent, spared: 1 });
-  await waitForTagged(tag.tag, 1 + 2 * zooSize(['setsid']));
+  await waitForSettled(tag, 2 * zooSize(['setsid']), SETTLE_MS, 1);
   const [sparedDir, killedDir] = supervisor.report.cgroupPaths as [string, string];
   await supervisor.kill();
   t.deepEqual(await waitUntilRemoved([killedDir], GENEROUS_MS), [], 'the guarded group is gone');
@@ -117,7 +119,7 @@ for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
     const tag = tagFor(t);
     const parent = makeCgroup(t, cgroupParent!);
     const supervisor = await startSupervisor(t, tag, { mechanism: 'cgroup', groups: 2, script: zooScript(), cgroupParent: parent });
-    await waitForTagged(tag.tag, 1 + 2 * zooSize());
+    await waitForSettled(tag, 2 * zooSize(), SETTLE_MS, 1);
     supervisor.child.kill(signal);
     await assertAllGone(t, tag);
     t.deepEqual(await waitUntilRemoved(supervisor.report.cgroupPaths, GENEROUS_MS), []);
@@ -129,7 +131,7 @@ cgroupTest('guard: false opts out: no guard starts, and a SIGKILLed supervisor l
   const parent = makeCgroup(t, cgroupParent!);
   const supervisor = await startSupervisor(t, tag, { mechanism: 'cgroup', groups: 1, script: zooScript(), cgroupParent: parent, guard: false });
   t.is(supervisor.report.guardPid, undefined);
-  await waitForTagged(tag.tag, 1 + zooSize());
+  await waitForSettled(tag, zooSize(), SETTLE_MS, 1);
   await supervisor.kill();
   t.is(findTagged(tag.tag).length, zooSize(), 'nothing tore the tree down');
   const report = await sweepStaleGroups({ root: parent });

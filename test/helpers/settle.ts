@@ -1,20 +1,28 @@
 /**
  * Waiting for a test's tree to take the shape the test describes: every
  * tagged process has become a `sleep` (or has stopped itself), so traps are
- * set, forks are done and intermediate shells are gone. Deadlines are
- * generous: these machines are shared, and the TCG guest is slow.
+ * set, forks are done and intermediate shells are gone. Counting tagged
+ * processes alone is not enough: a double fork's intermediate shell, or a
+ * `perl` before its exec, is counted too, and may still be there when the
+ * test acts. Deadlines only bound a failing test (see patience.ts).
  */
 import { readFileSync } from 'node:fs';
-import { findTagged, type Tag } from './tagged-processes.js';
+import { PATIENCE_MS } from './patience.js';
+import { describeTagged, findTagged, type Tag } from './tagged-processes.js';
 
 /** Long enough for a loaded host or the TCG guest of test-vm/. */
-export const SETTLE_MS = process.env.CORRAL_VM ? 120_000 : 30_000;
+export const SETTLE_MS = PATIENCE_MS;
 
-/** Polls until `check` holds, or throws after `ms`. */
-export async function eventually(check: () => boolean | Promise<boolean>, what: string, ms = SETTLE_MS): Promise<void> {
+/**
+ * Polls until `check` holds, or throws after `ms`, saying what it waited
+ * for and, with `tag`, what the tagged processes looked like then.
+ */
+export async function eventually(check: () => boolean | Promise<boolean>, what: string, ms = SETTLE_MS, tag?: Pick<Tag, 'tag'>): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
+    if (Date.now() > deadline) {
+      throw new Error(`not within ${ms} ms: ${what}${tag ? `\n${describeTagged(tag.tag)}` : ''}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
@@ -29,12 +37,22 @@ export function isSettled(pid: number): boolean {
   }
 }
 
-/** Waits until exactly `count` processes bear the tag and every one is settled; returns their pids. */
-export async function waitForSettled(tag: Tag, count: number, ms = SETTLE_MS): Promise<number[]> {
-  let pids: number[] = [];
-  await eventually(() => {
-    pids = findTagged(tag.tag);
-    return pids.length === count && pids.every(isSettled);
-  }, `${count} settled processes tagged ${tag.tag}`, ms);
-  return pids;
+/**
+ * Waits until exactly `count` settled processes bear the tag, and `besides`
+ * others (a supervisor or fixture Node process that is not part of the
+ * tree); returns the settled pids.
+ */
+export async function waitForSettled(tag: Tag, count: number, ms = SETTLE_MS, besides = 0): Promise<number[]> {
+  let settled: number[] = [];
+  await eventually(
+    () => {
+      const pids = findTagged(tag.tag);
+      settled = pids.filter(isSettled);
+      return settled.length === count && pids.length === count + besides;
+    },
+    `${count} settled processes tagged ${tag.tag}${besides ? ` (and ${besides} other)` : ''}`,
+    ms,
+    tag,
+  );
+  return settled;
 }

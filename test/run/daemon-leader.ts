@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { escapees } from '../helpers/escape-zoo.js';
 import { findTagged } from '../helpers/tagged-processes.js';
+import { PATIENCE_MS } from '../helpers/patience.js';
 
 /** The leader: the daemon, then `read` until stdin closes, then `exit code`. */
 export function daemonThenExit(code: number): string {
@@ -25,7 +26,7 @@ export function findSleepers(tag: string): number[] {
 }
 
 /** Resolves once a `sleep 1000` bearing `tag` runs; rejects after `ms`. */
-export async function waitForSleeper(tag: string, ms = 10_000): Promise<number[]> {
+export async function waitForSleeper(tag: string, ms = PATIENCE_MS): Promise<number[]> {
   const deadline = Date.now() + ms;
   for (;;) {
     const found = findSleepers(tag);

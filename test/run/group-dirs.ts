@@ -47,6 +47,6 @@ export async function cleanUpKept(tag: string): Promise<void> {
     if (dir !== undefined && parseGroupName(basename(dir)) !== undefined) dirs.add(dir);
   }
   killTagged(tag);
-  await waitUntilGone(tag, 5000);
+  await waitUntilGone(tag);
   for (const dir of dirs) await destroyCgroupDir(dir);
 }

@@ -11,6 +11,7 @@ import { CorralError, type CorralErrorCode } from '../../src/errors.js';
 import { run, type RunOptions } from '../../src/run/run.js';
 import { escapees, zooScript } from '../helpers/escape-zoo.js';
 import { assertNoSurvivors, findTagged, tagFor, waitForTagged, type Tag } from '../helpers/tagged-processes.js';
+import { slack } from '../helpers/patience.js';
 import { daemonThenExit, waitForSleeper } from './daemon-leader.js';
 import { cleanUpKept, groupDirsOf } from './group-dirs.js';
 
@@ -54,8 +55,8 @@ for (const mechanism of MECHANISMS) {
       env: tag.env,
       stdio: 'ignore',
       mechanism,
-      // Long enough for the whole zoo to be up (the TERM-ignorer's trap set) on a loaded machine.
-      timeout: 2000,
+      // Long enough for the whole zoo to be up (the TERM-ignorer's trap set), at this machine's pace.
+      timeout: await slack(2000),
       grace: 300,
     });
     t.true(result.timedOut);
@@ -73,7 +74,7 @@ for (const mechanism of MECHANISMS) {
     const tag = tagFor(t);
     const controller = new AbortController();
     const running = run('sh', ['-c', zooScript(['doubleFork'])], { env: tag.env, stdio: 'ignore', mechanism, signal: controller.signal });
-    await waitForTagged(tag.tag, 2, 10_000);
+    await waitForTagged(tag.tag, 2);
     controller.abort();
     const result = await running;
     t.true(result.cancelled);

@@ -51,7 +51,7 @@ export async function runCycle(random: Random, { cycle, mechanism, cgroupParent 
     });
     const child = group.spawn('sh', ['-c', tree.script], { env: tag.env, stdio: 'ignore' });
     child.on('error', () => {});
-    await waitForTagged(tag.tag, tree.initialSize, 10_000);
+    await waitForTagged(tag.tag, tree.initialSize);
     result.processes = findTagged(tag.tag).length;
     if (teardown === 'shutdown') await group.shutdown();
     if (teardown === 'kill') await group.kill();

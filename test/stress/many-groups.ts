@@ -8,6 +8,7 @@ import { findTagged, killTagged, waitForTagged } from '../helpers/tagged-process
 import { ProcessGroup } from '../../src/index.js';
 import type { StressMechanism } from './cycle.js';
 import { stressTag } from './stress-tag.js';
+import { patience } from '../helpers/patience.js';
 
 export interface ManyGroupsResult {
   mechanism: StressMechanism;
@@ -26,7 +27,7 @@ export async function runManyGroups(count: number, mechanism: StressMechanism, c
   );
   try {
     for (const group of groups) group.spawn('sh', ['-c', `${LONG_SLEEP} & exec ${LONG_SLEEP}`], { env: tag.env, stdio: 'ignore' }).on('error', () => {});
-    const processes = (await waitForTagged(tag.tag, 2 * count, 60_000)).length;
+    const processes = (await waitForTagged(tag.tag, 2 * count, patience(60_000))).length;
     const closing = performance.now();
     await Promise.all(groups.map((group) => group.close()));
     const closeMs = performance.now() - closing;

@@ -17,10 +17,11 @@ import { zooScript, zooSize, LONG_SLEEP } from '../helpers/escape-zoo.js';
 import { waitForSettled } from '../helpers/settle.js';
 import { findTagged, tagFor } from '../helpers/tagged-processes.js';
 import { assertAllGone, endLeftRunning, makeCgroup, ownCgroupDir, removeCgroupNow, startTreeInCgroup } from '../guard/fixtures.js';
+import { PATIENCE_MS } from '../helpers/patience.js';
 
 const cgroupParent = ownCgroupDir();
 const cgroupTest = cgroupParent ? test : test.skip;
-const GENEROUS_MS = 10_000;
+const GENEROUS_MS = PATIENCE_MS;
 let counter = 0;
 
 /** A pid and start time that named a process which has exited. */

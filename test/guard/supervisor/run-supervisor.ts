@@ -1,12 +1,12 @@
 /** Starting test/guard/supervisor/supervisor.ts as a tagged child Node process and reading what it made. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { nodeArgs } from '../../helpers/node-script.js';
 import type { Tag } from '../../helpers/tagged-processes.js';
 import type { SupervisorPlan } from './supervisor.js';
 
-const SCRIPT = fileURLToPath(new URL('./supervisor.ts', import.meta.url));
+const SCRIPT = new URL('./supervisor.ts', import.meta.url);
 
 export interface SupervisorReport {
   guardPid: number | undefined;
@@ -28,7 +28,7 @@ export interface Teardowns {
 }
 
 export async function startSupervisor(t: Teardowns, tag: Pick<Tag, 'env'>, plan: SupervisorPlan): Promise<Supervisor> {
-  const args = ['--import', 'tsx', SCRIPT, JSON.stringify(plan)];
+  const args = nodeArgs(SCRIPT, JSON.stringify(plan));
   const child = spawn(process.execPath, args, { env: tag.env, stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = once(child, 'exit');
   t.teardown(async () => {

@@ -53,8 +53,8 @@ install -m 0755 "$vm_dir/provision.sh" "$rootfs/tmp/provision.sh"
 chroot "$rootfs" /bin/bash /tmp/provision.sh --image
 rm -f "$rootfs/tmp/provision.sh"
 
-# Node and npm from the host: one binary plus npm's own directory.
-install -m 0755 "$(host_node)" "$rootfs/usr/local/bin/node"
+# Node (see guest_node in lib.sh) and the host's npm: one binary plus npm's own directory.
+install -m 0755 "$(guest_node)" "$rootfs/usr/local/bin/node"
 mkdir -p "$rootfs/usr/local/lib/node_modules"
 cp -a "$(host_npm_dir)" "$rootfs/usr/local/lib/node_modules/npm"
 ln -s ../lib/node_modules/npm/bin/npm-cli.js "$rootfs/usr/local/bin/npm"

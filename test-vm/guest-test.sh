@@ -142,6 +142,15 @@ for who in $users; do
   [[ -z $lines ]] || counts="ava: $(paste -sd, - <<<"$lines" | sed 's/,/, /g')"
   printf '%-8s exit %s  %s\n' "$who" "$(sed -n "s/^$who=//p" "$out/status")" "$counts" >>"$out/summary"
 done
+# Where the time went: the slowest tests of each run (ava prints a duration
+# behind every test that took long enough to be worth it).
+for who in $users; do
+  echo "slowest tests as $who:"
+  grep -aoE '^[[:space:]]*✔ .* \(([0-9.]+)(ms|s|m)\)$' "$out/$who.log" |
+    awk '{ d = $NF; gsub(/[()]/, "", d); v = d + 0; if (d ~ /ms$/) v /= 1000; else if (d ~ /m$/ && d !~ /s$/) v *= 60; printf "%9.1f s  %s\n", v, $0 }' |
+    sort -rn | head -n 8 | sed -E 's/ +✔ / /; s/ \([0-9.]+(ms|s|m)\)$//' || true
+done
+cat "$out/times" 2>/dev/null || true
 # The plain closing line only when every run printed ava's counts.
 [[ -z $complete ]] || echo "vm: $total_p passed, $total_f failed, $total_s skipped" >>"$out/summary"
 cat "$out/summary"

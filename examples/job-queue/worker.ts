@@ -36,7 +36,8 @@ export interface JobWorker {
 export async function startJobWorker(options: JobWorkerOptions): Promise<JobWorker> {
   const settings: RunJobSettings = {};
   // Limits need this process's cgroup prepared (it moves into a leaf); only where the host can give them.
-  if (hostContainment().limits.enforceableAfterPrepare) settings.cgroupParent = (await prepareCgroupForLimits()).cgroupParent;
+  const { limits } = hostContainment();
+  if (!limits.enforceable && limits.enforceableAfterPrepare) settings.cgroupParent = (await prepareCgroupForLimits()).cgroupParent;
 
   const worker = new Worker<CommandJob, CommandOutcome>(
     options.queueName,

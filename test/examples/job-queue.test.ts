@@ -11,9 +11,9 @@
  * 5. a fork-heavy job under a pids limit: held at the limit where the host
  *    enforces limits (the test-vm guest), a clear refusal elsewhere.
  *
- * Then the worker is SIGKILLed in the middle of a job: its guard kills the
- * job's tree, BullMQ's stalled-job check hands the job to a fresh worker,
- * which completes it. At the end no process of any job (or worker, or
+ * Then, while it runs two jobs at once (one group each, one guard), the
+ * worker is SIGKILLed: its guard kills both trees, BullMQ's stalled-job
+ * check hands the jobs to a fresh worker, which completes them. At the end no process of any job (or worker, or
  * guard) is alive, no cgroup directory is left, and Redis holds the
  * expected job states. Every wait is on an event (a queue event, a settled
  * tree, a line from the worker) with a generous deadline, never a sleep.
@@ -21,7 +21,7 @@
 import test, { type ExecutionContext } from 'ava';
 import { Queue, QueueEvents, type Job } from 'bullmq';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -113,6 +113,27 @@ function groupDirsOf(pid: number): string[] {
   if (own === undefined) return [];
   const places = basename(own) === SUPERVISOR_LEAF ? [own, dirname(own)] : [own];
   return places.flatMap((dir) => readdirSync(dir).filter((name) => parseGroupName(name)?.ownerPid === pid));
+}
+
+/** The guard processes (guard.sh) whose parent is `pid`. */
+function guardsOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .filter((child) => {
+      try {
+        const stat = readFileSync(`/proc/${child}/stat`, 'latin1');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        return ppid === pid && readFileSync(`/proc/${child}/cmdline`, 'latin1').includes('guard.sh');
+      } catch {
+        return false;
+      }
+    });
+}
+
+/** The cgroup v2 path a process is in. */
+function cgroupOf(pid: number): string {
+  return readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n').find((line) => line.startsWith('0::')) ?? '';
 }
 
 /** Resolves with the job's result, or rejects with its failure reason, once it has finished. */
@@ -222,26 +243,42 @@ async function exerciseWorker(t: ExecutionContext, variant: Variant): Promise<vo
   }
   t.deepEqual(findTagged(jobTags[4]!.tag), []);
 
-  // The worker dies by SIGKILL while it runs a job: its guard kills the job's tree.
-  const crashEnv = jobEnv('crash');
-  const crash = await queue.add('crash', {
-    command: 'sh',
-    args: ['-c', `if [ -e "$MARK" ]; then echo second attempt; exit 0; fi\n: > "$MARK"\n${daemon(variant.mechanism)}\nexec sleep 1000`],
-    graceMs: GRACE_MS,
-    env: crashEnv,
-  });
-  await waitForSettled({ tag: crashEnv.CORRAL_TEST_TAG!, env: {} }, 2);
+  // Two jobs at once in the worker, each in a group of its own, under one
+  // guard; then the worker dies by SIGKILL and the guard kills both trees.
+  const crashEnvs = [jobEnv('crash-1'), jobEnv('crash-2')];
+  const crashes = await Promise.all(
+    crashEnvs.map((env, i) =>
+      queue.add(`crash-${i + 1}`, {
+        command: 'sh',
+        args: ['-c', `if [ -e "$MARK" ]; then echo second attempt; exit 0; fi\n: > "$MARK"\n${daemon(variant.mechanism)}\nexec sleep 1000`],
+        graceMs: GRACE_MS,
+        env,
+      }),
+    ),
+  );
+  const crashTrees = [];
+  for (const env of crashEnvs) crashTrees.push(await waitForSettled({ tag: env.CORRAL_TEST_TAG!, env: {} }, 2));
+  t.is(guardsOf(first.pid).length, 1, 'one guard for the whole worker');
+  if (variant.mechanism === 'cgroup') {
+    const cgroups = crashTrees.map((pids) => new Set(pids.map(cgroupOf)));
+    t.true(cgroups.every((set) => set.size === 1), 'each job tree in one cgroup');
+    t.not([...cgroups[0]!][0], [...cgroups[1]!][0], 'one group per job');
+  }
   const firstExit = exitOf(first.child);
   process.kill(first.pid, 'SIGKILL');
   await firstExit;
-  // A fresh worker (its start overlaps the dead worker's lock running out).
+  // A fresh worker (its start overlaps the dead worker's locks running out).
   const second = startWorker(t, variant, workerEnv);
-  t.deepEqual(await waitUntilGone(crashEnv.CORRAL_TEST_TAG!, SETTLE_MS), [], "the guard killed the dead worker's job tree");
+  for (const env of crashEnvs) {
+    t.deepEqual(await waitUntilGone(env.CORRAL_TEST_TAG!, SETTLE_MS), [], "the guard killed the dead worker's job trees");
+  }
   await eventually(() => groupDirsOf(first.pid).length === 0, "the dead worker's cgroup directories removed by its guard");
   const fresh = await second;
-  const recovered = await finished(crash, events);
-  t.is(recovered.stdout, 'second attempt\n', 'the fresh worker ran the job again and it completed');
-  t.true(stalled.has(crash.id!), "BullMQ's stalled check moved the job on");
+  for (const crash of crashes) {
+    const recovered = await finished(crash, events);
+    t.is(recovered.stdout, 'second attempt\n', `the fresh worker ran ${crash.name} again and it completed`);
+    t.true(stalled.has(crash.id!), `BullMQ's stalled check moved ${crash.name} on`);
+  }
 
   // A graceful stop of the fresh worker, then nothing of the test may be left.
   const freshExit = exitOf(fresh.child);
@@ -251,7 +288,7 @@ async function exerciseWorker(t: ExecutionContext, variant: Variant): Promise<vo
   for (const jobTag of jobTags) t.deepEqual(findTagged(jobTag.tag), [], `nothing of the job tagged ${jobTag.tag} is alive`);
 
   // What Redis holds.
-  const jobs = [normal, leaky, slow, cancelled, forky, crash];
+  const jobs = [normal, leaky, slow, cancelled, forky, ...crashes];
   const states = Object.fromEntries(await Promise.all(jobs.map(async (job) => [job.name, await job.getState()])));
   t.deepEqual(states, {
     normal: 'completed',
@@ -259,7 +296,8 @@ async function exerciseWorker(t: ExecutionContext, variant: Variant): Promise<vo
     slow: 'failed',
     cancelled: 'failed',
     forky: limitsEnforceable ? 'completed' : 'failed',
-    crash: 'completed',
+    'crash-1': 'completed',
+    'crash-2': 'completed',
   });
   const counts = await queue.getJobCounts('active', 'waiting', 'delayed');
   t.deepEqual(counts, { active: 0, waiting: 0, delayed: 0 });

@@ -46,7 +46,9 @@ if (limitsExpected || hostContainment().limits.enforceable) {
       ...(cgroupParent ? { cgroupParent } : {}),
     });
     t.is(result.exitCode, 4);
-    t.true((result.stats?.peakProcesses ?? 0) >= 4, `peakProcesses ${result.stats?.peakProcesses}: the shell and its three`);
+    // pids.peak came with a later kernel than memory.peak (5.19): where it is missing the figure is absent, never 0.
+    const peak = result.stats?.peakProcesses;
+    t.true(peak === undefined || peak >= 4, `peakProcesses ${peak}: the shell and its three`);
     t.true((result.stats?.peakMemoryBytes ?? 0) > 0, `peakMemoryBytes ${result.stats?.peakMemoryBytes}`);
     assertNoSurvivors(t, tag);
   });

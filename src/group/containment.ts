@@ -12,6 +12,8 @@ export interface GroupStats {
   cpuUsageMs?: number;
   /** Memory charged to the tree (cgroup memory controller). */
   memoryBytes?: number;
+  /** The most memory ever charged to the tree (cgroup memory controller, memory.peak: Linux 5.19+). */
+  peakMemoryBytes?: number;
   /** Most members at once (cgroup pids controller: pids.peak). */
   peakProcesses?: number;
 }

@@ -11,7 +11,8 @@ import { describe, parseTimeout } from '../options/durations.js';
 import { DEFAULT_SHUTDOWN_TIMEOUT, resolveCreateOptions, type CreateOptions, type MechanismChoice } from '../options/group-options.js';
 import type { Limits } from '../options/limits.js';
 import type { SignalName } from '../options/signals.js';
-import { asOptionsObject } from '../options/validate.js';
+import { asOptionsObject, parseBoolean } from '../options/validate.js';
+import type { OutputEncoding } from './capture-output.js';
 
 /** What to do when the leader exits while some of its descendants still run. */
 export type LeftoversPolicy = 'kill' | 'wait' | 'keep';
@@ -39,13 +40,24 @@ export interface RunOptions {
   guard?: boolean;
   /** The cgroup v2 directory to make the group in (default: this process's own cgroup); see prepareCgroupForLimits(). */
   cgroupParent?: string;
+  /**
+   * Read the tree's stdout and stderr into the result (`stdout`, `stderr`),
+   * each bounded by `maxBuffer` (default false). stdio then defaults to
+   * ['ignore', 'pipe', 'pipe']; a `stdio` given with it must keep stdout and
+   * stderr as 'pipe'.
+   */
+  capture?: boolean;
+  /** With capture: bytes kept per stream (default 1 MiB); the rest is read and dropped, and `outputTruncated` says so. */
+  maxBuffer?: number;
+  /** With capture: 'utf8' strings (default) or 'buffer' (Buffers). */
+  encoding?: OutputEncoding;
   /** Called once the leader is spawned: its stdio, its pid, and the group (to signal or kill it early). */
   onSpawn?: (child: ChildProcess, group: ProcessGroup) => void;
   // The spawn options passed through to child_process.spawn:
   cwd?: SpawnOptions['cwd'];
   env?: SpawnOptions['env'];
   argv0?: SpawnOptions['argv0'];
-  /** Default 'inherit': nobody would read a pipe that run() makes, and a full pipe blocks the child. */
+  /** Default 'inherit' (with capture: ['ignore', 'pipe', 'pipe']): a pipe nobody reads blocks the child once full. */
   stdio?: SpawnOptions['stdio'];
   detached?: SpawnOptions['detached'];
   uid?: SpawnOptions['uid'];
@@ -63,10 +75,14 @@ export interface ResolvedRunOptions {
   group: CreateOptions;
   killSignal: SignalName;
   spawn: SpawnOptions;
+  /** Undefined: no capture. */
+  capture: { maxBuffer: number; encoding: OutputEncoding } | undefined;
 }
 
+export const DEFAULT_MAX_BUFFER = 1024 * 1024;
+
 const LEFTOVERS: readonly LeftoversPolicy[] = ['kill', 'wait', 'keep'];
-const CORRAL_KEYS = ['timeout', 'grace', 'killSignal', 'escalate', 'leftovers', 'signal', 'mechanism', 'limits', 'guard', 'cgroupParent', 'onSpawn'];
+const CORRAL_KEYS = ['timeout', 'grace', 'killSignal', 'escalate', 'leftovers', 'signal', 'mechanism', 'limits', 'guard', 'cgroupParent', 'onSpawn', 'capture', 'maxBuffer', 'encoding'];
 const SPAWN_KEYS = ['cwd', 'env', 'argv0', 'stdio', 'detached', 'uid', 'gid', 'shell', 'serialization'];
 const KNOWN = new Set([...CORRAL_KEYS, ...SPAWN_KEYS]);
 
@@ -94,7 +110,8 @@ export function resolveRunOptions(options: unknown = {}): ResolvedRunOptions {
   if (o.limits !== undefined) group.limits = o.limits;
   if (o.cgroupParent !== undefined) group.cgroupParent = o.cgroupParent;
   const resolvedGroup = resolveCreateOptions(group);
-  const spawn: SpawnOptions = { stdio: 'inherit' };
+  const capture = resolveCapture(o);
+  const spawn: SpawnOptions = { stdio: capture ? ['ignore', 'pipe', 'pipe'] : 'inherit' };
   for (const key of SPAWN_KEYS) {
     const value = (o as Record<string, unknown>)[key];
     if (value !== undefined) (spawn as Record<string, unknown>)[key] = value;
@@ -107,5 +124,33 @@ export function resolveRunOptions(options: unknown = {}): ResolvedRunOptions {
     group,
     killSignal: resolvedGroup.killSignal,
     spawn,
+    capture,
   };
+}
+
+function resolveCapture(o: RunOptions): ResolvedRunOptions['capture'] {
+  const capture = o.capture === undefined ? false : parseBoolean(o.capture, 'capture');
+  if (!capture) {
+    if (o.maxBuffer !== undefined || o.encoding !== undefined) {
+      throw new CorralError('EINVALID_OPTION', 'maxBuffer and encoding apply only with capture: true');
+    }
+    return undefined;
+  }
+  const maxBuffer = o.maxBuffer ?? DEFAULT_MAX_BUFFER;
+  if (typeof maxBuffer !== 'number' || !(maxBuffer >= 0) || (Number.isFinite(maxBuffer) && !Number.isInteger(maxBuffer))) {
+    throw new CorralError('EINVALID_OPTION', `maxBuffer must be a whole number of bytes (or Infinity), got ${describe(maxBuffer)}`);
+  }
+  const encoding = o.encoding ?? 'utf8';
+  if (encoding !== 'utf8' && encoding !== 'buffer') {
+    throw new CorralError('EINVALID_OPTION', `encoding must be 'utf8' or 'buffer', got ${describe(encoding)}`);
+  }
+  if (o.stdio !== undefined && !pipesStdoutAndStderr(o.stdio)) {
+    throw new CorralError('EINVALID_OPTION', `capture needs stdout and stderr as 'pipe', got stdio ${describe(o.stdio)}`);
+  }
+  return { maxBuffer, encoding };
+}
+
+function pipesStdoutAndStderr(stdio: SpawnOptions['stdio']): boolean {
+  if (stdio === 'pipe') return true;
+  return Array.isArray(stdio) && stdio[1] === 'pipe' && stdio[2] === 'pipe';
 }

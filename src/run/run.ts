@@ -10,19 +10,24 @@
  *    `leftovers`. 'kill' shuts them down the same graceful way, 'wait' waits
  *    for them to drain (the timeout and the AbortSignal still apply), 'keep'
  *    lets them be.
- * 3. Always: the group is closed, which kills whatever is left, unless a
- *    stand-down (keep, or escalate: false) spared it.
+ * 3. Always: the group's stats() are read (the run's totals, before the
+ *    cgroup goes), the captured output is collected once the pipes end, and
+ *    the group is closed, which kills whatever is left, unless a stand-down
+ *    (keep, or escalate: false) spared it.
  */
 import type { ChildProcess } from 'node:child_process';
 import type { ShutdownReport } from '../driver/graceful.js';
-import type { MechanismName } from '../group/containment.js';
+import type { GroupStats, MechanismName } from '../group/containment.js';
 import { ProcessGroup } from '../group/process-group.js';
 import { normalizeSpawnArguments } from '../group/spawn-arguments.js';
+import { OutputCapture, type OutputBytes } from './capture-output.js';
+import { finalStats } from './final-stats.js';
+import { describeLeftovers, type LeftoverProcess } from './leftover-processes.js';
 import { resolveRunOptions, type ResolvedRunOptions, type RunOptions } from './run-options.js';
 import { StopRequest, type StopReason } from './stop-request.js';
 import { waitUntilEmpty } from './wait-until-empty.js';
 
-export interface RunResult {
+export interface RunResult<Output extends string | Buffer = string> {
   /** The leader's exit code, or null when it died of a signal (or was left running). */
   exitCode: number | null;
   /** The signal the leader died of, or null. */
@@ -37,6 +42,8 @@ export interface RunResult {
    * with its leader, or when the leader was stopped by corral.
    */
   leftovers: number[];
+  /** The same leftovers with their command lines, read while they still ran. */
+  leftoverProcesses: LeftoverProcess[];
   /** The report of the graceful shutdown, if one ran (timeout, cancellation, leftovers: 'kill'). */
   report: ShutdownReport | undefined;
   /** The mechanism the group really used. */
@@ -47,9 +54,26 @@ export interface RunResult {
   pid: number;
   /** Milliseconds from the spawn until the tree was gone (or left to run). */
   elapsedMs: number;
+  /**
+   * The group's stats() at the end of the run (undefined if unreadable).
+   * cgroup: CPU time of every member that ran, and the peaks where the
+   * controllers are enabled; the fallback has no CPU figure for a finished
+   * tree, so cpuUsageMs is absent there.
+   */
+  stats: GroupStats | undefined;
+  /** With capture: what the tree wrote to stdout, up to maxBuffer bytes (undefined without capture). */
+  stdout: Output | undefined;
+  /** With capture: what the tree wrote to stderr, up to maxBuffer bytes. */
+  stderr: Output | undefined;
+  /** With capture: the bytes each stream wrote, kept or not. */
+  outputBytes: OutputBytes | undefined;
+  /** With capture: a stream wrote more than maxBuffer bytes and was cut (the first maxBuffer kept). */
+  outputTruncated: boolean;
 }
 
 export type { RunOptions, LeftoversPolicy } from './run-options.js';
+export type { LeftoverProcess } from './leftover-processes.js';
+export type { OutputBytes, OutputEncoding } from './capture-output.js';
 
 interface LeaderExit {
   code: number | null;
@@ -63,14 +87,16 @@ interface LeaderExit {
  * running in either case. An AbortSignal that has already fired rejects with
  * its reason before anything starts.
  */
+export async function run(command: string, args: readonly string[], options: RunOptions & { encoding: 'buffer' }): Promise<RunResult<Buffer>>;
+export async function run(command: string, options: RunOptions & { encoding: 'buffer' }): Promise<RunResult<Buffer>>;
 export async function run(command: string, args?: readonly string[], options?: RunOptions): Promise<RunResult>;
 export async function run(command: string, options?: RunOptions): Promise<RunResult>;
-export async function run(command: string, argsOrOptions?: readonly string[] | RunOptions, maybeOptions?: RunOptions): Promise<RunResult> {
+export async function run(command: string, argsOrOptions?: readonly string[] | RunOptions, maybeOptions?: RunOptions): Promise<RunResult<string | Buffer>> {
   const { file, args, options } = normalizeSpawnArguments(command, argsOrOptions, maybeOptions);
   const resolved = resolveRunOptions(options);
   resolved.signal?.throwIfAborted();
   const group = await ProcessGroup.create(resolved.group);
-  let result: RunResult;
+  let result: RunResult<string | Buffer>;
   try {
     result = await supervise(group, file, args, resolved);
   } catch (error) {
@@ -82,16 +108,24 @@ export async function run(command: string, argsOrOptions?: readonly string[] | R
   return result;
 }
 
-async function supervise(group: ProcessGroup, file: string, args: string[], options: ResolvedRunOptions): Promise<RunResult> {
+async function supervise(group: ProcessGroup, file: string, args: string[], options: ResolvedRunOptions): Promise<RunResult<string | Buffer>> {
   const child = group.spawn(file, args, options.spawn);
   const exited = new Promise<LeaderExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  await startedOrFailed(child);
+  // Read from the first byte on: a pipe left unread blocks the tree once full.
+  const capture = options.capture && child.stdout && child.stderr ? new OutputCapture(child.stdout, child.stderr, options.capture.maxBuffer) : undefined;
+  try {
+    await startedOrFailed(child);
+  } catch (error) {
+    capture?.stop();
+    throw error;
+  }
   const started = performance.now();
   options.onSpawn?.(child, group);
 
   const stop = new StopRequest(options.timeout, options.signal);
   let report: ShutdownReport | undefined;
   let leftovers: number[] = [];
+  let leftoverProcesses: LeftoverProcess[] = [];
   let leader: LeaderExit | undefined;
   try {
     const first = await Promise.race([exited, stop.requested]);
@@ -104,22 +138,31 @@ async function supervise(group: ProcessGroup, file: string, args: string[], opti
       // 'keep' act at once, and a stop arriving meanwhile must not be claimed.
       if (options.leftovers !== 'wait') stop.dispose();
       leftovers = await group.members();
+      leftoverProcesses = describeLeftovers(leftovers);
       if (leftovers.length > 0) report = await settleLeftovers(group, options, stop);
     }
   } finally {
     stop.dispose();
   }
+  const stats = await finalStats(group);
+  const output = await capture?.finish(!group.skipDropKill, options.capture!.encoding);
   return {
     exitCode: leader?.code ?? null,
     signal: leader?.signal ?? null,
     timedOut: stop.reason === 'timeout',
     cancelled: stop.reason === 'cancel',
     leftovers,
+    leftoverProcesses,
     report,
     mechanism: group.mechanism,
     fallbackReason: group.fallbackReason,
     pid: child.pid ?? 0,
     elapsedMs: performance.now() - started,
+    stats,
+    stdout: output?.stdout,
+    stderr: output?.stderr,
+    outputBytes: output?.bytes,
+    outputTruncated: output?.truncated ?? false,
   };
 }
 

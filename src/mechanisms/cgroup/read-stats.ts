@@ -1,7 +1,7 @@
 /**
  * GroupStats from the group's own files: cgroup.procs (live members),
  * cpu.stat usage_usec (all CPU the tree used, exited members included),
- * memory.current and pids.peak (only where those controllers are enabled
+ * memory.current, memory.peak and pids.peak (only where those controllers are enabled
  * for the group; a figure the host cannot give is left out, never 0).
  */
 import type { GroupStats } from '../../group/containment.js';
@@ -24,6 +24,9 @@ export async function readStats(fs: CgroupFs, dir: string): Promise<GroupStats> 
   if (usage !== undefined && Number.isFinite(usage)) stats.cpuUsageMs = usage / 1000;
   const memory = await readNumber(fs, `${dir}/memory.current`);
   if (memory !== undefined) stats.memoryBytes = memory;
+  // memory.peak: kernel 5.19 and later.
+  const memoryPeak = await readNumber(fs, `${dir}/memory.peak`);
+  if (memoryPeak !== undefined) stats.peakMemoryBytes = memoryPeak;
   const peak = await readNumber(fs, `${dir}/pids.peak`);
   if (peak !== undefined) stats.peakProcesses = peak;
   return stats;

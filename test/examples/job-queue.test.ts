@@ -31,12 +31,13 @@ import { hostContainment, type MechanismName } from '../../src/index.js';
 import { parseGroupName } from '../../src/mechanisms/cgroup/group-name.js';
 import { SUPERVISOR_LEAF } from '../../src/mechanisms/cgroup/prepare-for-limits.js';
 import { asNobody, FIXTURE_TIMEOUT_MS, limitsExpected, REPO } from '../cgroup/cgroup-kit.js';
+import { nodeArgs } from '../helpers/node-script.js';
 import { eventually, SETTLE_MS, waitForSettled } from '../helpers/settle.js';
 import { findTagged, tagFor, waitUntilGone, type Tag } from '../helpers/tagged-processes.js';
 import { ownCgroupDir } from '../run/group-dirs.js';
 import { findRedisServer, startRedis } from './redis-server.js';
 
-const WORKER = join(REPO, 'examples/job-queue/worker.ts');
+const WORKER = new URL('../../examples/job-queue/worker.ts', import.meta.url);
 const VM = Boolean(process.env.CORRAL_VM);
 /**
  * BullMQ's lock (renewed every half of it) and stalled check. Small enough
@@ -78,7 +79,7 @@ interface StartedWorker {
 
 /** Starts the example worker as a separate process and resolves on its ready line. */
 async function startWorker(t: ExecutionContext, variant: Variant, env: NodeJS.ProcessEnv): Promise<StartedWorker> {
-  const command = variant.asNobody ? asNobody(t, WORKER) : { file: process.execPath, args: ['--import', 'tsx', WORKER], cwd: REPO };
+  const command = variant.asNobody ? asNobody(t, WORKER) : { file: process.execPath, args: nodeArgs(WORKER), cwd: REPO };
   const child = spawn(command.file, command.args, { cwd: command.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

@@ -11,8 +11,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 mirror=${CORRAL_VM_MIRROR:-http://deb.debian.org/debian}
 # systemd as init and its user manager, the D-Bus session bus `systemd-run
-# --user` needs, a kernel with an initrd, and the tools the guest scripts use.
-packages=systemd,systemd-sysv,udev,dbus,dbus-user-session,libpam-systemd,linux-image-amd64,initramfs-tools,sudo,procps,util-linux,kmod,tar,xz-utils
+# --user` needs, a kernel with an initrd, the tools the guest scripts use, and
+# redis-server for the job-queue example test (started by the test itself).
+packages=systemd,systemd-sysv,udev,dbus,dbus-user-session,libpam-systemd,linux-image-amd64,initramfs-tools,sudo,procps,util-linux,kmod,tar,xz-utils,redis-server
 
 # stdout carries only the image directory; everything else goes to stderr.
 exec 3>&1 1>&2
@@ -70,6 +71,9 @@ ln -sf /dev/null "$rootfs/etc/systemd/system/serial-getty@ttyS0.service"
 for t in apt-daily apt-daily-upgrade dpkg-db-backup e2scrub_all fstrim man-db; do
   ln -sf /dev/null "$rootfs/etc/systemd/system/$t.timer"
 done
+# redis-server is there for the tests, which start their own on a socket;
+# the packaged service would only compete for the CPUs.
+ln -sf /dev/null "$rootfs/etc/systemd/system/redis-server.service"
 
 echo corral-vm >"$rootfs/etc/hostname"
 printf '127.0.0.1 localhost\n127.0.1.1 corral-vm\n' >"$rootfs/etc/hosts"

@@ -34,7 +34,7 @@ uid=$(id -u "$user")
 user_env=("XDG_RUNTIME_DIR=/run/user/$uid" "DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/$uid/bus")
 # The suite FAILS instead of skipping when these are set and the cgroup v2
 # features or enforceable limits are missing: here they must all be present.
-test_env=(CORRAL_EXPECT_CGROUP=1 CORRAL_EXPECT_LIMITS=1 CORRAL_VM=1 PATH=/usr/local/bin:/usr/bin:/bin)
+test_env=(CORRAL_EXPECT_CGROUP=1 CORRAL_EXPECT_LIMITS=1 CORRAL_EXPECT_REDIS=1 CORRAL_VM=1 PATH=/usr/local/bin:/usr/bin:/bin)
 [[ -n ${CI:-} ]] && test_env+=(CI="$CI")
 mkdir -p "$out"
 : >"$out/status"

@@ -68,10 +68,11 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 # dbus-user-session gives the user manager the bus that `systemd-run --user`
-# talks to; rsync for Vagrant's synced folder; curl/xz for Node.
+# talks to; rsync for Vagrant's synced folder; curl/xz for Node; redis-server
+# for the job-queue example test (it starts its own server).
 apt-get install -y -qq --no-install-recommends \
   dbus-user-session libpam-systemd sudo procps util-linux rsync \
-  ca-certificates curl xz-utils >/dev/null
+  ca-certificates curl xz-utils redis-server >/dev/null
 
 # Debian 12 ships Node 18; corral needs 20+. Official tarball, checked
 # against the release's SHASUMS256.txt.

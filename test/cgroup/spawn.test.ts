@@ -155,3 +155,13 @@ test('more stdio entries than a POSIX sh can redirect are refused with EINVALID_
   t.regex(error!.message, /at most 9 entries/);
   t.deepEqual(await group.members(), []);
 });
+
+test('a stdio value Node rejects is rejected with Node\'s own error', async (t) => {
+  if (!(await requireCgroup(t))) return;
+  const group = await openCgroup(t);
+  const native = t.throws(() => nodeSpawn('true', [], { stdio: 'bogus' as 'pipe' }));
+  const ours = t.throws(() => group.spawn('true', [], { stdio: 'bogus' as 'pipe' }));
+  t.is(ours!.message, native!.message);
+  t.is((ours as NodeJS.ErrnoException).code, (native as NodeJS.ErrnoException).code);
+  t.deepEqual(await group.members(), []);
+});

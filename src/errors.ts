@@ -28,7 +28,9 @@ export type CorralErrorCode =
   /** A cgroup directory could not be removed after the tree drained. */
   | 'ECGROUP_REMOVE'
   /** A libc call through ffi-rs could not be made at all. */
-  | 'ELIBC';
+  | 'ELIBC'
+  /** `noNewPrivileges` was asked for but util-linux `setpriv` is not on the PATH. */
+  | 'ENO_NEW_PRIVS_UNAVAILABLE';
 
 export interface CorralErrorDetails {
   /** The system call or file operation that failed, as in Node's errors. */

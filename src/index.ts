@@ -3,6 +3,7 @@
  * stray descendant left behind.
  */
 export { ProcessGroup } from './group/process-group.js';
+export type { GroupSpawnOptions } from './group/no-new-privileges.js';
 export type { GroupStats, MechanismName } from './group/containment.js';
 export { CorralError } from './errors.js';
 export type { CorralErrorCode } from './errors.js';

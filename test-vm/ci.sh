@@ -19,12 +19,15 @@ rc=0
 # the host first (npm run build:tests): under TCG every tsx start-up costs
 # seconds, and the suite starts hundreds of Node processes. The CLI tests run
 # the built CLI (dist/). The host stage has already type-checked and measured
-# coverage. The limit tests go last, on their own: prepareCgroupForLimits()
-# moves every process of the test's scope into a leaf, which would pull the
-# rug from under tests running beside it.
+# coverage. The tests that set limits go last, one file at a time: to enable
+# controllers for its children, prepareCgroupForLimits() moves every process
+# of the test's scope into a leaf, which would pull the rug from under tests
+# running beside it (limits, the sandbox gauntlet, the job queue's fork bomb).
 (cd "$here/.." && npm run --silent build && npm run --silent build:tests)
-compiled=build/compiled/test
-cmd=${CORRAL_VM_CMD:-"export CORRAL_TEST_COMPILED=1; npx ava '$compiled/**/*.test.js' '!$compiled/cgroup/limits.test.js' && npx ava $compiled/cgroup/limits.test.js"}
+c=build/compiled/test
+last="$c/cgroup/limits.test.js $c/sandbox/gauntlet.test.js $c/examples/job-queue.test.js"
+rest="'$c/**/*.test.js' $(printf "'!%s' " $last)"
+cmd=${CORRAL_VM_CMD:-"export CORRAL_TEST_COMPILED=1; npx ava $rest && npx ava --concurrency 1 $last"}
 timeout --kill-after=30 "$stage_limit" bash "$here/run.sh" --timeout "$guest_limit" --cmd "$cmd" "$@" || rc=$?
 case $rc in
   0) msg=passed ;;

@@ -5,7 +5,7 @@
  * work behind the Containment interface, and the shared driver decides how a
  * shutdown escalates or stands down.
  */
-import type { ChildProcess, SpawnOptions } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { systemClock, type Clock } from '../driver/clock.js';
 import { hardKillAndWait, shutdownTree, type ShutdownReport } from '../driver/graceful.js';
 import { StandDownLatch } from '../driver/latch.js';
@@ -21,6 +21,7 @@ import {
 import { parseSignal } from '../options/signals.js';
 import type { Containment, GroupStats, MechanismName } from './containment.js';
 import { registerForExitCleanup, unregisterFromExitCleanup, type ExitCleanupEntry } from './exit-cleanup.js';
+import { checkNoNewPrivileges, spawnWithoutNewPrivileges, type GroupSpawnOptions } from './no-new-privileges.js';
 import { selectMechanism } from './select-mechanism.js';
 import { normalizeSpawnArguments } from './spawn-arguments.js';
 
@@ -90,15 +91,19 @@ export class ProcessGroup implements AsyncDisposable {
   /**
    * Start a process inside the group, as child_process.spawn does (same
    * arguments, options, events and errors). A spawn re-arms kill-on-close
-   * after a stand-down.
+   * after a stand-down. `noNewPrivileges: true` starts the child with
+   * PR_SET_NO_NEW_PRIVS (see no-new-privileges.ts).
    */
-  spawn(command: string, options?: SpawnOptions): ChildProcess;
-  spawn(command: string, args?: readonly string[], options?: SpawnOptions): ChildProcess;
-  spawn(command: string, argsOrOptions?: readonly string[] | SpawnOptions, options?: SpawnOptions): ChildProcess {
+  spawn(command: string, options?: GroupSpawnOptions): ChildProcess;
+  spawn(command: string, args?: readonly string[], options?: GroupSpawnOptions): ChildProcess;
+  spawn(command: string, argsOrOptions?: readonly string[] | GroupSpawnOptions, options?: GroupSpawnOptions): ChildProcess {
     this.#assertOpen('spawn');
-    const { file, args, options: spawnOptions } = normalizeSpawnArguments(command, argsOrOptions, options);
+    const { file, args, options: given } = normalizeSpawnArguments(command, argsOrOptions, options);
+    const { noNewPrivileges, ...spawnOptions } = given as GroupSpawnOptions;
+    checkNoNewPrivileges(noNewPrivileges);
     this.#latch.noteSpawn();
-    const child = this.#containment.spawn(file, args, spawnOptions);
+    const start = (f: string, a: readonly string[], o: GroupSpawnOptions) => this.#containment.spawn(f, a, o);
+    const child = noNewPrivileges ? spawnWithoutNewPrivileges(start, file, args, spawnOptions) : start(file, args, spawnOptions);
     // New pgroup records, or a group guarded again after a stand-down; the guard skips repeats.
     this.#guard?.track(this.#id, this.#containment.guardRecords());
     return child;

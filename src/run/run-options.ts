@@ -6,6 +6,7 @@
  */
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { CorralError } from '../errors.js';
+import { assertSetprivAvailable, checkNoNewPrivileges, type GroupSpawnOptions } from '../group/no-new-privileges.js';
 import type { ProcessGroup } from '../group/process-group.js';
 import { describe, parseTimeout } from '../options/durations.js';
 import { DEFAULT_SHUTDOWN_TIMEOUT, resolveCreateOptions, type CreateOptions, type MechanismChoice } from '../options/group-options.js';
@@ -64,6 +65,8 @@ export interface RunOptions {
   gid?: SpawnOptions['gid'];
   shell?: SpawnOptions['shell'];
   serialization?: SpawnOptions['serialization'];
+  /** Start the command with PR_SET_NO_NEW_PRIVS: setuid programs (sudo) gain nothing. Needs util-linux `setpriv`. */
+  noNewPrivileges?: boolean;
 }
 
 export interface ResolvedRunOptions {
@@ -74,7 +77,7 @@ export interface ResolvedRunOptions {
   onSpawn: RunOptions['onSpawn'];
   group: CreateOptions;
   killSignal: SignalName;
-  spawn: SpawnOptions;
+  spawn: GroupSpawnOptions;
   /** Undefined: no capture. */
   capture: { maxBuffer: number; encoding: OutputEncoding } | undefined;
 }
@@ -83,7 +86,7 @@ export const DEFAULT_MAX_BUFFER = 1024 * 1024;
 
 const LEFTOVERS: readonly LeftoversPolicy[] = ['kill', 'wait', 'keep'];
 const CORRAL_KEYS = ['timeout', 'grace', 'killSignal', 'escalate', 'leftovers', 'signal', 'mechanism', 'limits', 'guard', 'cgroupParent', 'onSpawn', 'capture', 'maxBuffer', 'encoding'];
-const SPAWN_KEYS = ['cwd', 'env', 'argv0', 'stdio', 'detached', 'uid', 'gid', 'shell', 'serialization'];
+const SPAWN_KEYS = ['cwd', 'env', 'argv0', 'stdio', 'detached', 'uid', 'gid', 'shell', 'serialization', 'noNewPrivileges'];
 const KNOWN = new Set([...CORRAL_KEYS, ...SPAWN_KEYS]);
 
 export function resolveRunOptions(options: unknown = {}): ResolvedRunOptions {
@@ -111,7 +114,9 @@ export function resolveRunOptions(options: unknown = {}): ResolvedRunOptions {
   if (o.cgroupParent !== undefined) group.cgroupParent = o.cgroupParent;
   const resolvedGroup = resolveCreateOptions(group);
   const capture = resolveCapture(o);
-  const spawn: SpawnOptions = { stdio: capture ? ['ignore', 'pipe', 'pipe'] : 'inherit' };
+  checkNoNewPrivileges(o.noNewPrivileges);
+  if (o.noNewPrivileges) assertSetprivAvailable();
+  const spawn: GroupSpawnOptions = { stdio: capture ? ['ignore', 'pipe', 'pipe'] : 'inherit' };
   for (const key of SPAWN_KEYS) {
     const value = (o as Record<string, unknown>)[key];
     if (value !== undefined) (spawn as Record<string, unknown>)[key] = value;

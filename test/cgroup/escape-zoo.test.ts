@@ -73,7 +73,7 @@ test('a tree that exits on SIGTERM drains within the grace, without escalation',
 test('a stand-down leaves the members running, close() spares them into a -spared directory', async (t) => {
   if (!(await requireCgroup(t))) return;
   const tag = tagFor(t);
-  const group = await openCgroup(t, { shutdownTimeout: await slack(200), escalate: false });
+  const group = await openCgroup(t, { shutdownTimeout: await slack(100), escalate: false });
   spawnShell(group, tag, zooScript(['ignoresTerm', 'setsid']));
   const before = await waitForSettledZoo(tag, 3);
 
@@ -97,7 +97,7 @@ test('a stand-down leaves the members running, close() spares them into a -spare
 test('a spawn after a stand-down re-arms the kill on close()', async (t) => {
   if (!(await requireCgroup(t))) return;
   const tag = tagFor(t);
-  const group = await openCgroup(t, { shutdownTimeout: await slack(200), escalate: false });
+  const group = await openCgroup(t, { shutdownTimeout: await slack(100), escalate: false });
   spawnShell(group, tag, zooScript(['ignoresTerm']));
   await waitForSettledZoo(tag, zooSize(['ignoresTerm']));
   t.true((await group.shutdown()).stoodDown);

@@ -125,3 +125,43 @@ test('a child whose group was removed is refused by the shim: exit 126, a messag
   t.throws(() => rmSync(marker), { code: 'ENOENT' }, 'the program did not run');
   assertNoSurvivors(t, tag);
 });
+
+test('the release pipe never reaches the program: it sees exactly the descriptors a plain spawn gives it, and child.stdio is the user\'s', async (t) => {
+  if (!(await requireCgroup(t))) return;
+  const tag = tagFor(t);
+  const group = await openCgroup(t);
+  // Gaps and extra pipes, as a user might ask for; `ls` lists its own directory fd too, in both runs alike.
+  const options = { env: tag.env, stdio: ['ignore', 'pipe', 'inherit', 'pipe', 'ignore', 'pipe'] as Array<'ignore' | 'pipe' | 'inherit'> };
+  const script = 'ls /proc/self/fd | sort -n | tr "\\n" " "';
+  const native = nodeSpawn('sh', ['-c', script], options);
+  const child = group.spawn('sh', ['-c', script], options);
+
+  t.is(child.stdio.length, native.stdio.length);
+  t.deepEqual(
+    child.stdio.map((stream) => stream === null),
+    native.stdio.map((stream) => stream === null),
+  );
+  const [ours, theirs] = await Promise.all([collect(child), collect(native)]);
+  t.is(ours, theirs);
+  t.false(ours.trim().split(' ').includes('6'), `the release pipe would be fd 6: ${ours}`);
+  assertNoSurvivors(t, tag);
+});
+
+test('more stdio entries than a POSIX sh can redirect are refused with EINVALID_OPTION, nothing started', async (t) => {
+  if (!(await requireCgroup(t))) return;
+  const group = await openCgroup(t);
+  const error = t.throws(() => group.spawn('true', [], { stdio: Array.from({ length: 10 }, () => 'ignore' as const) }));
+  t.is((error as { code?: string }).code, 'EINVALID_OPTION');
+  t.regex(error!.message, /at most 9 entries/);
+  t.deepEqual(await group.members(), []);
+});
+
+test('a stdio value Node rejects is rejected with Node\'s own error', async (t) => {
+  if (!(await requireCgroup(t))) return;
+  const group = await openCgroup(t);
+  const native = t.throws(() => nodeSpawn('true', [], { stdio: 'bogus' as 'pipe' }));
+  const ours = t.throws(() => group.spawn('true', [], { stdio: 'bogus' as 'pipe' }));
+  t.is(ours!.message, native!.message);
+  t.is((ours as NodeJS.ErrnoException).code, (native as NodeJS.ErrnoException).code);
+  t.deepEqual(await group.members(), []);
+});

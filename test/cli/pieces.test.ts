@@ -166,3 +166,11 @@ test('doctor renders what it found, and says when the probe disagrees with the p
   t.regex(odd, /^limits +available \(--memory, --pids, --cpus\)$/m);
   t.regex(odd, /^fix +do this$/m);
 });
+
+test('--user and --no-new-privs become uid, gid and noNewPrivileges', (t) => {
+  const { options } = parseRunCommandLine(['--user', `${process.geteuid!()}:${process.getegid!()}`, '--no-new-privs', 'make']);
+  t.is(options.uid, process.geteuid!());
+  t.is(options.gid, process.getegid!());
+  t.true(options.noNewPrivileges);
+  t.false('noNewPrivileges' in parseRunCommandLine(['make']).options);
+});

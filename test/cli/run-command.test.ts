@@ -152,7 +152,7 @@ for (const mechanism of MECHANISMS) {
     t.teardown(() => cleanUpKept(tag.tag));
     const script = `exec >/dev/null 2>&1\n${zooScript(['ignoresTerm'])}`;
     // The grace must outlast the leader's death by SIGTERM, at this machine's pace.
-    const running = startCorral(['run', ...m, '--grace', `${await slack(200)}ms`, '--no-escalate', '--json', '--', 'sh', '-c', script], tag);
+    const running = startCorral(['run', ...m, '--grace', `${await slack(100)}ms`, '--no-escalate', '--json', '--', 'sh', '-c', script], tag);
     running.child.stdin!.end();
     // The leader and the SIGTERM-ignorer both run `sleep 1000`.
     await waitUntilSleepers(tag.tag, 2);

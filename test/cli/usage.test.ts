@@ -26,6 +26,11 @@ const USAGE_ERRORS: Array<[string[], RegExp]> = [
   [['run', '--memory', 'lots', '--', 'true'], /^corral run: --memory: bad size "lots"/],
   [['run', '--pids', '1.5', '--', 'true'], /^corral run: --pids: expected a positive whole number, got "1.5"/],
   [['run', '--json=yes', '--', 'true'], /^corral run: option --json takes no value/],
+  [
+    ['run', '--user', 'corral-no-such-user:corral-no-such-group', '--', 'true'],
+    /^corral run: --user corral-no-such-user:corral-no-such-group: no such user "corral-no-such-user" and no such group "corral-no-such-group" in \/etc\/passwd \/ \/etc\/group \(see corral run --help\)\n$/,
+  ],
+  [['run', '--user', 'nobody:', '--', 'true'], /^corral run: --user takes USER or USER:GROUP/],
   [['frobnicate'], /^corral: unknown command "frobnicate"; commands: run, doctor, sweep/],
   [['--bogus'], /^corral: unknown option "--bogus"/],
   [['doctor', 'extra'], /^corral doctor: unexpected argument "extra"/],

@@ -76,7 +76,7 @@ test('a stopped member still exits on the graceful signal (SIGCONT follows it)',
 async function standDownOneSurvivor(group: ProcessGroup, tag: Tag): Promise<ShutdownReport> {
   spawnShell(group, tag, zooScript(['ignoresTerm']));
   await waitForSleepers(tag, zooSize(['ignoresTerm']));
-  return group.shutdown({ timeout: await slack(300), escalate: false });
+  return group.shutdown({ timeout: await slack(100), escalate: false });
 }
 
 test('stand-down leaves the survivors running and close() spares them', async (t) => {

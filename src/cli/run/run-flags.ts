@@ -10,6 +10,7 @@ import type { LeftoversPolicy, RunOptions } from '../../run/run-options.js';
 import { parseFlags, type FlagSpec } from '../parse-flags.js';
 import { parseDuration, parsePositive, parseSize } from '../units.js';
 import { UsageError } from '../usage-error.js';
+import { checkMayBecome, resolveUser } from './resolve-user.js';
 
 export const RUN_FLAGS: readonly FlagSpec[] = [
   { name: 'timeout', value: true },
@@ -21,6 +22,8 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
   { name: 'memory', value: true },
   { name: 'pids', value: true },
   { name: 'cpus', value: true },
+  { name: 'user', value: true },
+  { name: 'no-new-privs' },
   { name: 'json' },
   { name: 'verbose' },
   { name: 'debug' },
@@ -68,6 +71,13 @@ function parse(argv: readonly string[]): RunCommandLine {
   if (mechanism !== undefined) options.mechanism = oneOf(mechanism, ['auto', 'cgroup', 'pgroup'], '--mechanism');
   const limits = parseLimits(values);
   if (limits !== undefined) options.limits = limits;
+  const user = text('user');
+  if (user !== undefined) {
+    const identity = resolveUser(user);
+    checkMayBecome(identity, user);
+    Object.assign(options, identity);
+  }
+  if (switches.has('no-new-privs')) options.noNewPrivileges = true;
   return {
     help,
     debug: switches.has('debug'),

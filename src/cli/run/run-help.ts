@@ -18,6 +18,10 @@ Options:
   --memory SIZE          memory limit for the tree: 512M, 1G (powers of 1024)
   --pids COUNT           most processes and threads the tree may hold
   --cpus NUMBER          CPU time limit in CPUs (0.5 = half a core)
+  --user USER[:GROUP]    run the command as this user and group, by name or
+                         number (default group: the user's own); needs root
+  --no-new-privs         setuid programs such as sudo gain nothing in the tree
+                         (PR_SET_NO_NEW_PRIVS, through util-linux setpriv)
   --verbose              one line on stderr at the end: mechanism, processes
                          stopped, escalation, time taken
   --json                 a JSON report on stderr at the end
@@ -26,6 +30,7 @@ Options:
 
 Durations need a unit: 250ms, 2s, 1.5m, 1h (0 alone is fine).
 Limits need cgroup v2 with the controllers delegated (see corral doctor).
+For untrusted builds: --user, --no-new-privs and limits (docs/sandboxing.md).
 
 Exit status:
   the command's exit code, or 128+n if it died of signal n

@@ -1,41 +1,56 @@
 /**
  * Starting a child inside the group before it runs a single instruction of
  * its program. Node cannot run code between fork and exec, so the child
- * starts as a tiny shell that writes its own pid into the group's
- * cgroup.procs and then execs the real program: exec keeps the pid, so the
- * ChildProcess Node returns is the user's program, already contained, and
- * nothing it forks can start outside. If the write fails (the group was
- * removed meanwhile) the shim exits 126 with a message on stderr and never
- * runs the program. The shim costs about 0.6 ms per spawn (FIELD-NOTES).
+ * starts as a tiny shell that waits on a pipe of its own (one more stdio
+ * entry, after the user's). The parent writes the shell's pid into the
+ * group's cgroup.procs as soon as spawn() returns (libuv returns only after
+ * the shell's exec, so the pid is the shell's), then releases it with one
+ * line on that pipe: "go", or why the placement failed. The shell closes
+ * the pipe and execs the real program only on "go": exec keeps the pid, so
+ * the ChildProcess Node returns is the user's program, already contained,
+ * and nothing it forks can start outside. Anything else (a failed write, the
+ * parent dead before releasing it) makes the shim exit 126 with a message
+ * on stderr, and the program never runs.
+ *
+ * Only the parent writes cgroup.procs, so the child's own rights never
+ * matter: with `uid`/`gid` (Node drops the supplementary groups too) the
+ * child need not be able to write anything in the cgroup tree, which is
+ * what makes an unprivileged build unable to leave its group. The shim
+ * costs about as much as before (an sh exec; see docs/sandboxing.md).
  *
  * What the user sees stays Node's: `shell` is turned into the same
  * `/bin/sh -c "<command>"` Node builds; spawnfile and spawnargs show the
- * user's command, not the shim; stdio, env, cwd, detached, uid/gid pass
- * through. A command that cannot start (ENOENT, EACCES, a missing cwd) is
- * handed to Node's own spawn, so the error is Node's genuine one; should
- * that spawn succeed after all (the file appeared in between), the process
- * is moved into the group and SIGKILLed at once: it never runs uncontained
- * for more than an instant, and never survives.
+ * user's command, not the shim; `child.stdio` is the user's (the release
+ * pipe is taken out of it, and closed in the child before the exec); env,
+ * cwd, detached, uid/gid pass through. A command that cannot start (ENOENT,
+ * EACCES, a missing cwd) is handed to Node's own spawn, so the error is
+ * Node's genuine one; should that spawn succeed after all (the file appeared
+ * in between), the process is moved into the group and SIGKILLed at once:
+ * it never runs uncontained for more than an instant, and never survives.
  *
  * Not supported: `argv0` (a POSIX shell's exec cannot set argv[0]; the
- * program sees its file name). With `uid`/`gid` the shim runs as that user,
- * who then needs write access to cgroup.procs (delegate the parent to them).
+ * program sees its file name), and more than 9 stdio entries (dash, the
+ * usual /bin/sh, can redirect single-digit descriptors only).
  */
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions, type StdioOptions } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { CorralError, errnoOf } from '../../errors.js';
+import { commandLine } from '../../group/command-line.js';
 import type { CgroupFs } from './cgroup-fs.js';
 import { predictExecFailure } from './predict-exec-failure.js';
 
-/** $0 is the cgroup.procs path, "$@" the program and its arguments. */
-const SHIM =
-  'echo $$ 2>/dev/null >"$0" || { echo "corral: cannot join the cgroup ($0); $1 was not started" >&2; exit 126; }; exec "$@"';
 const SHIM_SHELL = '/bin/sh';
+/** The highest descriptor a POSIX sh must be able to redirect. */
+const HIGHEST_SHELL_FD = 9;
+const RELEASE = 'go';
 
-/** The file and arguments Node would exec for these options (its `shell` handling, POSIX branch). */
-function commandLine(file: string, args: readonly string[], options: SpawnOptions): { file: string; args: string[] } {
-  if (!options.shell) return { file, args: [...args] };
-  const shell = typeof options.shell === 'string' ? options.shell : '/bin/sh';
-  return { file: shell, args: ['-c', [file, ...args].join(' ')] };
+/** $0 is the cgroup.procs path (for the message), "$@" the program and its arguments. */
+function shimScript(releaseFd: number): string {
+  return (
+    `read -r answer <&${releaseFd}; exec ${releaseFd}<&-; ` +
+    `[ "$answer" = ${RELEASE} ] || { printf 'corral: cannot join the cgroup (%s: %s); %s was not started\\n' "$0" "\${answer:-no answer}" "$1" >&2; exit 126; }; ` +
+    'exec "$@"'
+  );
 }
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
@@ -46,10 +61,12 @@ export function spawnInCgroup(fs: CgroupFs, dir: string, file: string, args: rea
   if (predictExecFailure(command.file, options.env ?? process.env, cwd) !== undefined) {
     return spawnForNodesOwnError(fs, dir, file, args, options);
   }
-  const shimOptions: SpawnOptions = { ...options, shell: false };
+  const stdio = withReleasePipe(options.stdio);
+  const shimOptions: SpawnOptions = { ...options, shell: false, stdio: stdio.entries };
   delete shimOptions.argv0;
-  const child = spawn(SHIM_SHELL, ['-c', SHIM, `${dir}/cgroup.procs`, command.file, ...command.args], shimOptions);
-  placeNow(fs, dir, child);
+  const procs = `${dir}/cgroup.procs`;
+  const child = spawn(SHIM_SHELL, ['-c', shimScript(stdio.releaseFd), procs, command.file, ...command.args], shimOptions);
+  placeAndRelease(fs, procs, child, stdio.releaseFd);
   const shown = child as Writable<ChildProcess>;
   shown.spawnfile = command.file;
   shown.spawnargs = [command.file, ...command.args];
@@ -57,27 +74,60 @@ export function spawnInCgroup(fs: CgroupFs, dir: string, file: string, args: rea
 }
 
 /**
- * The shim places the child itself, but only once it gets to run, after
- * spawn() has returned: a kill() right after spawn() would find the group
- * empty and the shim would join it afterwards, alive. So the parent places
- * it too, at once (libuv's spawn returns only after the exec of the shim,
- * so the pid is the shim's). Whichever write comes first contains it; the
- * shim's own write keeps the target from running before either. A failure
- * here (the child already gone, a `uid` the parent cannot move) is left to the shim.
+ * The user's stdio with the release pipe after it. Forms Node would reject
+ * are passed on untouched, so that Node's own error is thrown (the shim,
+ * should it start anyway, finds no release pipe and exits 126).
  */
-function placeNow(fs: CgroupFs, dir: string, child: ChildProcess): void {
-  if (child.pid === undefined) return;
-  try {
-    fs.writeFileSync(`${dir}/cgroup.procs`, String(child.pid));
-  } catch {
-    // See above.
+function withReleasePipe(stdio: SpawnOptions['stdio']): { entries: StdioOptions; releaseFd: number } {
+  let entries: unknown[];
+  if (stdio === undefined || stdio === null) entries = ['pipe', 'pipe', 'pipe'];
+  else if (typeof stdio === 'string' && ['pipe', 'ignore', 'inherit', 'overlapped'].includes(stdio)) entries = [stdio, stdio, stdio];
+  else if (Array.isArray(stdio)) entries = [...stdio];
+  else return { entries: stdio, releaseFd: 3 };
+  // Node fills the first three up with pipes; the release pipe comes after them.
+  while (entries.length < 3) entries.push(undefined);
+  if (entries.length > HIGHEST_SHELL_FD) {
+    throw new CorralError(
+      'EINVALID_OPTION',
+      `spawn(): under the cgroup mechanism stdio can have at most ${HIGHEST_SHELL_FD} entries (the placement shim needs descriptor ${entries.length}), got ${entries.length}`,
+    );
   }
+  return { entries: [...entries, 'pipe'] as StdioOptions, releaseFd: entries.length };
+}
+
+/**
+ * Place the shim, then release it: "go" if it is in the group, otherwise
+ * the reason (the shim refuses to exec). The line is written synchronously
+ * (a few bytes into an empty socket buffer), so the pipe can be closed at
+ * once; the release entry is then taken out of child.stdio. A shim that
+ * never started (EAGAIN at pids.max...) has nothing to release.
+ */
+function placeAndRelease(fs: CgroupFs, procs: string, child: ChildProcess, releaseFd: number): void {
+  const release = child.stdio[releaseFd];
+  (child.stdio as unknown[]).splice(releaseFd, 1);
+  if (release === null || release === undefined) return;
+  let answer: string = RELEASE;
+  if (child.pid !== undefined) {
+    try {
+      fs.writeFileSync(procs, String(child.pid));
+    } catch (error) {
+      answer = errnoOf(error) ?? 'the write failed';
+    }
+  }
+  // A shim already dead (killed at once) makes the write fail with EPIPE: nothing to report.
+  release.on('error', () => undefined);
+  if (child.pid !== undefined) (release as NodeJS.WritableStream).write(`${answer}\n`);
+  release.destroy();
 }
 
 function spawnForNodesOwnError(fs: CgroupFs, dir: string, file: string, args: readonly string[], options: SpawnOptions): ChildProcess {
   const child = spawn(file, args, options);
   if (child.pid !== undefined) {
-    placeNow(fs, dir, child);
+    try {
+      fs.writeFileSync(`${dir}/cgroup.procs`, String(child.pid));
+    } catch {
+      // Killed at once below anyway.
+    }
     child.kill('SIGKILL');
   }
   return child;

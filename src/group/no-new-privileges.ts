@@ -1,0 +1,89 @@
+/**
+ * `noNewPrivileges`: the child runs with PR_SET_NO_NEW_PRIVS set, so that no
+ * exec in its tree can gain privileges: a setuid `sudo` or `su` runs as the
+ * caller and fails, file capabilities are ignored. The flag is inherited
+ * across fork and exec and can never be cleared.
+ *
+ * Node cannot run code between fork and exec, and the flag must reach the
+ * child only, never the supervisor; so the child is started through
+ * util-linux's `setpriv --no-new-privs -- <command>`, which sets it and
+ * execs the command in the same process (the pid stays the program's).
+ * `setpriv` is looked up on the supervisor's own PATH, never the child's.
+ * Where it is missing, spawn() throws ENO_NEW_PRIVS_UNAVAILABLE before
+ * anything starts: a sandbox flag is never dropped silently.
+ *
+ * As for every wrapper (the cgroup shim too), Node's own view is kept:
+ * `shell` is resolved first, spawnfile and spawnargs show the user's
+ * command, and a command that cannot start (ENOENT, EACCES, a missing cwd)
+ * is passed to the mechanism unwrapped, so that the error is Node's genuine
+ * one; should it start after all (the file appeared in between), it is
+ * SIGKILLed at once. `argv0` cannot be passed through setpriv and is ignored.
+ */
+import type { ChildProcess, SpawnOptions } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CorralError } from '../errors.js';
+import { predictExecFailure } from '../mechanisms/cgroup/predict-exec-failure.js';
+import { describe } from '../options/durations.js';
+import { commandLine } from './command-line.js';
+
+/** What ProcessGroup.spawn() accepts: child_process.spawn's options plus corral's own. */
+export interface GroupSpawnOptions extends SpawnOptions {
+  /** Start the child with PR_SET_NO_NEW_PRIVS (through util-linux `setpriv`): setuid programs gain nothing. */
+  noNewPrivileges?: boolean;
+}
+
+/** libuv's default PATH, when the supervisor has none. */
+const DEFAULT_PATH = '/usr/bin:/bin';
+
+/** Throws EINVALID_OPTION unless `value` is undefined or a boolean. */
+export function checkNoNewPrivileges(value: unknown): void {
+  if (value !== undefined && typeof value !== 'boolean') {
+    throw new CorralError('EINVALID_OPTION', `noNewPrivileges must be true or false, got ${describe(value)}`);
+  }
+}
+
+/** The absolute path of `setpriv` on `path` (the supervisor's PATH), or undefined. */
+export function findSetpriv(path: string = process.env.PATH ?? DEFAULT_PATH): string | undefined {
+  for (const directory of path.split(':')) {
+    if (!directory.startsWith('/')) continue;
+    const candidate = join(directory, 'setpriv');
+    // Executable by someone: X_OK as root would say yes to any mode.
+    const stats = statSync(candidate, { throwIfNoEntry: false });
+    if (stats?.isFile() && (stats.mode & 0o111) !== 0) return candidate;
+  }
+  return undefined;
+}
+
+/** setpriv's path; throws ENO_NEW_PRIVS_UNAVAILABLE when there is none (run() asks before making its group). */
+export function assertSetprivAvailable(): string {
+  const setpriv = findSetpriv();
+  if (setpriv !== undefined) return setpriv;
+  throw new CorralError(
+    'ENO_NEW_PRIVS_UNAVAILABLE',
+    `noNewPrivileges needs setpriv (util-linux) on this process's PATH, and there is none (PATH=${process.env.PATH ?? ''}); nothing was started`,
+  );
+}
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+type Start = (file: string, args: readonly string[], options: SpawnOptions) => ChildProcess;
+
+/** Start `file` through `start` (the mechanism's spawn) with no new privileges. */
+export function spawnWithoutNewPrivileges(start: Start, file: string, args: readonly string[], options: SpawnOptions): ChildProcess {
+  const setpriv = assertSetprivAvailable();
+  const command = commandLine(file, args, options);
+  const cwd = options.cwd instanceof URL ? fileURLToPath(options.cwd) : options.cwd;
+  if (predictExecFailure(command.file, options.env ?? process.env, cwd) !== undefined) {
+    const child = start(file, args, options);
+    if (child.pid !== undefined) child.kill('SIGKILL');
+    return child;
+  }
+  const wrapped: SpawnOptions = { ...options, shell: false };
+  delete wrapped.argv0;
+  const child = start(setpriv, ['--no-new-privs', '--', command.file, ...command.args], wrapped);
+  const shown = child as Writable<ChildProcess>;
+  shown.spawnfile = command.file;
+  shown.spawnargs = [command.file, ...command.args];
+  return child;
+}

@@ -6,7 +6,7 @@
  * ChildProcess Node returns is the user's program, already contained, and
  * nothing it forks can start outside. If the write fails (the group was
  * removed meanwhile) the shim exits 126 with a message on stderr and never
- * runs the program. The shim costs about 0.6 ms per spawn (FIELD-NOTES).
+ * runs the program. The shim costs about 1 ms per spawn (README, Performance).
  *
  * What the user sees stays Node's: `shell` is turned into the same
  * `/bin/sh -c "<command>"` Node builds; spawnfile and spawnargs show the

@@ -50,7 +50,7 @@ export interface SweepReport {
   failed: number;
 }
 
-/** Test seams: the cgroup mechanism's (file operations, clock, bound on EBUSY retries). */
+/** Test seams: the cgroup mechanism's (file operations, clock). */
 export type SweepSeams = CgroupSeams;
 
 /** Finds the cgroup directories of dead corral supervisors, kills what is inside, removes them, and says what it did. */

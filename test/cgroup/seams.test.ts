@@ -3,12 +3,16 @@
  * operations seam: a kernel without cgroup.kill (freeze and SIGKILL sweeps)
  * and an rmdir that keeps answering EBUSY (bounded retry, then
  * ECGROUP_REMOVE with the group still open so close() can be retried).
+ * The retry bound runs on the mechanism's virtual clock: how fast the host
+ * answers never decides a verdict.
  */
 import test, { type ExecutionContext } from 'ava';
 import { existsSync } from 'node:fs';
 import { ProcessGroup } from '../../src/index.js';
 import { realCgroupFs, type CgroupFs } from '../../src/mechanisms/cgroup/cgroup-fs.js';
 import { createCgroupContainment } from '../../src/mechanisms/cgroup/cgroup-containment.js';
+import { REMOVE_RETRY_MS } from '../../src/mechanisms/cgroup/remove-group-dir.js';
+import { VirtualClock } from '../helpers/virtual-clock.js';
 import { zooScript, zooSize, LONG_SLEEP } from '../helpers/escape-zoo.js';
 import { assertNoSurvivors, tagFor, waitForTagged, waitUntilGone } from '../helpers/tagged-processes.js';
 import { cgroupDirOf, destroyCgroupDir, requireCgroup, SETTLE_MS, spawnShell, waitForSettledZoo } from './cgroup-kit.js';
@@ -38,8 +42,9 @@ function withoutCgroupKill() {
   return { fs, seen };
 }
 
-async function groupOn(t: ExecutionContext, fs: CgroupFs, options = {}): Promise<ProcessGroup> {
-  const containment = await createCgroupContainment({ parent: undefined, limits: undefined, fs });
+/** A group whose cgroup mechanism uses `fs` (and `clock` for its own waits); the group's driver runs on the real clock. */
+async function groupOn(t: ExecutionContext, fs: CgroupFs, options = {}, clock?: VirtualClock): Promise<ProcessGroup> {
+  const containment = await createCgroupContainment({ parent: undefined, limits: undefined, fs, clock });
   const dir = cgroupDirOf(containment);
   const group = ProcessGroup.fromContainment(containment, options);
   t.teardown(async () => {
@@ -105,7 +110,8 @@ test('rmdir answering EBUSY a few times is retried until the directory goes', as
   if (!(await requireCgroup(t))) return;
   const tag = tagFor(t);
   const { fs, seen } = busyRmdir(5);
-  const group = await groupOn(t, fs);
+  const clock = new VirtualClock();
+  const group = await groupOn(t, fs, {}, clock);
   spawnShell(group, tag, `exec ${LONG_SLEEP}`);
   await waitForSettledZoo(tag, 1);
   const dir = group.cgroupPath!;
@@ -113,6 +119,7 @@ test('rmdir answering EBUSY a few times is retried until the directory goes', as
   await group.close();
 
   t.is(seen.attempts, 6);
+  t.deepEqual(clock.sleeps, [1, 2, 4, 8, 16], 'a doubling backoff between the attempts');
   t.false(existsSync(dir));
   t.true(group.closed);
   assertNoSurvivors(t, tag);
@@ -122,7 +129,8 @@ test('rmdir answering EBUSY for good: ECGROUP_REMOVE, the group stays open, and 
   if (!(await requireCgroup(t))) return;
   const tag = tagFor(t);
   const { fs, seen } = busyRmdir(Number.POSITIVE_INFINITY);
-  const group = await groupOn(t, fs);
+  const clock = new VirtualClock();
+  const group = await groupOn(t, fs, {}, clock);
   spawnShell(group, tag, `exec ${LONG_SLEEP}`);
   await waitForSettledZoo(tag, 1);
   const dir = group.cgroupPath!;
@@ -131,6 +139,7 @@ test('rmdir answering EBUSY for good: ECGROUP_REMOVE, the group stays open, and 
 
   t.is((error as { code?: string }).code, 'ECGROUP_REMOVE');
   t.true(seen.attempts > 1, 'it retried before giving up');
+  t.true(clock.now() >= REMOVE_RETRY_MS, 'for the whole bound');
   t.false(group.closed, 'the group is still held, not forgotten');
   t.true(existsSync(dir));
   t.deepEqual(await waitUntilGone(tag.tag, 5000), [], 'the tree itself was killed');

@@ -16,13 +16,13 @@ export const NESTED_CGROUP = 'zoo-nested/deeper';
 /**
  * Makes `<its corral group>/zoo-nested/deeper` and moves itself there, as a
  * nested corral, a container runtime or systemd-run would: out of the
- * group's own cgroup.procs. Only inside a corral group directory (under
- * pgroup, or where it may not write, it just stays), so it never makes
- * cgroups anywhere else.
+ * group's own cgroup.procs. Only inside a corral group directory (named
+ * corral-<pid>-...; under pgroup, or where it may not write, it just stays),
+ * so it never makes cgroups anywhere else.
  */
 const NESTED =
   `while read -r l; do case $l in 0::*) own=\${l#0::};; esac; done </proc/self/cgroup; ` +
-  `case \${own##*/} in corral-*) d="${CGROUP2_MOUNT}$own/${NESTED_CGROUP}"; ` +
+  `case \${own##*/} in corral-[0-9]*) d="${CGROUP2_MOUNT}$own/${NESTED_CGROUP}"; ` +
   `mkdir -p "$d" 2>/dev/null && echo $$ 2>/dev/null >"$d/cgroup.procs";; esac; exec ${LONG_SLEEP}`;
 
 export const escapees = {

@@ -29,21 +29,19 @@ import { hardKillCgroup, hardKillCgroupSync } from './hard-kill.js';
 import type { ProcSources } from './hierarchy.js';
 import { makeGroupDir } from './make-group-dir.js';
 import { readStats } from './read-stats.js';
-import { removeSubtree, removeSubtreeSync, REMOVE_RETRY_MS } from './remove-group-dir.js';
+import { removeSubtree, removeSubtreeSync } from './remove-group-dir.js';
 import { resolveParent } from './resolve-parent.js';
 import { signalMembers } from './signal-members.js';
 import { spareGroup } from './spare-group.js';
 import { spawnInCgroup } from './spawn-in-cgroup.js';
 import { readSubtreeMembers } from './subtree.js';
 
-/** Test seams of the mechanism: the file operations, and the clock of its own waits (freeze, EBUSY retry). */
+/** Test seams of the mechanism: the file operations, and the clock of its own waits (freeze, EBUSY retry, kill fallback). */
 export interface CgroupSeams {
   /** Default: the real file operations. */
   fs?: CgroupFs;
   /** Default: the system clock. */
   clock?: Clock;
-  /** How long one rmdir is retried on EBUSY (default REMOVE_RETRY_MS). */
-  removeRetryMs?: number;
 }
 
 export interface CgroupContainmentOptions extends CgroupSeams {
@@ -86,13 +84,11 @@ export class CgroupContainment implements Containment {
   readonly cgroupPath: string;
   readonly #fs: CgroupFs;
   readonly #clock: Clock;
-  readonly #removeRetryMs: number;
 
   constructor(dir: string, seams: CgroupSeams) {
     this.cgroupPath = dir;
     this.#fs = seams.fs ?? realCgroupFs;
     this.#clock = seams.clock ?? systemClock;
-    this.#removeRetryMs = seams.removeRetryMs ?? REMOVE_RETRY_MS;
   }
 
   spawn(file: string, args: readonly string[], options: SpawnOptions): ChildProcess {
@@ -134,7 +130,7 @@ export class CgroupContainment implements Containment {
   /** The one teardown: SIGKILL the subtree, wait (bounded) for its drain, remove it deepest first. */
   async tearDown(killTimeout: number, clock: Clock): Promise<void> {
     await hardKillAndWait(this, killTimeout, clock);
-    await removeSubtree(this.#fs, this.cgroupPath, this.#clock, this.#removeRetryMs);
+    await removeSubtree(this.#fs, this.cgroupPath, this.#clock);
   }
 
   spare(): Promise<void> {

@@ -17,11 +17,11 @@ import { subtreeDeepestFirst } from './subtree.js';
 export const REMOVE_RETRY_MS = 2000;
 const REMOVE_POLL_CEILING_MS = 100;
 
-export async function removeSubtree(fs: CgroupFs, dir: string, clock: Clock, retryMs = REMOVE_RETRY_MS): Promise<void> {
-  for (const path of subtreeDeepestFirst(fs, dir)) await removeOne(fs, path, clock, retryMs);
+export async function removeSubtree(fs: CgroupFs, dir: string, clock: Clock): Promise<void> {
+  for (const path of subtreeDeepestFirst(fs, dir)) await removeOne(fs, path, clock);
 }
 
-async function removeOne(fs: CgroupFs, dir: string, clock: Clock, retryMs: number): Promise<void> {
+async function removeOne(fs: CgroupFs, dir: string, clock: Clock): Promise<void> {
   let busy: unknown;
   const removed = await poll(
     async () => {
@@ -35,7 +35,7 @@ async function removeOne(fs: CgroupFs, dir: string, clock: Clock, retryMs: numbe
         return undefined;
       }
     },
-    { clock, deadline: clock.now() + retryMs, ceilingMs: REMOVE_POLL_CEILING_MS },
+    { clock, deadline: clock.now() + REMOVE_RETRY_MS, ceilingMs: REMOVE_POLL_CEILING_MS },
   );
   if (!removed) throw removeFailed(dir, busy);
 }

@@ -3,6 +3,8 @@
  * mechanisms: exit statuses, Ctrl+C handling, leftovers, --json, --verbose.
  */
 import test from 'ava';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { escapees, zooScript } from '../helpers/escape-zoo.js';
 import { eventually, isSettled } from '../helpers/settle.js';
 import { assertNoSurvivors, findTagged, tagFor, waitForTagged } from '../helpers/tagged-processes.js';
@@ -163,6 +165,24 @@ for (const mechanism of MECHANISMS) {
     assertNoSurvivors(t, tag);
   });
 }
+
+/** Long enough for a Node program under tsx to make its group before the timeout strikes (the TCG guest is slow). */
+const NESTED_TIMEOUT = process.env.CORRAL_VM ? '30s' : '3s';
+
+cliTest('cgroup: a timeout over a Node program that makes its own corral group and ignores SIGTERM gives 124, and nothing is left', async (t) => {
+  const tag = tagFor(t);
+  const fixture = fileURLToPath(new URL('../fixtures/nested-corral.ts', import.meta.url));
+  const args = ['run', '--mechanism', 'cgroup', '--timeout', NESTED_TIMEOUT, '--grace', '200ms', '--', process.execPath, '--import', 'tsx', fixture];
+  const running = startCorral(args, tag);
+  running.child.stdin!.end();
+  const outcome = await running.done;
+  const nested = /^nested ready (.+)$/m.exec(outcome.stdout)?.[1];
+  t.truthy(nested, `the program made its own group before the timeout: ${outcome.stdout}${outcome.stderr}`);
+  t.is(outcome.status, 124, outcome.stderr);
+  t.false(existsSync(nested!), 'the nested group went with the outer one');
+  t.deepEqual(groupDirsOf(running.child.pid!), [], 'no group directory of corral is left');
+  assertNoSurvivors(t, tag);
+});
 
 cliTest('--signal picks the graceful signal', async (t) => {
   const tag = tagFor(t);

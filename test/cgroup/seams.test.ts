@@ -14,8 +14,9 @@ import { createCgroupContainment } from '../../src/mechanisms/cgroup/cgroup-cont
 import { REMOVE_RETRY_MS } from '../../src/mechanisms/cgroup/remove-group-dir.js';
 import { VirtualClock } from '../helpers/virtual-clock.js';
 import { zooScript, zooSize, LONG_SLEEP } from '../helpers/escape-zoo.js';
-import { assertNoSurvivors, tagFor, waitForTagged, waitUntilGone } from '../helpers/tagged-processes.js';
-import { cgroupDirOf, destroyCgroupDir, requireCgroup, SETTLE_MS, spawnShell, waitForSettledZoo } from './cgroup-kit.js';
+import { waitForSettledBesideForker } from '../helpers/settle.js';
+import { assertNoSurvivors, tagFor, waitUntilGone } from '../helpers/tagged-processes.js';
+import { cgroupDirOf, destroyCgroupDir, requireCgroup, spawnShell, waitForSettledZoo } from './cgroup-kit.js';
 
 function errno(code: string, syscall: string, path: string): NodeJS.ErrnoException {
   return Object.assign(new Error(`${code}: simulated, ${syscall} '${path}'`), { code, syscall, path });
@@ -60,7 +61,7 @@ test('without cgroup.kill, kill() freezes, sweeps with SIGKILL, thaws: the zoo a
   const { fs, seen } = withoutCgroupKill();
   const group = await groupOn(t, fs);
   spawnShell(group, tag, `sh -c 'while :; do ${LONG_SLEEP} & sleep 0.05; done' &\n${zooScript()}`);
-  await waitForTagged(tag.tag, zooSize() + 2, SETTLE_MS);
+  await waitForSettledBesideForker(tag, zooSize() + 1);
 
   await group.kill();
 

@@ -96,7 +96,7 @@ export class CgroupContainment implements Containment {
   }
 
   signal(signal: SignalName, options?: SignalOptions): Promise<number> {
-    return signalMembers(this.#fs, this.cgroupPath, signal, options);
+    return this.#call('ESIGNAL_FAILED', `sending ${signal} to the members`, () => signalMembers(this.#fs, this.cgroupPath, signal, options));
   }
 
   isDrained(): Promise<boolean> {
@@ -108,7 +108,7 @@ export class CgroupContainment implements Containment {
   }
 
   members(): Promise<number[]> {
-    return this.#call('ESIGNAL_FAILED', 'listing the members', () => readSubtreeMembers(this.#fs, this.cgroupPath));
+    return this.#call('ESIGNAL_FAILED', 'listing the members', async () => readSubtreeMembers(this.#fs, this.cgroupPath));
   }
 
   watch(onChange: () => void): () => void {

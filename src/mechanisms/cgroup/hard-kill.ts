@@ -14,7 +14,7 @@ import { kill } from '../../libc/libc.js';
 import { signalNumber } from '../../options/signals.js';
 import type { CgroupFs } from './cgroup-fs.js';
 import { setFrozen } from './freeze.js';
-import { readSubtreeMembers, readSubtreeMembersSync } from './subtree.js';
+import { readSubtreeMembers } from './subtree.js';
 
 /** Sweeps of the fallback before it gives up. A frozen tree cannot refill itself, so two normally do. */
 export const FALLBACK_SWEEPS = 5;
@@ -47,7 +47,7 @@ async function freezeAndSweep(fs: CgroupFs, dir: string, clock: Clock): Promise<
   let left: number[] = [];
   try {
     for (let sweep = 0; sweep < FALLBACK_SWEEPS; sweep++) {
-      left = await readSubtreeMembers(fs, dir);
+      left = readSubtreeMembers(fs, dir);
       if (left.length === 0) break;
       for (const pid of left) kill(pid, SIGKILL);
     }
@@ -58,13 +58,18 @@ async function freezeAndSweep(fs: CgroupFs, dir: string, clock: Clock): Promise<
   // The last sweep may have seen members that were already dying; only one still listed after a grace is a failure.
   const gone = await poll(
     async () => {
-      const members = new Set(await readSubtreeMembers(fs, dir));
+      const members = new Set(readSubtreeMembers(fs, dir));
       return left.some((pid) => members.has(pid)) ? undefined : true;
     },
     { clock, deadline: clock.now() + SURVIVOR_GRACE_MS, ceilingMs: 10 },
   );
   if (gone) return;
-  const survivors = await readSubtreeMembers(fs, dir).catch(() => left);
+  let survivors = left;
+  try {
+    survivors = readSubtreeMembers(fs, dir);
+  } catch {
+    // Unreadable now: the pids last seen are the best account.
+  }
   throw new CorralError('EKILL_FAILED', `${survivors.length} member(s) of ${dir} survived ${FALLBACK_SWEEPS} SIGKILL sweeps`, {
     pids: survivors,
     path: dir,
@@ -97,7 +102,7 @@ export function hardKillCgroupSync(fs: CgroupFs, dir: string): void {
   for (let sweep = 0; sweep < FALLBACK_SWEEPS; sweep++) {
     let pids: number[];
     try {
-      pids = readSubtreeMembersSync(fs, dir);
+      pids = readSubtreeMembers(fs, dir);
     } catch {
       break;
     }

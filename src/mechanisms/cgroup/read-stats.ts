@@ -18,7 +18,7 @@ async function readNumber(fs: CgroupFs, path: string): Promise<number | undefine
 }
 
 export async function readStats(fs: CgroupFs, dir: string): Promise<GroupStats> {
-  const stats: GroupStats = { processes: (await readSubtreeMembers(fs, dir)).length };
+  const stats: GroupStats = { processes: readSubtreeMembers(fs, dir).length };
   const cpu = await fs.readFile(`${dir}/cpu.stat`).catch(() => undefined);
   const usage = cpu === undefined ? undefined : parseKeyedValues(cpu).get('usage_usec');
   if (usage !== undefined && Number.isFinite(usage)) stats.cpuUsageMs = usage / 1000;

@@ -7,7 +7,7 @@
  * through the pidfd (pidfd_send_signal). Where pidfds do not exist (ENOSYS,
  * kernels before 5.3) it falls back to kill(2) on the re-read list.
  */
-import { CorralError, describeError, errnoOf } from '../../errors.js';
+import { CorralError } from '../../errors.js';
 import { closeFd } from '../../libc/close.js';
 import { kill, pidfdOpen, pidfdSendSignal } from '../../libc/libc.js';
 import type { SignalOptions } from '../../driver/target.js';
@@ -28,15 +28,7 @@ export async function signalMembers(fs: CgroupFs, dir: string, signal: SignalNam
   const continued = signalNumber('SIGCONT');
   const pinned = new Map<number, number>();
   let pidfds = true;
-  const members = () =>
-    readSubtreeMembers(fs, dir).catch((error: unknown) => {
-      throw new CorralError('ESIGNAL_FAILED', `${signal}: could not list the members of ${dir}: ${describeError(error)}`, {
-        path: dir,
-        errnoCode: errnoOf(error),
-        cause: error,
-      });
-    });
-  const listed = await members();
+  const listed = readSubtreeMembers(fs, dir);
   try {
     for (const pid of listed) {
       const opened = pidfdOpen(pid);
@@ -46,7 +38,7 @@ export async function signalMembers(fs: CgroupFs, dir: string, signal: SignalNam
       }
       if (opened.errno === undefined) pinned.set(pid, opened.value);
     }
-    const stillMembers = await members();
+    const stillMembers = readSubtreeMembers(fs, dir);
     const failures: Array<{ pid: number; errno: string }> = [];
     let reached = 0;
     for (const pid of stillMembers) {

@@ -36,7 +36,7 @@ export async function spareGroup(fs: CgroupFs, dir: string, sparedDir: string, c
 }
 
 async function moveSubtree(fs: CgroupFs, dir: string, sparedDir: string, clock: Clock): Promise<void> {
-  if ((await readSubtreeMembers(fs, dir)).length === 0) return;
+  if (readSubtreeMembers(fs, dir).length === 0) return;
   await setFrozen(fs, dir, true, clock).catch(() => {});
   try {
     // Parents first: a directory is made before its children.

@@ -29,29 +29,18 @@ export function subtreeDeepestFirst(fs: CgroupFs, dir: string): string[] {
   return order;
 }
 
-function membersOf(read: () => string): number[] {
-  try {
-    return parsePids(read());
-  } catch (error) {
-    if (errnoOf(error) === 'ENOENT') return [];
-    throw error;
-  }
-}
-
-/** The live members of the whole subtree; none when it is gone. */
-export async function readSubtreeMembers(fs: CgroupFs, dir: string): Promise<number[]> {
-  const pids: number[] = [];
-  for (const path of subtreeDeepestFirst(fs, dir)) {
-    const text = await fs.readFile(`${path}/cgroup.procs`).catch((error: unknown) => {
-      if (errnoOf(error) === 'ENOENT') return '';
+/**
+ * The live members of the whole subtree; none when it is gone. Read inline:
+ * cgroupfs is served from kernel memory (see cgroup-fs.ts), and the exit
+ * path cannot yield.
+ */
+export function readSubtreeMembers(fs: CgroupFs, dir: string): number[] {
+  return subtreeDeepestFirst(fs, dir).flatMap((path) => {
+    try {
+      return parsePids(fs.readFileSync(`${path}/cgroup.procs`));
+    } catch (error) {
+      if (errnoOf(error) === 'ENOENT') return [];
       throw error;
-    });
-    pids.push(...parsePids(text));
-  }
-  return pids;
-}
-
-/** The same, without yielding: for process exit. */
-export function readSubtreeMembersSync(fs: CgroupFs, dir: string): number[] {
-  return subtreeDeepestFirst(fs, dir).flatMap((path) => membersOf(() => fs.readFileSync(`${path}/cgroup.procs`)));
+    }
+  });
 }

@@ -1,6 +1,6 @@
 // Errors shaped like Node's own (lib/internal/errors.js, child_process.js):
-// a stable `code` to branch on, plus `syscall`, `path`, `errno`, `pids` or
-// `spawnargs` where they help to find the cause. Messages say what was wrong
+// a stable `code` to branch on, plus `syscall`, `path`, `errnoCode` or
+// `pids` where they help to find the cause. Messages say what was wrong
 // and, where there is one, what to do about it.
 
 /** Every code a CorralError can carry. Stable: users branch on these. */
@@ -41,8 +41,6 @@ export interface CorralErrorDetails {
   errnoCode?: string;
   /** Process ids the error is about (survivors, failed deliveries). */
   pids?: number[];
-  /** The command and arguments, as Node's spawn errors carry them. */
-  spawnargs?: string[];
   /** Errors met along the way that together led to this one. */
   errors?: unknown[];
   cause?: unknown;
@@ -55,7 +53,6 @@ export class CorralError extends Error {
   readonly path?: string;
   readonly errnoCode?: string;
   readonly pids?: number[];
-  readonly spawnargs?: string[];
   readonly errors?: unknown[];
 
   constructor(code: CorralErrorCode, message: string, details: CorralErrorDetails = {}) {
@@ -65,7 +62,6 @@ export class CorralError extends Error {
     if (details.path !== undefined) this.path = details.path;
     if (details.errnoCode !== undefined) this.errnoCode = details.errnoCode;
     if (details.pids !== undefined) this.pids = details.pids;
-    if (details.spawnargs !== undefined) this.spawnargs = details.spawnargs;
     if (details.errors !== undefined) this.errors = details.errors;
   }
 }

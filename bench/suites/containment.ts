@@ -1,7 +1,8 @@
 /**
  * Containment: the escape zoo (test/helpers/escape-zoo.ts: a setsid child,
  * a double-forked daemon, a new process group, a SIGTERM ignorer, a stopped
- * member, under a sleeping leader) torn down by each contender's hard kill.
+ * member, a member that makes and enters a cgroup of its own inside a corral
+ * group, under a sleeping leader) torn down by each contender's hard kill.
  * Survivors are counted after a short settle, by tag, then ended by pid.
  */
 import { readFileSync } from 'node:fs';

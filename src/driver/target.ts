@@ -21,7 +21,7 @@ export interface GracefulTarget {
   signal(signal: SignalName, options?: SignalOptions): Promise<number>;
   /** True once no live (non-zombie) member is left. */
   isDrained(): Promise<boolean>;
-  /** SIGKILL every member, including ones that escaped the leader's session. Rejects with EKILL_FAILED. */
+  /** SIGKILL every member the mechanism contains. Rejects with EKILL_FAILED. */
   hardKill(): Promise<void>;
   /** The pids of the live members, for reports and errors. */
   members(): Promise<number[]>;

@@ -1,4 +1,5 @@
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
+import type { Clock } from '../driver/clock.js';
 import type { GracefulTarget } from '../driver/target.js';
 import type { GuardRecord } from '../guard/record.js';
 
@@ -25,6 +26,8 @@ export interface GroupStats {
  */
 export interface Containment extends GracefulTarget {
   readonly mechanism: MechanismName;
+  /** The group's cgroup directory, under the cgroup mechanism. */
+  readonly cgroupPath?: string;
   /**
    * Start a child inside the group, synchronously, exactly as
    * child_process.spawn would (same options, events and errors); the child
@@ -37,12 +40,15 @@ export interface Containment extends GracefulTarget {
   resume(): Promise<void>;
   stats(): Promise<GroupStats>;
   /**
-   * Let go of the OS resources once the group is done with: remove the cgroup
-   * directory (waiting out EBUSY, bounded), close watchers. With `spare`, the
-   * members were stood down and must be left running.
+   * The mechanism's one teardown: SIGKILL the tree, wait for the drain (up to
+   * `killTimeout` on `clock`; EKILL_TIMEOUT/EKILL_FAILED past it), then let
+   * go of the OS resources (the cgroup subtree, removed deepest first,
+   * EBUSY waited out, bounded: ECGROUP_REMOVE).
    */
-  release(spare: boolean): Promise<void>;
-  /** Best-effort SIGKILL of the tree without yielding to the event loop, for process exit. */
+  tearDown(killTimeout: number, clock: Clock): Promise<void>;
+  /** Let go of the group without killing: its members were stood down and keep running. */
+  spare(): Promise<void>;
+  /** tearDown() without yielding to the event loop, best effort, for process exit. */
   killSync(): void;
   /** What the guard must kill if this process dies (see src/guard). */
   guardRecords(): GuardRecord[];

@@ -27,6 +27,9 @@ import { normalizeSpawnArguments } from './spawn-arguments.js';
 
 let groupCounter = 0;
 
+/** ProcessGroup.create() for options resolved already: run() checks its options before anything exists. */
+export let createResolvedGroup!: (options: ResolvedCreateOptions) => Promise<ProcessGroup>;
+
 export class ProcessGroup implements AsyncDisposable {
   readonly #containment: Containment;
   readonly #options: ResolvedCreateOptions;
@@ -58,9 +61,14 @@ export class ProcessGroup implements AsyncDisposable {
    * process groups and says why in `fallbackReason`.
    */
   static async create(options: CreateOptions = {}): Promise<ProcessGroup> {
-    const resolved = resolveCreateOptions(options);
-    const { containment, fallbackReason } = await selectMechanism(resolved);
-    return new ProcessGroup(containment, resolved, fallbackReason, systemClock);
+    return createResolvedGroup(resolveCreateOptions(options));
+  }
+
+  static {
+    createResolvedGroup = async (resolved) => {
+      const { containment, fallbackReason } = await selectMechanism(resolved);
+      return new ProcessGroup(containment, resolved, fallbackReason, systemClock);
+    };
   }
 
   /** Wrap an existing Containment (tests and advanced embedding: a fake target, a virtual clock). */
@@ -84,8 +92,7 @@ export class ProcessGroup implements AsyncDisposable {
 
   /** Where the group lives: its cgroup directory (cgroup) or undefined (pgroup). */
   get cgroupPath(): string | undefined {
-    const record = this.#containment.guardRecords().find((r) => r.kind === 'cgroup');
-    return record?.kind === 'cgroup' ? record.path : undefined;
+    return this.#containment.cgroupPath;
   }
 
   /**
@@ -170,8 +177,8 @@ export class ProcessGroup implements AsyncDisposable {
   }
 
   /**
-   * Kill the tree unless a stand-down holds, then release what the group
-   * holds (its cgroup directory). Idempotent; concurrent calls share one close.
+   * Tear the tree down (kill, drain, remove its cgroup subtree) unless a
+   * stand-down holds, in which case it is spared. Idempotent; concurrent calls share one close.
    */
   close(): Promise<void> {
     this.#closing ??= this.#close();
@@ -185,8 +192,8 @@ export class ProcessGroup implements AsyncDisposable {
   async #close(): Promise<void> {
     const spare = this.#latch.skipDropKill;
     try {
-      if (!spare) await hardKillAndWait(this.#containment, this.#options.killTimeout, this.#clock);
-      await this.#containment.release(spare);
+      if (spare) await this.#containment.spare();
+      else await this.#containment.tearDown(this.#options.killTimeout, this.#clock);
     } catch (error) {
       // The tree (or its directory) is still there: stay open, stay guarded
       // and registered for exit cleanup, and let the caller retry close().

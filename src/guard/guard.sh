@@ -94,14 +94,14 @@ populated() { # cgroup directory: true while it has live members (a removed one 
 }
 
 kill_cgroup() {
-  # cgroup.kill (Linux 5.14+) kills every member, setsid'd and double-forked
-  # ones included. Without it: freeze, so nothing can fork while we look, and
-  # SIGKILL every pid listed (a frozen task still dies of SIGKILL).
+  # cgroup.kill (Linux 5.14+) kills every member of the subtree, setsid'd and
+  # double-forked ones included. Without it: freeze, so nothing can fork while
+  # we look, and SIGKILL every pid listed anywhere in the subtree (members may
+  # have made cgroups of their own; a frozen task still dies of SIGKILL).
   # (CORRAL_GUARD_NO_CGROUP_KILL: a test seam that plays a kernel without it.)
   [ -z "${CORRAL_GUARD_NO_CGROUP_KILL-}" ] && { echo 1 >"$1/cgroup.kill"; } 2>/dev/null && return
   { echo 1 >"$1/cgroup.freeze"; } 2>/dev/null
-  for procs in "$1/cgroup.procs" "$1"/*/cgroup.procs; do
-    [ -r "$procs" ] || continue
+  find "$1" -name cgroup.procs -type f 2>/dev/null | while IFS= read -r procs; do
     while read -r pid; do
       kill -9 "$pid" 2>/dev/null
     done <"$procs"
@@ -109,10 +109,9 @@ kill_cgroup() {
 }
 
 remove_cgroup() {
-  # Sub-cgroups the tree made itself must go first, deepest first.
-  rmdir "$1" 2>/dev/null && return
-  find "$1" -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null
-  rmdir "$1" 2>/dev/null
+  # The whole subtree, deepest first: sub-cgroups the tree made itself go
+  # before their parents (rmdir of a cgroup with children is EBUSY).
+  find "$1" -depth -type d -exec rmdir {} + 2>/dev/null
 }
 
 each_record() { # callback: called as "callback kind arg1 arg2" for every live record
@@ -149,6 +148,9 @@ remove_record() {
   return 0
 }
 
+# The teardown, in the steps and order of the cgroup mechanism's own
+# (src/mechanisms/cgroup/cgroup-containment.ts, tearDown): kill, wait for the
+# drain, remove the subtree deepest first with a bounded retry on EBUSY.
 # Wait (bounded: about 5 s) until no registered cgroup has live members,
 # killing again on the way when we did the killing ourselves.
 wait_for_drain() {

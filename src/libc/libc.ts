@@ -1,6 +1,6 @@
 /**
  * The few libc calls corral needs that Node does not expose, made through
- * ffi-rs: killpg (a signal to a whole process group), getpgid, and the
+ * ffi-rs: killpg (a signal to a whole process group), kill, and the
  * pidfd system calls (a signal to a process that can never hit a recycled
  * pid). Each call returns the raw result with errno decoded to its name, so
  * callers decide what "already gone" means for them.
@@ -76,19 +76,9 @@ export function kill(pid: number, signal: number): SyscallResult {
   return call('kill', 'i32', [i32(pid), i32(signal)]);
 }
 
-/** getpgid(2). */
-export function getpgid(pid: number): SyscallResult {
-  return call('getpgid', 'i32', [i32(pid)]);
-}
-
 function syscallNumbers() {
   const numbers = process.platform === 'linux' ? SYSCALLS[process.arch] : undefined;
   return numbers;
-}
-
-/** True where pidfd_open/pidfd_send_signal can be tried (Linux x64/arm64). */
-export function pidfdSupported(): boolean {
-  return syscallNumbers() !== undefined;
 }
 
 /** pidfd_open(2): a file descriptor that names this very process, never a successor with a recycled pid. */

@@ -4,7 +4,6 @@
  * are counted from the last ')'.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 
 export interface ProcStat {
   pid: number;
@@ -42,14 +41,6 @@ export function parseProcStat(text: string): ProcStat | undefined {
 export function readProcStatSync(pid: number): ProcStat | undefined {
   try {
     return parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
-export async function readProcStat(pid: number): Promise<ProcStat | undefined> {
-  try {
-    return parseProcStat(await readFile(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return undefined;
   }

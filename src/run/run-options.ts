@@ -9,9 +9,8 @@ import { CorralError } from '../errors.js';
 import { assertSetprivAvailable, checkNoNewPrivileges, type GroupSpawnOptions } from '../group/no-new-privileges.js';
 import type { ProcessGroup } from '../group/process-group.js';
 import { describe, parseTimeout } from '../options/durations.js';
-import { DEFAULT_SHUTDOWN_TIMEOUT, resolveCreateOptions, type CreateOptions, type MechanismChoice } from '../options/group-options.js';
+import { resolveCreateOptions, type CreateOptions, type MechanismChoice, type ResolvedCreateOptions } from '../options/group-options.js';
 import type { Limits } from '../options/limits.js';
-import type { SignalName } from '../options/signals.js';
 import { asOptionsObject, parseBoolean } from '../options/validate.js';
 import type { OutputEncoding } from './capture-output.js';
 
@@ -75,8 +74,7 @@ export interface ResolvedRunOptions {
   leftovers: LeftoversPolicy;
   signal: AbortSignal | undefined;
   onSpawn: RunOptions['onSpawn'];
-  group: CreateOptions;
-  killSignal: SignalName;
+  group: ResolvedCreateOptions;
   spawn: GroupSpawnOptions;
   /** Undefined: no capture. */
   capture: { maxBuffer: number; encoding: OutputEncoding } | undefined;
@@ -85,7 +83,9 @@ export interface ResolvedRunOptions {
 export const DEFAULT_MAX_BUFFER = 1024 * 1024;
 
 const LEFTOVERS: readonly LeftoversPolicy[] = ['kill', 'wait', 'keep'];
-const CORRAL_KEYS = ['timeout', 'grace', 'killSignal', 'escalate', 'leftovers', 'signal', 'mechanism', 'limits', 'guard', 'cgroupParent', 'onSpawn', 'capture', 'maxBuffer', 'encoding'];
+/** The group's own options, passed through under the same names. */
+const GROUP_KEYS = ['killSignal', 'escalate', 'mechanism', 'limits', 'guard', 'cgroupParent'] as const;
+const CORRAL_KEYS = ['timeout', 'grace', 'leftovers', 'signal', 'onSpawn', 'capture', 'maxBuffer', 'encoding', ...GROUP_KEYS];
 const SPAWN_KEYS = ['cwd', 'env', 'argv0', 'stdio', 'detached', 'uid', 'gid', 'shell', 'serialization', 'noNewPrivileges'];
 const KNOWN = new Set([...CORRAL_KEYS, ...SPAWN_KEYS]);
 
@@ -101,18 +101,11 @@ export function resolveRunOptions(options: unknown = {}): ResolvedRunOptions {
   if (o.onSpawn !== undefined && typeof o.onSpawn !== 'function') {
     throw new CorralError('EINVALID_OPTION', `onSpawn must be a function, got ${describe(o.onSpawn)}`);
   }
-  // The group's own checks (signal, grace, mechanism, limits) run now too,
-  // so that every option error surfaces before anything is created.
-  const group: CreateOptions = {
-    shutdownTimeout: o.grace === undefined ? DEFAULT_SHUTDOWN_TIMEOUT : parseTimeout(o.grace, 'grace', { allowInfinite: true }),
-    killSignal: o.killSignal ?? 'SIGTERM',
-    escalate: o.escalate ?? true,
-    mechanism: o.mechanism ?? 'auto',
-    guard: o.guard ?? true,
-  };
-  if (o.limits !== undefined) group.limits = o.limits;
-  if (o.cgroupParent !== undefined) group.cgroupParent = o.cgroupParent;
-  const resolvedGroup = resolveCreateOptions(group);
+  // The group's own checks and defaults (signal, grace, mechanism, limits)
+  // apply now, so that every option error surfaces before anything is created.
+  const group: Record<string, unknown> = {};
+  if (o.grace !== undefined) group.shutdownTimeout = parseTimeout(o.grace, 'grace', { allowInfinite: true });
+  for (const key of GROUP_KEYS) if (o[key] !== undefined) group[key] = o[key];
   const capture = resolveCapture(o);
   checkNoNewPrivileges(o.noNewPrivileges);
   if (o.noNewPrivileges) assertSetprivAvailable();
@@ -126,8 +119,7 @@ export function resolveRunOptions(options: unknown = {}): ResolvedRunOptions {
     leftovers,
     signal: o.signal,
     onSpawn: o.onSpawn,
-    group,
-    killSignal: resolvedGroup.killSignal,
+    group: resolveCreateOptions(group as CreateOptions),
     spawn,
     capture,
   };

@@ -18,7 +18,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { ShutdownReport } from '../driver/graceful.js';
 import type { GroupStats, MechanismName } from '../group/containment.js';
-import { ProcessGroup } from '../group/process-group.js';
+import { createResolvedGroup, type ProcessGroup } from '../group/process-group.js';
 import { normalizeSpawnArguments } from '../group/spawn-arguments.js';
 import { OutputCapture, type OutputBytes } from './capture-output.js';
 import { finalStats } from './final-stats.js';
@@ -95,7 +95,7 @@ export async function run(command: string, argsOrOptions?: readonly string[] | R
   const { file, args, options } = normalizeSpawnArguments(command, argsOrOptions, maybeOptions);
   const resolved = resolveRunOptions(options);
   resolved.signal?.throwIfAborted();
-  const group = await ProcessGroup.create(resolved.group);
+  const group = await createResolvedGroup(resolved.group);
   let result: RunResult<string | Buffer>;
   try {
     result = await supervise(group, file, args, resolved);

@@ -2,35 +2,33 @@
  * leftovers: 'wait' — wait for the tree to drain on its own. ProcessGroup
  * offers no drain event of its own, so members() is polled, quickly at first
  * (a tree that ends right after its leader is seen at once), then backing off
- * to a ceiling low enough that a drain is noticed soon after it happens.
+ * to a ceiling low enough that a drain is noticed soon after it happens. A
+ * stop request cuts the wait short.
  */
-import type { ProcessGroup } from '../group/process-group.js';
+import { systemClock, type Clock } from '../driver/clock.js';
+import { poll } from '../driver/poll.js';
 import type { StopReason } from './stop-request.js';
 
 const FIRST_POLL_MS = 5;
 const POLL_CEILING_MS = 100;
 
 /** Resolves undefined once the group has no live member, or with the stop reason if a stop is asked for first. */
-export async function waitUntilEmpty(group: ProcessGroup, stopRequested: Promise<StopReason>): Promise<StopReason | undefined> {
+export async function waitUntilEmpty(
+  group: { members(): Promise<number[]> },
+  stopRequested: Promise<StopReason>,
+  clock: Clock = systemClock,
+): Promise<StopReason | undefined> {
   let stopped: StopReason | undefined;
-  let wake: (() => void) | undefined;
-  void stopRequested.then((reason) => {
-    stopped = reason;
-    wake?.();
+  void stopRequested.then((reason) => (stopped = reason));
+  const outcome = await poll(async () => stopped ?? ((await group.members()).length === 0 ? 'empty' : undefined), {
+    clock,
+    deadline: Number.POSITIVE_INFINITY,
+    firstMs: FIRST_POLL_MS,
+    ceilingMs: POLL_CEILING_MS,
+    subscribe: (wake) => {
+      void stopRequested.then(wake);
+      return () => {};
+    },
   });
-  let interval = FIRST_POLL_MS;
-  while (stopped === undefined) {
-    if ((await group.members()).length === 0) return undefined;
-    await new Promise<void>((resolve) => {
-      if (stopped !== undefined) return resolve();
-      const timer = setTimeout(resolve, interval);
-      wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-    wake = undefined;
-    interval = Math.min(interval * 2, POLL_CEILING_MS);
-  }
-  return stopped;
+  return outcome === 'empty' ? undefined : outcome;
 }

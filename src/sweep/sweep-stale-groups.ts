@@ -8,14 +8,13 @@
  * corral's. A stood-down group (`-spared`) was deliberately left running:
  * of a dead owner it is removed only once empty, unless `includeSpared`.
  */
+import { systemClock } from '../driver/clock.js';
 import { CorralError, describeError } from '../errors.js';
-import { realCgroupFs, type CgroupFs } from '../mechanisms/cgroup/cgroup-fs.js';
-import { readEvents } from '../mechanisms/cgroup/cgroup-events.js';
+import { attachCgroupContainment, type CgroupSeams } from '../mechanisms/cgroup/cgroup-containment.js';
+import { realCgroupFs } from '../mechanisms/cgroup/cgroup-fs.js';
+import { findGroupDirs, type FoundGroupDir } from '../mechanisms/cgroup/find-group-dirs.js';
 import { locateHierarchy } from '../mechanisms/cgroup/hierarchy.js';
-import { REMOVE_RETRY_MS } from '../mechanisms/cgroup/remove-group-dir.js';
-import { findGroupDirs, type FoundGroupDir } from './find-group-dirs.js';
 import { ownerIsAlive } from './owner.js';
-import { countMembers, removeStaleGroup } from './remove-stale-group.js';
 import { resolveSweepOptions, type ResolvedSweepOptions, type SweepOptions } from './sweep-options.js';
 
 export type SweepAction =
@@ -51,11 +50,8 @@ export interface SweepReport {
   failed: number;
 }
 
-/** Test seams: the cgroup file operations and the bound on EBUSY retries. */
-export interface SweepSeams {
-  fs?: CgroupFs;
-  removeRetryMs?: number;
-}
+/** Test seams: the cgroup mechanism's (file operations, clock). */
+export type SweepSeams = CgroupSeams;
 
 /** Finds the cgroup directories of dead corral supervisors, kills what is inside, removes them, and says what it did. */
 export function sweepStaleGroups(options: SweepOptions = {}): Promise<SweepReport> {
@@ -67,9 +63,8 @@ export async function sweepStaleGroupsWith(options: SweepOptions, seams: SweepSe
   const root = resolved.root ?? locateHierarchy().mount?.mountPoint;
   const report: SweepReport = { root, groups: [], removed: 0, processesKilled: 0, failed: 0 };
   if (root === undefined) return report;
-  const fs = seams.fs ?? realCgroupFs;
-  for (const found of findGroupDirs(root)) {
-    const swept = await sweepOne(fs, found, resolved, seams.removeRetryMs ?? REMOVE_RETRY_MS);
+  for (const found of findGroupDirs(seams.fs ?? realCgroupFs, root)) {
+    const swept = await sweepOne(found, resolved, seams);
     report.groups.push(swept);
     if (swept.action === 'removed') report.removed += 1;
     if (swept.action === 'failed') report.failed += 1;
@@ -78,7 +73,7 @@ export async function sweepStaleGroupsWith(options: SweepOptions, seams: SweepSe
   return report;
 }
 
-async function sweepOne(fs: CgroupFs, { path, name }: FoundGroupDir, options: ResolvedSweepOptions, removeRetryMs: number): Promise<SweptGroup> {
+async function sweepOne({ path, name }: FoundGroupDir, options: ResolvedSweepOptions, seams: SweepSeams): Promise<SweptGroup> {
   const swept: SweptGroup = {
     path,
     ownerPid: name.ownerPid,
@@ -88,17 +83,18 @@ async function sweepOne(fs: CgroupFs, { path, name }: FoundGroupDir, options: Re
     processesKilled: 0,
   };
   if (ownerIsAlive(name.ownerPid, name.ownerStartTime)) return swept;
-  if (name.spared && !options.includeSpared && (await readEvents(fs, path).catch(() => ({ populated: true }))).populated) {
+  const group = attachCgroupContainment(path, seams);
+  if (name.spared && !options.includeSpared && !(await group.isDrained().catch(() => false))) {
     swept.action = 'spared-kept';
     return swept;
   }
-  if (options.dryRun) {
-    swept.action = 'would-remove';
-    swept.processesKilled = await countMembers(fs, path);
-    return swept;
-  }
   try {
-    swept.processesKilled = await removeStaleGroup(fs, path, options.killTimeout, removeRetryMs);
+    swept.processesKilled = (await group.members()).length;
+    if (options.dryRun) {
+      swept.action = 'would-remove';
+      return swept;
+    }
+    await group.tearDown(options.killTimeout, seams.clock ?? systemClock);
     swept.action = 'removed';
   } catch (error) {
     swept.action = 'failed';

@@ -102,11 +102,10 @@ export function isDirectory(path: string): boolean {
   }
 }
 
-/** The directory a containment made (what it tells the guard). */
+/** The directory a containment made. */
 export function cgroupDirOf(containment: Containment): string {
-  const record = containment.guardRecords()[0];
-  if (record?.kind !== 'cgroup') throw new Error('not a cgroup containment');
-  return record.path;
+  if (containment.cgroupPath === undefined) throw new Error('not a cgroup containment');
+  return containment.cgroupPath;
 }
 
 export const NOBODY = 65534;

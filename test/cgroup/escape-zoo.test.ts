@@ -6,8 +6,9 @@
 import test from 'ava';
 import { existsSync, readFileSync } from 'node:fs';
 import { zooScript, zooSize, LONG_SLEEP } from '../helpers/escape-zoo.js';
-import { assertNoSurvivors, tagFor, waitForTagged, waitUntilGone } from '../helpers/tagged-processes.js';
-import { openCgroup, requireCgroup, SETTLE_MS, spawnShell, waitForSettledZoo } from './cgroup-kit.js';
+import { waitForSettledBesideForker } from '../helpers/settle.js';
+import { assertNoSurvivors, tagFor, waitUntilGone } from '../helpers/tagged-processes.js';
+import { openCgroup, requireCgroup, spawnShell, waitForSettledZoo } from './cgroup-kit.js';
 import { slack } from '../helpers/patience.js';
 
 /** A member that never stops forking: each round leaves one more long sleeper. */
@@ -21,7 +22,7 @@ test('an escalating shutdown kills the whole zoo, forker included', async (t) =>
   const tag = tagFor(t);
   const group = await openCgroup(t, { shutdownTimeout: 300 });
   spawnShell(group, tag, zooWithForker);
-  await waitForTagged(tag.tag, FULL_ZOO, SETTLE_MS);
+  await waitForSettledBesideForker(tag, FULL_ZOO - 1);
 
   const report = await group.shutdown();
 
@@ -41,7 +42,7 @@ test('kill() ends the zoo at once and close() removes the directory', async (t) 
   const tag = tagFor(t);
   const group = await openCgroup(t);
   spawnShell(group, tag, zooWithForker);
-  await waitForTagged(tag.tag, FULL_ZOO, SETTLE_MS);
+  await waitForSettledBesideForker(tag, FULL_ZOO - 1);
 
   await group.kill();
 

@@ -3,15 +3,20 @@
  * operations seam: a kernel without cgroup.kill (freeze and SIGKILL sweeps)
  * and an rmdir that keeps answering EBUSY (bounded retry, then
  * ECGROUP_REMOVE with the group still open so close() can be retried).
+ * The retry bound runs on the mechanism's virtual clock: how fast the host
+ * answers never decides a verdict.
  */
 import test, { type ExecutionContext } from 'ava';
 import { existsSync } from 'node:fs';
 import { ProcessGroup } from '../../src/index.js';
 import { realCgroupFs, type CgroupFs } from '../../src/mechanisms/cgroup/cgroup-fs.js';
 import { createCgroupContainment } from '../../src/mechanisms/cgroup/cgroup-containment.js';
+import { REMOVE_RETRY_MS } from '../../src/mechanisms/cgroup/remove-group-dir.js';
+import { VirtualClock } from '../helpers/virtual-clock.js';
 import { zooScript, zooSize, LONG_SLEEP } from '../helpers/escape-zoo.js';
-import { assertNoSurvivors, tagFor, waitForTagged, waitUntilGone } from '../helpers/tagged-processes.js';
-import { cgroupDirOf, destroyCgroupDir, requireCgroup, SETTLE_MS, spawnShell, waitForSettledZoo } from './cgroup-kit.js';
+import { waitForSettledBesideForker } from '../helpers/settle.js';
+import { assertNoSurvivors, tagFor, waitUntilGone } from '../helpers/tagged-processes.js';
+import { cgroupDirOf, destroyCgroupDir, requireCgroup, spawnShell, waitForSettledZoo } from './cgroup-kit.js';
 
 function errno(code: string, syscall: string, path: string): NodeJS.ErrnoException {
   return Object.assign(new Error(`${code}: simulated, ${syscall} '${path}'`), { code, syscall, path });
@@ -38,8 +43,9 @@ function withoutCgroupKill() {
   return { fs, seen };
 }
 
-async function groupOn(t: ExecutionContext, fs: CgroupFs, options = {}): Promise<ProcessGroup> {
-  const containment = await createCgroupContainment({ parent: undefined, limits: undefined, fs });
+/** A group whose cgroup mechanism uses `fs` (and `clock` for its own waits); the group's driver runs on the real clock. */
+async function groupOn(t: ExecutionContext, fs: CgroupFs, options = {}, clock?: VirtualClock): Promise<ProcessGroup> {
+  const containment = await createCgroupContainment({ parent: undefined, limits: undefined, fs, clock });
   const dir = cgroupDirOf(containment);
   const group = ProcessGroup.fromContainment(containment, options);
   t.teardown(async () => {
@@ -55,7 +61,7 @@ test('without cgroup.kill, kill() freezes, sweeps with SIGKILL, thaws: the zoo a
   const { fs, seen } = withoutCgroupKill();
   const group = await groupOn(t, fs);
   spawnShell(group, tag, `sh -c 'while :; do ${LONG_SLEEP} & sleep 0.05; done' &\n${zooScript()}`);
-  await waitForTagged(tag.tag, zooSize() + 2, SETTLE_MS);
+  await waitForSettledBesideForker(tag, zooSize() + 1);
 
   await group.kill();
 
@@ -105,7 +111,8 @@ test('rmdir answering EBUSY a few times is retried until the directory goes', as
   if (!(await requireCgroup(t))) return;
   const tag = tagFor(t);
   const { fs, seen } = busyRmdir(5);
-  const group = await groupOn(t, fs);
+  const clock = new VirtualClock();
+  const group = await groupOn(t, fs, {}, clock);
   spawnShell(group, tag, `exec ${LONG_SLEEP}`);
   await waitForSettledZoo(tag, 1);
   const dir = group.cgroupPath!;
@@ -113,6 +120,7 @@ test('rmdir answering EBUSY a few times is retried until the directory goes', as
   await group.close();
 
   t.is(seen.attempts, 6);
+  t.deepEqual(clock.sleeps, [1, 2, 4, 8, 16], 'a doubling backoff between the attempts');
   t.false(existsSync(dir));
   t.true(group.closed);
   assertNoSurvivors(t, tag);
@@ -122,7 +130,8 @@ test('rmdir answering EBUSY for good: ECGROUP_REMOVE, the group stays open, and 
   if (!(await requireCgroup(t))) return;
   const tag = tagFor(t);
   const { fs, seen } = busyRmdir(Number.POSITIVE_INFINITY);
-  const group = await groupOn(t, fs);
+  const clock = new VirtualClock();
+  const group = await groupOn(t, fs, {}, clock);
   spawnShell(group, tag, `exec ${LONG_SLEEP}`);
   await waitForSettledZoo(tag, 1);
   const dir = group.cgroupPath!;
@@ -131,6 +140,7 @@ test('rmdir answering EBUSY for good: ECGROUP_REMOVE, the group stays open, and 
 
   t.is((error as { code?: string }).code, 'ECGROUP_REMOVE');
   t.true(seen.attempts > 1, 'it retried before giving up');
+  t.true(clock.now() >= REMOVE_RETRY_MS, 'for the whole bound');
   t.false(group.closed, 'the group is still held, not forgotten');
   t.true(existsSync(dir));
   t.deepEqual(await waitUntilGone(tag.tag), [], 'the tree itself was killed');

@@ -3,15 +3,18 @@
  * mechanisms: exit statuses, Ctrl+C handling, leftovers, --json, --verbose.
  */
 import test from 'ava';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { escapees, zooScript } from '../helpers/escape-zoo.js';
 import { eventually, isSettled } from '../helpers/settle.js';
 import { assertNoSurvivors, findTagged, tagFor, waitForTagged } from '../helpers/tagged-processes.js';
 import { daemonThenExit, findSleepers, waitForSleeper } from '../run/daemon-leader.js';
 import { cleanUpKept, groupDirsOf } from '../run/group-dirs.js';
 import { corral, jsonReport, startCorral } from './corral-cli.js';
+import { nodeArgs } from '../helpers/node-script.js';
 import { PATIENCE_MS, slack } from '../helpers/patience.js';
 
-// Serial: each test starts a Node process through tsx, and a dozen of those
+// Serial: each test starts a corral Node process, and a dozen of those
 // starting at once on a 2-core machine shared with other test runs take
 // longer than any reasonable wait.
 const cliTest = test.serial;
@@ -167,6 +170,23 @@ for (const mechanism of MECHANISMS) {
     assertNoSurvivors(t, tag);
   });
 }
+
+cliTest('cgroup: a timeout over a Node program that makes its own corral group and ignores SIGTERM gives 124, and nothing is left', async (t) => {
+  const tag = tagFor(t);
+  const fixture = new URL('../fixtures/nested-corral.ts', import.meta.url);
+  // Long enough for a Node program to start and make its group before the timeout strikes, at this machine's pace.
+  const timeout = `${await slack(3000)}ms`;
+  const args = ['run', '--mechanism', 'cgroup', '--timeout', timeout, '--grace', '200ms', '--', process.execPath, ...nodeArgs(fixture)];
+  const running = startCorral(args, tag);
+  running.child.stdin!.end();
+  const outcome = await running.done;
+  const nested = /^nested ready (.+)$/m.exec(outcome.stdout)?.[1];
+  t.truthy(nested, `the program made its own group before the timeout: ${outcome.stdout}${outcome.stderr}`);
+  t.is(outcome.status, 124, outcome.stderr);
+  t.false(existsSync(nested!), 'the nested group went with the outer one');
+  t.deepEqual(groupDirsOf(running.child.pid!), [], 'no group directory of corral is left');
+  assertNoSurvivors(t, tag);
+});
 
 cliTest('--signal picks the graceful signal', async (t) => {
   const tag = tagFor(t);

@@ -10,7 +10,7 @@ import { hostContainment } from '../../src/host/host-containment.js';
 import { assertNoSurvivors, tagFor } from '../helpers/tagged-processes.js';
 import { corral } from './corral-cli.js';
 
-// Serial, as in run-command.test.ts: many tsx start-ups at once overload a 2-core machine.
+// Serial, as in run-command.test.ts: many Node start-ups at once overload a 2-core machine.
 const cliTest = test.serial;
 
 const USAGE_ERRORS: Array<[string[], RegExp]> = [

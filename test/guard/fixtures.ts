@@ -5,7 +5,7 @@
  */
 import type { ExecutionContext } from 'ava';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { locateHierarchy } from '../../src/mechanisms/cgroup/hierarchy.js';
@@ -42,8 +42,12 @@ export function makeCgroup(t: ExecutionContext, parent: string, name = `guardtes
   return dir;
 }
 
+/** Kills what is in `dir` and removes it, sub-cgroups first; best effort, for teardown. */
 export async function removeCgroupNow(dir: string): Promise<void> {
   if (!existsSync(dir)) return;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isDirectory()) await removeCgroupNow(join(dir, entry.name));
+  }
   try {
     writeFileSync(join(dir, 'cgroup.kill'), '1');
   } catch {

@@ -4,7 +4,26 @@
  * recognises `sleep` >= 100 s). Run them with `sh -c`, tagged. perl is
  * Debian's essential perl-base, there wherever sh is.
  */
+import { locateHierarchy } from '../../src/mechanisms/cgroup/hierarchy.js';
+
 export const LONG_SLEEP = 'sleep 1000';
+
+/** Where cgroup2 is mounted here ('' without it: the nested member then stays where it is). */
+const CGROUP2_MOUNT = locateHierarchy().mount?.mountPoint ?? '';
+/** Where the nested member goes, below its group's directory. */
+export const NESTED_CGROUP = 'zoo-nested/deeper';
+
+/**
+ * Makes `<its corral group>/zoo-nested/deeper` and moves itself there, as a
+ * nested corral, a container runtime or systemd-run would: out of the
+ * group's own cgroup.procs. Only inside a corral group directory (named
+ * corral-<pid>-...; under pgroup, or where it may not write, it just stays),
+ * so it never makes cgroups anywhere else.
+ */
+const NESTED =
+  `while read -r l; do case $l in 0::*) own=\${l#0::};; esac; done </proc/self/cgroup; ` +
+  `case \${own##*/} in corral-[0-9]*) d="${CGROUP2_MOUNT}$own/${NESTED_CGROUP}"; ` +
+  `mkdir -p "$d" 2>/dev/null && echo $$ 2>/dev/null >"$d/cgroup.procs";; esac; exec ${LONG_SLEEP}`;
 
 export const escapees = {
   /** A child in a new session: out of every process group of ours. */
@@ -17,6 +36,8 @@ export const escapees = {
   ignoresTerm: `sh -c 'trap "" TERM; exec ${LONG_SLEEP}' &`,
   /** A stopped member (it stops itself, so the stop cannot race its exec). */
   stopped: `sh -c 'kill -STOP $$; exec ${LONG_SLEEP}' &`,
+  /** A member that makes a cgroup of its own inside the group and enters it (when it can). */
+  nestedCgroup: `sh -c '${NESTED}' &`,
 } as const;
 
 /** Every escapee, then the script waits forever (exec'd sleep) as the leader. */

@@ -1,10 +1,12 @@
 /**
- * A scripted Containment: the FakeTarget plus spawn/release bookkeeping, so
+ * A scripted Containment: the FakeTarget plus spawn/teardown bookkeeping, so
  * ProcessGroup's lifecycle (latch, close, dispose) is tested without a
  * process. spawn() returns a bare EventEmitter standing in for a ChildProcess.
  */
 import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import type { Clock } from '../../src/driver/clock.js';
+import { hardKillAndWait } from '../../src/driver/graceful.js';
 import type { Containment, GroupStats } from '../../src/group/containment.js';
 import type { GuardRecord } from '../../src/guard/record.js';
 import { FakeTarget, type FakeScript } from './fake-target.js';
@@ -38,9 +40,18 @@ export class FakeContainment extends FakeTarget implements Containment {
     return { processes: (await this.members()).length };
   }
 
-  async release(spare: boolean): Promise<void> {
+  async tearDown(killTimeout: number, clock: Clock): Promise<void> {
+    await hardKillAndWait(this, killTimeout, clock);
+    this.#release(false);
+  }
+
+  async spare(): Promise<void> {
+    this.#release(true);
+  }
+
+  #release(spared: boolean): void {
     if (this.#releaseFails) throw this.#releaseFails;
-    this.released.push(spare);
+    this.released.push(spared);
   }
 
   killSync(): void {

@@ -56,3 +56,25 @@ export async function waitForSettled(tag: Tag, count: number, ms = SETTLE_MS, be
   );
   return settled;
 }
+
+function commandLineOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * For a tree with a forker (`while :; do ... done`, never settled, its count
+ * ever growing): waits until at least `count` of the other tagged processes
+ * are there and every one of them is settled; returns them.
+ */
+export async function waitForSettledBesideForker(tag: Tag, count: number, ms = SETTLE_MS): Promise<number[]> {
+  let pids: number[] = [];
+  await eventually(() => {
+    pids = findTagged(tag.tag).filter((pid) => !commandLineOf(pid).includes('while :'));
+    return pids.length >= count && pids.every(isSettled);
+  }, `${count} settled processes tagged ${tag.tag} beside the forker`, ms);
+  return pids;
+}

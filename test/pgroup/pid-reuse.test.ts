@@ -131,9 +131,9 @@ test('a spawn that got no pid tracks nothing', async (t) => {
   t.deepEqual(host.calls, []);
 });
 
-test('release() forgets the groups: nothing is signalled afterwards', async (t) => {
+test('spare() forgets the groups: nothing is signalled afterwards', async (t) => {
   const { host, containment } = withLeader();
-  await containment.release(true);
+  await containment.spare();
 
   t.deepEqual(containment.guardRecords(), []);
   containment.killSync();

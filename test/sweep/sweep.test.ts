@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { CorralError, sweepStaleGroups } from '../../src/index.js';
 import { formatGroupName } from '../../src/mechanisms/cgroup/group-name.js';
 import { realCgroupFs, type CgroupFs } from '../../src/mechanisms/cgroup/cgroup-fs.js';
+import { REMOVE_RETRY_MS } from '../../src/mechanisms/cgroup/remove-group-dir.js';
 import { sweepStaleGroupsWith } from '../../src/sweep/sweep-stale-groups.js';
+import { VirtualClock } from '../helpers/virtual-clock.js';
 import { startTimeOf } from '../../src/proc/stat.js';
 import { zooScript, zooSize, LONG_SLEEP } from '../helpers/escape-zoo.js';
 import { waitForSettled } from '../helpers/settle.js';
@@ -141,16 +143,20 @@ cgroupTest('rmdir answering EBUSY for a while: retried, bounded, and the group i
   const parent = makeCgroup(t, cgroupParent!);
   const dir = groupDir(t, parent, await deadOwner());
   const fs = busyRmdir(dir, 5);
-  const report = await sweepStaleGroupsWith({ root: parent }, { fs });
+  const clock = new VirtualClock();
+  const report = await sweepStaleGroupsWith({ root: parent }, { fs, clock });
   t.deepEqual(report.groups.map((g) => g.action), ['removed']);
   t.is(fs.attempts(), 6);
+  t.deepEqual(clock.sleeps, [1, 2, 4, 8, 16], 'a doubling backoff, on the virtual clock');
   t.false(existsSync(dir));
 });
 
 cgroupTest('rmdir answering EBUSY past the bound: reported as failed (ECGROUP_REMOVE), nothing forgotten, and the next sweep removes it', async (t) => {
   const parent = makeCgroup(t, cgroupParent!);
   const dir = groupDir(t, parent, await deadOwner());
-  const report = await sweepStaleGroupsWith({ root: parent }, { fs: busyRmdir(dir, Infinity), removeRetryMs: 50 });
+  const clock = new VirtualClock();
+  const report = await sweepStaleGroupsWith({ root: parent }, { fs: busyRmdir(dir, Infinity), clock });
+  t.true(clock.now() >= REMOVE_RETRY_MS, 'retried for the whole bound');
   t.is(report.failed, 1);
   t.is(report.groups[0]?.action, 'failed');
   t.is(report.groups[0]?.error?.code, 'ECGROUP_REMOVE');

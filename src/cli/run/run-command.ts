@@ -4,7 +4,7 @@
  * terminal's Ctrl+C reaches corral alone (which then shuts the tree down
  * gracefully) and never a second, unmanaged copy to the tree.
  */
-import type { LimitController } from '../../mechanisms/cgroup/apply-limits.js';
+import { controllersFor } from '../../mechanisms/cgroup/apply-limits.js';
 import { prepareCgroupForLimits } from '../../mechanisms/cgroup/prepare-for-limits.js';
 import type { RunOptions } from '../../run/run-options.js';
 import { run } from '../../run/run.js';
@@ -54,11 +54,6 @@ export const runCommand: Command = {
  */
 async function withLimitsPrepared(options: RunOptions): Promise<RunOptions> {
   if (options.limits === undefined || options.mechanism === 'pgroup') return options;
-  const { memoryBytes, pids, cpus } = options.limits;
-  const needed: LimitController[] = [];
-  if (memoryBytes !== undefined) needed.push('memory');
-  if (pids !== undefined) needed.push('pids');
-  if (cpus !== undefined) needed.push('cpu');
-  const prepared = await prepareCgroupForLimits(needed);
+  const prepared = await prepareCgroupForLimits(controllersFor(options.limits));
   return { ...options, cgroupParent: prepared.cgroupParent };
 }

@@ -10,7 +10,7 @@
 import { dirname } from 'node:path';
 import { CorralError, describeError, errnoOf } from '../../errors.js';
 import type { Limits } from '../../options/limits.js';
-import type { CgroupFs } from './cgroup-fs.js';
+import { readControllers, type CgroupFs } from './cgroup-fs.js';
 
 export type LimitController = 'memory' | 'pids' | 'cpu';
 
@@ -24,6 +24,16 @@ interface LimitFile {
   value: string;
 }
 
+/** The one table of which limit needs which controller, and how it is written. */
+const LIMIT_TABLE: ReadonlyArray<{ key: keyof Limits; controller: LimitController; file: string; format: (value: number) => string }> = [
+  { key: 'memoryBytes', controller: 'memory', file: 'memory.max', format: String },
+  { key: 'pids', controller: 'pids', file: 'pids.max', format: String },
+  { key: 'cpus', controller: 'cpu', file: 'cpu.max', format: (cpus) => cpuMax(cpus) },
+];
+
+/** Every controller a limit can need. */
+export const LIMIT_CONTROLLERS: readonly LimitController[] = LIMIT_TABLE.map((row) => row.controller);
+
 /** `cpus` as cpu.max: "<quota> <period>" in microseconds; 0.5 -> "50000 100000". */
 export function cpuMax(cpus: number): string {
   const quota = Math.round(cpus * CPU_PERIOD_US);
@@ -34,17 +44,21 @@ export function cpuMax(cpus: number): string {
 }
 
 export function limitFiles(limits: Limits): LimitFile[] {
-  const files: LimitFile[] = [];
-  if (limits.memoryBytes !== undefined) files.push({ controller: 'memory', file: 'memory.max', value: String(limits.memoryBytes) });
-  if (limits.pids !== undefined) files.push({ controller: 'pids', file: 'pids.max', value: String(limits.pids) });
-  if (limits.cpus !== undefined) files.push({ controller: 'cpu', file: 'cpu.max', value: cpuMax(limits.cpus) });
-  return files;
+  return LIMIT_TABLE.flatMap(({ key, controller, file, format }) => {
+    const value = limits[key];
+    return value === undefined ? [] : [{ controller, file, value: format(value) }];
+  });
+}
+
+/** The controllers `limits` need. */
+export function controllersFor(limits: Limits): LimitController[] {
+  return limitFiles(limits).map((f) => f.controller);
 }
 
 /** Writes every limit into `dir`; throws ELIMIT_UNENFORCEABLE (the caller removes `dir`). */
 export async function applyLimits(fs: CgroupFs, dir: string, limits: Limits): Promise<void> {
   const files = limitFiles(limits);
-  const enabled = new Set((await fs.readFile(`${dir}/cgroup.controllers`).catch(() => '')).split(/\s+/).filter(Boolean));
+  const enabled = await readControllers(fs, `${dir}/cgroup.controllers`);
   const missing = files.filter((f) => !enabled.has(f.controller)).map((f) => f.controller);
   if (missing.length > 0) throw await unenforceable(fs, dirname(dir), missing);
   for (const { file, value } of files) {
@@ -62,7 +76,7 @@ export async function applyLimits(fs: CgroupFs, dir: string, limits: Limits): Pr
 
 /** What stops the parent from giving its children `missing`, as precisely as the files tell. */
 async function unenforceable(fs: CgroupFs, parent: string, missing: LimitController[]): Promise<CorralError> {
-  const available = new Set((await fs.readFile(`${parent}/cgroup.controllers`).catch(() => '')).split(/\s+/).filter(Boolean));
+  const available = await readControllers(fs, `${parent}/cgroup.controllers`);
   const absent = missing.filter((c) => !available.has(c));
   const why =
     absent.length > 0

@@ -2,17 +2,23 @@
  * The cgroup v2 mechanism: one cgroup directory per group. Every member is
  * placed in it before it runs (spawn-in-cgroup.ts), so a setsid, a double
  * fork or a new process group changes nothing: the kernel keeps them all in
- * the directory. A hard kill is `1` into cgroup.kill, the drain is
- * `populated 0` in cgroup.events (watched with inotify), and the directory
- * is removed when the group is released.
+ * the directory, or in cgroups they make inside it, and every operation here
+ * covers that whole subtree (subtree.ts). A hard kill is `1` into
+ * cgroup.kill, the drain is `populated 0` in cgroup.events (watched with
+ * inotify), and the subtree is removed, deepest first, when the group is
+ * released. close(), exit cleanup and `corral sweep` all tear a group down
+ * through tearDown()/killSync() here, and the guard (src/guard/guard.sh)
+ * does the same steps in the same order.
  */
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { basename, dirname, join } from 'node:path';
-import { errnoOf } from '../../errors.js';
+import { systemClock, type Clock } from '../../driver/clock.js';
+import { hardKillAndWait } from '../../driver/graceful.js';
+import type { SignalOptions } from '../../driver/target.js';
+import { CorralError, describeError, errnoOf, type CorralErrorCode } from '../../errors.js';
 import type { Containment, GroupStats } from '../../group/containment.js';
 import type { GuardRecord } from '../../guard/record.js';
 import { hasLimits, type Limits } from '../../options/limits.js';
-import type { SignalOptions } from '../../driver/target.js';
 import type { SignalName } from '../../options/signals.js';
 import { applyLimits } from './apply-limits.js';
 import { realCgroupFs, type CgroupFs } from './cgroup-fs.js';
@@ -23,18 +29,25 @@ import { hardKillCgroup, hardKillCgroupSync } from './hard-kill.js';
 import type { ProcSources } from './hierarchy.js';
 import { makeGroupDir } from './make-group-dir.js';
 import { readStats } from './read-stats.js';
-import { removeGroupDir, removeGroupDirSync } from './remove-group-dir.js';
+import { removeSubtree, removeSubtreeSync } from './remove-group-dir.js';
 import { resolveParent } from './resolve-parent.js';
-import { readMembers, signalMembers } from './signal-members.js';
+import { signalMembers } from './signal-members.js';
 import { spareGroup } from './spare-group.js';
 import { spawnInCgroup } from './spawn-in-cgroup.js';
+import { readSubtreeMembers } from './subtree.js';
 
-export interface CgroupContainmentOptions {
+/** Test seams of the mechanism: the file operations, and the clock of its own waits (freeze, EBUSY retry, kill fallback). */
+export interface CgroupSeams {
+  /** Default: the real file operations. */
+  fs?: CgroupFs;
+  /** Default: the system clock. */
+  clock?: Clock;
+}
+
+export interface CgroupContainmentOptions extends CgroupSeams {
   /** Directory under which the group's cgroup is made (default: this process's own cgroup). */
   parent: string | undefined;
   limits: Limits | undefined;
-  /** Test seam: the file operations (default: the real ones). */
-  fs?: CgroupFs;
   /** Test seam: where the mount table and our own cgroup are read from (default /proc/self/...). */
   procSources?: ProcSources;
 }
@@ -47,7 +60,7 @@ const KILL_SYNC_SPIN_MS = 500;
  * ECGROUP_UNAVAILABLE when no writable cgroup v2 is reachable and
  * ELIMIT_UNENFORCEABLE when limits cannot be set; either way nothing is left behind.
  */
-export async function createCgroupContainment(options: CgroupContainmentOptions): Promise<Containment> {
+export async function createCgroupContainment(options: CgroupContainmentOptions): Promise<CgroupContainment> {
   const fs = options.fs ?? realCgroupFs;
   const dir = await makeGroupDir(fs, resolveParent(options.parent, options.procSources));
   if (hasLimits(options.limits)) {
@@ -58,76 +71,99 @@ export async function createCgroupContainment(options: CgroupContainmentOptions)
       throw error;
     }
   }
-  return new CgroupContainment(fs, dir);
+  return new CgroupContainment(dir, options);
 }
 
-class CgroupContainment implements Containment {
-  readonly mechanism = 'cgroup' as const;
-  readonly #fs: CgroupFs;
-  readonly #dir: string;
+/** A containment for a group directory that exists already: how `corral sweep` tears down a dead owner's group. */
+export function attachCgroupContainment(dir: string, seams: CgroupSeams = {}): CgroupContainment {
+  return new CgroupContainment(dir, seams);
+}
 
-  constructor(fs: CgroupFs, dir: string) {
-    this.#fs = fs;
-    this.#dir = dir;
+export class CgroupContainment implements Containment {
+  readonly mechanism = 'cgroup' as const;
+  readonly cgroupPath: string;
+  readonly #fs: CgroupFs;
+  readonly #clock: Clock;
+
+  constructor(dir: string, seams: CgroupSeams) {
+    this.cgroupPath = dir;
+    this.#fs = seams.fs ?? realCgroupFs;
+    this.#clock = seams.clock ?? systemClock;
   }
 
   spawn(file: string, args: readonly string[], options: SpawnOptions): ChildProcess {
-    return spawnInCgroup(this.#fs, this.#dir, file, args, options);
+    return spawnInCgroup(this.#fs, this.cgroupPath, file, args, options);
   }
 
   signal(signal: SignalName, options?: SignalOptions): Promise<number> {
-    return signalMembers(this.#fs, this.#dir, signal, options);
+    return this.#call('ESIGNAL_FAILED', `sending ${signal} to the members`, () => signalMembers(this.#fs, this.cgroupPath, signal, options));
   }
 
-  async isDrained(): Promise<boolean> {
-    return !(await readEvents(this.#fs, this.#dir)).populated;
+  isDrained(): Promise<boolean> {
+    return this.#call('EKILL_FAILED', 'reading cgroup.events', async () => !(await readEvents(this.#fs, this.cgroupPath)).populated);
   }
 
   hardKill(): Promise<void> {
-    return hardKillCgroup(this.#fs, this.#dir);
+    return hardKillCgroup(this.#fs, this.cgroupPath, this.#clock);
   }
 
-  async members(): Promise<number[]> {
-    try {
-      return await readMembers(this.#fs, this.#dir);
-    } catch (error) {
-      if (errnoOf(error) === 'ENOENT') return [];
-      throw error;
-    }
+  members(): Promise<number[]> {
+    return this.#call('ESIGNAL_FAILED', 'listing the members', async () => readSubtreeMembers(this.#fs, this.cgroupPath));
   }
 
   watch(onChange: () => void): () => void {
-    return watchEvents(this.#dir, onChange);
+    return watchEvents(this.cgroupPath, onChange);
   }
 
   suspend(): Promise<void> {
-    return setFrozen(this.#fs, this.#dir, true);
+    return setFrozen(this.#fs, this.cgroupPath, true, this.#clock);
   }
 
   resume(): Promise<void> {
-    return setFrozen(this.#fs, this.#dir, false);
+    return setFrozen(this.#fs, this.cgroupPath, false, this.#clock);
   }
 
   stats(): Promise<GroupStats> {
-    return readStats(this.#fs, this.#dir);
+    return this.#call('ESIGNAL_FAILED', 'reading the statistics', () => readStats(this.#fs, this.cgroupPath));
   }
 
-  async release(spare: boolean): Promise<void> {
-    if (!spare) return removeGroupDir(this.#fs, this.#dir);
-    const name = parseGroupName(basename(this.#dir));
-    const sparedName = name ? formatGroupName({ ...name, spared: true }) : `${basename(this.#dir)}-spared`;
-    return spareGroup(this.#fs, this.#dir, join(dirname(this.#dir), sparedName));
+  /** The one teardown: SIGKILL the subtree, wait (bounded) for its drain, remove it deepest first. */
+  async tearDown(killTimeout: number, clock: Clock): Promise<void> {
+    await hardKillAndWait(this, killTimeout, clock);
+    await removeSubtree(this.#fs, this.cgroupPath, this.#clock);
   }
 
+  spare(): Promise<void> {
+    const dir = this.cgroupPath;
+    const name = parseGroupName(basename(dir));
+    const sparedName = name ? formatGroupName({ ...name, spared: true }) : `${basename(dir)}-spared`;
+    return spareGroup(this.#fs, dir, join(dirname(dir), sparedName), this.#clock);
+  }
+
+  /** tearDown() without yielding, for process exit: the same steps, the drain waited for by spinning. */
   killSync(): void {
-    hardKillCgroupSync(this.#fs, this.#dir);
+    hardKillCgroupSync(this.#fs, this.cgroupPath);
     const deadline = performance.now() + KILL_SYNC_SPIN_MS;
     const pause = new Int32Array(new SharedArrayBuffer(4));
-    while (readPopulatedSync(this.#fs, this.#dir) && performance.now() < deadline) Atomics.wait(pause, 0, 0, 1);
-    removeGroupDirSync(this.#fs, this.#dir);
+    while (readPopulatedSync(this.#fs, this.cgroupPath) && performance.now() < deadline) Atomics.wait(pause, 0, 0, 1);
+    removeSubtreeSync(this.#fs, this.cgroupPath);
   }
 
   guardRecords(): GuardRecord[] {
-    return [{ kind: 'cgroup', path: this.#dir }];
+    return [{ kind: 'cgroup', path: this.cgroupPath }];
+  }
+
+  /** Every public call rejects with a CorralError, never with a raw fs error. */
+  async #call<T>(code: CorralErrorCode, what: string, operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      if (error instanceof CorralError) throw error;
+      throw new CorralError(code, `${what} of ${this.cgroupPath} failed: ${describeError(error)}`, {
+        path: this.cgroupPath,
+        errnoCode: errnoOf(error),
+        cause: error,
+      });
+    }
   }
 }

@@ -3,7 +3,7 @@
  * The kernel raises a file-modified event on it whenever either changes, so
  * an inotify watch (fs.watch) tells us at once instead of a poll guessing.
  * The kernel rate-limits these notifications to about one per 10 ms per
- * file; the driver's early short polls cover the gap (src/driver/wait-for-drain.ts).
+ * file; the early short sleeps of the poll cover the gap (src/driver/poll.ts).
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { errnoOf } from '../../errors.js';

@@ -8,7 +8,7 @@
  * and without O_CREAT a missing control file answers ENOENT (how a missing
  * cgroup.kill is detected) instead of EACCES.
  */
-import { constants, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { constants, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { mkdir, rmdir } from 'node:fs/promises';
 
 export interface CgroupFs {
@@ -19,6 +19,8 @@ export interface CgroupFs {
   mkdir(path: string): Promise<void>;
   rmdir(path: string): Promise<void>;
   rmdirSync(path: string): void;
+  /** The names of the directories in `path` (a cgroup's children). */
+  childDirsSync(path: string): string[];
 }
 
 // Node takes numeric open flags here; @types/node only declares the string forms.
@@ -39,6 +41,10 @@ export const realCgroupFs: CgroupFs = {
   },
   rmdir: (path) => rmdir(path),
   rmdirSync: (path) => rmdirSync(path),
+  childDirsSync: (path) =>
+    readdirSync(path, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name),
 };
 
 /** The pids listed in a cgroup.procs text. */
@@ -58,4 +64,14 @@ export function parseKeyedValues(text: string): Map<string, number> {
     if (space > 0) values.set(line.slice(0, space), Number(line.slice(space + 1)));
   }
   return values;
+}
+
+/** The controller names of a cgroup.controllers or cgroup.subtree_control text. */
+export function parseControllers(text: string): Set<string> {
+  return new Set(text.split(/\s+/).filter(Boolean));
+}
+
+/** The controllers a cgroup.controllers or cgroup.subtree_control file lists; none when it cannot be read. */
+export async function readControllers(fs: CgroupFs, path: string): Promise<Set<string>> {
+  return parseControllers(await fs.readFile(path).catch(() => ''));
 }

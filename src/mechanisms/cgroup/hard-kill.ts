@@ -1,69 +1,79 @@
 /**
- * SIGKILL for a whole cgroup. `1` into cgroup.kill (Linux 5.14+) kills every
- * member in one go, in the kernel, including members forked meanwhile.
- * Without it (detected by trying: the file is missing, ENOENT) the tree is
- * frozen, so that nothing can fork while we look, every member is SIGKILLed
- * in a few bounded sweeps, and the group is thawed so the kills take effect
- * (SIGKILL also wakes frozen tasks, the thaw makes sure). Members still
- * listed after the sweeps are an EKILL_FAILED.
+ * SIGKILL for a whole cgroup subtree. `1` into cgroup.kill (Linux 5.14+)
+ * kills every member of the subtree in one go, in the kernel, including
+ * members forked meanwhile. Without it (detected by trying: the file is
+ * missing, ENOENT) the subtree is frozen, so that nothing can fork while we
+ * look, every member is SIGKILLed in a few bounded sweeps, and the group is
+ * thawed so the kills take effect (SIGKILL also wakes frozen tasks, the thaw
+ * makes sure). Members still listed after the sweeps are an EKILL_FAILED.
  */
+import type { Clock } from '../../driver/clock.js';
+import { poll } from '../../driver/poll.js';
 import { CorralError, describeError, errnoOf } from '../../errors.js';
 import { kill } from '../../libc/libc.js';
 import { signalNumber } from '../../options/signals.js';
-import { parsePids, type CgroupFs } from './cgroup-fs.js';
+import type { CgroupFs } from './cgroup-fs.js';
 import { setFrozen } from './freeze.js';
-import { readMembers } from './signal-members.js';
+import { readSubtreeMembers } from './subtree.js';
 
 /** Sweeps of the fallback before it gives up. A frozen tree cannot refill itself, so two normally do. */
 export const FALLBACK_SWEEPS = 5;
+/** How long members the last sweep saw may take to die before they count as survivors. */
+const SURVIVOR_GRACE_MS = 500;
 
 const SIGKILL = signalNumber('SIGKILL');
 
-export async function hardKillCgroup(fs: CgroupFs, dir: string): Promise<void> {
+export async function hardKillCgroup(fs: CgroupFs, dir: string, clock: Clock): Promise<void> {
   try {
     await fs.writeFile(`${dir}/cgroup.kill`, '1');
     return;
   } catch (error) {
     if (errnoOf(error) !== 'ENOENT') throw killFailed(dir, 'writing cgroup.kill failed', error);
   }
-  await freezeAndSweep(fs, dir);
+  try {
+    await freezeAndSweep(fs, dir, clock);
+  } catch (error) {
+    throw error instanceof CorralError ? error : killFailed(dir, 'the SIGKILL sweeps failed', error);
+  }
 }
 
-async function freezeAndSweep(fs: CgroupFs, dir: string): Promise<void> {
+async function freezeAndSweep(fs: CgroupFs, dir: string, clock: Clock): Promise<void> {
   try {
-    await setFrozen(fs, dir, true);
+    await setFrozen(fs, dir, true, clock);
   } catch (error) {
     // Frozen or not, the sweeps below still kill; without the freeze a forker may refill between sweeps.
-    if (errnoOf(error) === 'ENOENT') return; // The group is gone: nothing left to kill.
+    if ((error as CorralError).errnoCode === 'ENOENT') return; // The group is gone: nothing left to kill.
   }
   let left: number[] = [];
   try {
     for (let sweep = 0; sweep < FALLBACK_SWEEPS; sweep++) {
-      left = await readMembers(fs, dir);
+      left = readSubtreeMembers(fs, dir);
       if (left.length === 0) break;
       for (const pid of left) kill(pid, SIGKILL);
     }
   } finally {
-    await setFrozen(fs, dir, false).catch(() => {});
+    await setFrozen(fs, dir, false, clock).catch(() => {});
   }
+  if (left.length === 0) return;
   // The last sweep may have seen members that were already dying; only one still listed after a grace is a failure.
-  if (left.length > 0 && (await stillThere(fs, dir, left))) {
-    const survivors = await readMembers(fs, dir).catch(() => left);
-    throw new CorralError('EKILL_FAILED', `${survivors.length} member(s) of ${dir} survived ${FALLBACK_SWEEPS} SIGKILL sweeps`, {
-      pids: survivors,
-      path: dir,
-    });
+  const gone = await poll(
+    async () => {
+      const members = new Set(readSubtreeMembers(fs, dir));
+      return left.some((pid) => members.has(pid)) ? undefined : true;
+    },
+    { clock, deadline: clock.now() + SURVIVOR_GRACE_MS, ceilingMs: 10 },
+  );
+  if (gone) return;
+  let survivors = left;
+  try {
+    survivors = readSubtreeMembers(fs, dir);
+  } catch {
+    // Unreadable now: the pids last seen are the best account.
   }
-}
-
-/** True when one of `pids` is still a member after a short grace (about half a second). */
-async function stillThere(fs: CgroupFs, dir: string, pids: number[]): Promise<boolean> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const members = new Set(await readMembers(fs, dir).catch(() => []));
-    if (!pids.some((pid) => members.has(pid))) return false;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return true;
+  throw new CorralError('EKILL_FAILED', `${survivors.length} member(s) of ${dir} survived ${FALLBACK_SWEEPS} SIGKILL sweeps`, {
+    pids: survivors,
+    path: dir,
+  });
 }
 
 function killFailed(dir: string, what: string, error: unknown): CorralError {
@@ -92,7 +102,7 @@ export function hardKillCgroupSync(fs: CgroupFs, dir: string): void {
   for (let sweep = 0; sweep < FALLBACK_SWEEPS; sweep++) {
     let pids: number[];
     try {
-      pids = parsePids(fs.readFileSync(`${dir}/cgroup.procs`));
+      pids = readSubtreeMembers(fs, dir);
     } catch {
       break;
     }

@@ -11,12 +11,11 @@
  */
 import { basename, dirname, join } from 'node:path';
 import { CorralError, describeError, errnoOf } from '../../errors.js';
-import { realCgroupFs, parsePids, type CgroupFs } from './cgroup-fs.js';
-import type { LimitController } from './apply-limits.js';
+import { realCgroupFs, parsePids, readControllers, type CgroupFs } from './cgroup-fs.js';
+import { LIMIT_CONTROLLERS, type LimitController } from './apply-limits.js';
 import { resolveParent } from './resolve-parent.js';
 
 export const SUPERVISOR_LEAF = 'corral-supervisor';
-const ALL_LIMIT_CONTROLLERS: LimitController[] = ['memory', 'pids', 'cpu'];
 const MOVE_ROUNDS = 10;
 
 export interface PreparedCgroup {
@@ -28,10 +27,6 @@ export interface PreparedCgroup {
   controllers: LimitController[];
 }
 
-async function words(fs: CgroupFs, path: string): Promise<Set<string>> {
-  return new Set((await fs.readFile(path).catch(() => '')).split(/\s+/).filter(Boolean));
-}
-
 function refuse(message: string, cause?: unknown): CorralError {
   return new CorralError('ELIMIT_UNENFORCEABLE', `limits cannot be enforced: ${message}`, {
     cause,
@@ -40,7 +35,7 @@ function refuse(message: string, cause?: unknown): CorralError {
 }
 
 export async function prepareCgroupForLimits(
-  controllers: LimitController[] = ALL_LIMIT_CONTROLLERS,
+  controllers: LimitController[] = [...LIMIT_CONTROLLERS],
   fs: CgroupFs = realCgroupFs,
 ): Promise<PreparedCgroup> {
   let own: string;
@@ -50,17 +45,17 @@ export async function prepareCgroupForLimits(
     throw refuse(describeError(error), error);
   }
   // Already prepared (by an earlier call): we sit in the leaf, and its parent gives the controllers.
-  if (basename(own) === SUPERVISOR_LEAF && allIn(controllers, await words(fs, `${dirname(own)}/cgroup.subtree_control`))) {
+  if (basename(own) === SUPERVISOR_LEAF && allIn(controllers, await readControllers(fs, `${dirname(own)}/cgroup.subtree_control`))) {
     return { cgroupParent: dirname(own), supervisorLeaf: own, controllers };
   }
-  const available = await words(fs, `${own}/cgroup.controllers`);
+  const available = await readControllers(fs, `${own}/cgroup.controllers`);
   const absent = controllers.filter((c) => !available.has(c));
   if (absent.length > 0) {
     throw refuse(
       `the ${absent.join(', ')} controller(s) do not reach ${own} (its cgroup.controllers lists: ${[...available].join(' ') || 'none'}); on a hybrid host cgroup v2 usually has none, elsewhere ask for a delegated cgroup (systemd Delegate=yes)`,
     );
   }
-  if (allIn(controllers, await words(fs, `${own}/cgroup.subtree_control`))) {
+  if (allIn(controllers, await readControllers(fs, `${own}/cgroup.subtree_control`))) {
     return { cgroupParent: own, supervisorLeaf: undefined, controllers };
   }
   // The true root cgroup is exempt from the rule (and moving every process of the host would be absurd).
@@ -75,7 +70,7 @@ export async function prepareCgroupForLimits(
   return { cgroupParent: own, supervisorLeaf: leaf, controllers };
 }
 
-function allIn(wanted: string[], have: Set<string>): boolean {
+function allIn(wanted: readonly string[], have: Set<string>): boolean {
   return wanted.every((c) => have.has(c));
 }
 

@@ -1,12 +1,12 @@
 /**
- * GroupStats from the group's own files: cgroup.procs (live members),
+ * GroupStats from the group's own files: cgroup.procs of the whole subtree (live members),
  * cpu.stat usage_usec (all CPU the tree used, exited members included),
  * memory.current, memory.peak and pids.peak (only where those controllers are enabled
  * for the group; a figure the host cannot give is left out, never 0).
  */
 import type { GroupStats } from '../../group/containment.js';
 import { parseKeyedValues, type CgroupFs } from './cgroup-fs.js';
-import { readMembers } from './signal-members.js';
+import { readSubtreeMembers } from './subtree.js';
 
 async function readNumber(fs: CgroupFs, path: string): Promise<number | undefined> {
   try {
@@ -18,7 +18,7 @@ async function readNumber(fs: CgroupFs, path: string): Promise<number | undefine
 }
 
 export async function readStats(fs: CgroupFs, dir: string): Promise<GroupStats> {
-  const stats: GroupStats = { processes: (await readMembers(fs, dir)).length };
+  const stats: GroupStats = { processes: readSubtreeMembers(fs, dir).length };
   const cpu = await fs.readFile(`${dir}/cpu.stat`).catch(() => undefined);
   const usage = cpu === undefined ? undefined : parseKeyedValues(cpu).get('usage_usec');
   if (usage !== undefined && Number.isFinite(usage)) stats.cpuUsageMs = usage / 1000;

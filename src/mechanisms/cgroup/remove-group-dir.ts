@@ -1,46 +1,61 @@
 /**
- * Removing a drained group's directory. rmdir answers EBUSY while the kernel
- * still counts a member (a task finishing its exit after `populated 0` was
- * reported, a css still being torn down), so it is retried with a doubling
- * backoff, bounded; after that it is an ECGROUP_REMOVE error and the caller
- * keeps the group registered so that close() can be retried.
+ * Removing a drained group's directory, with whatever cgroups its members
+ * made inside it, deepest first. rmdir answers EBUSY while the kernel still
+ * counts a member (a task finishing its exit after `populated 0` was
+ * reported, a css still being torn down), so each rmdir is retried with the
+ * backoff poll, bounded on the mechanism's clock; after that it is an
+ * ECGROUP_REMOVE error and the caller keeps the group registered so that
+ * close() can be retried.
  */
-import { setTimeout as delay } from 'node:timers/promises';
+import type { Clock } from '../../driver/clock.js';
+import { poll } from '../../driver/poll.js';
 import { CorralError, describeError, errnoOf } from '../../errors.js';
 import type { CgroupFs } from './cgroup-fs.js';
+import { subtreeDeepestFirst } from './subtree.js';
 
-/** Total time rmdir is retried on EBUSY. */
+/** Total time one rmdir is retried on EBUSY. */
 export const REMOVE_RETRY_MS = 2000;
+const REMOVE_POLL_CEILING_MS = 100;
 
-export async function removeGroupDir(fs: CgroupFs, dir: string, retryMs = REMOVE_RETRY_MS): Promise<void> {
-  const deadline = performance.now() + retryMs;
-  let interval = 1;
-  for (;;) {
-    try {
-      await fs.rmdir(dir);
-      return;
-    } catch (error) {
-      const errno = errnoOf(error);
-      if (errno === 'ENOENT') return;
-      if (errno !== 'EBUSY' || performance.now() >= deadline) {
-        throw new CorralError('ECGROUP_REMOVE', `could not remove the cgroup ${dir}: ${describeError(error)}`, {
-          path: dir,
-          syscall: 'rmdir',
-          errnoCode: errno,
-          cause: error,
-        });
+export async function removeSubtree(fs: CgroupFs, dir: string, clock: Clock): Promise<void> {
+  for (const path of subtreeDeepestFirst(fs, dir)) await removeOne(fs, path, clock);
+}
+
+async function removeOne(fs: CgroupFs, dir: string, clock: Clock): Promise<void> {
+  let busy: unknown;
+  const removed = await poll(
+    async () => {
+      try {
+        await fs.rmdir(dir);
+        return true;
+      } catch (error) {
+        if (errnoOf(error) === 'ENOENT') return true;
+        if (errnoOf(error) !== 'EBUSY') throw removeFailed(dir, error);
+        busy = error;
+        return undefined;
       }
-    }
-    await delay(Math.min(interval, Math.max(1, deadline - performance.now())));
-    interval = Math.min(interval * 2, 100);
-  }
+    },
+    { clock, deadline: clock.now() + REMOVE_RETRY_MS, ceilingMs: REMOVE_POLL_CEILING_MS },
+  );
+  if (!removed) throw removeFailed(dir, busy);
+}
+
+function removeFailed(dir: string, error: unknown): CorralError {
+  return new CorralError('ECGROUP_REMOVE', `could not remove the cgroup ${dir}: ${describeError(error)}`, {
+    path: dir,
+    syscall: 'rmdir',
+    errnoCode: errnoOf(error),
+    cause: error,
+  });
 }
 
 /** Best effort, without yielding: for process exit. */
-export function removeGroupDirSync(fs: CgroupFs, dir: string): void {
-  try {
-    fs.rmdirSync(dir);
-  } catch {
-    // Still busy or already gone: the guard or `corral sweep` removes what is left.
+export function removeSubtreeSync(fs: CgroupFs, dir: string): void {
+  for (const path of subtreeDeepestFirst(fs, dir)) {
+    try {
+      fs.rmdirSync(path);
+    } catch {
+      // Still busy or already gone: the guard or `corral sweep` removes what is left.
+    }
   }
 }

@@ -1,25 +1,22 @@
 /**
- * A signal to every member of a cgroup. cgroup.procs lists pids, and a pid
- * can be recycled between reading it and signalling it; so each pid is
- * first pinned with a pidfd (pidfd_open), then cgroup.procs is read again:
+ * A signal to every member of a cgroup's subtree. cgroup.procs lists pids,
+ * and a pid can be recycled between reading it and signalling it; so each
+ * pid is first pinned with a pidfd (pidfd_open), then the subtree is read again:
  * a pid still listed is still a member, and its pidfd names that very
  * process, whatever happens to the number afterwards. The signal goes
  * through the pidfd (pidfd_send_signal). Where pidfds do not exist (ENOSYS,
  * kernels before 5.3) it falls back to kill(2) on the re-read list.
  */
-import { CorralError, errnoOf } from '../../errors.js';
+import { CorralError } from '../../errors.js';
 import { closeFd } from '../../libc/close.js';
 import { kill, pidfdOpen, pidfdSendSignal } from '../../libc/libc.js';
 import type { SignalOptions } from '../../driver/target.js';
 import { signalNumber, type SignalName } from '../../options/signals.js';
-import { parsePids, type CgroupFs } from './cgroup-fs.js';
+import type { CgroupFs } from './cgroup-fs.js';
+import { readSubtreeMembers } from './subtree.js';
 
 /** A process that is gone (or a zombie) is not a failure: the signal has nothing left to do. */
 const GONE = new Set(['ESRCH']);
-
-export async function readMembers(fs: CgroupFs, dir: string): Promise<number[]> {
-  return parsePids(await fs.readFile(`${dir}/cgroup.procs`));
-}
 
 /**
  * Sends `signal` (then SIGCONT, with `thenContinue`) to every member;
@@ -31,13 +28,7 @@ export async function signalMembers(fs: CgroupFs, dir: string, signal: SignalNam
   const continued = signalNumber('SIGCONT');
   const pinned = new Map<number, number>();
   let pidfds = true;
-  let listed: number[];
-  try {
-    listed = await readMembers(fs, dir);
-  } catch (error) {
-    if (errnoOf(error) === 'ENOENT') return 0; // The group is gone, and so is everyone in it.
-    throw error;
-  }
+  const listed = readSubtreeMembers(fs, dir);
   try {
     for (const pid of listed) {
       const opened = pidfdOpen(pid);
@@ -47,7 +38,7 @@ export async function signalMembers(fs: CgroupFs, dir: string, signal: SignalNam
       }
       if (opened.errno === undefined) pinned.set(pid, opened.value);
     }
-    const stillMembers = await readMembers(fs, dir);
+    const stillMembers = readSubtreeMembers(fs, dir);
     const failures: Array<{ pid: number; errno: string }> = [];
     let reached = 0;
     for (const pid of stillMembers) {

@@ -5,56 +5,69 @@
  * migration the kernel does not do), so the members are moved instead, into
  * a sibling named like the group plus `-spared`: the group is frozen first
  * (a frozen member cannot fork, so nobody is left behind), each member is
- * written into the new directory's cgroup.procs (which also thaws it: the new
- * directory is not frozen), and the emptied old directory is removed.
- * A member stopped by SIGSTOP stays stopped: freezing is not a signal.
+ * written into the matching directory of the new subtree (sub-cgroups the
+ * members made are made again there, so a nested group keeps its shape),
+ * which also thaws it: the new directories are not frozen. The emptied old
+ * subtree is then removed. A member stopped by SIGSTOP stays stopped:
+ * freezing is not a signal.
  */
+import type { Clock } from '../../driver/clock.js';
 import { CorralError, describeError, errnoOf } from '../../errors.js';
-import type { CgroupFs } from './cgroup-fs.js';
+import { parsePids, type CgroupFs } from './cgroup-fs.js';
 import { setFrozen } from './freeze.js';
-import { removeGroupDir } from './remove-group-dir.js';
-import { readMembers } from './signal-members.js';
+import { removeSubtree } from './remove-group-dir.js';
+import { readSubtreeMembers, subtreeDeepestFirst } from './subtree.js';
 
 const MOVE_ROUNDS = 10;
 
-/** Moves the members of `dir` into `sparedDir` and removes `dir`. */
-export async function spareGroup(fs: CgroupFs, dir: string, sparedDir: string): Promise<void> {
-  let members = await readMembers(fs, dir).catch(() => []);
-  if (members.length === 0) {
-    await removeGroupDir(fs, dir);
-    return;
-  }
-  await setFrozen(fs, dir, true).catch(() => {});
+/** Moves the members of the subtree at `dir` into the same places under `sparedDir`, and removes `dir`. */
+export async function spareGroup(fs: CgroupFs, dir: string, sparedDir: string, clock: Clock): Promise<void> {
   try {
-    await fs.mkdir(sparedDir);
+    await moveSubtree(fs, dir, sparedDir, clock);
+    await removeSubtree(fs, dir, clock);
   } catch (error) {
-    if (errnoOf(error) !== 'EEXIST') {
-      await setFrozen(fs, dir, false).catch(() => {});
-      throw spareFailed(dir, error);
-    }
-  }
-  for (let round = 0; round < MOVE_ROUNDS && members.length > 0; round++) {
-    for (const pid of members) {
-      await fs.writeFile(`${sparedDir}/cgroup.procs`, String(pid)).catch((error: unknown) => {
-        if (errnoOf(error) !== 'ESRCH') throw spareFailed(dir, error);
-      });
-    }
-    members = await readMembers(fs, dir);
-  }
-  if (members.length > 0) {
-    await setFrozen(fs, dir, false).catch(() => {});
-    throw new CorralError('ECGROUP_REMOVE', `could not move every spared member out of ${dir}: ${members.join(', ')} remain`, {
-      pids: members,
+    if (error instanceof CorralError) throw error;
+    throw new CorralError('ECGROUP_REMOVE', `could not move the spared members of ${dir}: ${describeError(error)}`, {
       path: dir,
+      errnoCode: errnoOf(error),
+      cause: error,
     });
   }
-  await removeGroupDir(fs, dir);
 }
 
-function spareFailed(dir: string, error: unknown): CorralError {
-  return new CorralError('ECGROUP_REMOVE', `could not move the spared members of ${dir}: ${describeError(error)}`, {
-    path: dir,
-    errnoCode: errnoOf(error),
-    cause: error,
-  });
+async function moveSubtree(fs: CgroupFs, dir: string, sparedDir: string, clock: Clock): Promise<void> {
+  if (readSubtreeMembers(fs, dir).length === 0) return;
+  await setFrozen(fs, dir, true, clock).catch(() => {});
+  try {
+    // Parents first: a directory is made before its children.
+    const places = subtreeDeepestFirst(fs, dir)
+      .reverse()
+      .map((from) => ({ from, to: sparedDir + from.slice(dir.length) }));
+    for (const { to } of places) {
+      await fs.mkdir(to).catch((error: unknown) => {
+        if (errnoOf(error) !== 'EEXIST') throw error;
+      });
+    }
+    let left: number[] = [];
+    for (let round = 0; round < MOVE_ROUNDS; round++) {
+      left = [];
+      for (const { from, to } of places) {
+        const pids = parsePids(await fs.readFile(`${from}/cgroup.procs`).catch(() => ''));
+        left.push(...pids);
+        for (const pid of pids) {
+          await fs.writeFile(`${to}/cgroup.procs`, String(pid)).catch((error: unknown) => {
+            if (errnoOf(error) !== 'ESRCH') throw error;
+          });
+        }
+      }
+      if (left.length === 0) return;
+    }
+    throw new CorralError('ECGROUP_REMOVE', `could not move every spared member out of ${dir}: ${left.join(', ')} remain`, {
+      pids: left,
+      path: dir,
+    });
+  } finally {
+    // Only what could not be moved is still in it: let it run on.
+    await setFrozen(fs, dir, false, clock).catch(() => {});
+  }
 }

@@ -8,6 +8,8 @@
  * There is no change notification, so the driver polls isDrained().
  */
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
+import type { Clock } from '../../driver/clock.js';
+import { hardKillAndWait } from '../../driver/graceful.js';
 import type { Containment, GroupStats } from '../../group/containment.js';
 import type { GuardRecord } from '../../guard/record.js';
 import type { SignalOptions } from '../../driver/target.js';
@@ -82,8 +84,14 @@ class PgroupContainment implements Containment {
     return stats;
   }
 
-  /** Nothing to remove: forget the groups (with `spare` they simply keep running). */
-  async release(_spare: boolean): Promise<void> {
+  /** Kill and wait for the drain; then there is nothing to remove but our records. */
+  async tearDown(killTimeout: number, clock: Clock): Promise<void> {
+    await hardKillAndWait(this, killTimeout, clock);
+    this.#registry.forgetAll();
+  }
+
+  /** Forget the groups: they simply keep running. */
+  async spare(): Promise<void> {
     this.#registry.forgetAll();
   }
 

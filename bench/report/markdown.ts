@@ -1,7 +1,7 @@
 /**
  * The run as markdown: the host header, one table per measurement and the
  * targets. Printed by `npm run bench`, written to bench/results.md and
- * embedded in the README (Performance), so no figure is typed by hand.
+ * embedded in docs/performance.md, so no figure is typed by hand.
  * Pure.
  */
 import type { Cell, ContainmentRow, Ratio, Results, ScaleRow } from './results.js';
@@ -134,11 +134,11 @@ export function resultsMarkdown(results: Results): string {
 
 export function performanceDoc(results: Results): string {
   return [
-    '## Performance',
+    '# Performance',
     '',
-    '`npm run bench` (or `npm run bench -- --quick`, under a minute) measures corral against the least code that can do the job with the kernel directly (`cgroup.kill` plus an inotify wait; `killpg` plus a /proc scan), against tree-kill and execa, and against a fixed 20 ms poll for noticing a drain. It prints the tables below and rewrites `bench/results.json`, `bench/results.md`, `bench/teardown.svg` and this section of the README; nothing here is typed by hand.',
+    '`npm run bench` (or `npm run bench -- --quick`, under a minute) measures corral against the least code that can do the job with the kernel directly (`cgroup.kill` plus an inotify wait; `killpg` plus a /proc scan), against tree-kill and execa, and against a fixed 20 ms poll for noticing a drain. It prints the tables below and rewrites `bench/results.json`, `bench/results.md`, `bench/teardown.svg` and this page; nothing here is typed by hand.',
     '',
-    '![Teardown time against tree size](bench/teardown.svg)',
+    '![Teardown time against tree size](../bench/teardown.svg)',
     '',
     'The contenders:',
     '',
@@ -151,7 +151,8 @@ export function performanceDoc(results: Results): string {
     '',
     'Every process the benchmark starts carries a tag in its environment; a teardown counts as done only when every process recorded before it is gone or a zombie (pid and start time, so a recycled pid cannot pass for a survivor), whatever the contender says. Trees are given 25 ms after they are up before the teardown starts, so the kernel\'s rate limit on `cgroup.events` notifications (about 10 ms) does not penalise a tree torn down the instant it was made. Tagged leftovers and cgroup directories are removed after each trial, and on exit or Ctrl-C.',
     '',
-    resultsMarkdown(results).trimEnd(),
+    // bench/results.md nests its sections under a level-2 title; this page has a level-1 one.
+    resultsMarkdown(results).replace(/^### /gm, '## ').trimEnd(),
     '',
     `The processes of corral's groups were made with the default options (\`guard\` on), through the public API only. Figures from a shared ${results.host.cores}-core machine: compare ratios, not absolute times.`,
     '',

@@ -23,6 +23,10 @@ test('durations need a unit, except 0', (t) => {
   t.is(parseDuration('1.5m', '--x'), 90_000);
   t.is(parseDuration('1h', '--x'), 3_600_000);
   t.is(parseDuration('0', '--x'), 0);
+  // A positive duration is never read as 0 ("no timeout"): below 1 ms it is 1 ms.
+  t.is(parseDuration('0.0001ms', '--x'), 1);
+  t.is(parseDuration('0.4ms', '--x'), 1);
+  t.is(parseDuration('0ms', '--x'), 0);
   for (const bad of ['5', '2 s', '-1s', 's', '1d', '', '1e3ms']) {
     t.throws(() => parseDuration(bad, '--x'), { instanceOf: UsageError }, bad);
   }

@@ -18,4 +18,4 @@ export { sweepStaleGroups } from './sweep/sweep-stale-groups.js';
 export type { SweepReport, SweptGroup, SweepAction } from './sweep/sweep-stale-groups.js';
 export type { SweepOptions } from './sweep/sweep-options.js';
 export { run } from './run/run.js';
-export type { RunOptions, RunResult, LeftoversPolicy } from './run/run.js';
+export type { RunOptions, RunResult, LeftoversPolicy, LeftoverProcess } from './run/run.js';

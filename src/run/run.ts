@@ -18,6 +18,7 @@ import type { ShutdownReport } from '../driver/graceful.js';
 import type { MechanismName } from '../group/containment.js';
 import { ProcessGroup } from '../group/process-group.js';
 import { normalizeSpawnArguments } from '../group/spawn-arguments.js';
+import { readCommandLine } from '../proc/cmdline.js';
 import { resolveRunOptions, type ResolvedRunOptions, type RunOptions } from './run-options.js';
 import { StopRequest, type StopReason } from './stop-request.js';
 import { waitUntilEmpty } from './wait-until-empty.js';
@@ -37,6 +38,12 @@ export interface RunResult {
    * with its leader, or when the leader was stopped by corral.
    */
   leftovers: number[];
+  /**
+   * The same leftovers, each with its command line as it was when the leader
+   * exited ('' for one that was gone before it could be read): what the
+   * command left behind, by name.
+   */
+  leftoverProcesses: LeftoverProcess[];
   /** The report of the graceful shutdown, if one ran (timeout, cancellation, leftovers: 'kill'). */
   report: ShutdownReport | undefined;
   /** The mechanism the group really used. */
@@ -47,6 +54,13 @@ export interface RunResult {
   pid: number;
   /** Milliseconds from the spawn until the tree was gone (or left to run). */
   elapsedMs: number;
+}
+
+/** A process the command left running when it exited. */
+export interface LeftoverProcess {
+  pid: number;
+  /** Its arguments joined by spaces, as `ps -o args` shows them. */
+  command: string;
 }
 
 export type { RunOptions, LeftoversPolicy } from './run-options.js';
@@ -92,6 +106,7 @@ async function supervise(group: ProcessGroup, file: string, args: string[], opti
   const stop = new StopRequest(options.timeout, options.signal);
   let report: ShutdownReport | undefined;
   let leftovers: number[] = [];
+  let leftoverProcesses: LeftoverProcess[] = [];
   let leader: LeaderExit | undefined;
   try {
     const first = await Promise.race([exited, stop.requested]);
@@ -104,6 +119,8 @@ async function supervise(group: ProcessGroup, file: string, args: string[], opti
       // 'keep' act at once, and a stop arriving meanwhile must not be claimed.
       if (options.leftovers !== 'wait') stop.dispose();
       leftovers = await group.members();
+      // Named before anything is stopped: after the shutdown there is nothing left to read.
+      leftoverProcesses = await Promise.all(leftovers.map(async (pid) => ({ pid, command: await readCommandLine(pid) })));
       if (leftovers.length > 0) report = await settleLeftovers(group, options, stop);
     }
   } finally {
@@ -115,6 +132,7 @@ async function supervise(group: ProcessGroup, file: string, args: string[], opti
     timedOut: stop.reason === 'timeout',
     cancelled: stop.reason === 'cancel',
     leftovers,
+    leftoverProcesses,
     report,
     mechanism: group.mechanism,
     fallbackReason: group.fallbackReason,

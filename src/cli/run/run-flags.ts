@@ -21,6 +21,7 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
   { name: 'memory', value: true },
   { name: 'pids', value: true },
   { name: 'cpus', value: true },
+  { name: 'fail-on-leftovers' },
   { name: 'json' },
   { name: 'verbose' },
   { name: 'debug' },
@@ -32,6 +33,8 @@ export interface RunCommandLine {
   debug: boolean;
   json: boolean;
   verbose: boolean;
+  /** Exit 123 when the command left processes behind. */
+  failOnLeftovers: boolean;
   command: string;
   args: string[];
   options: RunOptions;
@@ -73,6 +76,7 @@ function parse(argv: readonly string[]): RunCommandLine {
     debug: switches.has('debug'),
     json: switches.has('json'),
     verbose: switches.has('verbose'),
+    failOnLeftovers: switches.has('fail-on-leftovers'),
     command: command ?? '',
     args,
     options,

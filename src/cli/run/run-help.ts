@@ -18,8 +18,11 @@ Options:
   --memory SIZE          memory limit for the tree: 512M, 1G (powers of 1024)
   --pids COUNT           most processes and threads the tree may hold
   --cpus NUMBER          CPU time limit in CPUs (0.5 = half a core)
+  --fail-on-leftovers    exit 123 when the command exits but leaves processes
+                         behind (they are still stopped, and named on stderr)
   --verbose              one line on stderr at the end: mechanism, processes
-                         stopped, escalation, time taken
+                         stopped, escalation, time taken; then one line per
+                         process the command left behind (pid, command line)
   --json                 a JSON report on stderr at the end
   --debug                stack traces on failure
   -h, --help             this help
@@ -29,6 +32,7 @@ Limits need cgroup v2 with the controllers delegated (see corral doctor).
 
 Exit status:
   the command's exit code, or 128+n if it died of signal n
+  123      --fail-on-leftovers, and the command left processes behind
   124      the timeout ran out
   129/130/143  corral got SIGHUP/SIGINT/SIGTERM (a second one kills at once)
   2        bad command line

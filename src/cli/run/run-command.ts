@@ -17,7 +17,6 @@ import { jsonSummary, leftoverLines, verboseLine } from './summary.js';
 
 export const runCommand: Command = {
   name: 'run',
-  summary: 'run a command; when it ends, times out or corral is interrupted, stop its whole tree',
   help: RUN_HELP,
   async main(argv, context) {
     const line = parseRunCommandLine(argv);

@@ -2,14 +2,14 @@
  * `npm run bench [-- --quick]`: corral against the kernel's own primitives,
  * tree-kill and execa. Prints the markdown tables on stdout (progress goes
  * to stderr) and rewrites bench/results.json, bench/results.md,
- * bench/teardown.svg and the README's Performance section from the same run.
+ * bench/teardown.svg and docs/performance.md from the same run.
  *
  * Every process it starts is tagged and every cgroup directory noted, and
  * both are cleaned up after each trial, at the end, on Ctrl-C and on a
  * crash (bench/lib/leftovers.ts).
  */
 import { writeFileSync } from 'node:fs';
-import { README, replaceGeneratedBlock } from '../scripts/generated-block.js';
+import { PERFORMANCE_DOC, replaceGeneratedBlock } from '../scripts/generated-block.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Contender } from './contenders/contender.js';
@@ -121,8 +121,8 @@ async function main(): Promise<void> {
     writeFileSync(join(BENCH, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
     writeFileSync(join(BENCH, 'results.md'), markdown);
     writeFileSync(join(BENCH, 'teardown.svg'), teardownSvg(chartSeries(teardown), `Hard-kill teardown, median of ${config.repetitions}`));
-    replaceGeneratedBlock(README, 'bench', performanceDoc(results));
-    progress('wrote bench/results.json, bench/results.md, bench/teardown.svg, README.md (Performance)');
+    replaceGeneratedBlock(PERFORMANCE_DOC, 'bench', performanceDoc(results));
+    progress('wrote bench/results.json, bench/results.md, bench/teardown.svg, docs/performance.md');
   } finally {
     for (const contender of all.values()) await contender.close?.();
     await cleanUpEverything();

@@ -1,11 +1,13 @@
 /**
- * Generated blocks in README.md: `npm run bench` and `npm run stress`
- * rewrite the text between `<!-- NAME:begin -->` and `<!-- NAME:end -->`
- * from their own figures, so no number in the README is typed by hand.
+ * Generated blocks in docs/: `npm run bench` (docs/performance.md) and
+ * `npm run stress` (docs/reliability.md) rewrite the text between
+ * `<!-- NAME:begin -->` and `<!-- NAME:end -->` from their own figures, so
+ * no number in the docs is typed by hand.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 
-export const README = new URL('../README.md', import.meta.url);
+export const PERFORMANCE_DOC = new URL('../docs/performance.md', import.meta.url);
+export const RELIABILITY_DOC = new URL('../docs/reliability.md', import.meta.url);
 
 export function replaceGeneratedBlock(path: string | URL, name: string, content: string): void {
   const begin = `<!-- ${name}:begin -->`;

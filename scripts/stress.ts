@@ -4,7 +4,7 @@
  *
  * Proof under load (see test/stress): prints the "Reliability" table from
  * the run's own figures; --json writes the whole report, --write-doc puts the
- * table into the README (Reliability). Exits 1 when anything failed; the
+ * table into docs/reliability.md. Exits 1 when anything failed; the
  * seed printed first replays the run. --from FILE re-renders a saved report.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -12,10 +12,10 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { randomSeed } from '../test/stress/random.js';
 import { renderTable, writeTableInto, type StressReport } from '../test/stress/report-table.js';
-import { README } from './generated-block.js';
+import { RELIABILITY_DOC } from './generated-block.js';
 import { runStress } from '../test/stress/stress-run.js';
 
-const DOC = README;
+const DOC = RELIABILITY_DOC;
 
 const { values } = parseArgs({
   options: {

@@ -16,7 +16,8 @@ mode=vagrant
 # what the Vagrant boxes use, and what the guest scripts expect.
 user=vagrant
 uid=1000
-node_version=${CORRAL_NODE_VERSION:-20.20.2}
+# The current Active LTS line (26 since 2026-10-28); CORRAL_NODE_VERSION picks another.
+node_version=${CORRAL_NODE_VERSION:-26.12.1}
 
 log() { printf 'provision(%s): %s\n' "$mode" "$*"; }
 

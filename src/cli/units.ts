@@ -4,7 +4,8 @@
  * Durations need a unit (250ms, 2s, 1.5m, 1h): a bare number is refused,
  * because coreutils `timeout` reads one as seconds while corral's library
  * counts milliseconds, and guessing wrong by a factor of 1000 is worse than
- * asking. `0` alone is accepted: it means the same in every unit.
+ * asking. `0` alone is accepted: it means the same in every unit. A positive
+ * duration is at least 1 ms: it is never read as 0.
  *
  * Sizes are binary (K = 1024): 512M, 1G, 1.5G, 64K, 2T; a bare number is
  * bytes. A trailing `B` or `iB` is allowed (512MiB, 1GB mean the same here).
@@ -22,7 +23,10 @@ export function parseDuration(text: string, option: string): number {
     const hint = /^\d+(\.\d+)?$/.test(text.trim()) ? ` (add a unit: ${text.trim()}s or ${text.trim()}ms)` : '';
     throw new UsageError(`${option}: bad duration ${JSON.stringify(text)}${hint}; use e.g. 250ms, 2s, 1m, 1h`);
   }
-  return Math.round(Number(match[1]) * DURATION_UNITS[match[2] as string]!);
+  const ms = Math.round(Number(match[1]) * DURATION_UNITS[match[2] as string]!);
+  // A positive duration below half a millisecond must not round to 0, which
+  // means "none": `--timeout 0.0001ms` is a (very short) timeout.
+  return ms === 0 && Number(match[1]) > 0 ? 1 : ms;
 }
 
 /** Bytes, from '512M', '1G', '1.5G', '4096'. */

@@ -22,7 +22,7 @@ import { createResolvedGroup, type ProcessGroup } from '../group/process-group.j
 import { normalizeSpawnArguments } from '../group/spawn-arguments.js';
 import { OutputCapture, type OutputBytes } from './capture-output.js';
 import { finalStats } from './final-stats.js';
-import { describeLeftovers, type LeftoverProcess } from './leftover-processes.js';
+import { readCommandLine } from '../proc/cmdline.js';
 import { resolveRunOptions, type ResolvedRunOptions, type RunOptions } from './run-options.js';
 import { StopRequest, type StopReason } from './stop-request.js';
 import { waitUntilEmpty } from './wait-until-empty.js';
@@ -42,7 +42,11 @@ export interface RunResult<Output extends string | Buffer = string> {
    * with its leader, or when the leader was stopped by corral.
    */
   leftovers: number[];
-  /** The same leftovers with their command lines, read while they still ran. */
+  /**
+   * The same leftovers, each with its command line as it was when the leader
+   * exited ('' for one that was gone before it could be read): what the
+   * command left behind, by name.
+   */
   leftoverProcesses: LeftoverProcess[];
   /** The report of the graceful shutdown, if one ran (timeout, cancellation, leftovers: 'kill'). */
   report: ShutdownReport | undefined;
@@ -71,8 +75,14 @@ export interface RunResult<Output extends string | Buffer = string> {
   outputTruncated: boolean;
 }
 
+/** A process the command left running when it exited. */
+export interface LeftoverProcess {
+  pid: number;
+  /** Its arguments joined by spaces, as `ps -o args` shows them. */
+  command: string;
+}
+
 export type { RunOptions, LeftoversPolicy } from './run-options.js';
-export type { LeftoverProcess } from './leftover-processes.js';
 export type { OutputBytes, OutputEncoding } from './capture-output.js';
 
 interface LeaderExit {
@@ -138,7 +148,8 @@ async function supervise(group: ProcessGroup, file: string, args: string[], opti
       // 'keep' act at once, and a stop arriving meanwhile must not be claimed.
       if (options.leftovers !== 'wait') stop.dispose();
       leftovers = await group.members();
-      leftoverProcesses = describeLeftovers(leftovers);
+      // Named before anything is stopped: after the shutdown there is nothing left to read.
+      leftoverProcesses = await Promise.all(leftovers.map(async (pid) => ({ pid, command: await readCommandLine(pid) })));
       if (leftovers.length > 0) report = await settleLeftovers(group, options, stop);
     }
   } finally {

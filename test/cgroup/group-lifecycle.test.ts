@@ -135,6 +135,10 @@ test.serial('a closed group holds no file descriptor and no inotify watch (pidfd
   await cycle(); // Warm-up: ffi-rs opens libc once, for good.
   const before = await counts();
   for (let i = 0; i < 5; i++) await cycle();
-  t.deepEqual(await counts(), before);
+  const after = await counts();
+  // A leak adds descriptors; Node itself may close one of its own meanwhile
+  // (seen on Node 22 and 24: one fewer after the cycles), which is no leak.
+  t.true(after.fds <= before.fds, `descriptors: ${before.fds} before, ${after.fds} after`);
+  t.is(after.watches, before.watches);
   assertNoSurvivors(t, tag);
 });

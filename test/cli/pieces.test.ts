@@ -10,7 +10,7 @@ import { describeFailure } from '../../src/cli/failure.js';
 import { parseFlags } from '../../src/cli/parse-flags.js';
 import { exitStatusOf } from '../../src/cli/run/exit-status.js';
 import { parseRunCommandLine } from '../../src/cli/run/run-flags.js';
-import { jsonSummary, verboseLine } from '../../src/cli/run/summary.js';
+import { jsonSummary, leftoverLines, verboseLine } from '../../src/cli/run/summary.js';
 import { parseDuration, parsePositive, parseSize } from '../../src/cli/units.js';
 import { UsageError } from '../../src/cli/usage-error.js';
 import type { ShutdownReport } from '../../src/driver/graceful.js';
@@ -23,6 +23,10 @@ test('durations need a unit, except 0', (t) => {
   t.is(parseDuration('1.5m', '--x'), 90_000);
   t.is(parseDuration('1h', '--x'), 3_600_000);
   t.is(parseDuration('0', '--x'), 0);
+  // A positive duration is never read as 0 ("no timeout"): below 1 ms it is 1 ms.
+  t.is(parseDuration('0.0001ms', '--x'), 1);
+  t.is(parseDuration('0.4ms', '--x'), 1);
+  t.is(parseDuration('0ms', '--x'), 0);
   for (const bad of ['5', '2 s', '-1s', 's', '1d', '', '1e3ms']) {
     t.throws(() => parseDuration(bad, '--x'), { instanceOf: UsageError }, bad);
   }
@@ -106,6 +110,13 @@ test('exit status: interrupt, then timeout, then the leader', (t) => {
   t.is(exitStatusOf(result({ exitCode: null, signal: 'SIGTERM', timedOut: true }), undefined), 124);
   t.is(exitStatusOf(result({ exitCode: null, signal: 'SIGTERM', cancelled: true }), 130), 130);
   t.is(exitStatusOf(result({ exitCode: null }), undefined), 125, 'a leader left running has no status to pass on');
+  const leaky = result({ exitCode: 0, leftovers: [7] });
+  t.is(exitStatusOf(leaky, undefined), 0, 'leftovers alone do not change the status');
+  t.is(exitStatusOf(leaky, undefined, { failOnLeftovers: true }), 123);
+  t.is(exitStatusOf(result({ exitCode: 1, leftovers: [7] }), undefined, { failOnLeftovers: true }), 123, 'a leak fails even a failing suite the same way');
+  t.is(exitStatusOf(result({ exitCode: 0 }), undefined, { failOnLeftovers: true }), 0, 'no leftovers: the command status stands');
+  t.is(exitStatusOf(result({ exitCode: 3 }), undefined, { failOnLeftovers: true }), 3);
+  t.is(exitStatusOf(result({ exitCode: null, timedOut: true, leftovers: [7] }), undefined, { failOnLeftovers: true }), 124, 'a timeout comes first');
 });
 
 test('summaries say what happened', (t) => {
@@ -122,6 +133,12 @@ test('summaries say what happened', (t) => {
   t.deepEqual(json.report.phases[0].error, { code: 'ESIGNAL_FAILED', message: 'x' });
   const kept = verboseLine({ result: result({ leftovers: [5, 6], mechanism: 'pgroup', fallbackReason: 'no v2' }), status: 0, interruptedBy: undefined, forced: false });
   t.is(kept, 'corral: pgroup (no cgroup: no v2), nothing to stop, 2 leftover(s) kept, 1.500 s, exit 0');
+  const named = [{ pid: 5, command: 'sleep 300' }, { pid: 6, command: '' }];
+  t.deepEqual(leftoverLines(result({ leftovers: [5, 6], leftoverProcesses: named })), [
+    'corral: left behind 5 (kept running): sleep 300',
+    'corral: left behind 6 (kept running): (gone before it could be read)',
+  ]);
+  t.deepEqual(leftoverLines(result({ leftovers: [5], leftoverProcesses: [named[0]!], report })), ['corral: left behind 5: sleep 300']);
   const forced = verboseLine({ result: result({ cancelled: true, report: { ...report, escalated: false } }), status: 130, interruptedBy: 'SIGINT', forced: true });
   t.is(forced, 'corral: cgroup, stopped 3 processes (SIGINT), killed at once (second signal), 1.500 s, exit 130');
 });

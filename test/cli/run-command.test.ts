@@ -129,6 +129,10 @@ for (const mechanism of MECHANISMS) {
     t.true(report.leftovers.length >= (mechanism === 'cgroup' ? 2 : 1));
     t.true(report.report.membersBefore >= 1);
     t.regex(outcome.stderr.split('\n')[0]!, new RegExp(`^corral: ${mechanism}, stopped \\d+ process(es)? \\(leftovers\\), .* s, exit 4$`));
+    // Each leftover is named, by pid and command line, in --json and under --verbose.
+    const sleepers = (report.leftoverProcesses as { pid: number; command: string }[]).filter((p) => p.command === 'sleep 1000');
+    t.is(sleepers.length, mechanism === 'cgroup' ? 2 : 1);
+    for (const { pid } of sleepers) t.true(outcome.stderr.includes(`corral: left behind ${pid}: sleep 1000\n`), String(pid));
     assertNoSurvivors(t, tag);
   });
 

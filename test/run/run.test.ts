@@ -90,6 +90,8 @@ for (const mechanism of MECHANISMS) {
     const result = await run('sh', ['-c', daemonThenExit(0)], daemonOptions(tag, mechanism));
     t.is(result.exitCode, 0);
     t.true(result.leftovers.length >= 1, 'the daemon was still running when the leader exited');
+    t.deepEqual(result.leftoverProcesses.map((p) => p.pid), result.leftovers);
+    t.true(result.leftoverProcesses.some((p) => p.command === 'sleep 1000'), 'the daemon is named by its command line');
     t.truthy(result.report);
     t.true(result.report!.membersBefore >= 1);
     t.false(result.timedOut);

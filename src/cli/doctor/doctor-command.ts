@@ -38,7 +38,6 @@ export interface DoctorReport {
 
 export const doctorCommand: Command = {
   name: 'doctor',
-  summary: "show what this host offers and which mechanism 'auto' gets",
   help: DOCTOR_HELP,
   async main(argv, context) {
     const { switches, operands } = parseFlags(argv, [{ name: 'json' }, { name: 'debug' }, { name: 'help', short: 'h' }], 'doctor');

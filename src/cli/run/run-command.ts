@@ -9,15 +9,14 @@ import { prepareCgroupForLimits } from '../../mechanisms/cgroup/prepare-for-limi
 import type { RunOptions } from '../../run/run-options.js';
 import { run } from '../../run/run.js';
 import type { Command } from '../command.js';
-import { exitStatusOf } from './exit-status.js';
+import { EXIT_LEFT_PROCESSES, exitStatusOf } from './exit-status.js';
 import { Interrupts } from './interrupts.js';
 import { RUN_HELP } from './run-help.js';
 import { parseRunCommandLine } from './run-flags.js';
-import { jsonSummary, verboseLine } from './summary.js';
+import { jsonSummary, leftoverLines, verboseLine } from './summary.js';
 
 export const runCommand: Command = {
   name: 'run',
-  summary: 'run a command; when it ends, times out or corral is interrupted, stop its whole tree',
   help: RUN_HELP,
   async main(argv, context) {
     const line = parseRunCommandLine(argv);
@@ -35,9 +34,12 @@ export const runCommand: Command = {
         signal: interrupts.signal,
         onSpawn: (_child, group) => interrupts.onForce(() => void group.kill().catch(() => undefined)),
       });
-      const status = exitStatusOf(result, interrupts.exitStatus);
+      const status = exitStatusOf(result, interrupts.exitStatus, { failOnLeftovers: line.failOnLeftovers });
       const summary = { result, status, interruptedBy: interrupts.received, forced: interrupts.forced };
       if (line.verbose) process.stderr.write(`${verboseLine(summary)}\n`);
+      if (line.verbose || (line.failOnLeftovers && status === EXIT_LEFT_PROCESSES)) {
+        for (const named of leftoverLines(result)) process.stderr.write(`${named}\n`);
+      }
       if (line.json) process.stderr.write(`${JSON.stringify(jsonSummary(summary))}\n`);
       return status;
     } finally {

@@ -24,6 +24,7 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
   { name: 'cpus', value: true },
   { name: 'user', value: true },
   { name: 'no-new-privs' },
+  { name: 'fail-on-leftovers' },
   { name: 'json' },
   { name: 'verbose' },
   { name: 'debug' },
@@ -35,6 +36,8 @@ export interface RunCommandLine {
   debug: boolean;
   json: boolean;
   verbose: boolean;
+  /** Exit 123 when the command left processes behind. */
+  failOnLeftovers: boolean;
   command: string;
   args: string[];
   options: RunOptions;
@@ -83,6 +86,7 @@ function parse(argv: readonly string[]): RunCommandLine {
     debug: switches.has('debug'),
     json: switches.has('json'),
     verbose: switches.has('verbose'),
+    failOnLeftovers: switches.has('fail-on-leftovers'),
     command: command ?? '',
     args,
     options,

@@ -22,8 +22,11 @@ Options:
                          number (default group: the user's own); needs root
   --no-new-privs         setuid programs such as sudo gain nothing in the tree
                          (PR_SET_NO_NEW_PRIVS, through util-linux setpriv)
+  --fail-on-leftovers    exit 123 when the command exits but leaves processes
+                         behind (they are still stopped, and named on stderr)
   --verbose              one line on stderr at the end: mechanism, processes
-                         stopped, escalation, time taken
+                         stopped, escalation, time taken; then one line per
+                         process the command left behind (pid, command line)
   --json                 a JSON report on stderr at the end
   --debug                stack traces on failure
   -h, --help             this help
@@ -34,6 +37,7 @@ For untrusted builds: --user, --no-new-privs and limits (docs/sandboxing.md).
 
 Exit status:
   the command's exit code, or 128+n if it died of signal n
+  123      --fail-on-leftovers, and the command left processes behind
   124      the timeout ran out
   129/130/143  corral got SIGHUP/SIGINT/SIGTERM (a second one kills at once)
   2        bad command line

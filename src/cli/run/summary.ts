@@ -36,6 +36,17 @@ export function verboseLine({ result, status, interruptedBy, forced }: RunSummar
   return parts.join(', ');
 }
 
+/**
+ * One line per process the command left behind, named by pid and command
+ * line: what --verbose and --fail-on-leftovers print after the summary.
+ */
+export function leftoverLines(result: RunResult): string[] {
+  const kept = result.leftovers.length > 0 && result.report === undefined;
+  return result.leftoverProcesses.map(
+    ({ pid, command }) => `corral: left behind ${pid}${kept ? ' (kept running)' : ''}: ${command === '' ? '(gone before it could be read)' : command}`,
+  );
+}
+
 export function jsonSummary({ result, status, interruptedBy, forced }: RunSummaryInput): Record<string, unknown> {
   return {
     status,
@@ -46,6 +57,7 @@ export function jsonSummary({ result, status, interruptedBy, forced }: RunSummar
     interruptedBy: interruptedBy ?? null,
     forced,
     leftovers: result.leftovers,
+    leftoverProcesses: result.leftoverProcesses,
     mechanism: result.mechanism,
     fallbackReason: result.fallbackReason ?? null,
     pid: result.pid,

@@ -30,7 +30,6 @@ Exit status: 0, or 125 when a directory could not be removed.
 
 export const sweepCommand: Command = {
   name: 'sweep',
-  summary: 'remove the groups that dead supervisors left behind',
   help: SWEEP_HELP,
   async main(argv, context) {
     const specs = [

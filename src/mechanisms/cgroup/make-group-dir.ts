@@ -8,6 +8,7 @@ import { errnoOf } from '../../errors.js';
 import { startTimeOf } from '../../proc/stat.js';
 import type { CgroupFs } from './cgroup-fs.js';
 import { formatGroupName } from './group-name.js';
+import { removeFinishedSpared } from './remove-finished-spared.js';
 import { meansUnavailable, mkdirUnavailable } from './unavailable.js';
 
 let counter = 0;
@@ -18,6 +19,7 @@ export async function makeGroupDir(fs: CgroupFs, parent: string): Promise<string
     const dir = join(parent, formatGroupName({ ownerPid: process.pid, ownerStartTime, counter: ++counter, spared: false }));
     try {
       await fs.mkdir(dir);
+      await removeFinishedSpared(fs, parent);
       return dir;
     } catch (error) {
       // A name of ours already taken: a directory left by an earlier module instance in this process. Take the next.

@@ -48,6 +48,7 @@ export class FakeHost implements PgroupHost {
     if (stat === undefined || stat.startTime !== startTime) return undefined;
     return {
       pid,
+      startTime,
       signal: (signal) => {
         const now = this.table.get(pid);
         if (now !== stat) return { value: -1, errno: 'ESRCH' };

@@ -49,6 +49,8 @@ class PgroupContainment implements Containment {
   #adopting = false;
   /** Set by hardKill(): a member the drain wait still finds is killed again. */
   #killing = false;
+  /** Members the hard kill sent SIGKILL (pid to start time): dying, not to be killed again. */
+  #killed = new Map<number, number>();
   #census: NodeJS.Timeout | undefined;
   #censusListener: (() => void) | undefined;
 
@@ -65,6 +67,7 @@ class PgroupContainment implements Containment {
       this.#adopting = true;
     }
     this.#killing = false;
+    this.#killed = new Map();
     const child = spawnLeader(this.#registry, this.#host, this.#marker, file, args, options);
     this.#startCensus();
     return child;
@@ -72,7 +75,7 @@ class PgroupContainment implements Containment {
 
   async signal(signal: SignalName, { thenContinue = false }: SignalOptions = {}): Promise<number> {
     if (!this.#host.procAvailable) return this.#signalGroupsOnly(signal, thenContinue);
-    const { reached, failures } = signalMembers(this.#host, this.#walk.members(), signal, thenContinue);
+    const { reached, failures } = signalMembers(this.#host, this.#registry, this.#walk.members(), signal, thenContinue);
     const failure = memberError('ESIGNAL_FAILED', signal, failures);
     if (failure) throw failure;
     return reached;
@@ -85,14 +88,17 @@ class PgroupContainment implements Containment {
     const members = this.#walk.members();
     if (members.length === 0) return true;
     // After a hard kill a survivor can only be a fork that raced it: kill again.
-    if (this.#killing) stopThenKill(this.#walk, this.#registry, this.#host);
+    if (this.#killing && members.some((member) => this.#killed.get(member.pid) !== member.startTime)) {
+      stopThenKill(this.#walk, this.#registry, this.#host, this.#killed);
+    }
     return false;
   }
 
   async hardKill(): Promise<void> {
     this.#killing = true;
+    this.#killed = new Map();
     const failure = this.#host.procAvailable
-      ? memberError('EKILL_FAILED', 'SIGKILL', stopThenKill(this.#walk, this.#registry, this.#host))
+      ? memberError('EKILL_FAILED', 'SIGKILL', stopThenKill(this.#walk, this.#registry, this.#host, this.#killed))
       : deliveryError('EKILL_FAILED', 'SIGKILL', signalGroups(this.#registry, this.#host, this.#registry.groups(), 'SIGKILL'));
     if (failure) throw failure;
   }

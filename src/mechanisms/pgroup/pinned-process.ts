@@ -13,6 +13,7 @@ import { readProcStatSync } from '../../proc/stat.js';
 
 export interface PinnedProcess {
   readonly pid: number;
+  readonly startTime: number;
   signal(signal: number): SyscallResult;
   /** Close the pidfd; the pin signals nothing after this. */
   unpin(): void;
@@ -30,6 +31,7 @@ export function pinProcess(pid: number, startTime: number): PinnedProcess | unde
   let open = true;
   return {
     pid,
+    startTime,
     signal: (signal) => {
       if (!open) return { value: -1, errno: 'ESRCH' };
       return pidfd === undefined ? kill(pid, signal) : pidfdSendSignal(pidfd, signal);

@@ -11,7 +11,11 @@ import { locateHierarchy, procSelf, type CgroupLayout, type ProcSources } from '
 import { resolveParent } from '../mechanisms/cgroup/resolve-parent.js';
 
 export interface HostContainment {
-  /** What ProcessGroup.create({ mechanism: 'auto' }) will use here. */
+  /**
+   * What ProcessGroup.create({ mechanism: 'auto' }) will use here. 'pgroup'
+   * is the fallback: process groups plus a child subreaper and a /proc tree
+   * walk on Linux (docs/fallback.md says what it holds and what it cannot see).
+   */
   mechanism: 'cgroup' | 'pgroup';
   /** Why it is not cgroup (the future `fallbackReason`), when it is not. */
   reason?: string;

@@ -3,11 +3,14 @@
  * SIGKILL sent to a walked list leaves a gap: a member that forks after the
  * walk and before its SIGKILL has a child nobody listed, and that child,
  * orphaned by the kill, is re-parented before anyone looks again. So:
- * 1. SIGSTOP every member: killpg to each tracked group, a pidfd-pinned
- *    signal to each member outside them. A stopped process forks no more;
- *    a fork racing the stop is restarted by the kernel or finished, and then
- *    its child is visible to the next walk;
- * 2. walk again and stop again, until a walk finds nobody new;
+ * 1. SIGSTOP each tracked group with killpg, before any walk: the kernel
+ *    signals a process group atomically against fork (a child is either in
+ *    the group in time to get the signal, or its fork is restarted), so
+ *    nothing in our groups forks after this;
+ * 2. walk, and SIGSTOP (pidfd-pinned) every member found outside our
+ *    groups; those could have forked before their stop, so walk again while
+ *    a walk finds someone new outside; a tree that never left its groups
+ *    costs one walk;
  * 3. SIGKILL the same way (SIGKILL ends stopped processes too).
  * Nothing dies before step 3, so no parent link breaks while we walk.
  */
@@ -38,13 +41,14 @@ export function stopThenKill(walk: TreeWalk, registry: GroupRegistry, host: Pgro
   const seen = new Map<number, number>();
   const failures: MemberFailure[] = [];
   try {
+    signalGroups(registry, host, registry.groups(), 'SIGSTOP');
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const members = walk.members().filter((member) => killed.get(member.pid) !== member.startTime);
       const fresh = members.filter((member) => seen.get(member.pid) !== member.startTime);
-      if (fresh.length === 0) break;
       for (const member of fresh) seen.set(member.pid, member.startTime);
-      signalGroups(registry, host, registry.groups(), 'SIGSTOP');
-      for (const member of outsideGroups(fresh, registry.groups())) {
+      const outside = outsideGroups(fresh, registry.groups());
+      if (outside.length === 0) break;
+      for (const member of outside) {
         const pin = host.pin(member.pid, member.startTime);
         if (pin === undefined) continue;
         pinned.set(member.pid, pin);

@@ -94,6 +94,16 @@ class PgroupContainment implements Containment {
     return false;
   }
 
+  /**
+   * The last member of a tree to die has a parent that is not a member:
+   * this process (a leader, or an orphan the subreaper adopted). So its
+   * death raises SIGCHLD here, and a drain wait can be woken by it instead
+   * of polling (the driver still polls now and then, as a safety net).
+   */
+  watch(onChange: () => void): (() => void) | undefined {
+    return this.#adopting && this.#host.procAvailable ? this.#host.subreaper?.onChild(onChange) : undefined;
+  }
+
   async hardKill(): Promise<void> {
     this.#killing = true;
     this.#killed = new Map();

@@ -47,6 +47,12 @@ export interface Subreaper {
   prune(alive: ReadonlyMap<number, number>): void;
   /** Reap every zombie child we may reap. */
   reap(): void;
+  /**
+   * Call `listener` on every SIGCHLD (after reaping): a child of ours died,
+   * so a tree may have drained. Undefined where no SIGCHLD event exists
+   * (Worker threads) or while the subreaper is off.
+   */
+  onChild(listener: () => void): (() => void) | undefined;
   readonly on: boolean;
 }
 
@@ -56,7 +62,11 @@ class ProcessSubreaper implements Subreaper {
   readonly #leaders = new Map<number, number>();
   #on = false;
   #listening = false;
-  readonly #onChild = () => this.reap();
+  readonly #childListeners = new Set<() => void>();
+  readonly #onChild = () => {
+    this.reap();
+    for (const listener of [...this.#childListeners]) listener();
+  };
 
   get on(): boolean {
     return this.#on;
@@ -106,9 +116,19 @@ class ProcessSubreaper implements Subreaper {
     this.#listen();
   }
 
-  /** SIGCHLD is listened to while it can matter: the subreaper is on, or adopted members may still die. */
+  onChild(listener: () => void): (() => void) | undefined {
+    if (!isMainThread || !this.#on) return undefined;
+    this.#childListeners.add(listener);
+    this.#listen();
+    return () => {
+      this.#childListeners.delete(listener);
+      this.#listen();
+    };
+  }
+
+  /** SIGCHLD is listened to while it can matter: the subreaper is on, adopted members may still die, or someone waits for a drain. */
   #listen(): void {
-    const wanted = isMainThread && (this.#on || this.#members.size > 0);
+    const wanted = isMainThread && (this.#on || this.#members.size > 0 || this.#childListeners.size > 0);
     if (wanted === this.#listening) return;
     this.#listening = wanted;
     if (wanted) process.on('SIGCHLD', this.#onChild);

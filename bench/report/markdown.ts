@@ -115,7 +115,7 @@ export function resultsMarkdown(results: Results): string {
   lines.push(simpleTable(results.drainLatency, 'latency, median (p25–p75)'));
   lines.push('', '### Spawn overhead', '', `\`true\` from the spawn call to its exit, ${config.spawnRounds} pairs, plain and grouped alternating.`, '');
   lines.push(spawnTable(results.spawn, results.spawnRatios));
-  lines.push('', '### Containment: the escape zoo', '', 'A setsid child, a double-forked daemon, a child in a new process group, a SIGTERM ignorer, a stopped member and a member that makes and enters a sub-cgroup of its own (inside a corral group) under a sleeping leader; live processes after each contender\'s hard kill.', '');
+  lines.push('', '### Containment: the escape zoo', '', 'A setsid child, a double-forked daemon, a child in a new process group, a SIGTERM ignorer, a stopped member, a member that makes and enters a sub-cgroup of its own (inside a corral group) and a forker (set off just before the hard kill, it starts a setsid\'d sleeper every 5 ms) under a sleeping leader; live processes after each contender\'s hard kill (the forker\'s children count as survivors, so a count can exceed the tree).', '');
   lines.push(containmentTable(results.containment));
   const scale = results.scale[0];
   if (scale) {

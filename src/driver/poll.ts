@@ -18,7 +18,7 @@ export interface PollOptions {
   /** The sleep stops doubling here. */
   ceilingMs: number;
   /** Subscribe `wake` to whatever may change the answer; returns the unsubscribe function. */
-  subscribe?: (wake: () => void) => () => void;
+  subscribe?: (wake: () => void) => (() => void) | undefined;
 }
 
 /** Resolves with the first answer of `attempt` that is not undefined, or undefined once the deadline has passed. */

@@ -28,7 +28,8 @@ export interface GracefulTarget {
   /**
    * Optional change notification: call `onChange` whenever the drain state may
    * have changed (cgroup.events via inotify). Returns an unsubscribe function.
-   * A target without it is polled with a backoff that starts near 1 ms.
+   * A target without it (or whose watch returns undefined: no notification
+   * available right now) is polled with a backoff that starts near 1 ms.
    */
-  watch?(onChange: () => void): () => void;
+  watch?(onChange: () => void): (() => void) | undefined;
 }

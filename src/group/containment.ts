@@ -52,4 +52,9 @@ export interface Containment extends GracefulTarget {
   killSync(): void;
   /** What the guard must kill if this process dies (see src/guard). */
   guardRecords(): GuardRecord[];
+  /**
+   * Optional: call `onChange` when guardRecords() may have changed without a
+   * spawn (pgroup: its periodic walk found new members). Returns an unsubscribe function.
+   */
+  watchGuardRecords?(onChange: () => void): () => void;
 }

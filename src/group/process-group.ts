@@ -53,6 +53,11 @@ export class ProcessGroup implements AsyncDisposable {
     registerForExitCleanup(this.#exitEntry);
     this.#guard = options.guard ? acquireGuard() : undefined;
     this.#guard?.track(this.#id, containment.guardRecords());
+    const guard = this.#guard;
+    // The guard skips unchanged records; a closed group is untracked and stays so.
+    if (guard) containment.watchGuardRecords?.(() => {
+      if (!this.#closed && !this.#latch.skipDropKill) guard.track(this.#id, containment.guardRecords());
+    });
   }
 
   /**

@@ -12,12 +12,19 @@
 #   C <slot> <cgroup directory>     guard this cgroup (the path may hold spaces)
 #   P <slot> <pgid> <start time>    guard this process group; the start time is
 #                                   the leader's, field 22 of /proc/<pgid>/stat
+#   E <slot> <marker>               guard every process whose environment holds
+#                                   CORRAL_GROUP=<marker> (a pgroup fallback group)
+#   M <slot> <pid> <start time>     guard this one process, a member the supervisor's
+#                                   tree walk saw outside its process groups
 #   U <slot> [<slot>...]            forget these records (group closed or stood down)
 #   S <n>                           sync: answer "S <n>" on stdout (tests, bench)
 #   B                               goodbye: the supervisor exits normally and its
 #                                   exit cleanup has killed what was registered
 # EOF without B means the supervisor died: kill every registered group, remove
-# the cgroup directories, exit. After B the guard sends no signal; it only
+# the cgroup directories, exit. Fallback (P, E, M) members are stopped first,
+# then their descendants are found through parent links and stopped too,
+# until a scan finds nobody new; only then is everyone SIGKILLed, so no
+# parent link breaks while we look (kill_fallback_members). After B the guard sends no signal; it only
 # removes the registered cgroup directories once they have drained.
 #
 # Records live in shell variables r_<slot>; `slots` lists the slots ever set
@@ -120,6 +127,8 @@ each_record() { # callback: called as "callback kind arg1 arg2" for every live r
     case $record in
       C\ *) "$1" C "${record#C }" ;;
       P\ *) "$1" P ${record#P } ;;
+      E\ *) "$1" E ${record#E } ;;
+      M\ *) "$1" M ${record#M } ;;
     esac
   done
 }
@@ -129,6 +138,76 @@ kill_record() {
     C) kill_cgroup "$2" ;;
     P) pgroup_is_ours "$2" "$3" && kill -9 "-$2" 2>/dev/null ;;
   esac
+  return 0
+}
+
+# The fallback records as lookup variables: g_<pgid>=<leader start>,
+# m_<pid>=<start>, and the grep patterns for the markers.
+markers=''
+fallback=0
+index_record() {
+  case $1 in
+    P) pgroup_is_ours "$2" "$3" && eval "g_$2=\$3"; fallback=1 ;;
+    M) eval "m_$2=\$3"; fallback=1 ;;
+    E) markers="$markers CORRAL_GROUP=$2"; fallback=1 ;;
+  esac
+  return 0
+}
+
+# One pass over /proc: every process that is a member (in a guarded process
+# group and started no earlier than its leader, a guarded pid with its start
+# time, a carrier of a guarded marker, or a child of a member already taken)
+# and not yet taken is taken (t_<pid>=1, listed in `taken`) and stopped.
+# Sets `fresh` to how many were taken.
+taken=''
+take_members() {
+  fresh=0
+  marked=' '
+  if [ -n "$markers" ]; then
+    set -- -lazxF
+    for m in $markers; do set -- "$@" -e "$m"; done
+    # One grep reads every environment; its output is /proc/<pid>/environ lines.
+    for path in $(grep "$@" /proc/[0-9]*/environ 2>/dev/null); do
+      p=${path#/proc/}
+      marked="$marked${p%/environ} "
+    done
+  fi
+  for stat in /proc/[0-9]*/stat; do
+    line=''
+    read -r line <"$stat" 2>/dev/null || continue
+    pid=${line%% *}
+    eval "[ -z \"\${t_$pid-}\" ]" || continue
+    rest=${line##*) }
+    set -- $rest
+    [ "$1" = Z ] && continue
+    ppid=$2 pgid=$3
+    shift 19
+    start=$1
+    member=0
+    eval "g=\${g_$pgid-} m=\${m_$pid-} parent=\${t_$ppid-}"
+    if [ -n "$parent" ]; then member=1
+    elif [ -n "$g" ] && [ "$start" -ge "$g" ]; then member=1
+    elif [ "$m" = "$start" ]; then member=1
+    else case $marked in *" $pid "*) member=1 ;; esac
+    fi
+    [ "$member" = 1 ] || continue
+    eval "t_$pid=1"
+    taken="$taken $pid"
+    kill -STOP "$pid" 2>/dev/null
+    fresh=$((fresh + 1))
+  done
+}
+
+kill_fallback_members() {
+  each_record index_record
+  [ "$fallback" = 1 ] || return 0
+  rounds=0
+  while [ "$rounds" -lt 64 ]; do
+    take_members
+    [ "$fresh" -eq 0 ] && break
+    rounds=$((rounds + 1))
+  done
+  for pid in $taken; do kill -9 "$pid" 2>/dev/null; done
   return 0
 }
 
@@ -174,13 +253,18 @@ while IFS= read -r line; do
   case $command in
     C) remember "${rest%% *}" "C ${rest#* }" ;;
     P) remember "${rest%% *}" "P ${rest#* }" ;;
+    E) remember "${rest%% *}" "E ${rest#* }" ;;
+    M) remember "${rest%% *}" "M ${rest#* }" ;;
     U) forget $rest ;;
     S) echo "S $rest" ;;
     B) said_goodbye=1; break ;;
   esac
 done
 
-[ "$said_goodbye" = 1 ] || each_record kill_record
+if [ "$said_goodbye" != 1 ]; then
+  kill_fallback_members
+  each_record kill_record
+fi
 wait_for_drain
 # Bounded retries: rmdir can report EBUSY for a moment after the drain.
 tries=0

@@ -13,11 +13,22 @@ export interface SlottedRecord {
 
 /** The guard reads one record per line, so a path with a newline cannot be sent. */
 export function isSendable(record: GuardRecord): boolean {
-  return record.kind === 'pgroup' || !record.path.includes('\n');
+  if (record.kind === 'cgroup') return !record.path.includes('\n');
+  // A marker is ours (group-marker.ts: digits and dots); anything else could break the guard's line.
+  return record.kind !== 'marker' || /^[\w.-]+$/.test(record.marker);
 }
 
 export function rememberLine({ slot, record }: SlottedRecord): string {
-  return record.kind === 'cgroup' ? `C ${slot} ${record.path}\n` : `P ${slot} ${record.pgid} ${record.leaderStartTime}\n`;
+  switch (record.kind) {
+    case 'cgroup':
+      return `C ${slot} ${record.path}\n`;
+    case 'pgroup':
+      return `P ${slot} ${record.pgid} ${record.leaderStartTime}\n`;
+    case 'marker':
+      return `E ${slot} ${record.marker}\n`;
+    case 'process':
+      return `M ${slot} ${record.pid} ${record.startTime}\n`;
+  }
 }
 
 export function forgetLine(slots: readonly number[]): string {

@@ -7,7 +7,11 @@
 import { probeCgroupHost, type CgroupHost, type CgroupHostOptions } from '../mechanisms/cgroup/probe-host.js';
 
 export interface HostContainment extends CgroupHost {
-  /** What ProcessGroup.create({ mechanism: 'auto' }) will use here. */
+  /**
+   * What ProcessGroup.create({ mechanism: 'auto' }) will use here. 'pgroup'
+   * is the fallback: process groups plus a child subreaper and a /proc tree
+   * walk on Linux (docs/fallback.md says what it holds and what it cannot see).
+   */
   mechanism: 'cgroup' | 'pgroup';
   /** Why it is not cgroup (the future `fallbackReason`), when it is not. */
   reason?: string;

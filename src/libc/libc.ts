@@ -94,3 +94,29 @@ export function pidfdSendSignal(pidfd: number, signal: number): SyscallResult {
   if (!numbers) return { value: -1, errno: 'ENOSYS' };
   return call('syscall', 'i64', [i64(numbers.pidfdSendSignal), i64(pidfd), i64(signal), i64(0), i64(0)]);
 }
+
+const PR_SET_CHILD_SUBREAPER = 36;
+const WNOHANG = 1;
+
+/** True where prctl(PR_SET_CHILD_SUBREAPER) exists (Linux 3.4+); macOS has no such call. */
+export function subreaperSupported(): boolean {
+  return process.platform === 'linux';
+}
+
+/**
+ * prctl(PR_SET_CHILD_SUBREAPER, on): while on, an orphaned descendant is
+ * re-parented to this process instead of init. Not inherited across fork.
+ */
+export function setChildSubreaper(on: boolean): SyscallResult {
+  if (!subreaperSupported()) return { value: -1, errno: 'ENOSYS' };
+  return call('prctl', 'i32', [i32(PR_SET_CHILD_SUBREAPER), i64(on ? 1 : 0), i64(0), i64(0), i64(0)]);
+}
+
+/**
+ * waitpid(pid, NULL, WNOHANG): reap exactly this child if it has exited
+ * (value = pid), 0 while it runs. The status pointer goes as a 64-bit 0 (NULL):
+ * the exit status of an adopted orphan is nobody's to report.
+ */
+export function reapNoHang(pid: number): SyscallResult {
+  return call('waitpid', 'i32', [i32(pid), i64(0), i32(WNOHANG)]);
+}

@@ -77,7 +77,7 @@ test('watch() fires when the tree drains, and the drain is reported by the event
   const drainedWhenFired = new Promise<boolean>((resolve) => {
     const unwatch = containment.watch!(() => {
       fired++;
-      unwatch();
+      unwatch?.();
       void containment.isDrained().then(resolve);
     });
   });

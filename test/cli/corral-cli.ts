@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { REPO } from '../helpers/node-script.js';
 import type { Tag } from '../helpers/tagged-processes.js';
 
-const MAIN = builtCli();
+/** The built CLI, for the tests and fixtures that run `corral` as a command. */
+export const CORRAL_MAIN = builtCli();
+const MAIN = CORRAL_MAIN;
 
 /** dist/cli/main.js, refusing a build older than the source: a stale build would test old code. */
 function builtCli(): string {

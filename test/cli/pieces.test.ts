@@ -3,8 +3,12 @@
  * lines and exit statuses, the summaries. (No process is started here.)
  */
 import test from 'ava';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CorralError } from '../../src/errors.js';
 import { adviceFor } from '../../src/cli/doctor/advice.js';
+import { detectContainer } from '../../src/host/container.js';
 import { renderDoctor } from '../../src/cli/doctor/doctor-command.js';
 import { describeFailure } from '../../src/cli/failure.js';
 import { parseFlags } from '../../src/cli/parse-flags.js';
@@ -163,11 +167,46 @@ test('doctor advises the one fix that fits what it found', (t) => {
   const noControllers = { enforceable: false, enforceableAfterPrepare: false, reason: 'absent' };
   t.regex(adviceFor(host({ layout: 'hybrid', limits: noControllers }))!, /hybrid host keeps the memory, pids and cpu controllers in cgroup v1/);
   t.regex(adviceFor(host({ limits: noControllers }))!, /systemd-run --user --scope -p Delegate=yes/);
+  // Inside a container: no reboot, mount or systemd-run advice, but what the fallback holds and what the owner must grant.
+  const docker = adviceFor(host({ cgroup2ReadOnly: true, writable: false }), { runtime: 'docker', evidence: '/.dockerenv exists' })!;
+  t.regex(docker, /^inside a docker container \(\/\.dockerenv exists\), corral uses its fallback: .*subreaper.*docker run --cgroupns=private/);
+  t.notRegex(docker, /systemd-run|systemd\.unified|mount -t/);
+  t.regex(adviceFor(host({ writable: false }), { runtime: 'kubernetes', evidence: 'cgroup path /kubepods/x' })!, /privileged pod/);
+  t.is(adviceFor(host({}), { runtime: 'docker', evidence: '/.dockerenv exists' }), undefined, 'a container with a writable cgroup needs no fix');
+});
+
+test('a container is recognised by its marker files or its cgroup path', (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'corral-container-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  const selfCgroup = join(root, 'cgroup');
+  const sources = { root, selfCgroup };
+  writeFileSync(selfCgroup, '0::/user.slice/user-0.slice/session-1.scope\n');
+  t.is(detectContainer(sources), undefined);
+  for (const [path, runtime] of [
+    ['0::/kubepods/besteffort/pod1/abc\n', 'kubernetes'],
+    ['12:pids:/docker/0123abcd\n0::/\n', 'docker'],
+    ['0::/machine.slice/libpod-abc.scope\n', 'podman'],
+    ['0::/system.slice/containerd.service/x\n', 'containerd'],
+  ] as const) {
+    writeFileSync(selfCgroup, path);
+    t.is(detectContainer(sources)?.runtime, runtime, path);
+  }
+  writeFileSync(selfCgroup, '0::/\n');
+  mkdirSync(join(root, 'run'));
+  writeFileSync(join(root, 'run/.containerenv'), '');
+  t.deepEqual(detectContainer(sources), { runtime: 'podman', evidence: '/run/.containerenv exists' });
+  writeFileSync(join(root, '.dockerenv'), '');
+  t.is(detectContainer(sources)?.runtime, 'docker');
+  t.is(detectContainer({ root, selfCgroup: join(root, 'missing') })?.runtime, 'docker');
+  rmSync(join(root, '.dockerenv'));
+  rmSync(join(root, 'run/.containerenv'));
+  t.is(detectContainer({ root, selfCgroup: join(root, 'missing') }), undefined);
 });
 
 test('doctor renders what it found, and says when the probe disagrees with the prediction', (t) => {
   const system = { distro: 'Debian GNU/Linux', release: '12 (bookworm)', kernel: '6.1.0', arch: 'x64', cpus: 2, node: 'v20.0.0' };
-  const fine = renderDoctor({ system, host: host({}), auto: { mechanism: 'cgroup', reason: undefined }, fix: null });
+  const fine = renderDoctor({ system, host: host({}), auto: { mechanism: 'cgroup', reason: undefined }, container: null, fix: null });
+  t.regex(fine, /^container +none seen$/m);
   t.regex(fine, /^'auto' gets +cgroup, confirmed by making a group$/m);
   t.regex(fine, /^limits +available: corral run moves itself into a leaf cgroup/m);
   t.regex(fine, /^node +v20\.0\.0, running as uid 1000$/m);
@@ -176,8 +215,10 @@ test('doctor renders what it found, and says when the probe disagrees with the p
     system,
     host: host({ cgroup2Mount: undefined, layout: 'none', mechanism: 'pgroup', reason: 'no cgroup2', writable: false, uid: 0, limits: { enforceable: true, enforceableAfterPrepare: true } }),
     auto: { mechanism: 'none', reason: 'broken' },
+    container: { runtime: 'docker', evidence: '/.dockerenv exists' },
     fix: 'do this',
   });
+  t.regex(odd, /^container +docker \(\/\.dockerenv exists\)$/m);
   t.regex(odd, /^cgroup2 +not mounted \(layout: none\)$/m);
   t.regex(odd, /^'auto' gets +pgroup \(no cgroup2\), but making a group got none: broken$/m);
   t.regex(odd, /^limits +available \(--memory, --pids, --cpus\)$/m);

@@ -4,7 +4,8 @@
  * as a dying supervisor's would be.
  */
 import test from 'ava';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { readProcStatSync, startTimeOf } from '../../src/proc/stat.js';
 import { waitForSettled } from '../helpers/settle.js';
 import { assertNoSurvivors, findTagged, tagFor, waitForTagged, waitUntilGone } from '../helpers/tagged-processes.js';
 import { zooScript, zooSize, LONG_SLEEP } from '../helpers/escape-zoo.js';
@@ -112,6 +113,22 @@ test('EOF: a registered process group dies, stopped and SIGTERM-ignoring members
   await waitForSettled(tag, zooSize(['doubleFork', 'ignoresTerm', 'stopped']));
   await guardAnswersDeath(t, `P 0 ${tree.pgid} ${tree.leaderStartTime}\n`);
   await assertAllGone(t, tag);
+});
+
+test('EOF: fallback records: every marker carrier, every seen member and its descendants die, with no process group record', async (t) => {
+  const tag = tagFor(t);
+  const marker = `guardtest.${process.pid}.${Date.now()}`;
+  const withMarker = { ...tag, env: { ...tag.env, CORRAL_GROUP: marker } };
+  // A setsid'd marker carrier; a setsid'd member that dropped the marker, with a child of its own; the leader.
+  const cleared = `setsid env -u CORRAL_GROUP sh -c '${LONG_SLEEP} & exec ${LONG_SLEEP}' &`;
+  const tree = startTreeInProcessGroup(withMarker, `setsid ${LONG_SLEEP} &\n${cleared}\nexec ${LONG_SLEEP}`);
+  const pids = await waitForSettled(tag, 4);
+  const unmarked = pids.filter((pid) => !readFileSync(`/proc/${pid}/environ`, 'latin1').includes(`CORRAL_GROUP=${marker}`));
+  t.is(unmarked.length, 2);
+  const seen = unmarked.find((pid) => !unmarked.includes(readProcStatSync(pid)!.ppid))!;
+  await guardAnswersDeath(t, `E 0 ${marker}\nM 1 ${seen} ${startTimeOf(seen)}\n`);
+  await assertAllGone(t, tag);
+  t.truthy(tree.pgid);
 });
 
 test('EOF: a process group whose leader exited is still killed through its members', async (t) => {

@@ -38,14 +38,31 @@ export const escapees = {
   stopped: `sh -c 'kill -STOP $$; exec ${LONG_SLEEP}' &`,
   /** A member that makes a cgroup of its own inside the group and enters it (when it can). */
   nestedCgroup: `sh -c '${NESTED}' &`,
+  /**
+   * A member that keeps forking during the teardown: from its first SIGTERM
+   * on it starts a `setsid sleep 1000` every 5 ms (up to 200), so a killer
+   * that lists the tree once and then kills it leaves the latest ones behind.
+   * It names itself `sleep` (in /proc/self/comm: perl's $0 would also wipe
+   * the environment /proc shows, and with it the test tag), so it counts as
+   * settled and as one long-lived process until then.
+   */
+  forker: `perl -e 'open my $comm, ">", "/proc/self/comm"; print $comm "sleep"; close $comm; $SIG{TERM} = sub { $go = 1 }; for (;;) { if ($go && $n++ < 200) { my $p = fork; exec "setsid", "sleep", "1000" if defined $p && $p == 0; select undef, undef, undef, 0.005 } else { sleep 1 } }' &`,
 } as const;
 
-/** Every escapee, then the script waits forever (exec'd sleep) as the leader. */
-export function zooScript(names: Array<keyof typeof escapees> = Object.keys(escapees) as Array<keyof typeof escapees>): string {
+export type Escapee = keyof typeof escapees;
+
+/** The default zoo: the escapees that sit still until they are killed. */
+const STILL: Escapee[] = ['setsid', 'doubleFork', 'newProcessGroup', 'ignoresTerm', 'stopped', 'nestedCgroup'];
+
+/** Every escapee, the forker included. */
+export const FULL_ZOO: Escapee[] = [...STILL, 'forker'];
+
+/** The escapees (default: all but the forker), then the script waits forever (exec'd sleep) as the leader. */
+export function zooScript(names: Escapee[] = STILL): string {
   return `${names.map((n) => escapees[n]).join('\n')}\nexec ${LONG_SLEEP}`;
 }
 
 /** How many long-lived processes zooScript(names) leaves: one per escapee plus the leader. */
-export function zooSize(names: Array<keyof typeof escapees> = Object.keys(escapees) as Array<keyof typeof escapees>): number {
+export function zooSize(names: Escapee[] = STILL): number {
   return names.length + 1;
 }

@@ -7,15 +7,23 @@
 import type { ChildProcess } from 'node:child_process';
 import type { SyscallResult } from '../../src/libc/libc.js';
 import type { PgroupHost } from '../../src/mechanisms/pgroup/pgroup-host.js';
+import type { PinnedProcess } from '../../src/mechanisms/pgroup/pinned-process.js';
 import type { ProcStat } from '../../src/proc/stat.js';
 
 export interface KillpgCall {
   pgid: number;
   signal: number;
+  /** Set for a signal through a pin (one process), unset for killpg. */
+  pid?: number;
 }
 
 export class FakeHost implements PgroupHost {
   procAvailable = true;
+  /** The supervisor's pid in this table: orphans adopted have it as their parent. */
+  readonly selfPid = 1000;
+  readonly subreaper = undefined;
+  /** Entries NAME=value of each pid's environment. */
+  readonly environ = new Map<number, string[]>();
   readonly table = new Map<number, ProcStat>();
   readonly calls: KillpgCall[] = [];
   /** Force killpg's answer for a pgid (e.g. 'EPERM'), whatever the table holds. */
@@ -32,6 +40,28 @@ export class FakeHost implements PgroupHost {
     if (forced !== undefined) return { value: -1, errno: forced };
     const inGroup = [...this.table.values()].some((stat) => stat.pgid === pgid);
     return inGroup ? { value: 0, errno: undefined } : { value: -1, errno: 'ESRCH' };
+  }
+
+  /** Pinned signals land here as calls on the member's pgid (a fault forced for that pgid applies too). */
+  pin(pid: number, startTime: number): PinnedProcess | undefined {
+    const stat = this.table.get(pid);
+    if (stat === undefined || stat.startTime !== startTime) return undefined;
+    return {
+      pid,
+      startTime,
+      signal: (signal) => {
+        const now = this.table.get(pid);
+        if (now !== stat) return { value: -1, errno: 'ESRCH' };
+        this.calls.push({ pgid: stat.pgid, signal, pid });
+        const forced = this.forcedErrno.get(stat.pgid);
+        return forced === undefined ? { value: 0, errno: undefined } : { value: -1, errno: forced };
+      },
+      unpin: () => {},
+    };
+  }
+
+  environHas(pid: number, entry: string): boolean {
+    return this.environ.get(pid)?.includes(entry) ?? false;
   }
 
   readStat(pid: number): ProcStat | undefined {

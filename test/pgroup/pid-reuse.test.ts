@@ -14,6 +14,11 @@ const LEADER = 4242;
 const SIGTERM = constants.signals.SIGTERM;
 const SIGKILL = constants.signals.SIGKILL;
 
+/** The pgroup records only (the group's marker record is always there too). */
+function pgroupRecords(containment: ReturnType<typeof createPgroupContainment>) {
+  return containment.guardRecords().filter((record) => record.kind === 'pgroup');
+}
+
 function withLeader(startTime = 100) {
   const host = new FakeHost();
   host.add(LEADER, { startTime });
@@ -25,7 +30,7 @@ function withLeader(startTime = 100) {
 
 test('a leader pid recycled by a stranger is never signalled: the group is dead', async (t) => {
   const { host, containment } = withLeader();
-  t.deepEqual(containment.guardRecords(), [{ kind: 'pgroup', pgid: LEADER, leaderStartTime: 100 }]);
+  t.deepEqual(pgroupRecords(containment), [{ kind: 'pgroup', pgid: LEADER, leaderStartTime: 100 }]);
 
   // Our group emptied unseen; a stranger got the pid and leads a group of its own.
   host.add(LEADER, { startTime: 900 });
@@ -57,7 +62,7 @@ test('members that outlive their leader are still ours; zombies are not members'
   host.table.delete(5000);
   host.table.delete(5001);
   t.true(await containment.isDrained(), 'only a zombie holds the pgid');
-  t.is(containment.guardRecords().length, 1, 'a pgid held by a zombie cannot be recycled yet');
+  t.is(pgroupRecords(containment).length, 1, 'a pgid held by a zombie cannot be recycled yet');
 });
 
 test('a group once seen empty is dead forever', async (t) => {
@@ -78,9 +83,10 @@ test('a new leader with the pid of an old, emptied group replaces it', async (t)
   host.add(LEADER, { startTime: 700 });
   containment.spawn('again', [], {});
 
-  t.deepEqual(containment.guardRecords(), [{ kind: 'pgroup', pgid: LEADER, leaderStartTime: 700 }]);
+  t.deepEqual(pgroupRecords(containment), [{ kind: 'pgroup', pgid: LEADER, leaderStartTime: 700 }]);
   await containment.hardKill();
-  t.deepEqual(host.signalsTo(LEADER), [SIGKILL]);
+  // The whole group stopped, then killed (members in the group need no pidfd).
+  t.deepEqual(host.signalsTo(LEADER), [constants.signals.SIGSTOP, SIGKILL]);
 });
 
 test('EPERM from a group of zombies is not an error; from live members it is', async (t) => {
@@ -93,7 +99,7 @@ test('EPERM from a group of zombies is not an error; from live members it is', a
   host.add(5000, { startTime: 150, pgid: LEADER });
   const signalError = await t.throwsAsync(containment.signal('SIGTERM'), { instanceOf: CorralError });
   t.is(signalError?.code, 'ESIGNAL_FAILED');
-  t.is(signalError?.syscall, 'killpg');
+  t.is(signalError?.syscall, 'killpg', 'members in the group are signalled through it');
   t.is(signalError?.errnoCode, 'EPERM');
   t.deepEqual(signalError?.pids, [5000]);
   const killError = await t.throwsAsync(containment.hardKill(), { instanceOf: CorralError });
@@ -111,13 +117,23 @@ test('isDrained() answers from one stat read while a leader lives: no probe, no 
   t.is(host.scans, scans);
 });
 
-test('isDrained() needs no scan when every group is empty', async (t) => {
+test('an orphan adopted from a group (its session) keeps it undrained after the group itself emptied', async (t) => {
   const { host, containment } = withLeader();
   host.table.delete(LEADER);
-  const scans = host.scans;
+  // Left the process group, not the session; its parent died, so the subreaper (us) adopted it.
+  host.add(7000, { startTime: 300, pgid: 7000, sid: LEADER, ppid: host.selfPid });
+  // An orphan of someone else's tree, also adopted: not ours.
+  host.add(7001, { startTime: 300, pgid: 7001, sid: 7001, ppid: host.selfPid });
 
+  t.false(await containment.isDrained());
+  t.deepEqual(await containment.members(), [7000]);
+  await containment.hardKill();
+  t.deepEqual(host.calls.filter((c) => c.pid !== undefined).map((c) => [c.pid, c.signal]), [
+    [7000, constants.signals.SIGSTOP],
+    [7000, SIGKILL],
+  ]);
+  host.table.delete(7000);
   t.true(await containment.isDrained());
-  t.is(host.scans, scans);
 });
 
 test('a spawn that got no pid tracks nothing', async (t) => {
@@ -160,5 +176,5 @@ test('any other killpg failure is reported with its errno', async (t) => {
   t.is(error?.code, 'ESIGNAL_FAILED');
   t.is(error?.errnoCode, 'EINVAL');
   t.deepEqual(error?.pids, [LEADER]);
-  t.regex(error?.message ?? '', /group 4242: EINVAL/);
+  t.regex(error?.message ?? '', /4242 \(EINVAL\)/);
 });

@@ -3,9 +3,22 @@
  * most likely fix for what hostContainment() found, as a command where
  * there is one.
  */
+import type { ContainerHint } from '../../host/container.js';
 import type { HostContainment } from '../../host/host-containment.js';
 
-export function adviceFor(host: HostContainment): string | undefined {
+/** What the fallback holds, for advice given where it is in use (docs/fallback.md has the whole story). */
+export const FALLBACK_GUARANTEE =
+  'corral uses its fallback: process groups plus a child subreaper and a /proc tree walk, which catch setsid, setpgid and double-forked descendants; it cannot enforce limits, and a descendant that leaves its session, clears its environment and is orphaned before corral looks can escape';
+
+export function adviceFor(host: HostContainment, container?: ContainerHint): string | undefined {
+  if (container && !host.writable) {
+    // Nothing inside a container can remount cgroup2 or reboot the host: only whoever starts the container can grant cgroups.
+    const grant =
+      container.runtime === 'kubernetes'
+        ? 'a privileged pod, or a runtime that gives the pod a writable cgroup namespace'
+        : `${container.runtime} run --cgroupns=private on a cgroup v2 host (a writable, delegated cgroup), or --privileged`;
+    return `inside a ${container.runtime} container (${container.evidence}), ${FALLBACK_GUARANTEE}. For cgroup containment and limits, the container's owner has to grant a writable cgroup: ${grant}`;
+  }
   if (host.cgroup2Mount === undefined) {
     return host.layout === 'legacy'
       ? 'this host has only cgroup v1: boot with systemd.unified_cgroup_hierarchy=1 (or, as root, mount -t cgroup2 none /sys/fs/cgroup/unified); until then corral uses process groups'

@@ -8,6 +8,7 @@ import type { Command } from '../command.js';
 import { parseFlags } from '../parse-flags.js';
 import { UsageError } from '../usage-error.js';
 import { hostContainment, type HostContainment } from '../../host/host-containment.js';
+import { detectContainer, type ContainerHint } from '../../host/container.js';
 import { adviceFor } from './advice.js';
 import { probeAuto, type AutoProbe } from './probe-auto.js';
 import { readSystemFacts, type SystemFacts } from './system-facts.js';
@@ -32,6 +33,8 @@ export interface DoctorReport {
   host: HostContainment;
   /** What 'auto' really got when one empty group was made. */
   auto: AutoProbe;
+  /** The container this process runs in, when it shows (null: none seen). */
+  container: ContainerHint | null;
   /** The one thing to try, when cgroup v2 or limits are out of reach. */
   fix: string | null;
 }
@@ -56,11 +59,12 @@ export const doctorCommand: Command = {
 async function examine(): Promise<DoctorReport> {
   // The prediction first: the probe makes (and removes) a directory of its own.
   const host = hostContainment();
+  const container = detectContainer();
   const [system, auto] = await Promise.all([readSystemFacts(), probeAuto()]);
-  return { system, host, auto, fix: adviceFor(host) ?? null };
+  return { system, host, auto, container: container ?? null, fix: adviceFor(host, container) ?? null };
 }
 
-export function renderDoctor({ system, host, auto, fix }: DoctorReport): string {
+export function renderDoctor({ system, host, auto, container, fix }: DoctorReport): string {
   const yes = (value: boolean) => (value ? 'yes' : 'no');
   const limits = host.limits.enforceable
     ? 'available (--memory, --pids, --cpus)'
@@ -72,6 +76,7 @@ export function renderDoctor({ system, host, auto, fix }: DoctorReport): string 
   const rows: Array<[string, string]> = [
     ['system', `${system.distro} ${system.release}, kernel ${system.kernel}, ${system.arch}, ${system.cpus} CPU(s)`],
     ['node', `${system.node}, running as ${host.uid === 0 ? 'root' : `uid ${host.uid}`}`],
+    ['container', container ? `${container.runtime} (${container.evidence})` : 'none seen'],
     ['cgroup2', host.cgroup2Mount === undefined ? `not mounted (layout: ${host.layout})` : `${host.cgroup2Mount} (${host.layout}${host.cgroup2ReadOnly ? ', read-only' : ''})`],
     ['own cgroup', host.ownCgroup ?? 'unknown'],
     ['groups go in', host.groupParent === undefined ? 'nowhere' : `${host.groupParent} (${host.writable ? 'writable' : 'not writable'})`],

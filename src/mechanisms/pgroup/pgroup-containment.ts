@@ -1,11 +1,15 @@
 /**
- * The POSIX process-group mechanism, the fallback where cgroup v2 is not
- * usable: every spawned child leads a process group of its own, and the
- * tree is whatever still carries one of those pgids. Signals go to whole
- * groups through killpg(2); "drained" means no tracked group has a live
- * (non-zombie) member left. A descendant that calls setsid() or setpgid()
- * leaves its group and so escapes; cgroup v2 has no such hole.
- * There is no change notification, so the driver polls isDrained().
+ * The fallback where cgroup v2 is not usable: process groups, a child
+ * subreaper and a /proc tree walk. Every spawned child leads a process group
+ * and session of its own and carries the group's environment marker; while
+ * the group is open this process is a child subreaper, so orphans of the
+ * tree are re-parented to us and stay findable. The members are whatever the
+ * walk finds (tree-walk.ts): `setsid`, `setpgid` and double-forked
+ * descendants included. Signals go to each member pinned by pidfd; the hard
+ * kill stops the tree before it kills it (hard-kill.ts). There is no change
+ * notification, so the driver polls isDrained().
+ * Where /proc is missing (macOS) it degrades to what killpg(2) can reach:
+ * the leaders' process groups.
  */
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import type { Clock } from '../../driver/clock.js';
@@ -14,12 +18,24 @@ import type { Containment, GroupStats } from '../../group/containment.js';
 import type { GuardRecord } from '../../guard/record.js';
 import type { SignalOptions } from '../../driver/target.js';
 import type { SignalName } from '../../options/signals.js';
+import type { ProcStat } from '../../proc/stat.js';
 import { clockTicksPerSecond } from './clock-ticks.js';
 import { GroupRegistry } from './group-registry.js';
+import { markerEntry, newGroupMarker } from './group-marker.js';
+import { stopThenKill } from './hard-kill.js';
 import { realHost, type PgroupHost } from './pgroup-host.js';
-import { deliveryError, signalGroups, type Delivery } from './signal-groups.js';
+import { deliveryError, signalGroups } from './signal-groups.js';
+import { memberError, signalMembers } from './signal-members.js';
 import { spawnLeader } from './spawn-leader.js';
-import type { TrackedGroup } from './tracked-group.js';
+import { TreeWalk } from './tree-walk.js';
+import { isLive } from './tracked-group.js';
+
+/**
+ * How often an open group walks its tree on its own, so the guard learns of
+ * members that cleared their environment and left the process group: the
+ * bound on how long such a member can go unseen if this process is SIGKILLed.
+ */
+export const CENSUS_INTERVAL_MS = 1000;
 
 export function createPgroupContainment(host: PgroupHost = realHost): Containment {
   return new PgroupContainment(host);
@@ -29,39 +45,78 @@ class PgroupContainment implements Containment {
   readonly mechanism = 'pgroup' as const;
   readonly #host: PgroupHost;
   readonly #registry: GroupRegistry;
+  readonly #marker = newGroupMarker();
+  readonly #walk: TreeWalk;
+  readonly #claim = (zombie: ProcStat) => this.#walk.claims(zombie);
+  #adopting = false;
+  /** Set by hardKill(): a member the drain wait still finds is killed again. */
+  #killing = false;
+  /** Members the hard kill sent SIGKILL (pid to start time): dying, not to be killed again. */
+  #killed = new Map<number, number>();
+  #census: NodeJS.Timeout | undefined;
+  #censusListener: (() => void) | undefined;
 
   constructor(host: PgroupHost) {
     this.#host = host;
     this.#registry = new GroupRegistry(host);
+    this.#walk = new TreeWalk(host, this.#registry, markerEntry(this.#marker));
   }
 
   spawn(file: string, args: readonly string[], options: SpawnOptions): ChildProcess {
-    return spawnLeader(this.#registry, this.#host, file, args, options);
+    // On before the first leader runs: an orphan made in its first instant must already come to us.
+    if (!this.#adopting && this.#host.subreaper) {
+      this.#host.subreaper.acquire(this.#claim);
+      this.#adopting = true;
+    }
+    this.#killing = false;
+    this.#killed = new Map();
+    const child = spawnLeader(this.#registry, this.#host, this.#marker, file, args, options);
+    this.#startCensus();
+    return child;
   }
 
   async signal(signal: SignalName, { thenContinue = false }: SignalOptions = {}): Promise<number> {
-    const groups = this.#registry.groups();
-    const members = this.#registry.liveMembers(groups);
-    const delivery = this.#deliver(groups, signal);
-    // Wake the groups that got the signal; one that emptied meanwhile has nobody left to wake.
-    if (thenContinue) this.#deliver(delivery.reached, 'SIGCONT');
-    const failure = deliveryError('ESIGNAL_FAILED', signal, delivery);
+    if (!this.#host.procAvailable) return this.#signalGroupsOnly(signal, thenContinue);
+    const { reached, failures } = signalMembers(this.#host, this.#registry, this.#walk.members(), signal, thenContinue);
+    const failure = memberError('ESIGNAL_FAILED', signal, failures);
     if (failure) throw failure;
-    const reached = new Set(delivery.reached.map((group) => group.pgid));
-    return members.filter((member) => reached.has(member.pgid)).length;
+    return reached;
   }
 
   async isDrained(): Promise<boolean> {
-    return this.#registry.isDrained();
+    if (!this.#host.procAvailable) return this.#registry.isDrained();
+    // A live leader answers "not drained" from one stat read, without the scan.
+    if (!this.#killing && this.#registry.groups().some((group) => isLiveStat(this.#host.readStat(group.pgid), group.leaderStartTime))) return false;
+    const members = this.#walk.members();
+    if (members.length === 0) return true;
+    // After a hard kill a survivor can only be a fork that raced it: kill again.
+    if (this.#killing && members.some((member) => this.#killed.get(member.pid) !== member.startTime)) {
+      stopThenKill(this.#walk, this.#registry, this.#host, this.#killed);
+    }
+    return false;
+  }
+
+  /**
+   * The last member of a tree to die has a parent that is not a member:
+   * this process (a leader, or an orphan the subreaper adopted). So its
+   * death raises SIGCHLD here, and a drain wait can be woken by it instead
+   * of polling (the driver still polls now and then, as a safety net).
+   */
+  watch(onChange: () => void): (() => void) | undefined {
+    return this.#adopting && this.#host.procAvailable ? this.#host.subreaper?.onChild(onChange) : undefined;
   }
 
   async hardKill(): Promise<void> {
-    const failure = deliveryError('EKILL_FAILED', 'SIGKILL', this.#deliver(this.#registry.groups(), 'SIGKILL'));
+    this.#killing = true;
+    this.#killed = new Map();
+    const failure = this.#host.procAvailable
+      ? memberError('EKILL_FAILED', 'SIGKILL', stopThenKill(this.#walk, this.#registry, this.#host, this.#killed))
+      : deliveryError('EKILL_FAILED', 'SIGKILL', signalGroups(this.#registry, this.#host, this.#registry.groups(), 'SIGKILL'));
     if (failure) throw failure;
   }
 
   async members(): Promise<number[]> {
-    return this.#registry.liveMembers().map((stat) => stat.pid);
+    return this.#liveMembers().map((stat) => stat.pid);
   }
 
   async suspend(): Promise<void> {
@@ -74,7 +129,7 @@ class PgroupContainment implements Containment {
 
   /** Live members only: the CPU time of members that already exited is gone with them. */
   async stats(): Promise<GroupStats> {
-    const live = this.#registry.liveMembers();
+    const live = this.#liveMembers();
     const stats: GroupStats = { processes: live.length };
     const ticksPerSecond = clockTicksPerSecond();
     if (ticksPerSecond !== undefined) {
@@ -84,27 +139,86 @@ class PgroupContainment implements Containment {
     return stats;
   }
 
-  /** Kill and wait for the drain; then there is nothing to remove but our records. */
+  /** Kill and wait for the drain; then there is nothing to remove but our records (see #letGo). */
   async tearDown(killTimeout: number, clock: Clock): Promise<void> {
     await hardKillAndWait(this, killTimeout, clock);
-    this.#registry.forgetAll();
+    this.#letGo();
   }
 
-  /** Forget the groups: they simply keep running. */
+  /** Forget the groups: they simply keep running (see #letGo). */
   async spare(): Promise<void> {
+    this.#letGo();
+  }
+
+  /**
+   * Forget the groups, reap the zombies of the tree and give up our share of
+   * the subreaper: the one way this mechanism lets go of a group.
+   */
+  #letGo(): void {
+    this.#stopCensus();
+    if (this.#host.procAvailable) this.#walk.members();
     this.#registry.forgetAll();
+    this.#walk.forget();
+    if (this.#adopting) this.#host.subreaper?.release(this.#claim);
+    this.#adopting = false;
   }
 
   killSync(): void {
-    this.#deliver(this.#registry.groups(), 'SIGKILL');
+    // Everything the hard kill does is synchronous already.
+    if (this.#host.procAvailable) stopThenKill(this.#walk, this.#registry, this.#host);
+    else signalGroups(this.#registry, this.#host, this.#registry.groups(), 'SIGKILL');
   }
 
   guardRecords(): GuardRecord[] {
     this.#registry.pruneEmpty();
-    return this.#registry.groups().map(({ pgid, leaderStartTime }) => ({ kind: 'pgroup', pgid, leaderStartTime }));
+    const groups = this.#registry.groups();
+    const records: GuardRecord[] = groups.map(({ pgid, leaderStartTime }) => ({ kind: 'pgroup', pgid, leaderStartTime }));
+    if (groups.length === 0 && this.#walk.seen.size === 0) return records;
+    records.push({ kind: 'marker', marker: this.#marker });
+    // Members outside our process groups, seen by the last walk: those without the marker can be found no other way.
+    const pgids = new Set(groups.map((group) => group.pgid));
+    for (const [pid, startTime] of this.#walk.seen) {
+      const stat = this.#host.readStat(pid);
+      if (stat && stat.startTime === startTime && !pgids.has(stat.pgid)) records.push({ kind: 'process', pid, startTime });
+    }
+    return records;
   }
 
-  #deliver(groups: readonly TrackedGroup[], signal: SignalName): Delivery {
-    return signalGroups(this.#registry, this.#host, groups, signal);
+  watchGuardRecords(onChange: () => void): () => void {
+    this.#censusListener = onChange;
+    return () => {
+      if (this.#censusListener === onChange) this.#censusListener = undefined;
+    };
   }
+
+  #liveMembers(): ProcStat[] {
+    return this.#host.procAvailable ? this.#walk.members() : this.#registry.liveMembers();
+  }
+
+  #signalGroupsOnly(signal: SignalName, thenContinue: boolean): number {
+    const groups = this.#registry.groups();
+    const delivery = signalGroups(this.#registry, this.#host, groups, signal);
+    if (thenContinue) signalGroups(this.#registry, this.#host, delivery.reached, 'SIGCONT');
+    const failure = deliveryError('ESIGNAL_FAILED', signal, delivery);
+    if (failure) throw failure;
+    return delivery.reached.length;
+  }
+
+  #startCensus(): void {
+    if (this.#census || !this.#host.procAvailable) return;
+    this.#census = setInterval(() => {
+      this.#walk.members();
+      this.#censusListener?.();
+    }, CENSUS_INTERVAL_MS);
+    this.#census.unref();
+  }
+
+  #stopCensus(): void {
+    if (this.#census) clearInterval(this.#census);
+    this.#census = undefined;
+  }
+}
+
+function isLiveStat(stat: ProcStat | undefined, startTime: number): boolean {
+  return stat !== undefined && stat.startTime === startTime && isLive(stat);
 }

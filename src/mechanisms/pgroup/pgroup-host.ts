@@ -1,6 +1,7 @@
 /**
  * Everything the process-group mechanism asks of the host, behind one seam:
- * killpg(2), the /proc reader and child_process.spawn. The real host is the
+ * killpg(2), the /proc reader, pinned signals, the environment marker
+ * check, the subreaper and child_process.spawn. The real host is the
  * default; tests hand in a fake to replay races that a real machine will not
  * produce on demand (a leader pid recycled by a stranger).
  */
@@ -8,22 +9,40 @@ import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
 import { existsSync } from 'node:fs';
 import { killpg, type SyscallResult } from '../../libc/libc.js';
 import { readProcStatSync, scanProcesses, type ProcStat } from '../../proc/stat.js';
+import { environHas } from './group-marker.js';
+import { pinProcess, type PinnedProcess } from './pinned-process.js';
+import { processSubreaper, type Subreaper } from './subreaper.js';
 
 export interface PgroupHost {
-  /** /proc is there to tell live members from zombies (Linux); without it, only killpg(pgid, 0) can be asked. */
+  /** /proc is there to walk the tree and tell live members from zombies (Linux); without it, only killpg(pgid, 0) can be asked. */
   readonly procAvailable: boolean;
+  /** This process: the parent of our leaders and of every orphan the subreaper adopts. */
+  readonly selfPid: number;
   killpg(pgid: number, signal: number): SyscallResult;
   /** The stat of one process (zombies included), or undefined when it is gone. */
   readStat(pid: number): ProcStat | undefined;
   /** The stats of every process that `keep` accepts. */
   scan(keep: (stat: ProcStat) => boolean): ProcStat[];
+  /** Hold one process by identity (pid + start time) for signalling; undefined when it is gone. */
+  pin(pid: number, startTime: number): PinnedProcess | undefined;
+  /** True when the process's environment holds exactly `entry` (NAME=value). */
+  environHas(pid: number, entry: string): boolean;
+  /** The child subreaper, where the platform has one (Linux). */
+  readonly subreaper: Subreaper | undefined;
   spawn(file: string, args: readonly string[], options: SpawnOptions): ChildProcess;
 }
 
+const procAvailable = existsSync('/proc/self/stat');
+
 export const realHost: PgroupHost = {
-  procAvailable: existsSync('/proc/self/stat'),
+  procAvailable,
+  selfPid: process.pid,
   killpg,
   readStat: readProcStatSync,
   scan: scanProcesses,
+  pin: pinProcess,
+  environHas,
+  // Without /proc the walk cannot find adopted orphans: being their parent would only make zombies.
+  subreaper: procAvailable ? processSubreaper() : undefined,
   spawn: (file, args, options) => spawn(file, args, options),
 };

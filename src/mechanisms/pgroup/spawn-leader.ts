@@ -1,5 +1,6 @@
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import type { GroupRegistry } from './group-registry.js';
+import { MARKER_VARIABLE } from './group-marker.js';
 import type { PgroupHost } from './pgroup-host.js';
 
 /**
@@ -7,17 +8,23 @@ import type { PgroupHost } from './pgroup-host.js';
  * forced to true: that is what makes the child call setsid() between fork and
  * exec, so it heads a new session and process group before it runs a single
  * instruction of `file`. A caller's `detached: false` cannot be honoured
- * under this mechanism. Errors (ENOENT...) are Node's own, emitted as Node
- * emits them; a child that never got a pid is not tracked.
+ * under this mechanism. The environment (the caller's, or ours) gets the
+ * group's marker (see group-marker.ts). Errors (ENOENT...) are Node's own,
+ * emitted as Node emits them; a child that never got a pid is not tracked.
  */
 export function spawnLeader(
   registry: GroupRegistry,
   host: PgroupHost,
+  marker: string,
   file: string,
   args: readonly string[],
   options: SpawnOptions,
 ): ChildProcess {
-  const child = host.spawn(file, args, { ...options, detached: true });
-  if (child.pid !== undefined) registry.track(child.pid);
+  const env = { ...(options.env ?? process.env), [MARKER_VARIABLE]: marker };
+  const child = host.spawn(file, args, { ...options, detached: true, env });
+  if (child.pid !== undefined) {
+    const group = registry.track(child.pid);
+    host.subreaper?.noteLeader(child.pid, group.leaderStartTime);
+  }
   return child;
 }

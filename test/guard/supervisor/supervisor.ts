@@ -8,7 +8,7 @@ import { ProcessGroup } from '../../../src/index.js';
 import { currentGuardPid } from '../../../src/guard/group-guard.js';
 
 export interface SupervisorPlan {
-  mechanism: 'cgroup' | 'pgroup';
+  mechanism: 'cgroup' | 'pgroup' | 'auto';
   groups: number;
   /** The sh script each group's tree runs. */
   script: string;

@@ -1,0 +1,43 @@
+/**
+ * The environment marker every fallback group's spawn adds: CORRAL_GROUP=<id>,
+ * inherited by every descendant that does not clear or rewrite its
+ * environment, `setsid` and double-forked ones included. It is what
+ * attributes an orphan the subreaper adopted to the group it came from when
+ * several groups are open, and what lets the guard find a group's members
+ * after the supervisor died and their parent links went to init.
+ * The id holds this process's pid and start time, so a nested supervisor
+ * (itself carrying an outer group's marker) never mistakes the outer
+ * group's processes for its own.
+ */
+import { readFileSync } from 'node:fs';
+import { startTimeOf } from '../../proc/stat.js';
+
+export const MARKER_VARIABLE = 'CORRAL_GROUP';
+
+let counter = 0;
+
+/** A marker value no other group of any supervisor holds now. */
+export function newGroupMarker(): string {
+  return `${process.pid}.${startTimeOf(process.pid) ?? 0}.${++counter}`;
+}
+
+/** The NAME=value entry as it appears in /proc/<pid>/environ. */
+export function markerEntry(marker: string): string {
+  return `${MARKER_VARIABLE}=${marker}`;
+}
+
+/**
+ * True when /proc/<pid>/environ holds exactly `entry`. That file shows the
+ * environment the process was started with (execve); one that cleared its
+ * environment before its last exec no longer carries the marker. Unreadable
+ * (another user's process, a zombie): false.
+ */
+export function environHas(pid: number, entry: string): boolean {
+  let environ: string;
+  try {
+    environ = readFileSync(`/proc/${pid}/environ`, 'latin1');
+  } catch {
+    return false;
+  }
+  return environ.split('\0').includes(entry);
+}

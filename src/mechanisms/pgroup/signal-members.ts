@@ -1,0 +1,76 @@
+/**
+ * A signal to every member the walk found. Members still in one of the
+ * group's process groups get it through killpg(2), one call per group (a
+ * pgid cannot be recycled while any member holds it, so that is as safe as
+ * a pidfd, and far cheaper on a big tree). Members that left their process
+ * group get it one by one, each pinned by pidfd (see pinned-process.ts), so
+ * a pid recycled since the walk is never hit. A member that is gone
+ * meanwhile is not a failure; any other errno is, reported after every
+ * member was tried.
+ */
+import { CorralError, type CorralErrorCode } from '../../errors.js';
+import { signalNumber, type SignalName } from '../../options/signals.js';
+import type { ProcStat } from '../../proc/stat.js';
+import type { GroupRegistry } from './group-registry.js';
+import type { PgroupHost } from './pgroup-host.js';
+import { signalGroups } from './signal-groups.js';
+import type { TrackedGroup } from './tracked-group.js';
+
+export interface MemberFailure {
+  pid: number;
+  errno: string;
+  syscall: 'killpg' | 'pidfd_send_signal';
+}
+
+export interface MemberDelivery {
+  /** How many members `signal` reached. */
+  reached: number;
+  failures: MemberFailure[];
+}
+
+/** The members outside every tracked process group: the ones killpg cannot reach. */
+export function outsideGroups(members: readonly ProcStat[], groups: readonly TrackedGroup[]): ProcStat[] {
+  const pgids = new Set(groups.map((group) => group.pgid));
+  return members.filter((member) => !pgids.has(member.pgid));
+}
+
+export function signalMembers(
+  host: PgroupHost,
+  registry: GroupRegistry,
+  members: readonly ProcStat[],
+  signal: SignalName,
+  thenContinue: boolean,
+): MemberDelivery {
+  const groups = registry.groups();
+  const delivery: MemberDelivery = { reached: 0, failures: [] };
+  const byGroup = signalGroups(registry, host, groups, signal);
+  if (thenContinue) signalGroups(registry, host, byGroup.reached, 'SIGCONT');
+  const reachedPgids = new Set(byGroup.reached.map((group) => group.pgid));
+  delivery.reached += members.filter((member) => reachedPgids.has(member.pgid)).length;
+  for (const failure of byGroup.failures) for (const pid of failure.pids) delivery.failures.push({ pid, errno: failure.errno, syscall: 'killpg' });
+  const number = signalNumber(signal);
+  const continued = signalNumber('SIGCONT');
+  for (const member of outsideGroups(members, groups)) {
+    const pin = host.pin(member.pid, member.startTime);
+    if (pin === undefined) continue;
+    const { errno } = pin.signal(number);
+    if (errno === undefined) {
+      delivery.reached += 1;
+      // Wakes a stopped member to act on the signal; it can only fail if the member just died.
+      if (thenContinue) pin.signal(continued);
+    } else if (errno !== 'ESRCH') delivery.failures.push({ pid: member.pid, errno, syscall: 'pidfd_send_signal' });
+    pin.unpin();
+  }
+  return delivery;
+}
+
+/** The CorralError for members a signal could not reach, or undefined. */
+export function memberError(code: CorralErrorCode, signal: SignalName, failures: readonly MemberFailure[]): CorralError | undefined {
+  const first = failures[0];
+  if (first === undefined) return undefined;
+  return new CorralError(code, `${signal} could not be delivered to ${failures.length} member(s): ${failures.map((f) => `${f.pid} (${f.errno})`).join(', ')}`, {
+    syscall: first.syscall,
+    errnoCode: first.errno,
+    pids: failures.map((f) => f.pid),
+  });
+}

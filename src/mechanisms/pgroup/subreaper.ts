@@ -1,0 +1,169 @@
+/**
+ * This process as a child subreaper, and the reaping that comes with it.
+ *
+ * While at least one fallback group is open, prctl(PR_SET_CHILD_SUBREAPER)
+ * is on: an orphan anywhere below this process (a double fork, a `setsid`
+ * child whose parent exited) is re-parented to us instead of init, so the
+ * tree walk still finds it. When the last group is released it is switched
+ * off again, so an application that uses corral for a moment does not keep
+ * adopting the orphans of its other children for the rest of its life.
+ *
+ * Adopted orphans are our children, and Node never waits on them: each one
+ * that dies stays a zombie unless we reap it. Reaping the wrong child is
+ * worse than a zombie: libuv waits only on the pids it spawned, and a status
+ * taken from under it is lost for good (that ChildProcess never emits
+ * 'exit', in the main thread or in a Worker alike). So we reap by pid, only
+ * pids we can prove libuv did not spawn:
+ * - a process the tree walk saw as a member that is not one of our group
+ *   leaders (members are forked by descendants, never by this process),
+ *   noted with its start time; or
+ * - a zombie child whose session is one of our live groups' sessions and
+ *   which is not its leader (libuv's children keep our session or lead
+ *   their own; only a descendant of a leader can sit in the leader's session).
+ * The check is on the zombie itself: its pid cannot be handed out again
+ * until it is reaped, so the start time read from it is the identity of the
+ * process waitpid() will reap.
+ * Reaping runs on SIGCHLD (main thread; Worker threads get no signal
+ * events, so there it runs at every walk and at release).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { isMainThread } from 'node:worker_threads';
+import { reapNoHang, setChildSubreaper, subreaperSupported } from '../../libc/libc.js';
+import { readProcStatSync, type ProcStat } from '../../proc/stat.js';
+
+/** Answers whether a zombie child of ours belongs to some live group (by its session). */
+export type OrphanClaim = (zombie: ProcStat) => boolean;
+
+export interface Subreaper {
+  /** A fallback group starts using it: switched on with the first. */
+  acquire(claim: OrphanClaim): void;
+  /** That group is done: switched off with the last (orphans already adopted stay ours, and are still reaped). */
+  release(claim: OrphanClaim): void;
+  /** A member the walk saw that libuv did not spawn: reap it once it is our zombie. */
+  noteMember(pid: number, startTime: number): void;
+  /** A group leader this process spawned through child_process: libuv's to reap, never ours. */
+  noteLeader(pid: number, startTime: number): void;
+  /** Forget noted pids that no longer exist (`alive`: pid to start time, from a full scan). */
+  prune(alive: ReadonlyMap<number, number>): void;
+  /** Reap every zombie child we may reap. */
+  reap(): void;
+  /**
+   * Call `listener` on every SIGCHLD (after reaping): a child of ours died,
+   * so a tree may have drained. Undefined where no SIGCHLD event exists
+   * (Worker threads) or while the subreaper is off.
+   */
+  onChild(listener: () => void): (() => void) | undefined;
+  readonly on: boolean;
+}
+
+class ProcessSubreaper implements Subreaper {
+  readonly #claims = new Set<OrphanClaim>();
+  readonly #members = new Map<number, number>();
+  readonly #leaders = new Map<number, number>();
+  #on = false;
+  #listening = false;
+  readonly #childListeners = new Set<() => void>();
+  readonly #onChild = () => {
+    this.reap();
+    for (const listener of [...this.#childListeners]) listener();
+  };
+
+  get on(): boolean {
+    return this.#on;
+  }
+
+  acquire(claim: OrphanClaim): void {
+    this.#claims.add(claim);
+    if (!this.#on && setChildSubreaper(true).errno === undefined) this.#on = true;
+    this.#listen();
+  }
+
+  release(claim: OrphanClaim): void {
+    this.reap();
+    this.#claims.delete(claim);
+    if (this.#claims.size === 0 && this.#on) {
+      setChildSubreaper(false);
+      this.#on = false;
+    }
+    this.#listen();
+  }
+
+  noteMember(pid: number, startTime: number): void {
+    if (this.#leaders.get(pid) !== startTime) this.#members.set(pid, startTime);
+  }
+
+  noteLeader(pid: number, startTime: number): void {
+    this.#leaders.set(pid, startTime);
+    this.#members.delete(pid);
+  }
+
+  prune(alive: ReadonlyMap<number, number>): void {
+    for (const table of [this.#members, this.#leaders]) {
+      for (const [pid, start] of table) if (alive.get(pid) !== start) table.delete(pid);
+    }
+    this.#listen();
+  }
+
+  reap(): void {
+    for (const pid of ownChildren()) {
+      const stat = readProcStatSync(pid);
+      if (stat === undefined || stat.state !== 'Z' || this.#leaders.get(pid) === stat.startTime) continue;
+      const noted = this.#members.get(pid) === stat.startTime;
+      if (!noted && ![...this.#claims].some((claim) => claim(stat))) continue;
+      reapNoHang(pid);
+      this.#members.delete(pid);
+    }
+    this.#listen();
+  }
+
+  onChild(listener: () => void): (() => void) | undefined {
+    if (!isMainThread || !this.#on) return undefined;
+    this.#childListeners.add(listener);
+    this.#listen();
+    return () => {
+      this.#childListeners.delete(listener);
+      this.#listen();
+    };
+  }
+
+  /** SIGCHLD is listened to while it can matter: the subreaper is on, adopted members may still die, or someone waits for a drain. */
+  #listen(): void {
+    const wanted = isMainThread && (this.#on || this.#members.size > 0 || this.#childListeners.size > 0);
+    if (wanted === this.#listening) return;
+    this.#listening = wanted;
+    if (wanted) process.on('SIGCHLD', this.#onChild);
+    else process.off('SIGCHLD', this.#onChild);
+  }
+}
+
+/**
+ * Our children, zombies included, from /proc/<pid>/task/<tid>/children of
+ * every thread (an orphan is handed to some live thread of the subreaper).
+ */
+function ownChildren(): number[] {
+  const base = `/proc/${process.pid}/task`;
+  let tids: string[];
+  try {
+    tids = readdirSync(base);
+  } catch {
+    return [];
+  }
+  const children: number[] = [];
+  for (const tid of tids) {
+    try {
+      for (const word of readFileSync(`${base}/${tid}/children`, 'latin1').split(' ')) if (word !== '') children.push(Number(word));
+    } catch {
+      // A thread that ended meanwhile.
+    }
+  }
+  return children;
+}
+
+let shared: Subreaper | undefined;
+
+/** The process-wide subreaper, or undefined where there is none (macOS). */
+export function processSubreaper(): Subreaper | undefined {
+  if (!subreaperSupported()) return undefined;
+  shared ??= new ProcessSubreaper();
+  return shared;
+}

@@ -1,0 +1,103 @@
+/**
+ * Who is in a fallback group right now, from one /proc scan. The roots are:
+ * - every live process in one of the group's process groups (the leaders
+ *   and whatever did not leave their pgid);
+ * - every process seen as a member by an earlier walk (pid + start time):
+ *   once a member, always a member, wherever its parent went;
+ * - every orphan the subreaper handed to us (parent = this process) that
+ *   belongs to this group: in one of its leaders' sessions, or carrying its
+ *   environment marker.
+ * The members are the roots and all their descendants, by parent links, so
+ * a `setsid` or `setpgid` child of a member is found through its parent.
+ * What no walk can find: a process that left the group's pgroup and
+ * session, cleared its environment, and was orphaned before any walk saw it
+ * (docs/fallback.md says what then happens to it).
+ */
+import type { ProcStat } from '../../proc/stat.js';
+import type { GroupRegistry } from './group-registry.js';
+import type { PgroupHost } from './pgroup-host.js';
+import { isLive } from './tracked-group.js';
+
+export class TreeWalk {
+  readonly #host: PgroupHost;
+  readonly #registry: GroupRegistry;
+  readonly #markerEntry: string;
+  /** Members seen by earlier walks: pid to start time. */
+  #seen = new Map<number, number>();
+
+  constructor(host: PgroupHost, registry: GroupRegistry, markerEntry: string) {
+    this.#host = host;
+    this.#registry = registry;
+    this.#markerEntry = markerEntry;
+  }
+
+  /** The members the last walk saw (pid to start time), for the guard. */
+  get seen(): ReadonlyMap<number, number> {
+    return this.#seen;
+  }
+
+  /** The live members now. Zombies are not members, but their adoption is noted so they get reaped. */
+  members(): ProcStat[] {
+    const groups = this.#registry.groups();
+    if (groups.length === 0 && this.#seen.size === 0) return [];
+    const byPgid = new Map(groups.map((group) => [group.pgid, group]));
+    const all = this.#host.scan(() => true);
+    const children = new Map<number, ProcStat[]>();
+    const found: ProcStat[] = [];
+    const alive = new Map<number, number>();
+    for (const stat of all) {
+      alive.set(stat.pid, stat.startTime);
+      const siblings = children.get(stat.ppid);
+      if (siblings) siblings.push(stat);
+      else children.set(stat.ppid, [stat]);
+      if (this.#isRoot(stat, byPgid)) found.push(stat);
+    }
+    const inTree = new Set(found.map((stat) => stat.pid));
+    for (let i = 0; i < found.length; i++) {
+      for (const child of children.get(found[i]!.pid) ?? []) {
+        if (inTree.has(child.pid)) continue;
+        inTree.add(child.pid);
+        found.push(child);
+      }
+    }
+    const subreaper = this.#host.subreaper;
+    subreaper?.prune(alive);
+    const seen = new Map<number, number>();
+    const live: ProcStat[] = [];
+    let zombies = false;
+    for (const stat of found) {
+      // Our leaders are libuv's children; every other member was forked by a descendant.
+      if (!byPgid.has(stat.pid)) subreaper?.noteMember(stat.pid, stat.startTime);
+      if (isLive(stat)) {
+        seen.set(stat.pid, stat.startTime);
+        live.push(stat);
+      } else if (stat.ppid === this.#host.selfPid) zombies = true;
+    }
+    this.#seen = seen;
+    if (zombies) subreaper?.reap();
+    return live;
+  }
+
+  /** Forget every member: the group was released (or stood down and let go). */
+  forget(): void {
+    this.#seen = new Map();
+  }
+
+  /**
+   * A zombie child of ours in one of the group's sessions (and not a
+   * leader) came from the group: the subreaper may reap it even unseen.
+   */
+  claims(zombie: ProcStat): boolean {
+    return zombie.sid !== zombie.pid && this.#registry.groups().some((group) => group.pgid === zombie.sid && zombie.startTime >= group.leaderStartTime);
+  }
+
+  #isRoot(stat: ProcStat, byPgid: ReadonlyMap<number, { leaderStartTime: number }>): boolean {
+    const group = byPgid.get(stat.pgid);
+    if (group !== undefined && stat.startTime >= group.leaderStartTime) return true;
+    if (this.#seen.get(stat.pid) === stat.startTime) return true;
+    if (stat.ppid !== this.#host.selfPid || !isLive(stat)) return false;
+    const session = byPgid.get(stat.sid);
+    if (session !== undefined && stat.startTime >= session.leaderStartTime) return true;
+    return this.#host.environHas(stat.pid, this.#markerEntry);
+  }
+}

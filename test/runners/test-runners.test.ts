@@ -16,10 +16,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { corral, jsonReport } from '../cli/corral-cli.js';
+import { REPO } from '../helpers/node-script.js';
 import { assertNoSurvivors, tagFor } from '../helpers/tagged-processes.js';
 
-const REPO = join(import.meta.dirname, '../..');
-const FIXTURES = join(import.meta.dirname, '../fixtures/runners');
+// Plain CommonJS fixtures, never compiled: the same files in either form of the suite.
+const FIXTURES = join(REPO, 'test/fixtures/runners');
 const SERVER = join(FIXTURES, 'forgotten-server.cjs');
 const leftBehindTheServer = new RegExp(`^corral: left behind (\\d+): \\S*node\\S* ${SERVER.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm');
 

@@ -39,6 +39,8 @@ export interface RunOptions {
   guard?: boolean;
   /** The cgroup v2 directory to make the group in (default: this process's own cgroup); see prepareCgroupForLimits(). */
   cgroupParent?: string;
+  /** Ask systemd for a delegated scope when this process's cgroup is not writable (default true; see CreateOptions). */
+  systemdScope?: boolean;
   /** Called once the leader is spawned: its stdio, its pid, and the group (to signal or kill it early). */
   onSpawn?: (child: ChildProcess, group: ProcessGroup) => void;
   // The spawn options passed through to child_process.spawn:
@@ -66,7 +68,7 @@ export interface ResolvedRunOptions {
 }
 
 const LEFTOVERS: readonly LeftoversPolicy[] = ['kill', 'wait', 'keep'];
-const CORRAL_KEYS = ['timeout', 'grace', 'killSignal', 'escalate', 'leftovers', 'signal', 'mechanism', 'limits', 'guard', 'cgroupParent', 'onSpawn'];
+const CORRAL_KEYS = ['timeout', 'grace', 'killSignal', 'escalate', 'leftovers', 'signal', 'mechanism', 'limits', 'guard', 'cgroupParent', 'systemdScope', 'onSpawn'];
 const SPAWN_KEYS = ['cwd', 'env', 'argv0', 'stdio', 'detached', 'uid', 'gid', 'shell', 'serialization'];
 const KNOWN = new Set([...CORRAL_KEYS, ...SPAWN_KEYS]);
 
@@ -93,6 +95,7 @@ export function resolveRunOptions(options: unknown = {}): ResolvedRunOptions {
   };
   if (o.limits !== undefined) group.limits = o.limits;
   if (o.cgroupParent !== undefined) group.cgroupParent = o.cgroupParent;
+  if (o.systemdScope !== undefined) group.systemdScope = o.systemdScope;
   const resolvedGroup = resolveCreateOptions(group);
   const spawn: SpawnOptions = { stdio: 'inherit' };
   for (const key of SPAWN_KEYS) {

@@ -16,6 +16,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { ShutdownReport } from '../driver/graceful.js';
 import type { MechanismName } from '../group/containment.js';
+import type { CgroupOrigin } from '../mechanisms/cgroup/cgroup-origin.js';
 import { ProcessGroup } from '../group/process-group.js';
 import { normalizeSpawnArguments } from '../group/spawn-arguments.js';
 import { resolveRunOptions, type ResolvedRunOptions, type RunOptions } from './run-options.js';
@@ -43,6 +44,8 @@ export interface RunResult {
   mechanism: MechanismName;
   /** Why mechanism 'auto' did not get cgroup v2, if it did not. */
   fallbackReason: string | undefined;
+  /** Where the group's cgroup came from (own cgroup, cgroupParent, or a systemd scope); undefined under pgroup. */
+  cgroupOrigin: CgroupOrigin | undefined;
   /** The leader's pid. */
   pid: number;
   /** Milliseconds from the spawn until the tree was gone (or left to run). */
@@ -118,6 +121,7 @@ async function supervise(group: ProcessGroup, file: string, args: string[], opti
     report,
     mechanism: group.mechanism,
     fallbackReason: group.fallbackReason,
+    cgroupOrigin: group.cgroupOrigin,
     pid: child.pid ?? 0,
     elapsedMs: performance.now() - started,
   };

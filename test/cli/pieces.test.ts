@@ -95,7 +95,7 @@ test('failures become one line and a status', (t) => {
 function result(overrides: Partial<RunResult>): RunResult {
   return {
     exitCode: 0, signal: null, timedOut: false, cancelled: false, leftovers: [], report: undefined,
-    mechanism: 'cgroup', fallbackReason: undefined, pid: 1234, elapsedMs: 1500, ...overrides,
+    mechanism: 'cgroup', fallbackReason: undefined, cgroupOrigin: { kind: 'own-cgroup' }, pid: 1234, elapsedMs: 1500, ...overrides,
   };
 }
 

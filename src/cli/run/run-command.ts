@@ -59,6 +59,6 @@ async function withLimitsPrepared(options: RunOptions): Promise<RunOptions> {
   if (memoryBytes !== undefined) needed.push('memory');
   if (pids !== undefined) needed.push('pids');
   if (cpus !== undefined) needed.push('cpu');
-  const prepared = await prepareCgroupForLimits(needed);
+  const prepared = await prepareCgroupForLimits(needed, undefined, options.systemdScope === undefined ? {} : { systemdScope: options.systemdScope });
   return { ...options, cgroupParent: prepared.cgroupParent };
 }

@@ -50,7 +50,7 @@ function asUser(t: ExecutionContext, who: 'vagrant' | 'nobody', file: string, ar
   chmodSync(view, 0o755);
   t.teardown(() => rmSync(view, { recursive: true, force: true }));
   const drop = who === 'vagrant' ? `"${RUNUSER}" -u vagrant --` : `setpriv --reuid=${NOBODY} --regid=${NOBODY} --clear-groups`;
-  const script = `mount --bind "$0" "$1" && cd "$1" && exec ${drop} "$2" --import tsx "$1/$3" "$@"`;
+  const script = `view=$1 node=$2 file=$3; shift 3; mount --bind "$0" "$view" && cd "$view" && exec ${drop} "$node" --import tsx "$view/$file" "$@"`;
   return { file: 'unshare', args: ['-m', 'sh', '-c', script, REPO, view, process.execPath, file, ...args] };
 }
 

@@ -165,3 +165,20 @@ test('doctor renders what it found, and says when the probe disagrees with the p
   t.regex(odd, /^limits +available \(--memory, --pids, --cpus\)$/m);
   t.regex(odd, /^fix +do this$/m);
 });
+
+test('doctor and run summaries say when the cgroup comes from a systemd scope', (t) => {
+  const system = { distro: 'Debian GNU/Linux', release: '12 (bookworm)', kernel: '6.1.0', arch: 'x64', cpus: 2, node: 'v20.0.0' };
+  const predicted = host({ writable: false, cgroupOrigin: { kind: 'systemd-scope', manager: 'user', bus: 'unix:path=/run/user/1000/bus' } });
+  t.is(adviceFor(predicted), undefined, 'a manager will give the scope: nothing to wrap');
+  const unit = 'corral-7-0a1b2c3d.scope';
+  const confirmed = renderDoctor({ system, host: predicted, auto: { mechanism: 'cgroup', reason: undefined, cgroupOrigin: { kind: 'systemd-scope', unit, manager: 'user' } }, fix: null });
+  t.regex(confirmed, /^groups go in +a new delegated scope of the systemd user manager \(unix:path=\/run\/user\/1000\/bus\), since \/sys\/fs\/cgroup\/user\.slice\/x\.scope is not writable$/m);
+  t.regex(confirmed, /^'auto' gets +cgroup, in a delegated scope of the systemd user manager it will move this process into, confirmed by making a group in corral-7-0a1b2c3d\.scope$/m);
+  const unneeded = renderDoctor({ system, host: predicted, auto: { mechanism: 'cgroup', reason: undefined, cgroupOrigin: { kind: 'own-cgroup' } }, fix: null });
+  t.regex(unneeded, /but making a group did not need a systemd scope$/m);
+  const inside = renderDoctor({ system, host: host({ cgroupOrigin: { kind: 'systemd-scope', unit, manager: 'user' } }), auto: { mechanism: 'cgroup', reason: undefined }, fix: null });
+  t.regex(inside, /^groups go in +\/sys\/fs\/cgroup\/user\.slice\/x\.scope \(writable\), corral's systemd scope corral-7-0a1b2c3d\.scope$/m);
+  const line = verboseLine({ result: result({ cgroupOrigin: { kind: 'systemd-scope', unit, manager: 'user' } }), status: 0, interruptedBy: undefined, forced: false });
+  t.regex(line, /^corral: cgroup \(in systemd user scope corral-7-0a1b2c3d\.scope\), nothing to stop/);
+  t.like(jsonSummary({ result: result({}), status: 0, interruptedBy: undefined, forced: false }), { cgroupOrigin: { kind: 'own-cgroup' } });
+});

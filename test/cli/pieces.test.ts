@@ -16,6 +16,7 @@ import { UsageError } from '../../src/cli/usage-error.js';
 import type { ShutdownReport } from '../../src/driver/graceful.js';
 import type { HostContainment } from '../../src/host/host-containment.js';
 import type { RunResult } from '../../src/run/run.js';
+import { resolveRunOptions } from '../../src/run/run-options.js';
 
 test('durations need a unit, except 0', (t) => {
   t.is(parseDuration('250ms', '--x'), 250);
@@ -164,6 +165,13 @@ test('doctor renders what it found, and says when the probe disagrees with the p
   t.regex(odd, /^'auto' gets +pgroup \(no cgroup2\), but making a group got none: broken$/m);
   t.regex(odd, /^limits +available \(--memory, --pids, --cpus\)$/m);
   t.regex(odd, /^fix +do this$/m);
+});
+
+test('--no-systemd-scope reaches the group options', (t) => {
+  const line = parseRunCommandLine(['--no-systemd-scope', '--', 'true']);
+  t.false(line.options.systemdScope);
+  t.false(resolveRunOptions(line.options).group.systemdScope);
+  t.is(parseRunCommandLine(['--', 'true']).options.systemdScope, undefined);
 });
 
 test('doctor and run summaries say when the cgroup comes from a systemd scope', (t) => {

@@ -316,8 +316,10 @@ test('the origin of a group directory', (t) => {
   t.deepEqual(originOf('/sys/fs/cgroup/x/corral-1', '/sys/fs/cgroup/x', undefined), { kind: 'cgroup-parent' });
 });
 
-test('the real busctl, against a bus that is not there: a reason, promptly, never a hang', async (t) => {
-  const outcome = await runBusctl(jobStateArguments({ manager: 'user', address: 'unix:path=/nonexistent/corral-test-bus', socket: '/nonexistent/corral-test-bus' }, '/org/x', 1000), 1000);
+test('the real busctl, against a bus that is not there: its reason, not a hang', async (t) => {
+  // The bound is generous: the verdict is busctl's own answer, not how fast a loaded TCG guest starts it.
+  const bound = 60_000;
+  const outcome = await runBusctl(jobStateArguments({ manager: 'user', address: 'unix:path=/nonexistent/corral-test-bus', socket: '/nonexistent/corral-test-bus' }, '/org/x', bound), bound);
   if (!outcome.ok && /not installed/.test(outcome.message)) {
     t.pass('no busctl on this host');
     return;

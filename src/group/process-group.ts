@@ -22,7 +22,8 @@ import { parseSignal } from '../options/signals.js';
 import type { Containment, GroupStats, MechanismName } from './containment.js';
 import { registerForExitCleanup, unregisterFromExitCleanup, type ExitCleanupEntry } from './exit-cleanup.js';
 import { checkNoNewPrivileges, spawnWithoutNewPrivileges, type GroupSpawnOptions } from './no-new-privileges.js';
-import { selectMechanism } from './select-mechanism.js';
+import { selectMechanism, type Selection } from './select-mechanism.js';
+import type { CgroupOrigin } from '../mechanisms/cgroup/cgroup-origin.js';
 import { normalizeSpawnArguments } from './spawn-arguments.js';
 
 let groupCounter = 0;
@@ -41,14 +42,17 @@ export class ProcessGroup implements AsyncDisposable {
   #closed = false;
   #closing: Promise<void> | undefined;
 
-  /** Why 'auto' did not get cgroup v2, or undefined. */
+  /** Why 'auto' did not get cgroup v2 (and what it tried), or undefined. */
   readonly fallbackReason: string | undefined;
+  /** Where the group's cgroup came from (own cgroup, cgroupParent, or a systemd scope and which unit); undefined under pgroup. */
+  readonly cgroupOrigin: CgroupOrigin | undefined;
 
-  private constructor(containment: Containment, options: ResolvedCreateOptions, fallbackReason: string | undefined, clock: Clock) {
+  private constructor(containment: Containment, options: ResolvedCreateOptions, selection: Omit<Selection, 'containment'>, clock: Clock) {
     this.#containment = containment;
     this.#options = options;
     this.#clock = clock;
-    this.fallbackReason = fallbackReason;
+    this.fallbackReason = selection.fallbackReason;
+    this.cgroupOrigin = selection.cgroupOrigin;
     this.#exitEntry = { spare: () => this.#latch.skipDropKill, killSync: () => containment.killSync() };
     registerForExitCleanup(this.#exitEntry);
     this.#guard = options.guard ? acquireGuard() : undefined;
@@ -62,8 +66,10 @@ export class ProcessGroup implements AsyncDisposable {
 
   /**
    * Make a new, empty group. Options are checked before anything is touched;
-   * with mechanism 'auto' a host without usable cgroup v2 falls back to
-   * process groups and says why in `fallbackReason`.
+   * when this process's own cgroup is not writable, a delegated systemd
+   * scope is asked for first (unless `systemdScope: false`); with mechanism
+   * 'auto' a host without usable cgroup v2 falls back to process groups and
+   * says why in `fallbackReason`.
    */
   static async create(options: CreateOptions = {}): Promise<ProcessGroup> {
     return createResolvedGroup(resolveCreateOptions(options));
@@ -71,14 +77,14 @@ export class ProcessGroup implements AsyncDisposable {
 
   static {
     createResolvedGroup = async (resolved) => {
-      const { containment, fallbackReason } = await selectMechanism(resolved);
-      return new ProcessGroup(containment, resolved, fallbackReason, systemClock);
+      const { containment, ...selection } = await selectMechanism(resolved);
+      return new ProcessGroup(containment, resolved, selection, systemClock);
     };
   }
 
   /** Wrap an existing Containment (tests and advanced embedding: a fake target, a virtual clock). */
   static fromContainment(containment: Containment, options: CreateOptions = {}, clock: Clock = systemClock): ProcessGroup {
-    return new ProcessGroup(containment, resolveCreateOptions({ guard: false, ...options }), undefined, clock);
+    return new ProcessGroup(containment, resolveCreateOptions({ guard: false, ...options }), { fallbackReason: undefined, cgroupOrigin: undefined }, clock);
   }
 
   /** The mechanism this group really uses. */

@@ -13,7 +13,7 @@ export interface HostContainment extends CgroupHost {
    * walk on Linux (docs/fallback.md says what it holds and what it cannot see).
    */
   mechanism: 'cgroup' | 'pgroup';
-  /** Why it is not cgroup (the future `fallbackReason`), when it is not. */
+  /** Why it is not cgroup (the future `fallbackReason`, saying what was tried), when it is not. */
   reason?: string;
 }
 
@@ -21,5 +21,7 @@ export type HostContainmentOptions = CgroupHostOptions;
 
 export function hostContainment(options: HostContainmentOptions = {}): HostContainment {
   const cgroup = probeCgroupHost(options);
-  return { mechanism: cgroup.writable ? 'cgroup' : 'pgroup', ...cgroup };
+  // Not writable, yet a cgroup: a systemd manager will give this process a delegated scope.
+  const usable = cgroup.writable || cgroup.cgroupOrigin?.kind === 'systemd-scope';
+  return { mechanism: usable ? 'cgroup' : 'pgroup', ...cgroup };
 }

@@ -8,6 +8,7 @@ import { describe, parseTimeout } from './durations.js';
 import { asOptionsObject, parseBoolean } from './validate.js';
 import { parseLimits, type Limits } from './limits.js';
 import { parseSignal, type SignalName } from './signals.js';
+import { optedOutByEnv } from '../mechanisms/cgroup/systemd/scope-prospect.js';
 
 export type MechanismChoice = 'auto' | 'cgroup' | 'pgroup';
 
@@ -31,6 +32,13 @@ export interface CreateOptions {
    * (default: this process's own cgroup, from /proc/self/cgroup).
    */
   cgroupParent?: string;
+  /**
+   * When this process's own cgroup is not writable, ask systemd for a
+   * delegated scope and move this process into it (default true; the
+   * environment variable CORRAL_NO_SYSTEMD_SCOPE=1 makes the default false).
+   * See docs/systemd.md.
+   */
+  systemdScope?: boolean;
 }
 
 export interface ResolvedCreateOptions {
@@ -42,6 +50,7 @@ export interface ResolvedCreateOptions {
   limits: Limits | undefined;
   guard: boolean;
   cgroupParent: string | undefined;
+  systemdScope: boolean;
 }
 
 export interface ShutdownOptions {
@@ -67,6 +76,7 @@ const CREATE_KEYS = new Set([
   'limits',
   'guard',
   'cgroupParent',
+  'systemdScope',
 ]);
 const SHUTDOWN_KEYS = new Set(['timeout', 'escalate', 'signal', 'phases', 'killTimeout']);
 
@@ -94,6 +104,7 @@ export function resolveCreateOptions(options: unknown = {}): ResolvedCreateOptio
     limits: o.limits === undefined ? undefined : parseLimits(o.limits),
     guard: parseBoolean(o.guard ?? true, 'guard'),
     cgroupParent: o.cgroupParent,
+    systemdScope: parseBoolean(o.systemdScope ?? !optedOutByEnv(), 'systemdScope'),
   };
 }
 

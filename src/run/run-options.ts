@@ -51,6 +51,8 @@ export interface RunOptions {
   maxBuffer?: number;
   /** With capture: 'utf8' strings (default) or 'buffer' (Buffers). */
   encoding?: OutputEncoding;
+  /** Ask systemd for a delegated scope when this process's cgroup is not writable (default true; see CreateOptions). */
+  systemdScope?: boolean;
   /** Called once the leader is spawned: its stdio, its pid, and the group (to signal or kill it early). */
   onSpawn?: (child: ChildProcess, group: ProcessGroup) => void;
   // The spawn options passed through to child_process.spawn:
@@ -84,7 +86,7 @@ export const DEFAULT_MAX_BUFFER = 1024 * 1024;
 
 const LEFTOVERS: readonly LeftoversPolicy[] = ['kill', 'wait', 'keep'];
 /** The group's own options, passed through under the same names. */
-const GROUP_KEYS = ['killSignal', 'escalate', 'mechanism', 'limits', 'guard', 'cgroupParent'] as const;
+const GROUP_KEYS = ['killSignal', 'escalate', 'mechanism', 'limits', 'guard', 'cgroupParent', 'systemdScope'] as const;
 const CORRAL_KEYS = ['timeout', 'grace', 'leftovers', 'signal', 'onSpawn', 'capture', 'maxBuffer', 'encoding', ...GROUP_KEYS];
 const SPAWN_KEYS = ['cwd', 'env', 'argv0', 'stdio', 'detached', 'uid', 'gid', 'shell', 'serialization', 'noNewPrivileges'];
 const KNOWN = new Set([...CORRAL_KEYS, ...SPAWN_KEYS]);

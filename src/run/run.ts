@@ -19,6 +19,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { ShutdownReport } from '../driver/graceful.js';
 import type { GroupStats, MechanismName } from '../group/containment.js';
 import { createResolvedGroup, type ProcessGroup } from '../group/process-group.js';
+import type { CgroupOrigin } from '../mechanisms/cgroup/cgroup-origin.js';
 import { normalizeSpawnArguments } from '../group/spawn-arguments.js';
 import { OutputCapture, type OutputBytes } from './capture-output.js';
 import { finalStats } from './final-stats.js';
@@ -54,6 +55,8 @@ export interface RunResult<Output extends string | Buffer = string> {
   mechanism: MechanismName;
   /** Why mechanism 'auto' did not get cgroup v2, if it did not. */
   fallbackReason: string | undefined;
+  /** Where the group's cgroup came from (own cgroup, cgroupParent, or a systemd scope); undefined under pgroup. */
+  cgroupOrigin: CgroupOrigin | undefined;
   /** The leader's pid. */
   pid: number;
   /** Milliseconds from the spawn until the tree was gone (or left to run). */
@@ -167,6 +170,7 @@ async function supervise(group: ProcessGroup, file: string, args: string[], opti
     report,
     mechanism: group.mechanism,
     fallbackReason: group.fallbackReason,
+    cgroupOrigin: group.cgroupOrigin,
     pid: child.pid ?? 0,
     elapsedMs: performance.now() - started,
     stats,

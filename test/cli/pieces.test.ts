@@ -20,6 +20,7 @@ import { UsageError } from '../../src/cli/usage-error.js';
 import type { ShutdownReport } from '../../src/driver/graceful.js';
 import type { HostContainment } from '../../src/host/host-containment.js';
 import type { RunResult } from '../../src/run/run.js';
+import { resolveRunOptions } from '../../src/run/run-options.js';
 
 test('durations need a unit, except 0', (t) => {
   t.is(parseDuration('250ms', '--x'), 250);
@@ -103,7 +104,7 @@ test('failures become one line and a status', (t) => {
 function result(overrides: Partial<RunResult>): RunResult {
   return {
     exitCode: 0, signal: null, timedOut: false, cancelled: false, leftovers: [], report: undefined,
-    mechanism: 'cgroup', fallbackReason: undefined, pid: 1234, elapsedMs: 1500, leftoverProcesses: [], stats: undefined,
+    mechanism: 'cgroup', fallbackReason: undefined, cgroupOrigin: { kind: 'own-cgroup' }, pid: 1234, elapsedMs: 1500, leftoverProcesses: [], stats: undefined,
     stdout: undefined, stderr: undefined, outputBytes: undefined, outputTruncated: false, ...overrides,
   };
 }
@@ -231,4 +232,28 @@ test('--user and --no-new-privs become uid, gid and noNewPrivileges', (t) => {
   t.is(options.gid, process.getegid!());
   t.true(options.noNewPrivileges);
   t.false('noNewPrivileges' in parseRunCommandLine(['make']).options);
+});
+
+test('--no-systemd-scope reaches the group options', (t) => {
+  const line = parseRunCommandLine(['--no-systemd-scope', '--', 'true']);
+  t.false(line.options.systemdScope);
+  t.false(resolveRunOptions(line.options).group.systemdScope);
+  t.is(parseRunCommandLine(['--', 'true']).options.systemdScope, undefined);
+});
+
+test('doctor and run summaries say when the cgroup comes from a systemd scope', (t) => {
+  const system = { distro: 'Debian GNU/Linux', release: '12 (bookworm)', kernel: '6.1.0', arch: 'x64', cpus: 2, node: 'v20.0.0' };
+  const predicted = host({ writable: false, cgroupOrigin: { kind: 'systemd-scope', manager: 'user', bus: 'unix:path=/run/user/1000/bus' } });
+  t.is(adviceFor(predicted), undefined, 'a manager will give the scope: nothing to wrap');
+  const unit = 'corral-7-0a1b2c3d.scope';
+  const confirmed = renderDoctor({ system, host: predicted, auto: { mechanism: 'cgroup', reason: undefined, cgroupOrigin: { kind: 'systemd-scope', unit, manager: 'user' } }, container: null, fix: null });
+  t.regex(confirmed, /^groups go in +a new delegated scope of the systemd user manager \(unix:path=\/run\/user\/1000\/bus\), since \/sys\/fs\/cgroup\/user\.slice\/x\.scope is not writable$/m);
+  t.regex(confirmed, /^'auto' gets +cgroup, in a delegated scope of the systemd user manager it will move this process into, confirmed by making a group in corral-7-0a1b2c3d\.scope$/m);
+  const unneeded = renderDoctor({ system, host: predicted, auto: { mechanism: 'cgroup', reason: undefined, cgroupOrigin: { kind: 'own-cgroup' } }, container: null, fix: null });
+  t.regex(unneeded, /but making a group did not need a systemd scope$/m);
+  const inside = renderDoctor({ system, host: host({ cgroupOrigin: { kind: 'systemd-scope', unit, manager: 'user' } }), auto: { mechanism: 'cgroup', reason: undefined }, container: null, fix: null });
+  t.regex(inside, /^groups go in +\/sys\/fs\/cgroup\/user\.slice\/x\.scope \(writable\), corral's systemd scope corral-7-0a1b2c3d\.scope$/m);
+  const line = verboseLine({ result: result({ cgroupOrigin: { kind: 'systemd-scope', unit, manager: 'user' } }), status: 0, interruptedBy: undefined, forced: false });
+  t.regex(line, /^corral: cgroup \(in systemd user scope corral-7-0a1b2c3d\.scope\), nothing to stop/);
+  t.like(jsonSummary({ result: result({}), status: 0, interruptedBy: undefined, forced: false }), { cgroupOrigin: { kind: 'own-cgroup' } });
 });

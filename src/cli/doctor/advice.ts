@@ -27,12 +27,14 @@ export function adviceFor(host: HostContainment, container?: ContainerHint): str
   if (host.cgroup2ReadOnly && !host.writable) {
     return 'the cgroup2 mount is read-only (a container?): give the container a writable, delegated cgroup (e.g. podman/docker --cgroupns=private on a cgroup v2 host, or systemd-nspawn), or accept process groups';
   }
-  if (!host.writable) {
+  // A systemd manager will give a delegated scope: nothing to wrap.
+  const viaScope = host.cgroupOrigin?.kind === 'systemd-scope';
+  if (!host.writable && !viaScope) {
     return host.uid === 0
       ? `${host.groupParent ?? 'this cgroup'} is not writable: run corral in a cgroup it may write to, e.g. systemd-run --scope -p Delegate=yes corral run ...`
       : 'run corral in a delegated cgroup of your own: systemd-run --user --scope -p Delegate=yes corral run ...';
   }
-  if (!host.limits.enforceable && !host.limits.enforceableAfterPrepare) {
+  if (!host.limits.enforceable && !host.limits.enforceableAfterPrepare && !viaScope) {
     return host.layout === 'hybrid'
       ? 'containment works; limits (--memory, --pids, --cpus) do not, because this hybrid host keeps the memory, pids and cpu controllers in cgroup v1: boot with systemd.unified_cgroup_hierarchy=1 to use them'
       : `containment works; for limits, run corral in a cgroup with the controllers delegated: systemd-run ${host.uid === 0 ? '' : '--user '}--scope -p Delegate=yes corral run ...`;

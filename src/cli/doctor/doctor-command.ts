@@ -17,7 +17,8 @@ const DOCTOR_HELP = `Usage: corral doctor [--json]
 
 Show what this host offers for containment: kernel and distribution, the
 cgroup2 mount and layout (unified, or hybrid with cgroup v1 alongside), this
-process's cgroup and whether it is writable, cgroup.kill and cgroup.freeze,
+process's cgroup and whether it is writable (if not, whether a systemd
+manager can give a delegated scope instead), cgroup.kill and cgroup.freeze,
 the controllers that could be delegated, and which mechanism 'auto' gets.
 Where cgroup v2 or limits are out of reach, the fix to try.
 
@@ -71,15 +72,30 @@ export function renderDoctor({ system, host, auto, container, fix }: DoctorRepor
     : host.limits.enforceableAfterPrepare
       ? 'available: corral run moves itself into a leaf cgroup to enable them'
       : `not available: ${host.limits.reason ?? 'unknown'}`;
-  const predicted = host.reason === undefined ? host.mechanism : `${host.mechanism} (${host.reason})`;
-  const got = auto.mechanism === host.mechanism ? 'confirmed by making a group' : `but making a group got ${auto.mechanism}${auto.reason ? `: ${auto.reason}` : ''}`;
+  const viaScope = host.cgroupOrigin?.kind === 'systemd-scope' && !host.writable;
+  const predicted = host.reason !== undefined
+    ? `${host.mechanism} (${host.reason})`
+    : viaScope
+      ? `${host.mechanism}, in a delegated scope of the systemd ${host.cgroupOrigin?.manager} manager it will move this process into`
+      : host.mechanism;
+  const gotScope = auto.cgroupOrigin?.kind === 'systemd-scope';
+  const got = auto.mechanism !== host.mechanism
+    ? `but making a group got ${auto.mechanism}${auto.reason ? `: ${auto.reason}` : ''}`
+    : viaScope && !gotScope
+      ? `but making a group did not need a systemd scope`
+      : `confirmed by making a group${gotScope ? ` in ${auto.cgroupOrigin?.unit ?? 'a systemd scope'}` : ''}`;
+  const groupsGoIn = viaScope
+    ? `a new delegated scope of the systemd ${host.cgroupOrigin?.manager} manager (${host.cgroupOrigin?.bus}), since ${host.groupParent ?? 'the own cgroup'} is not writable`
+    : host.groupParent === undefined
+      ? 'nowhere'
+      : `${host.groupParent} (${host.writable ? 'writable' : 'not writable'})${host.cgroupOrigin?.kind === 'systemd-scope' ? `, corral's systemd scope ${host.cgroupOrigin.unit ?? ''}` : ''}`;
   const rows: Array<[string, string]> = [
     ['system', `${system.distro} ${system.release}, kernel ${system.kernel}, ${system.arch}, ${system.cpus} CPU(s)`],
     ['node', `${system.node}, running as ${host.uid === 0 ? 'root' : `uid ${host.uid}`}`],
     ['container', container ? `${container.runtime} (${container.evidence})` : 'none seen'],
     ['cgroup2', host.cgroup2Mount === undefined ? `not mounted (layout: ${host.layout})` : `${host.cgroup2Mount} (${host.layout}${host.cgroup2ReadOnly ? ', read-only' : ''})`],
     ['own cgroup', host.ownCgroup ?? 'unknown'],
-    ['groups go in', host.groupParent === undefined ? 'nowhere' : `${host.groupParent} (${host.writable ? 'writable' : 'not writable'})`],
+    ['groups go in', groupsGoIn],
     ['cgroup.kill', `${yes(host.cgroupKill)} (seen in ${host.featuresSeenIn})`],
     ['cgroup.freeze', yes(host.cgroupFreeze)],
     ['controllers', `${host.controllers.available.join(' ') || 'none'}; enabled for children: ${host.controllers.enabledForChildren.join(' ') || 'none'}`],

@@ -56,6 +56,6 @@ export const runCommand: Command = {
  */
 async function withLimitsPrepared(options: RunOptions): Promise<RunOptions> {
   if (options.limits === undefined || options.mechanism === 'pgroup') return options;
-  const prepared = await prepareCgroupForLimits(controllersFor(options.limits));
+    const prepared = await prepareCgroupForLimits(controllersFor(options.limits), undefined, options.systemdScope === undefined ? {} : { systemdScope: options.systemdScope });
   return { ...options, cgroupParent: prepared.cgroupParent };
 }

@@ -19,6 +19,7 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
   { name: 'no-escalate' },
   { name: 'leftovers', value: true },
   { name: 'mechanism', value: true },
+  { name: 'no-systemd-scope' },
   { name: 'memory', value: true },
   { name: 'pids', value: true },
   { name: 'cpus', value: true },
@@ -72,6 +73,7 @@ function parse(argv: readonly string[]): RunCommandLine {
   if (leftovers !== undefined) options.leftovers = oneOf(leftovers, ['kill', 'wait', 'keep'], '--leftovers');
   const mechanism = text('mechanism');
   if (mechanism !== undefined) options.mechanism = oneOf(mechanism, ['auto', 'cgroup', 'pgroup'], '--mechanism');
+  if (switches.has('no-systemd-scope')) options.systemdScope = false;
   const limits = parseLimits(values);
   if (limits !== undefined) options.limits = limits;
   const user = text('user');

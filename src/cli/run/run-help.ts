@@ -15,6 +15,9 @@ Options:
                          keep: leave them running
   --mechanism NAME       auto (default: cgroup v2 if usable, else pgroup),
                          cgroup or pgroup
+  --no-systemd-scope     never leave corral's own cgroup: when it is not
+                         writable, do not ask systemd for a delegated scope
+                         (also CORRAL_NO_SYSTEMD_SCOPE=1)
   --memory SIZE          memory limit for the tree: 512M, 1G (powers of 1024)
   --pids COUNT           most processes and threads the tree may hold
   --cpus NUMBER          CPU time limit in CPUs (0.5 = half a core)

@@ -24,6 +24,7 @@ export function verboseLine({ result, status, interruptedBy, forced }: RunSummar
   const report = result.report;
   const parts = [`corral: ${result.mechanism}`];
   if (result.fallbackReason !== undefined) parts[0] += ` (no cgroup: ${result.fallbackReason})`;
+  if (result.cgroupOrigin?.kind === 'systemd-scope') parts[0] += ` (in systemd ${result.cgroupOrigin.manager} scope ${result.cgroupOrigin.unit ?? ''})`;
   const why = result.timedOut ? 'timeout' : interruptedBy ?? (result.leftovers.length > 0 ? 'leftovers' : undefined);
   const count = stoppedCount(report);
   parts.push(report === undefined ? 'nothing to stop' : `stopped ${count} process${count === 1 ? '' : 'es'}${why ? ` (${why})` : ''}`);
@@ -60,6 +61,7 @@ export function jsonSummary({ result, status, interruptedBy, forced }: RunSummar
     leftoverProcesses: result.leftoverProcesses,
     mechanism: result.mechanism,
     fallbackReason: result.fallbackReason ?? null,
+    cgroupOrigin: result.cgroupOrigin ?? null,
     pid: result.pid,
     elapsedMs: result.elapsedMs,
     stopped: stoppedCount(result.report),

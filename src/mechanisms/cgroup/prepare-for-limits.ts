@@ -7,13 +7,17 @@
  * and then the controllers are enabled in `<own cgroup>/cgroup.subtree_control`.
  * Groups made with the returned `cgroupParent` then get memory.max, pids.max
  * and cpu.max. Nothing is moved when the host cannot offer the controllers
- * anyway: that is checked first. Calling it again is harmless.
+ * anyway: that is checked first. Calling it again is harmless. When the own
+ * cgroup is not writable, a delegated systemd scope is entered first (see
+ * docs/systemd.md), so that the leaf and the groups are the user's.
  */
 import { basename, dirname, join } from 'node:path';
 import { CorralError, describeError, errnoOf } from '../../errors.js';
 import { realCgroupFs, parsePids, readControllers, type CgroupFs } from './cgroup-fs.js';
 import { LIMIT_CONTROLLERS, type LimitController } from './apply-limits.js';
 import { resolveParent } from './resolve-parent.js';
+import { optedOutByEnv } from './systemd/scope-prospect.js';
+import { makeOwnCgroupWritable } from './systemd/writable-own-cgroup.js';
 
 export const SUPERVISOR_LEAF = 'corral-supervisor';
 const MOVE_ROUNDS = 10;
@@ -34,10 +38,21 @@ function refuse(message: string, cause?: unknown): CorralError {
   });
 }
 
+export interface PrepareOptions {
+  /** When the own cgroup is not writable, move into a delegated systemd scope first (default true; CORRAL_NO_SYSTEMD_SCOPE=1 makes it false). */
+  systemdScope?: boolean;
+}
+
 export async function prepareCgroupForLimits(
   controllers: LimitController[] = [...LIMIT_CONTROLLERS],
   fs: CgroupFs = realCgroupFs,
+  options: PrepareOptions = {},
 ): Promise<PreparedCgroup> {
+  // Only for the real file system: a test's fake one has no systemd behind it.
+  if (fs === realCgroupFs) {
+    const refusal = await makeOwnCgroupWritable(options.systemdScope ?? !optedOutByEnv());
+    if (refusal !== undefined) throw refuse(refusal);
+  }
   let own: string;
   try {
     own = resolveParent(undefined);

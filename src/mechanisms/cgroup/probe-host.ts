@@ -3,18 +3,31 @@
  * not, predicted without creating, moving or writing anything: the cgroup
  * half of hostContainment() (src/host/host-containment.ts), for `corral doctor`.
  */
-import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
 import { describeError } from '../../errors.js';
 import { LIMIT_CONTROLLERS } from './apply-limits.js';
 import { parseControllers } from './cgroup-fs.js';
 import { locateHierarchy, procSelf, type CgroupLayout, type ProcSources } from './hierarchy.js';
+import { originOf, scopeOrigin, type CgroupOrigin } from './cgroup-origin.js';
 import { resolveParent } from './resolve-parent.js';
+import { managerCgroupDirectory } from './systemd/manager-cgroup.js';
+import { processScope } from './systemd/scope-keeper.js';
+import { optedOutByEnv, scopeProspect, type ProspectHost } from './systemd/scope-prospect.js';
+import { notWritableBy } from './writable-by.js';
 
 export interface CgroupHost {
   /** Why cgroup v2 is not usable here (the future `fallbackReason`), when it is not. */
   reason?: string;
+  /**
+   * Where the groups' cgroup comes from, when cgroup v2 is usable: the own
+   * cgroup, the cgroupParent asked about, or a delegated systemd scope. With
+   * kind 'systemd-scope' and `writable: false`, the own cgroup is not
+   * writable but a systemd manager is reachable: 'auto' will move this
+   * process into a new delegated scope (its unit is named when it is made).
+   */
+  cgroupOrigin?: CgroupOrigin;
   /** unified: cgroup2 only; hybrid: cgroup2 beside v1 hierarchies; legacy: v1 only; none: no cgroups mounted. */
   layout: CgroupLayout;
   /** Where cgroup2 is mounted, from /proc/self/mountinfo. */
@@ -56,8 +69,12 @@ export interface CgroupHost {
 export interface CgroupHostOptions {
   /** Ask about this parent directory instead of this process's own cgroup. */
   cgroupParent?: string;
+  /** Whether 'auto' may ask systemd for a delegated scope (default true, or false with CORRAL_NO_SYSTEMD_SCOPE=1), as in create(). */
+  systemdScope?: boolean;
   /** Test seam: read the mount table and our cgroup from these files. */
   procSources?: ProcSources;
+  /** Test seam: the host as the systemd scope prospect sees it. */
+  prospectHost?: ProspectHost;
 }
 
 function words(path: string): string[] {
@@ -66,19 +83,6 @@ function words(path: string): string[] {
   } catch {
     return [];
   }
-}
-
-/** Whether this user could make a directory in `dir` and move processes into it, without trying. */
-function writableFor(dir: string, uid: number): string | undefined {
-  try {
-    accessSync(dir, constants.W_OK);
-    accessSync(join(dir, 'cgroup.procs'), constants.W_OK);
-  } catch (error) {
-    return `${dir} is not writable by uid ${uid}: ${describeError(error)}`;
-  }
-  // access() can say yes through group or other bits; cgroup delegation is by ownership.
-  if (uid !== 0 && statSync(dir).uid !== uid) return `${dir} is not delegated to uid ${uid} (owned by uid ${statSync(dir).uid})`;
-  return undefined;
 }
 
 /** A non-root cgroup directory to look for cgroup.kill and cgroup.freeze in (the root cgroup has neither). */
@@ -136,13 +140,22 @@ export function probeCgroupHost(options: CgroupHostOptions = {}): CgroupHost {
   result.controllers = { available: words(join(parent, 'cgroup.controllers')), enabledForChildren: words(join(parent, 'cgroup.subtree_control')) };
   const notWritable = hierarchy.mount?.readOnly && options.cgroupParent === undefined
     ? `the cgroup2 filesystem at ${hierarchy.mount.mountPoint} is mounted read-only`
-    : writableFor(parent, uid);
+    : notWritableBy(parent, uid);
   if (notWritable) {
-    result.reason = `cgroup v2 is not usable: ${notWritable}`;
+    const scope = options.cgroupParent === undefined && !hierarchy.mount?.readOnly ? scopeProspect(options.systemdScope ?? !optedOutByEnv(), options.prospectHost) : undefined;
+    if (scope && 'bus' in scope && hierarchy.mount) {
+      // What create() will do: move into a new delegated scope, and make the groups there.
+      result.cgroupOrigin = scopeOrigin({ manager: scope.bus.manager, bus: scope.bus.address });
+      const managerControllers = words(join(managerCgroupDirectory(hierarchy.mount.mountPoint, scope.bus.manager, uid), 'cgroup.controllers'));
+      result.limits = limitsVerdict({ available: managerControllers, enabledForChildren: [] });
+      return result;
+    }
+    result.reason = `cgroup v2 is not usable: ${notWritable}${scope && 'reason' in scope ? `; no delegated systemd scope either: ${scope.reason}` : ''}`;
     result.limits.reason = result.reason;
     return result;
   }
   result.writable = true;
+  result.cgroupOrigin = originOf(parent, options.cgroupParent, processScope.entered());
   result.limits = limitsVerdict(result.controllers);
   return result;
 }

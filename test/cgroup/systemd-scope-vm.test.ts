@@ -15,8 +15,8 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { zooScript, escapees, LONG_SLEEP } from '../helpers/escape-zoo.js';
-import { eventually, isSettled } from '../helpers/settle.js';
+import { zooScript, zooSize, escapees, LONG_SLEEP } from '../helpers/escape-zoo.js';
+import { eventually, isSettled, SETTLE_MS } from '../helpers/settle.js';
 import { assertNoSurvivors, findTagged, tagFor, type Tag } from '../helpers/tagged-processes.js';
 import { FIXTURE_TIMEOUT_MS, NOBODY, REPO } from './cgroup-kit.js';
 import { nodeArgsInRepo } from '../helpers/node-script.js';
@@ -152,8 +152,8 @@ vmTest('vagrant, unwrapped: a SIGKILLed supervisor leaves nothing, not even its 
   const command = asUser(t, 'vagrant', CLI, ['run', '--', 'sh', '-c', zooScript()]);
   const child = execFile(command.file, command.args, { env: userEnv(tag), cwd: REPO });
   const exited = new Promise((resolve) => child.once('exit', resolve));
-  const zoo = Object.keys(escapees).length + 1;
-  await eventually(() => findTagged(tag.tag).filter((pid) => isSettled(pid) && isZooMember(pid)).length === zoo, 'the escape zoo is up');
+  const zoo = zooSize();
+  await eventually(() => findTagged(tag.tag).filter((pid) => isSettled(pid) && isZooMember(pid)).length === zoo, 'the escape zoo is up', SETTLE_MS, tag);
   const supervisor = findTagged(tag.tag).find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes('dist/cli/main.js') && uidOf(pid) === VAGRANT_UID);
   t.truthy(supervisor, 'the corral process');
   const cgroup = /^0::(.*)$/m.exec(readFileSync(`/proc/${supervisor}/cgroup`, 'utf8'))![1]!;

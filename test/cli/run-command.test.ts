@@ -51,7 +51,7 @@ for (const mechanism of MECHANISMS) {
   cliTest(`${mechanism}: a timeout gives 124 and stops the whole tree`, async (t) => {
     const tag = tagFor(t);
     // Time for corral to start and the whole zoo to be up, at this machine's pace, before the timeout strikes.
-    const timeout = `${await slack(2000)}ms`;
+    const timeout = `${await slack(1000)}ms`;
     const grace = `${await slack(5000)}ms`;
     const outcome = await corral(['run', ...m, '--timeout', timeout, '--grace', grace, '--json', '--', 'sh', '-c', zooScript(ZOO[mechanism])], tag);
     t.is(outcome.status, 124);

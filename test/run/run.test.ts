@@ -56,7 +56,7 @@ for (const mechanism of MECHANISMS) {
       stdio: 'ignore',
       mechanism,
       // Long enough for the whole zoo to be up (the TERM-ignorer's trap set), at this machine's pace.
-      timeout: await slack(2000),
+      timeout: await slack(1000),
       grace: 300,
     });
     t.true(result.timedOut);

@@ -53,8 +53,10 @@ export async function removeCgroupNow(dir: string): Promise<void> {
   } catch {
     // Gone meanwhile.
   }
-  for (let i = 0; i < 500 && populated(dir); i++) await new Promise((r) => setTimeout(r, 10));
-  for (let i = 0; i < 100 && existsSync(dir); i++) {
+  // Bounded by patience, not by a count of tries: a loaded host or the guest may need long.
+  const deadline = Date.now() + PATIENCE_MS;
+  while (populated(dir) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  while (existsSync(dir) && Date.now() < deadline) {
     try {
       rmdirSync(dir);
     } catch {

@@ -13,14 +13,21 @@ say group "$group"
 say supervisor "$PPID"
 
 # 1. Leave the group: our pid into every cgroup.procs we can find (the root and the group's parent among them).
+# The root and the parent are one directory when the group sits right below the root.
 tried=0
 moved=0
+tried_root=no
+tried_parent=no
 for procs in $(find "$mount" -name cgroup.procs 2>/dev/null); do
   [ "$procs" = "$group/cgroup.procs" ] && continue
   tried=$((tried + 1))
+  [ "$procs" = "$mount/cgroup.procs" ] && tried_root=yes
+  [ "$procs" = "${group%/*}/cgroup.procs" ] && tried_parent=yes
   if echo $$ 2>/dev/null >"$procs"; then moved=$((moved + 1)); fi
 done
 say escape-attempts "$tried"
+say tried-root "$tried_root"
+say tried-parent "$tried_parent"
 say escaped "$moved"
 say still-in "$mount$(own_group)"
 

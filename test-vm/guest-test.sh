@@ -148,7 +148,7 @@ for who in $users; do
   echo "slowest tests as $who:"
   grep -aoE '^[[:space:]]*✔ .* \(([0-9.]+)(ms|s|m)\)$' "$out/$who.log" |
     awk '{ d = $NF; gsub(/[()]/, "", d); v = d + 0; if (d ~ /ms$/) v /= 1000; else if (d ~ /m$/ && d !~ /s$/) v *= 60; printf "%9.1f s  %s\n", v, $0 }' |
-    sort -rn | head -n 8 | sed -E 's/ +✔ / /; s/ \([0-9.]+(ms|s|m)\)$//' || true
+    sort -rn | sed -n '1,8p' | sed -E 's/ +✔ / /; s/ \([0-9.]+(ms|s|m)\)$//' || true
 done
 cat "$out/times" 2>/dev/null || true
 # The plain closing line only when every run printed ava's counts.

@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CorralError } from '../errors.js';
 import { predictExecFailure } from '../mechanisms/cgroup/predict-exec-failure.js';
-import { describe } from '../options/durations.js';
+import { parseBoolean } from '../options/validate.js';
 import { commandLine } from './command-line.js';
 
 /** What ProcessGroup.spawn() accepts: child_process.spawn's options plus corral's own. */
@@ -39,9 +39,7 @@ const DEFAULT_PATH = '/usr/bin:/bin';
 
 /** Throws EINVALID_OPTION unless `value` is undefined or a boolean. */
 export function checkNoNewPrivileges(value: unknown): void {
-  if (value !== undefined && typeof value !== 'boolean') {
-    throw new CorralError('EINVALID_OPTION', `noNewPrivileges must be true or false, got ${describe(value)}`);
-  }
+  if (value !== undefined) parseBoolean(value, 'noNewPrivileges');
 }
 
 /** The absolute path of `setpriv` on `path` (the supervisor's PATH), or undefined. */

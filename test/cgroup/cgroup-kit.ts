@@ -7,12 +7,12 @@
  */
 import type { ExecutionContext } from 'ava';
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostContainment, ProcessGroup, type CreateOptions } from '../../src/index.js';
 import type { Containment } from '../../src/group/containment.js';
 import { nodeArgsInRepo, REPO } from '../helpers/node-script.js';
+import { asAnotherUser, type ViewCommand } from '../helpers/as-another-user.js';
 import { findTagged, type Tag } from '../helpers/tagged-processes.js';
 
 export { REPO };
@@ -111,21 +111,12 @@ export function cgroupDirOf(containment: Containment): string {
 export const NOBODY = 65534;
 
 /**
- * The command that runs `fixture` (a path inside the repo) with node and tsx
- * as `nobody`, first moving itself into `cgroupDir` when given. The checkout
- * may sit where `nobody` cannot reach it (the VM copies it under /root), so
- * it is bind-mounted at a world-readable view inside a private mount
- * namespace (unshare -m: the host's mounts are untouched, and the bind ends
- * with the process). The view's empty mount point is removed in teardown.
+ * The command that runs `fixture` (a path inside the repo, in the suite's
+ * form) as `nobody`, first moving itself into `cgroupDir` when given; see
+ * asAnotherUser for why it runs in a view of the checkout and of Node.
  */
-export function asNobody(t: ExecutionContext, fixture: URL, cgroupDir?: string): { file: string; args: string[]; cwd: string } {
-  const view = mkdtempSync(join(tmpdir(), 'corral-repo-view-'));
-  chmodSync(view, 0o755);
-  t.teardown(() => rmSync(view, { recursive: true, force: true }));
-  const { loader, relative } = nodeArgsInRepo(fixture);
-  const join_ = cgroupDir === undefined ? '' : `echo $$ > "$3/cgroup.procs" && `;
-  const script = `mount --bind "$0" "$1" && cd "$1" && ${join_}exec setpriv --reuid=${NOBODY} --regid=${NOBODY} --clear-groups "$2" ${loader.join(' ')} "$1/$4"`;
-  return { file: 'unshare', args: ['-m', 'sh', '-c', script, REPO, view, process.execPath, cgroupDir ?? '', relative], cwd: REPO };
+export function asNobody(t: ExecutionContext, fixture: URL, cgroupDir?: string): ViewCommand {
+  return asAnotherUser(t, { drop: `setpriv --reuid=${NOBODY} --regid=${NOBODY} --clear-groups`, ...nodeArgsInRepo(fixture), joinDir: cgroupDir });
 }
 
 /** How long a child Node process (a fixture under tsx) may take; the TCG guest starts Node slowly. */

@@ -11,8 +11,7 @@
  */
 import test, { type ExecutionContext } from 'ava';
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { zooScript, zooSize, escapees, LONG_SLEEP } from '../helpers/escape-zoo.js';
@@ -20,6 +19,7 @@ import { eventually, isSettled, SETTLE_MS } from '../helpers/settle.js';
 import { assertNoSurvivors, findTagged, tagFor, type Tag } from '../helpers/tagged-processes.js';
 import { FIXTURE_TIMEOUT_MS, NOBODY, REPO } from './cgroup-kit.js';
 import { nodeArgsInRepo } from '../helpers/node-script.js';
+import { asAnotherUser } from '../helpers/as-another-user.js';
 
 /** corral itself: run as the built CLI (dist/cli/main.js). */
 const CLI = 'src/cli/main.ts';
@@ -46,18 +46,13 @@ const vmTest = (title: string, body: (t: ExecutionContext) => Promise<void>) =>
  * The command that runs `node <file> ...args` from the checkout (the built
  * CLI for src/cli/main.ts; a fixture in the suite's own form, see node-script.ts)
  * as `who`: vagrant through runuser (no login: no XDG_RUNTIME_DIR, no
- * session bus address, root's cgroup), nobody through setpriv. The checkout
- * under /root is bind-mounted at a world-readable view in a private mount
- * namespace, as asNobody() does.
+ * session bus address, root's cgroup), nobody through setpriv. See
+ * asAnotherUser for the view of the checkout and of Node it runs in.
  */
 function asUser(t: ExecutionContext, who: 'vagrant' | 'nobody', file: string, args: string[]): { file: string; args: string[] } {
-  const view = mkdtempSync(join(tmpdir(), 'corral-repo-view-'));
-  chmodSync(view, 0o755);
-  t.teardown(() => rmSync(view, { recursive: true, force: true }));
   const drop = who === 'vagrant' ? `"${RUNUSER}" -u vagrant --` : `setpriv --reuid=${NOBODY} --regid=${NOBODY} --clear-groups`;
-  const { loader, relative } = file === CLI ? { loader: [], relative: 'dist/cli/main.js' } : nodeArgsInRepo(new URL(`../../${file}`, import.meta.url));
-  const script = `view=$1 node=$2 file=$3; shift 3; mount --bind "$0" "$view" && cd "$view" && exec ${drop} "$node" ${loader.join(' ')} "$view/$file" "$@"`;
-  return { file: 'unshare', args: ['-m', 'sh', '-c', script, REPO, view, process.execPath, relative, ...args] };
+  const script = file === CLI ? { loader: [], relative: 'dist/cli/main.js' } : nodeArgsInRepo(new URL(`../../${file}`, import.meta.url));
+  return asAnotherUser(t, { drop, ...script, args });
 }
 
 function userEnv(tag: Tag): NodeJS.ProcessEnv {

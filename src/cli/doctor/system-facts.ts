@@ -1,5 +1,6 @@
 /** The host as a person reporting a problem would describe it: distribution, kernel, CPUs, Node, user. */
-import si from 'systeminformation';
+// systeminformation is imported when the facts are read, not when this
+// module is: bundled, a static import would load it for every command.
 
 export interface SystemFacts {
   distro: string;
@@ -11,6 +12,7 @@ export interface SystemFacts {
 }
 
 export async function readSystemFacts(): Promise<SystemFacts> {
+  const { default: si } = await import('systeminformation');
   const [os, cpu] = await Promise.all([si.osInfo(), si.cpu()]);
   return {
     distro: os.distro,

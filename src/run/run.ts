@@ -27,6 +27,7 @@ import { readCommandLine } from '../proc/cmdline.js';
 import { resolveRunOptions, type ResolvedRunOptions, type RunOptions } from './run-options.js';
 import { StopRequest, type StopReason } from './stop-request.js';
 import { waitUntilEmpty } from './wait-until-empty.js';
+import { systemClock, type Clock } from '../driver/clock.js';
 
 export interface RunResult<Output extends string | Buffer = string> {
   /** The leader's exit code, or null when it died of a signal (or was left running). */
@@ -105,13 +106,23 @@ export async function run(command: string, options: RunOptions & { encoding: 'bu
 export async function run(command: string, args?: readonly string[], options?: RunOptions): Promise<RunResult>;
 export async function run(command: string, options?: RunOptions): Promise<RunResult>;
 export async function run(command: string, argsOrOptions?: readonly string[] | RunOptions, maybeOptions?: RunOptions): Promise<RunResult<string | Buffer>> {
+  return runOnClock(systemClock, command, argsOrOptions, maybeOptions);
+}
+
+/**
+ * run() with the time its timeout and its 'wait' for leftovers run on given
+ * as a Clock (the tests' seam, as ProcessGroup.fromContainment is the
+ * group's): a test opens the timeout once the tree is up, instead of
+ * guessing how long a machine needs to get it there. Not part of the API.
+ */
+export async function runOnClock(clock: Clock, command: string, argsOrOptions?: readonly string[] | RunOptions, maybeOptions?: RunOptions): Promise<RunResult<string | Buffer>> {
   const { file, args, options } = normalizeSpawnArguments(command, argsOrOptions, maybeOptions);
   const resolved = resolveRunOptions(options);
   resolved.signal?.throwIfAborted();
   const group = await createResolvedGroup(resolved.group);
   let result: RunResult<string | Buffer>;
   try {
-    result = await supervise(group, file, args, resolved);
+    result = await supervise(group, file, args, resolved, clock);
   } catch (error) {
     // The first failure is the one worth reporting; close() still kills the tree.
     await group.close().catch(() => undefined);
@@ -121,7 +132,7 @@ export async function run(command: string, argsOrOptions?: readonly string[] | R
   return result;
 }
 
-async function supervise(group: ProcessGroup, file: string, args: string[], options: ResolvedRunOptions): Promise<RunResult<string | Buffer>> {
+async function supervise(group: ProcessGroup, file: string, args: string[], options: ResolvedRunOptions, clock: Clock): Promise<RunResult<string | Buffer>> {
   const child = group.spawn(file, args, options.spawn);
   const exited = new Promise<LeaderExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   // Read from the first byte on: a pipe left unread blocks the tree once full.
@@ -135,7 +146,7 @@ async function supervise(group: ProcessGroup, file: string, args: string[], opti
   const started = performance.now();
   options.onSpawn?.(child, group);
 
-  const stop = new StopRequest(options.timeout, options.signal);
+  const stop = new StopRequest(options.timeout, options.signal, clock);
   let report: ShutdownReport | undefined;
   let leftovers: number[] = [];
   let leftoverProcesses: LeftoverProcess[] = [];
@@ -153,7 +164,7 @@ async function supervise(group: ProcessGroup, file: string, args: string[], opti
       leftovers = await group.members();
       // Named before anything is stopped: after the shutdown there is nothing left to read.
       leftoverProcesses = await Promise.all(leftovers.map(async (pid) => ({ pid, command: await readCommandLine(pid) })));
-      if (leftovers.length > 0) report = await settleLeftovers(group, options, stop);
+      if (leftovers.length > 0) report = await settleLeftovers(group, options, stop, clock);
     }
   } finally {
     stop.dispose();
@@ -209,7 +220,7 @@ async function leaderAfterShutdown(child: ChildProcess, exited: Promise<LeaderEx
   return leftRunning ? undefined : exited;
 }
 
-async function settleLeftovers(group: ProcessGroup, options: ResolvedRunOptions, stop: StopRequest): Promise<ShutdownReport | undefined> {
+async function settleLeftovers(group: ProcessGroup, options: ResolvedRunOptions, stop: StopRequest, clock: Clock): Promise<ShutdownReport | undefined> {
   switch (options.leftovers) {
     case 'keep':
       group.spare();
@@ -217,7 +228,7 @@ async function settleLeftovers(group: ProcessGroup, options: ResolvedRunOptions,
     case 'kill':
       return group.shutdown();
     case 'wait': {
-      const reason = await waitUntilEmpty(group, stop.requested);
+      const reason = await waitUntilEmpty(group, stop.requested, clock);
       return reason === undefined ? undefined : group.shutdown();
     }
   }

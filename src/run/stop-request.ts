@@ -2,8 +2,11 @@
  * The two things that can ask run() to stop the tree before it ends on its
  * own: the timeout running out and the caller's AbortSignal. Whichever comes
  * first wins and is remembered; once disposed, neither can fire any more, so
- * a late timer cannot claim a stop it did not cause.
+ * a late timer cannot claim a stop it did not cause. The timeout runs on the
+ * injected Clock (run()'s tests open it once the tree is up).
  */
+import { systemClock, type Clock, type Sleep } from '../driver/clock.js';
+
 export type StopReason = 'timeout' | 'cancel';
 
 export class StopRequest {
@@ -11,11 +14,11 @@ export class StopRequest {
   readonly requested: Promise<StopReason>;
   #reason: StopReason | undefined;
   #disposed = false;
-  #timer: NodeJS.Timeout | undefined;
+  #timer: Sleep | undefined;
   #signal: AbortSignal | undefined;
   #onAbort: (() => void) | undefined;
 
-  constructor(timeoutMs: number | undefined, signal: AbortSignal | undefined) {
+  constructor(timeoutMs: number | undefined, signal: AbortSignal | undefined, clock: Clock = systemClock) {
     let fire!: (reason: StopReason) => void;
     this.requested = new Promise((resolve) => {
       fire = (reason) => {
@@ -24,7 +27,12 @@ export class StopRequest {
         resolve(reason);
       };
     });
-    if (timeoutMs !== undefined) this.#timer = setTimeout(() => fire('timeout'), timeoutMs);
+    if (timeoutMs !== undefined) {
+      const timer = clock.sleep(timeoutMs);
+      this.#timer = timer;
+      // dispose() cancels the sleep, which resolves it: #disposed is set first, so it fires nothing.
+      void timer.promise.then(() => fire('timeout'));
+    }
     if (signal !== undefined) {
       this.#signal = signal;
       this.#onAbort = () => fire('cancel');
@@ -40,7 +48,7 @@ export class StopRequest {
 
   dispose(): void {
     this.#disposed = true;
-    clearTimeout(this.#timer);
+    this.#timer?.cancel();
     if (this.#onAbort) this.#signal?.removeEventListener('abort', this.#onAbort);
   }
 }

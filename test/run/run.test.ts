@@ -8,10 +8,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CorralError, type CorralErrorCode } from '../../src/errors.js';
-import { run, type RunOptions } from '../../src/run/run.js';
-import { escapees, zooScript } from '../helpers/escape-zoo.js';
+import { run, runOnClock, type RunOptions } from '../../src/run/run.js';
+import { escapees, zooScript, zooSize } from '../helpers/escape-zoo.js';
+import { gatedClock } from '../helpers/gated-clock.js';
+import { waitForSettled } from '../helpers/settle.js';
 import { assertNoSurvivors, findTagged, tagFor, waitForTagged, type Tag } from '../helpers/tagged-processes.js';
-import { slack } from '../helpers/patience.js';
 import { daemonThenExit, waitForSleeper } from './daemon-leader.js';
 import { cleanUpKept, groupDirsOf } from './group-dirs.js';
 
@@ -51,21 +52,26 @@ for (const mechanism of MECHANISMS) {
 
   test(`${mechanism}: a timeout shuts the whole tree down and escalates past SIGTERM-ignorers`, async (t) => {
     const tag = tagFor(t);
-    const result = await run('sh', ['-c', zooScript(ZOO[mechanism])], {
+    // The timeout runs out once the whole zoo is up (the TERM-ignorer's trap set), however slow the machine.
+    const gate = gatedClock();
+    const running = runOnClock(gate.clock, 'sh', ['-c', zooScript(ZOO[mechanism])], {
       env: tag.env,
       stdio: 'ignore',
       mechanism,
-      // Long enough for the whole zoo to be up (the TERM-ignorer's trap set), at this machine's pace.
-      timeout: await slack(1000),
+      timeout: 1000,
       grace: 300,
     });
+    t.is(await gate.asked, 1000, 'the timeout runs on the clock');
+    await waitForSettled(tag, zooSize(ZOO[mechanism]));
+    gate.open();
+    const result = await running;
     t.true(result.timedOut);
     t.false(result.cancelled);
     t.is(result.exitCode, null);
     t.truthy(result.signal);
     t.truthy(result.report);
     t.true(result.report!.escalated, 'the TERM-ignoring member forced an escalation');
-    t.true(result.report!.membersBefore >= ZOO[mechanism].length + 1);
+    t.is(result.report!.membersBefore, zooSize(ZOO[mechanism]), 'every member of the zoo was there when the timeout ran out');
     t.deepEqual(result.leftovers, []);
     assertNoSurvivors(t, tag);
   });

@@ -16,8 +16,7 @@ import type { ResolvedCreateOptions } from '../options/group-options.js';
 import { createCgroupContainment } from '../mechanisms/cgroup/cgroup-containment.js';
 import { originOf, type CgroupOrigin } from '../mechanisms/cgroup/cgroup-origin.js';
 import { locateHierarchy, type Hierarchy } from '../mechanisms/cgroup/hierarchy.js';
-import { processScope, type ScopeKeeper } from '../mechanisms/cgroup/systemd/scope-keeper.js';
-import { createPgroupContainment } from '../mechanisms/pgroup/pgroup-containment.js';
+import type { ScopeKeeper } from '../mechanisms/cgroup/systemd/scope-keeper.js';
 import type { Containment } from './containment.js';
 
 export interface Selection {
@@ -34,7 +33,25 @@ export interface SelectionSeams {
   hierarchy: () => Hierarchy;
 }
 
-const realSeams: SelectionSeams = { createCgroup: createCgroupContainment, scope: processScope, hierarchy: () => locateHierarchy() };
+/**
+ * The systemd scope and the fallback are loaded when first needed, not with
+ * every group: where the own cgroup is writable (the common case) neither
+ * runs, and `corral run` starts faster without them.
+ */
+let keeper: ScopeKeeper | undefined;
+const lazyScope: SelectionSeams['scope'] = {
+  async enter(options) {
+    keeper ??= (await import('../mechanisms/cgroup/systemd/scope-keeper.js')).processScope;
+    return keeper.enter(options);
+  },
+  entered: () => keeper?.entered(),
+};
+
+async function createPgroupContainment(): Promise<Containment> {
+  return (await import('../mechanisms/pgroup/pgroup-containment.js')).createPgroupContainment();
+}
+
+const realSeams: SelectionSeams = { createCgroup: createCgroupContainment, scope: lazyScope, hierarchy: () => locateHierarchy() };
 
 export async function selectMechanism(options: ResolvedCreateOptions, seams: SelectionSeams = realSeams): Promise<Selection> {
   if (options.mechanism === 'pgroup') {
@@ -44,7 +61,7 @@ export async function selectMechanism(options: ResolvedCreateOptions, seams: Sel
         "limits need the cgroup mechanism; process groups cannot enforce memory, pids or cpu limits (use mechanism 'cgroup' or 'auto')",
       );
     }
-    return { containment: createPgroupContainment(), fallbackReason: undefined, cgroupOrigin: undefined };
+    return { containment: await createPgroupContainment(), fallbackReason: undefined, cgroupOrigin: undefined };
   }
   let unavailable: CorralError;
   try {
@@ -70,7 +87,7 @@ export async function selectMechanism(options: ResolvedCreateOptions, seams: Sel
   if (hasLimits(options.limits)) {
     throw new CorralError('ELIMIT_UNENFORCEABLE', `limits cannot be enforced: ${unavailable.message}`, { cause: unavailable });
   }
-  return { containment: createPgroupContainment(), fallbackReason: unavailable.message, cgroupOrigin: undefined };
+  return { containment: await createPgroupContainment(), fallbackReason: unavailable.message, cgroupOrigin: undefined };
 }
 
 async function inCgroup(options: ResolvedCreateOptions, seams: SelectionSeams): Promise<Selection> {

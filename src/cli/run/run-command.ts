@@ -5,7 +5,6 @@
  * gracefully) and never a second, unmanaged copy to the tree.
  */
 import { controllersFor } from '../../mechanisms/cgroup/apply-limits.js';
-import { prepareCgroupForLimits } from '../../mechanisms/cgroup/prepare-for-limits.js';
 import type { RunOptions } from '../../run/run-options.js';
 import { run } from '../../run/run.js';
 import type { Command } from '../command.js';
@@ -52,10 +51,12 @@ export const runCommand: Command = {
  * Limits need a cgroup whose controllers are enabled for its children, and a
  * cgroup holding processes cannot enable them: so, for --memory, --pids and
  * --cpus only, corral moves itself into a leaf first (prepareCgroupForLimits)
- * and makes the group beside it. Without limits nothing is moved.
+ * and makes the group beside it. Without limits nothing is moved, and the
+ * preparation (with the systemd code it may need) is not even loaded.
  */
 async function withLimitsPrepared(options: RunOptions): Promise<RunOptions> {
   if (options.limits === undefined || options.mechanism === 'pgroup') return options;
-    const prepared = await prepareCgroupForLimits(controllersFor(options.limits), undefined, options.systemdScope === undefined ? {} : { systemdScope: options.systemdScope });
+  const { prepareCgroupForLimits } = await import('../../mechanisms/cgroup/prepare-for-limits.js');
+  const prepared = await prepareCgroupForLimits(controllersFor(options.limits), undefined, options.systemdScope === undefined ? {} : { systemdScope: options.systemdScope });
   return { ...options, cgroupParent: prepared.cgroupParent };
 }

@@ -26,13 +26,9 @@ command -v debootstrap >/dev/null || die "debootstrap is missing: apt-get instal
 
 mkdir -p "$cache_root/debs"
 work=$(mktemp -d "$cache_root/build.XXXXXX")
-cleanup() {
-  # debootstrap mounts proc and sys in the target, and leaves them if it
-  # fails: unmount first, and never cross into another file system.
-  awk -v w="$work/" 'index($2, w) == 1 { print $2 }' /proc/mounts | sort -r |
-    while read -r m; do umount -l "$m" || true; done
-  rm -rf --one-file-system "$work"
-}
+# shellcheck source=../scripts/remove-build-dir.sh
+source "$here/../scripts/remove-build-dir.sh"
+cleanup() { remove_build_dir "$work"; }
 trap cleanup EXIT
 start=$SECONDS
 say "debootstrap bookworm minbase (packages cached in $cache_root/debs)"

@@ -30,14 +30,9 @@ flock 9
 if [[ -f $dest/ok ]]; then echo "$dest" >&3; exit 0; fi
 
 work=$(mktemp -d "$cache_root/build.XXXXXX")
-cleanup() {
-  # debootstrap mounts proc/sys (and in containers binds /dev) in the target
-  # and leaves them if it fails: unmount before deleting, and never cross
-  # into another file system while deleting.
-  awk -v w="$work/" 'index($2, w) == 1 { print $2 }' /proc/mounts | sort -r |
-    while read -r m; do umount -l "$m" || true; done
-  rm -rf --one-file-system "$work"
-}
+# shellcheck source=../scripts/remove-build-dir.sh
+source "$vm_dir/../scripts/remove-build-dir.sh"
+cleanup() { remove_build_dir "$work"; }
 trap cleanup EXIT
 rootfs=$work/rootfs
 start=$SECONDS

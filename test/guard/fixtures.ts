@@ -14,6 +14,7 @@ import { syncLine } from '../../src/guard/protocol.js';
 import { readProcStatSync, startTimeOf } from '../../src/proc/stat.js';
 import { assertNoSurvivors, killTagged, waitUntilGone, type Tag } from '../helpers/tagged-processes.js';
 import { PATIENCE_MS } from '../helpers/patience.js';
+import { destroyCgroupDir } from '../cgroup/cgroup-kit.js';
 
 let counter = 0;
 
@@ -38,31 +39,8 @@ export function populated(dir: string): boolean {
 export function makeCgroup(t: ExecutionContext, parent: string, name = `guardtest-${process.pid}-${++counter}`): string {
   const dir = join(parent, name);
   mkdirSync(dir);
-  t.teardown(async () => removeCgroupNow(dir));
+  t.teardown(async () => destroyCgroupDir(dir));
   return dir;
-}
-
-/** Kills what is in `dir` and removes it, sub-cgroups first; best effort, for teardown. */
-export async function removeCgroupNow(dir: string): Promise<void> {
-  if (!existsSync(dir)) return;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.isDirectory()) await removeCgroupNow(join(dir, entry.name));
-  }
-  try {
-    writeFileSync(join(dir, 'cgroup.kill'), '1');
-  } catch {
-    // Gone meanwhile.
-  }
-  // Bounded by patience, not by a count of tries: a loaded host or the guest may need long.
-  const deadline = Date.now() + PATIENCE_MS;
-  while (populated(dir) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-  while (existsSync(dir) && Date.now() < deadline) {
-    try {
-      rmdirSync(dir);
-    } catch {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
 }
 
 /** A tagged `sh -c script` that first moves itself into `dir`. */

@@ -6,13 +6,13 @@
 import { hostname } from 'node:os';
 import { mkdirSync, readdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { removeCgroupNow } from '../guard/fixtures.js';
 import { locateHierarchy } from '../../src/mechanisms/cgroup/hierarchy.js';
 import { measureGuardCost } from './guard-cost.js';
 import { runManyGroups, type ManyGroupsResult } from './many-groups.js';
 import type { StressReport } from './report-table.js';
 import { runSoak, type SoakOptions } from './soak.js';
 import { guardKilledFirst, supervisorDeath, type DeathRound } from './supervisor-deaths.js';
+import { destroyCgroupDir } from '../cgroup/cgroup-kit.js';
 
 export interface StressOptions extends Pick<SoakOptions, 'cycles' | 'seed' | 'concurrency' | 'mechanisms'> {
   manyGroups: number;
@@ -81,7 +81,7 @@ export async function runStress(options: StressOptions): Promise<StressReport> {
     if (parent !== undefined) {
       // Whatever a failed run left (already counted): killed and removed, so the host ends clean.
       for (const entry of readdirSync(parent, { withFileTypes: true })) {
-        if (entry.isDirectory()) await removeCgroupNow(join(parent, entry.name));
+        if (entry.isDirectory()) await destroyCgroupDir(join(parent, entry.name));
       }
       try {
         rmdirSync(parent);

@@ -9,7 +9,8 @@ import { startTimeOf } from '../../src/proc/stat.js';
 import { LONG_SLEEP } from '../helpers/escape-zoo.js';
 import { assertNoSurvivors, tagFor, waitForTagged } from '../helpers/tagged-processes.js';
 import { corral as runCorral } from '../cli/corral-cli.js';
-import { assertAllGone, makeCgroup, ownCgroupDir, removeCgroupNow, startTreeInCgroup } from '../guard/fixtures.js';
+import { assertAllGone, makeCgroup, ownCgroupDir, startTreeInCgroup } from '../guard/fixtures.js';
+import { destroyCgroupDir } from '../cgroup/cgroup-kit.js';
 
 const cgroupParent = ownCgroupDir();
 const cgroupTest = cgroupParent ? test : test.skip;
@@ -22,7 +23,7 @@ cgroupTest('corral sweep --dry-run, then corral sweep --json: the dead owner\'s 
   await once(owner, 'exit');
   const dir = join(parent, formatGroupName({ ownerPid: owner.pid!, ownerStartTime, counter: 1, spared: false }));
   mkdirSync(dir);
-  t.teardown(() => removeCgroupNow(dir));
+  t.teardown(() => destroyCgroupDir(dir));
   startTreeInCgroup(dir, tag, `exec ${LONG_SLEEP}`);
   await waitForTagged(tag.tag, 1);
 

@@ -18,7 +18,8 @@ import { startTimeOf } from '../../src/proc/stat.js';
 import { zooScript, zooSize, LONG_SLEEP } from '../helpers/escape-zoo.js';
 import { waitForSettled } from '../helpers/settle.js';
 import { findTagged, tagFor } from '../helpers/tagged-processes.js';
-import { assertAllGone, endLeftRunning, makeCgroup, ownCgroupDir, removeCgroupNow, startTreeInCgroup } from '../guard/fixtures.js';
+import { assertAllGone, endLeftRunning, makeCgroup, ownCgroupDir, startTreeInCgroup } from '../guard/fixtures.js';
+import { destroyCgroupDir } from '../cgroup/cgroup-kit.js';
 import { PATIENCE_MS } from '../helpers/patience.js';
 
 const cgroupParent = ownCgroupDir();
@@ -39,7 +40,7 @@ function groupDir(t: ExecutionContext, parent: string, owner: { pid: number; sta
   const name = formatGroupName({ ownerPid: owner.pid, ownerStartTime: owner.startTime, counter: ++counter, spared });
   const dir = join(parent, name);
   mkdirSync(dir);
-  t.teardown(() => removeCgroupNow(dir));
+  t.teardown(() => destroyCgroupDir(dir));
   return dir;
 }
 
@@ -51,7 +52,7 @@ cgroupTest('a dead owner: the tree in its group is killed (escapees and sub-cgro
   const dir = groupDir(t, parent, await deadOwner());
   const nested = join(dir, 'made-by-the-tree');
   mkdirSync(nested);
-  t.teardown(() => removeCgroupNow(nested));
+  t.teardown(() => destroyCgroupDir(nested));
   startTreeInCgroup(dir, tag, zooScript());
   startTreeInCgroup(nested, tag, `exec ${LONG_SLEEP}`);
   await waitForSettled(tag, zooSize() + 1);

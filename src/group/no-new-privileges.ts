@@ -24,7 +24,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CorralError } from '../errors.js';
-import { predictExecFailure } from '../mechanisms/cgroup/predict-exec-failure.js';
+import { predictExecFailure } from './predict-exec-failure.js';
 import { parseBoolean } from '../options/validate.js';
 import { commandLine } from './command-line.js';
 
@@ -44,14 +44,27 @@ export function checkNoNewPrivileges(value: unknown): void {
 
 /** The absolute path of `setpriv` on `path` (the supervisor's PATH), or undefined. */
 export function findSetpriv(path: string = process.env.PATH ?? DEFAULT_PATH): string | undefined {
+  // Asked at every spawn: the last find is kept (checked with one stat) for as long as PATH is the same; a miss is searched again.
+  if (lastLookup?.path === path && lastLookup.found !== undefined && isExecutableFile(lastLookup.found)) return lastLookup.found;
+  lastLookup = { path, found: searchSetpriv(path) };
+  return lastLookup.found;
+}
+
+let lastLookup: { path: string; found: string | undefined } | undefined;
+
+function searchSetpriv(path: string): string | undefined {
   for (const directory of path.split(':')) {
     if (!directory.startsWith('/')) continue;
     const candidate = join(directory, 'setpriv');
-    // Executable by someone: X_OK as root would say yes to any mode.
-    const stats = statSync(candidate, { throwIfNoEntry: false });
-    if (stats?.isFile() && (stats.mode & 0o111) !== 0) return candidate;
+    if (isExecutableFile(candidate)) return candidate;
   }
   return undefined;
+}
+
+/** Executable by someone: X_OK as root would say yes to any mode. */
+function isExecutableFile(path: string): boolean {
+  const stats = statSync(path, { throwIfNoEntry: false });
+  return stats !== undefined && stats.isFile() && (stats.mode & 0o111) !== 0;
 }
 
 /** setpriv's path; throws ENO_NEW_PRIVS_UNAVAILABLE when there is none (run() asks before making its group). */

@@ -37,7 +37,7 @@ import { fileURLToPath } from 'node:url';
 import { CorralError, errnoOf } from '../../errors.js';
 import { commandLine } from '../../group/command-line.js';
 import type { CgroupFs } from './cgroup-fs.js';
-import { predictExecFailure } from './predict-exec-failure.js';
+import { predictExecFailure } from '../../group/predict-exec-failure.js';
 
 const SHIM_SHELL = '/bin/sh';
 /** The highest descriptor a POSIX sh must be able to redirect. */

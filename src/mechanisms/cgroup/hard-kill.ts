@@ -44,13 +44,9 @@ async function freezeAndSweep(fs: CgroupFs, dir: string, clock: Clock): Promise<
     // Frozen or not, the sweeps below still kill; without the freeze a forker may refill between sweeps.
     if ((error as CorralError).errnoCode === 'ENOENT') return; // The group is gone: nothing left to kill.
   }
-  let left: number[] = [];
+  let left: number[];
   try {
-    for (let sweep = 0; sweep < FALLBACK_SWEEPS; sweep++) {
-      left = readSubtreeMembers(fs, dir);
-      if (left.length === 0) break;
-      for (const pid of left) kill(pid, SIGKILL);
-    }
+    left = killInSweeps(fs, dir);
   } finally {
     await setFrozen(fs, dir, false, clock).catch(() => {});
   }
@@ -76,6 +72,21 @@ async function freezeAndSweep(fs: CgroupFs, dir: string, clock: Clock): Promise<
   });
 }
 
+/**
+ * SIGKILL to every member listed, up to FALLBACK_SWEEPS times, until a
+ * listing comes back empty; returns what the last sweep saw (empty: none
+ * left). A failed listing throws.
+ */
+function killInSweeps(fs: CgroupFs, dir: string): number[] {
+  let left: number[] = [];
+  for (let sweep = 0; sweep < FALLBACK_SWEEPS; sweep++) {
+    left = readSubtreeMembers(fs, dir);
+    if (left.length === 0) break;
+    for (const pid of left) kill(pid, SIGKILL);
+  }
+  return left;
+}
+
 function killFailed(dir: string, what: string, error: unknown): CorralError {
   return new CorralError('EKILL_FAILED', `${what} for ${dir}: ${describeError(error)}`, {
     path: `${dir}/cgroup.kill`,
@@ -99,15 +110,10 @@ export function hardKillCgroupSync(fs: CgroupFs, dir: string): void {
   } catch {
     return; // The directory is gone.
   }
-  for (let sweep = 0; sweep < FALLBACK_SWEEPS; sweep++) {
-    let pids: number[];
-    try {
-      pids = readSubtreeMembers(fs, dir);
-    } catch {
-      break;
-    }
-    if (pids.length === 0) break;
-    for (const pid of pids) kill(pid, SIGKILL);
+  try {
+    killInSweeps(fs, dir);
+  } catch {
+    // Unreadable now (gone meanwhile): exit cleanup has nothing better to do.
   }
   try {
     fs.writeFileSync(`${dir}/cgroup.freeze`, '0');

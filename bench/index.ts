@@ -28,13 +28,14 @@ import { progress } from './suites/progress.js';
 import { runScale } from './suites/scale.js';
 import { ratiosAgainst, runSizedSuite } from './suites/sized-suite.js';
 import { runSpawnOverhead } from './suites/spawn-overhead.js';
+import { runCliStartup } from './suites/cli-startup.js';
 import { chartSeries } from './report/chart-series.js';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 
 
-const FULL = { sizes: [10, 100, 1000], repetitions: 7, capMs: 10_000, drainRounds: 21, spawnRounds: 200, scaleGroups: 200, scaleRuns: 3 };
-const QUICK = { sizes: [10, 100], repetitions: 3, capMs: 3_000, drainRounds: 9, spawnRounds: 40, scaleGroups: 50, scaleRuns: 1 };
+const FULL = { sizes: [10, 100, 1000], repetitions: 7, capMs: 10_000, drainRounds: 21, spawnRounds: 200, cliRounds: 40, scaleGroups: 200, scaleRuns: 3 };
+const QUICK = { sizes: [10, 100], repetitions: 3, capMs: 3_000, drainRounds: 9, spawnRounds: 40, cliRounds: 10, scaleGroups: 50, scaleRuns: 1 };
 /** --quick keeps the scale test to the cgroup contenders: each scale run is a fresh Node process. */
 const QUICK_SCALE_IDS: ContenderId[] = ['kernel-cgroup', 'corral-cgroup'];
 const DRAIN_CHILDREN = 10;
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
     const drainLatency = await runDrainLatency(pick(['kernel-cgroup', 'poll-20ms', 'corral-cgroup', 'corral-pgroup']), config.drainRounds, DRAIN_CHILDREN);
     const mechanisms = (['cgroup', 'pgroup'] as const).filter((m) => all.has(`corral-${m}`));
     const spawn = await runSpawnOverhead(mechanisms, config.spawnRounds);
+    const cli = await runCliStartup(join(BENCH, '..'), config.cliRounds);
     const containment = await runContainment(pick(TEARDOWN_IDS), config.capMs);
     const scale = await runScale(
       pick(quick ? QUICK_SCALE_IDS : SCALE_IDS).map((c) => ({ id: c.id as ContenderId, label: c.label })),
@@ -92,6 +94,7 @@ async function main(): Promise<void> {
     );
 
     const teardownRatios = ratiosAgainst(teardown, 'kernel-cgroup');
+    const gracefulRatios = ratiosAgainst(graceful, 'kernel-cgroup');
     const results: Results = {
       generatedAt: new Date().toISOString(),
       quick,
@@ -101,10 +104,12 @@ async function main(): Promise<void> {
       teardown,
       teardownRatios,
       graceful,
-      gracefulRatios: ratiosAgainst(graceful, 'kernel-cgroup'),
+      gracefulRatios,
       drainLatency,
       spawn: spawn.cells,
       spawnRatios: spawn.ratios,
+      cliStartup: cli.cells,
+      cliStartupRatios: cli.ratios,
       containment,
       scale,
       targets: judgeTargets({
@@ -112,6 +117,8 @@ async function main(): Promise<void> {
         treeKillRatios: ratiosAgainst(teardown, 'corral-cgroup'),
         drainLatency,
         spawnRatios: spawn.ratios,
+        cliStartupRatios: cli.ratios,
+        fallbackRatios: [...ratiosAgainst(teardown, 'kernel-killpg'), ...ratiosAgainst(graceful, 'kernel-killpg').map((r) => ({ ...r, graceful: true }))],
         containment,
       }),
     };

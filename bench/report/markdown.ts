@@ -57,9 +57,9 @@ function simpleTable(cells: readonly Cell[], heading: string): string {
   );
 }
 
-function spawnTable(cells: readonly Cell[], ratios: readonly Ratio[]): string {
+function pairedTable(cells: readonly Cell[], ratios: readonly Ratio[], what: string, against: string): string {
   return markdownTable(
-    ['spawn of `true` until exit', 'median (p25–p75)', 'ratio to the paired plain spawn'],
+    [what, 'median (p25–p75)', `ratio to the paired ${against}`],
     cells.map((cell) => {
       const ratio = ratios.find((r) => r.contender === cell.contender);
       const ratioText = ratio ? `${formatRatio(ratio.summary.median)} (${formatRatio(ratio.summary.p25)}–${formatRatio(ratio.summary.p75)})` : '';
@@ -114,7 +114,9 @@ export function resultsMarkdown(results: Results): string {
   lines.push('', '### Graceful drain detection latency', '', `From the last member's exit (Node's own 'exit' event of ${results.drainLatency[0]?.size ?? 10} direct children) to the shutdown call returning; ${config.drainRounds} rounds. Node's 'exit' event itself trails the death by a fraction of a millisecond, so a waiter that reads the kernel's state can come out slightly below zero.`, '');
   lines.push(simpleTable(results.drainLatency, 'latency, median (p25–p75)'));
   lines.push('', '### Spawn overhead', '', `\`true\` from the spawn call to its exit, ${config.spawnRounds} pairs, plain and grouped alternating.`, '');
-  lines.push(spawnTable(results.spawn, results.spawnRatios));
+  lines.push(pairedTable(results.spawn, results.spawnRatios, 'spawn of `true` until exit', 'plain spawn'));
+  lines.push('', '### CLI start-up', '', `\`node dist/cli/main.js run -- true\` against \`node -e 0\`, spawn to exit, ${config.cliRounds} pairs alternating, on the benchmark's Node: what a command-line user pays over Node's own start.`, '');
+  lines.push(pairedTable(results.cliStartup, results.cliStartupRatios, 'command until exit', '`node -e 0`'));
   lines.push('', '### Containment: the escape zoo', '', 'A setsid child, a double-forked daemon, a child in a new process group, a SIGTERM ignorer, a stopped member, a member that makes and enters a sub-cgroup of its own (inside a corral group) and a forker (set off just before the hard kill, it starts a setsid\'d sleeper every 5 ms) under a sleeping leader; live processes after each contender\'s hard kill (the forker\'s children count as survivors, so a count can exceed the tree).', '');
   lines.push(containmentTable(results.containment));
   const scale = results.scale[0];

@@ -76,7 +76,7 @@ export interface Results {
   generatedAt: string;
   quick: boolean;
   host: Host;
-  config: { sizes: number[]; repetitions: number; capMs: number; drainRounds: number; spawnRounds: number; scaleGroups: number; scaleRuns: number };
+  config: { sizes: number[]; repetitions: number; capMs: number; drainRounds: number; spawnRounds: number; cliRounds: number; scaleGroups: number; scaleRuns: number };
   /** Contenders that could not run at all here, and why. */
   unavailable: Array<{ contender: string; reason: string }>;
   teardown: Cell[];
@@ -86,6 +86,9 @@ export interface Results {
   drainLatency: Cell[];
   spawn: Cell[];
   spawnRatios: Ratio[];
+  /** `corral run -- true` and `node -e 0`, alternating. */
+  cliStartup: Cell[];
+  cliStartupRatios: Ratio[];
   containment: ContainmentRow[];
   scale: ScaleRow[];
   targets: TargetResult[];

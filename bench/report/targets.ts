@@ -7,6 +7,9 @@ export interface TargetInputs {
   treeKillRatios: Ratio[];
   drainLatency: Cell[];
   spawnRatios: Ratio[];
+  cliStartupRatios: Ratio[];
+  /** Against the killpg + /proc scan floor; `graceful` marks the shutdown ones. */
+  fallbackRatios: Array<Ratio & { graceful?: boolean }>;
   containment: ContainmentRow[];
 }
 
@@ -53,6 +56,26 @@ export function judgeTargets(inputs: TargetInputs): TargetResult[] {
         : notMeasured(name, `corral (${mechanism}) could not spawn`),
     );
   }
+
+  for (const graceful of [false, true]) {
+    for (const size of [10, 100]) {
+      const name = `corral (pgroup) ${graceful ? 'graceful shutdown' : 'hard kill'} within 2x of the killpg + /proc scan floor at N = ${size}`;
+      const ratio = inputs.fallbackRatios.find((r) => r.contender === 'corral-pgroup' && r.size === size && Boolean(r.graceful) === graceful);
+      targets.push(
+        ratio && ratio.summary.n > 0
+          ? { name, met: !ratio.atLeast && ratio.summary.median <= 2, detail: `${formatRatio(ratio.summary.median, ratio.atLeast)} (median of ${ratio.summary.n} pairs)` }
+          : notMeasured(name, `no paired corral (pgroup) / killpg figures at N = ${size}`),
+      );
+    }
+  }
+
+  const cliName = '`corral run -- true` within 1.3x of `node -e 0`';
+  const cli = inputs.cliStartupRatios[0];
+  targets.push(
+    cli && cli.summary.n > 0
+      ? { name: cliName, met: cli.summary.median <= 1.3, detail: `${formatRatio(cli.summary.median)} (median of ${cli.summary.n} pairs)` }
+      : notMeasured(cliName, 'the built CLI could not run (npm run build)'),
+  );
 
   const containName = 'zero survivors of the escape zoo for corral (cgroup)';
   const contained = inputs.containment.find((r) => r.contender === 'corral-cgroup');

@@ -28,10 +28,14 @@ const MAX_RESTARTS = 5;
 interface Tracked {
   /** The records as last sent, to skip repeats. */
   key: string;
-  slotted: SlottedRecord[];
+  /** Each record the guard holds, by its text, with its slot. */
+  slots: Map<string, SlottedRecord>;
 }
 
-class GuardConnection implements GroupGuard {
+type StartGuard = (events: { onGone(error: Error | undefined): void }) => GuardProcess;
+
+/** Exported for its tests, which start a recording fake instead of the guard; everyone else uses acquireGuard(). */
+export class GuardConnection implements GroupGuard {
   readonly #groups = new Map<string, Tracked>();
   #process: GuardProcess | undefined;
   #nextSlot = 0;
@@ -39,7 +43,10 @@ class GuardConnection implements GroupGuard {
   #exiting = false;
   #gaveUp = false;
 
-  constructor() {
+  readonly #startGuard: StartGuard;
+
+  constructor(startGuard: StartGuard = startGuardProcess) {
+    this.#startGuard = startGuard;
     process.on('exit', () => {
       this.#exiting = true;
       this.#process?.send(GOODBYE_LINE);
@@ -50,23 +57,44 @@ class GuardConnection implements GroupGuard {
     return this.#process?.pid;
   }
 
+  /**
+   * Only the difference is sent: records new since the last call get new
+   * slots, records gone are forgotten, the rest keep theirs. A fallback
+   * group has a record per member, and its members change all through a
+   * teardown; resending all of them at every change cost the guard (a
+   * shell) milliseconds per hundred members, on the same CPUs the
+   * teardown needs.
+   */
   track(id: string, records: GuardRecord[]): void {
     const sendable = records.filter(isSendable);
     const key = JSON.stringify(sendable);
     const old = this.#groups.get(id);
     if (old?.key === key) return;
-    const slotted = sendable.map((record) => ({ slot: this.#nextSlot++, record }));
-    this.#groups.set(id, { key, slotted });
+    const previous = old?.slots ?? new Map<string, SlottedRecord>();
+    const slots = new Map<string, SlottedRecord>();
+    const added: SlottedRecord[] = [];
+    for (const record of sendable) {
+      const text = JSON.stringify(record);
+      if (slots.has(text)) continue;
+      let slotted = previous.get(text);
+      if (slotted === undefined) {
+        slotted = { slot: this.#nextSlot++, record };
+        added.push(slotted);
+      }
+      slots.set(text, slotted);
+    }
+    const dropped = [...previous].filter(([text]) => !slots.has(text)).map(([, slotted]) => slotted.slot);
+    this.#groups.set(id, { key, slots });
     // One write, new records before the old are forgotten: whenever we die,
     // the guard knows the group by one version or the other.
-    this.#send(slotted.map(rememberLine).join('') + forgetLine(old?.slotted.map((s) => s.slot) ?? []));
+    this.#send(added.map(rememberLine).join('') + forgetLine(dropped));
   }
 
   untrack(id: string): void {
     const old = this.#groups.get(id);
     if (!old) return;
     this.#groups.delete(id);
-    this.#send(forgetLine(old.slotted.map((s) => s.slot)));
+    this.#send(forgetLine([...old.slots.values()].map((s) => s.slot)));
   }
 
   #send(text: string): void {
@@ -83,14 +111,14 @@ class GuardConnection implements GroupGuard {
   #start(): void {
     let started: GuardProcess;
     try {
-      started = startGuardProcess({ onGone: (error) => this.#onGone(started, error) });
+      started = this.#startGuard({ onGone: (error) => this.#onGone(started, error) });
     } catch (error) {
       this.#giveUp(error);
       return;
     }
     this.#process = started;
     let everything = '';
-    for (const { slotted } of this.#groups.values()) everything += slotted.map(rememberLine).join('');
+    for (const { slots } of this.#groups.values()) everything += [...slots.values()].map(rememberLine).join('');
     started.send(everything);
   }
 

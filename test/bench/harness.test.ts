@@ -128,6 +128,8 @@ test('targets are met, missed or "not measured", each with the figure behind it'
     treeKillRatios: [ratio('tree-kill', 'corral-cgroup', 100, 140)],
     drainLatency: [cell('corral-cgroup', 10, [0.5, 0.7, 0.6]), cell('poll-20ms', 10, [9, 11, 10])],
     spawnRatios: [ratio('corral-cgroup', 'child_process.spawn', 1, 1.3)],
+    cliStartupRatios: [ratio('corral run -- true', 'node -e 0', 1, 1.6)],
+    fallbackRatios: [ratio('corral-pgroup', 'kernel-killpg', 10, 1.8), ratio('corral-pgroup', 'kernel-killpg', 100, 2.5), { ...ratio('corral-pgroup', 'kernel-killpg', 10, 1.2), graceful: true }],
     containment: [{ contender: 'corral-cgroup', label: 'corral', survivors: 0, survivorCommands: [], treeSize: 6 }],
   });
   const byName = (part: string) => targets.find((x) => x.name.includes(part));
@@ -140,6 +142,13 @@ test('targets are met, missed or "not measured", each with the figure behind it'
   t.true(byName('corral (cgroup) at most 1.5x')?.met);
   t.is(byName('corral (pgroup) at most 1.5x')?.met, undefined);
   t.true(byName('zero survivors')?.met);
+  t.true(byName('hard kill within 2x of the killpg + /proc scan floor at N = 10')?.met);
+  t.false(byName('hard kill within 2x of the killpg + /proc scan floor at N = 100')?.met);
+  t.regex(byName('hard kill within 2x of the killpg + /proc scan floor at N = 100')?.detail ?? '', /2\.50x/);
+  t.true(byName('graceful shutdown within 2x of the killpg + /proc scan floor at N = 10')?.met);
+  t.is(byName('graceful shutdown within 2x of the killpg + /proc scan floor at N = 100')?.met, undefined, 'not measured');
+  t.false(byName('node -e 0')?.met);
+  t.regex(byName('node -e 0')?.detail ?? '', /1\.60x/);
 });
 
 test('the markdown report names the host and carries every table', (t) => {
@@ -148,7 +157,7 @@ test('the markdown report names the host and carries every table', (t) => {
     generatedAt: '2026-01-01T00:00:00.000Z',
     quick: true,
     host: { cpu: 'Test CPU', cores: 2, memoryGb: 4, kernel: '6.1.0', distribution: 'Debian 12', cgroupLayout: 'unified', node: 'v20', loadAverage: [1.5, 1, 0.5] },
-    config: { sizes: [10], repetitions: 2, capMs: 10_000, drainRounds: 3, spawnRounds: 3, scaleGroups: 2, scaleRuns: 1 },
+    config: { sizes: [10], repetitions: 2, capMs: 10_000, drainRounds: 3, spawnRounds: 3, cliRounds: 3, scaleGroups: 2, scaleRuns: 1 },
     unavailable: [{ contender: 'tree-kill', reason: 'not installed' }],
     teardown,
     teardownRatios: ratiosAgainst(teardown, 'kernel-cgroup'),
@@ -157,12 +166,14 @@ test('the markdown report names the host and carries every table', (t) => {
     drainLatency: [],
     spawn: [],
     spawnRatios: [],
+    cliStartup: [cell('node -e 0', 1, [40, 42]), cell('corral run -- true', 1, [60, 62])],
+    cliStartupRatios: [ratio('corral run -- true', 'node -e 0', 1, 1.5)],
     containment: [],
     scale: [],
     targets: [{ name: 'a target', met: false, detail: 'why' }],
   };
   const markdown = resultsMarkdown(results);
-  for (const part of ['Test CPU', 'load average 1.5 / 1.0 / 0.5', 'Linux 6.1.0', 'Debian 12', '### Hard-kill teardown', '### Targets', '| a target', 'Not measured: tree-kill: not installed', '1.11x']) {
+  for (const part of ['Test CPU', 'load average 1.5 / 1.0 / 0.5', 'Linux 6.1.0', 'Debian 12', '### Hard-kill teardown', '### CLI start-up', '| corral run -- true', '### Targets', '| a target', 'Not measured: tree-kill: not installed', '1.11x']) {
     t.true(markdown.includes(part), part);
   }
 });

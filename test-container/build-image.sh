@@ -2,7 +2,8 @@
 # Builds (or finds) the Docker image the container tests run in: a Debian 12
 # minbase root fs from debootstrap, imported with `docker import`, so no
 # registry is needed. It holds sh, coreutils, util-linux (setsid) and
-# perl-base: what the escape zoo uses. Node and the checkout are not in it;
+# perl-base: what the escape zoo uses; and libatomic1, which the official
+# Node 26 binary links against (minbase lacks it). Node and the checkout are not in it;
 # the tests bind-mount both (read-only), so every Node line of the host
 # suite runs in the same image.
 #
@@ -32,7 +33,7 @@ cleanup() { remove_build_dir "$work"; }
 trap cleanup EXIT
 start=$SECONDS
 say "debootstrap bookworm minbase (packages cached in $cache_root/debs)"
-debootstrap --variant=minbase --cache-dir="$cache_root/debs" bookworm "$work/rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 ||
+debootstrap --variant=minbase --include=libatomic1 --cache-dir="$cache_root/debs" bookworm "$work/rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 ||
   { tail -n 30 "$work/debootstrap.log" >&2; die "debootstrap failed"; }
 rm -rf "$work"/rootfs/var/cache/apt/*.bin "$work"/rootfs/var/lib/apt/lists/* "$work"/rootfs/usr/share/doc/* "$work"/rootfs/usr/share/man/*
 tar -C "$work/rootfs" -c . | docker import - "$image" >/dev/null

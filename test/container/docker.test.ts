@@ -111,6 +111,19 @@ function startContainer(t: ExecutionContext, setting: Setting, tag: Tag, cliArgs
   return { child, stdout: () => out, stderr: () => err, exited };
 }
 
+/**
+ * Waits for the tree in the container to settle (waitForSettled), but fails
+ * at once, with what the container printed, if the container ends first
+ * (Node could not start there, say).
+ */
+async function settledIn(container: Container, tag: Tag, count: number, besides: number): Promise<void> {
+  const ended = container.exited.then(() => {
+    throw new Error(`the container ended before its tree was up:\n${container.stdout()}${container.stderr()}`);
+  });
+  ended.catch(() => undefined); // The container ends later in every test that goes well.
+  await Promise.race([waitForSettled(tag, count, PATIENCE_MS, besides), ended]);
+}
+
 /** corral's exit status, once it has returned inside the container (its shell then waits for the test). */
 async function corralExit(container: Container): Promise<number> {
   let status: number | undefined;
@@ -156,7 +169,7 @@ for (const setting of SETTINGS) {
     // The leader starts the zoo, then exits once the test says the zoo is up.
     const leader = `${FULL_ZOO.map((n) => escapees[n]).join('\n')}\nread -r _\nexit 0`;
     const container = startContainer(t, setting, tag, ['run', '--json', '--', 'sh', '-c', leader]);
-    await waitForSettled(tag, zooSize(FULL_ZOO) - 1, PATIENCE_MS, 2); // corral and the leader's shell beside the zoo
+    await settledIn(container, tag, zooSize(FULL_ZOO) - 1, 2); // corral and the leader's shell beside the zoo
     container.child.stdin!.write('\n');
     t.is(await corralExit(container), 0);
     assertNoSurvivors(t, tag, 'corral returned: nothing of the zoo is left, the forker\'s late children included');
@@ -171,7 +184,7 @@ for (const setting of SETTINGS) {
     for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
       const tag = tagFor(t);
       const container = startContainer(t, setting, tag, ['run', '--', 'sh', '-c', zooScript(FULL_ZOO)]);
-      await waitForSettled(tag, zooSize(FULL_ZOO), PATIENCE_MS, 1);
+      await settledIn(container, tag, zooSize(FULL_ZOO), 1);
       process.kill(corralPid(tag), signal);
       t.is(await corralExit(container), signal === 'SIGTERM' ? 143 : 137, signal);
       // SIGTERM: corral returns once the tree is gone. SIGKILL: the guard works on after corral died.

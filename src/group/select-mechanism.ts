@@ -16,7 +16,7 @@ import type { ResolvedCreateOptions } from '../options/group-options.js';
 import { createCgroupContainment } from '../mechanisms/cgroup/cgroup-containment.js';
 import { originOf, type CgroupOrigin } from '../mechanisms/cgroup/cgroup-origin.js';
 import { locateHierarchy, type Hierarchy } from '../mechanisms/cgroup/hierarchy.js';
-import type { ScopeKeeper } from '../mechanisms/cgroup/systemd/scope-keeper.js';
+import { processScope, type ScopeKeeper } from '../mechanisms/cgroup/systemd/scope-keeper.js';
 import type { Containment } from './containment.js';
 
 export interface Selection {
@@ -34,24 +34,17 @@ export interface SelectionSeams {
 }
 
 /**
- * The systemd scope and the fallback are loaded when first needed, not with
- * every group: where the own cgroup is writable (the common case) neither
- * runs, and `corral run` starts faster without them.
+ * The fallback is loaded when first needed, not with every group: where a
+ * cgroup can be had (the common case) it never runs, and `corral run` starts
+ * faster without it. (The scope keeper is not: whoever entered the scope,
+ * this or the limits preparation, the cgroup's origin must be read from the
+ * one keeper.)
  */
-let keeper: ScopeKeeper | undefined;
-const lazyScope: SelectionSeams['scope'] = {
-  async enter(options) {
-    keeper ??= (await import('../mechanisms/cgroup/systemd/scope-keeper.js')).processScope;
-    return keeper.enter(options);
-  },
-  entered: () => keeper?.entered(),
-};
-
 async function createPgroupContainment(): Promise<Containment> {
   return (await import('../mechanisms/pgroup/pgroup-containment.js')).createPgroupContainment();
 }
 
-const realSeams: SelectionSeams = { createCgroup: createCgroupContainment, scope: lazyScope, hierarchy: () => locateHierarchy() };
+const realSeams: SelectionSeams = { createCgroup: createCgroupContainment, scope: processScope, hierarchy: () => locateHierarchy() };
 
 export async function selectMechanism(options: ResolvedCreateOptions, seams: SelectionSeams = realSeams): Promise<Selection> {
   if (options.mechanism === 'pgroup') {

@@ -85,24 +85,14 @@ class PgroupContainment implements Containment {
 
   async isDrained(): Promise<boolean> {
     if (!this.#host.procAvailable) return this.#registry.isDrained();
-    // Any member known alive answers "not drained" from a stat read or a
-    // few, without the scan: a drain wait asks at every SIGCHLD, and a
-    // tree of a hundred dying members raises many. The full walk runs once
-    // every known member is gone, and finds any member they left behind.
-    if (this.#anyKnownMemberAlive()) return false;
+    // A live leader answers "not drained" from one stat read, without the scan.
+    if (!this.#killing && this.#registry.groups().some((group) => isLiveStat(this.#host.readStat(group.pgid), group.leaderStartTime))) return false;
     const members = this.#walk.members();
     if (members.length === 0) return true;
     // After a hard kill a survivor can only be a fork that raced it: kill again.
     if (this.#killing && members.some((member) => this.#killed.get(member.pid) !== member.startTime)) {
       stopThenKill(this.#walk, this.#registry, this.#host, this.#killed);
     }
-    return false;
-  }
-
-  /** A leader, or a member the last walk saw, is alive (same pid, same start time). */
-  #anyKnownMemberAlive(): boolean {
-    if (this.#registry.groups().some((group) => isLiveStat(this.#host.readStat(group.pgid), group.leaderStartTime))) return true;
-    for (const [pid, startTime] of this.#walk.seen) if (isLiveStat(this.#host.readStat(pid), startTime)) return true;
     return false;
   }
 

@@ -26,8 +26,6 @@ export interface GroupGuard {
 const MAX_RESTARTS = 5;
 
 interface Tracked {
-  /** The records as last sent, to skip repeats. */
-  key: string;
   /** Each record the guard holds, by its text, with its slot. */
   slots: Map<string, SlottedRecord>;
 }
@@ -66,14 +64,10 @@ export class GuardConnection implements GroupGuard {
    * teardown needs.
    */
   track(id: string, records: GuardRecord[]): void {
-    const sendable = records.filter(isSendable);
-    const key = JSON.stringify(sendable);
-    const old = this.#groups.get(id);
-    if (old?.key === key) return;
-    const previous = old?.slots ?? new Map<string, SlottedRecord>();
+    const previous = this.#groups.get(id)?.slots ?? new Map<string, SlottedRecord>();
     const slots = new Map<string, SlottedRecord>();
     const added: SlottedRecord[] = [];
-    for (const record of sendable) {
+    for (const record of records.filter(isSendable)) {
       const text = JSON.stringify(record);
       if (slots.has(text)) continue;
       let slotted = previous.get(text);
@@ -84,9 +78,10 @@ export class GuardConnection implements GroupGuard {
       slots.set(text, slotted);
     }
     const dropped = [...previous].filter(([text]) => !slots.has(text)).map(([, slotted]) => slotted.slot);
-    this.#groups.set(id, { key, slots });
+    this.#groups.set(id, { slots });
     // One write, new records before the old are forgotten: whenever we die,
-    // the guard knows the group by one version or the other.
+    // the guard knows the group by one version or the other. An unchanged
+    // group sends nothing (#send skips an empty text).
     this.#send(added.map(rememberLine).join('') + forgetLine(dropped));
   }
 

@@ -146,9 +146,17 @@ done
 # behind every test that took long enough to be worth it).
 for who in $users; do
   echo "slowest tests as $who:"
-  grep -aoE '^[[:space:]]*✔ .* \(([0-9.]+)(ms|s|m)\)$' "$out/$who.log" |
-    awk '{ d = $NF; gsub(/[()]/, "", d); v = d + 0; if (d ~ /ms$/) v /= 1000; else if (d ~ /m$/ && d !~ /s$/) v *= 60; printf "%9.1f s  %s\n", v, $0 }' |
-    sort -rn | sed -n '1,8p' | sed -E 's/ +✔ / /; s/ \([0-9.]+(ms|s|m)\)$//' || true
+  # ava's durations read like (657ms), (10.1s), (1m 10.8s).
+  grep -aE '^[[:space:]]*✔ .* \(([0-9]+m ?)?([0-9.]+m?s)?\)$' "$out/$who.log" |
+    awk '{
+      d = $0; sub(/.* \(/, "", d); sub(/\)$/, "", d); v = 0
+      n = split(d, part, " ")
+      for (i = 1; i <= n; i++) {
+        if (part[i] ~ /ms$/) v += part[i] / 1000; else if (part[i] ~ /s$/) v += part[i] + 0; else if (part[i] ~ /m$/) v += part[i] * 60
+      }
+      name = $0; sub(/^[[:space:]]*✔ /, "", name); sub(/ \([^()]*\)$/, "", name)
+      printf "%9.1f s  %s\n", v, name
+    }' | sort -rn | sed -n '1,12p' || true
 done
 cat "$out/times" 2>/dev/null || true
 # The plain closing line only when every run printed ava's counts.

@@ -8,6 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { SyscallResult } from '../../src/libc/libc.js';
 import type { PgroupHost } from '../../src/mechanisms/pgroup/pgroup-host.js';
 import type { PinnedProcess } from '../../src/mechanisms/pgroup/pinned-process.js';
+import { indexProcesses, type ProcessTable } from '../../src/mechanisms/pgroup/process-table.js';
 import type { ProcStat } from '../../src/proc/stat.js';
 
 export interface KillpgCall {
@@ -71,9 +72,10 @@ export class FakeHost implements PgroupHost {
   /** How many /proc scans the mechanism asked for. */
   scans = 0;
 
-  scan(keep: (stat: ProcStat) => boolean): ProcStat[] {
+  /** Every request scans the hand-edited table anew: no sharing between calls here. */
+  processTable(): ProcessTable {
     this.scans += 1;
-    return [...this.table.values()].filter(keep);
+    return indexProcesses([...this.table.values()]);
   }
 
   /** The pid the next spawn() gets (put the process in the table first); undefined plays a failed spawn. */

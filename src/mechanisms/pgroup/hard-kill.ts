@@ -12,7 +12,9 @@
  *    a walk finds someone new outside; a tree that never left its groups
  *    costs one walk;
  * 3. SIGKILL the same way (SIGKILL ends stopped processes too).
- * Nothing dies before step 3, so no parent link breaks while we walk.
+ * Nothing dies before step 3, so no parent link breaks while we walk. Every
+ * walk scans /proc afresh: a table from before a stop would not show what
+ * forked before it.
  */
 import { signalNumber } from '../../options/signals.js';
 import type { GroupRegistry } from './group-registry.js';
@@ -43,7 +45,7 @@ export function stopThenKill(walk: TreeWalk, registry: GroupRegistry, host: Pgro
   try {
     signalGroups(registry, host, registry.groups(), 'SIGSTOP');
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const members = walk.members().filter((member) => killed.get(member.pid) !== member.startTime);
+      const members = walk.members('fresh').filter((member) => killed.get(member.pid) !== member.startTime);
       const fresh = members.filter((member) => seen.get(member.pid) !== member.startTime);
       for (const member of fresh) seen.set(member.pid, member.startTime);
       const outside = outsideGroups(fresh, registry.groups());

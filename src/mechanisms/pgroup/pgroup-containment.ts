@@ -19,6 +19,7 @@ import type { GuardRecord } from '../../guard/record.js';
 import type { SignalOptions } from '../../driver/target.js';
 import type { SignalName } from '../../options/signals.js';
 import type { ProcStat } from '../../proc/stat.js';
+import { joinCensus } from './census.js';
 import { clockTicksPerSecond } from './clock-ticks.js';
 import { GroupRegistry } from './group-registry.js';
 import { markerEntry, newGroupMarker } from './group-marker.js';
@@ -29,13 +30,6 @@ import { memberError, signalMembers } from './signal-members.js';
 import { spawnLeader } from './spawn-leader.js';
 import { TreeWalk } from './tree-walk.js';
 import { isLive } from './tracked-group.js';
-
-/**
- * How often an open group walks its tree on its own, so the guard learns of
- * members that cleared their environment and left the process group: the
- * bound on how long such a member can go unseen if this process is SIGKILLed.
- */
-export const CENSUS_INTERVAL_MS = 1000;
 
 export function createPgroupContainment(host: PgroupHost = realHost): Containment {
   return new PgroupContainment(host);
@@ -53,7 +47,7 @@ class PgroupContainment implements Containment {
   #killing = false;
   /** Members the hard kill sent SIGKILL (pid to start time): dying, not to be killed again. */
   #killed = new Map<number, number>();
-  #census: NodeJS.Timeout | undefined;
+  #leaveCensus: (() => void) | undefined;
   #censusListener: (() => void) | undefined;
 
   constructor(host: PgroupHost) {
@@ -191,8 +185,9 @@ class PgroupContainment implements Containment {
     };
   }
 
+  /** members() and stats() answer for now: a fresh scan, not this turn's shared one. */
   #liveMembers(): ProcStat[] {
-    return this.#host.procAvailable ? this.#walk.members() : this.#registry.liveMembers();
+    return this.#host.procAvailable ? this.#walk.members('fresh') : this.#registry.liveMembers();
   }
 
   #signalGroupsOnly(signal: SignalName, thenContinue: boolean): number {
@@ -205,17 +200,16 @@ class PgroupContainment implements Containment {
   }
 
   #startCensus(): void {
-    if (this.#census || !this.#host.procAvailable) return;
-    this.#census = setInterval(() => {
+    if (this.#leaveCensus || !this.#host.procAvailable) return;
+    this.#leaveCensus = joinCensus(() => {
       this.#walk.members();
       this.#censusListener?.();
-    }, CENSUS_INTERVAL_MS);
-    this.#census.unref();
+    });
   }
 
   #stopCensus(): void {
-    if (this.#census) clearInterval(this.#census);
-    this.#census = undefined;
+    this.#leaveCensus?.();
+    this.#leaveCensus = undefined;
   }
 }
 

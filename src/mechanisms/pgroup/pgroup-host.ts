@@ -8,9 +8,10 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { killpg, type SyscallResult } from '../../libc/libc.js';
-import { readProcStatSync, scanProcesses, type ProcStat } from '../../proc/stat.js';
+import { readProcStatSync, type ProcStat } from '../../proc/stat.js';
 import { environHas } from './group-marker.js';
 import { pinProcess, type PinnedProcess } from './pinned-process.js';
+import { expireProcessTable, freshProcessTable, sharedProcessTable, type ProcessTable } from './process-table.js';
 import { processSubreaper, type Subreaper } from './subreaper.js';
 
 export interface PgroupHost {
@@ -21,8 +22,12 @@ export interface PgroupHost {
   killpg(pgid: number, signal: number): SyscallResult;
   /** The stat of one process (zombies included), or undefined when it is gone. */
   readStat(pid: number): ProcStat | undefined;
-  /** The stats of every process that `keep` accepts. */
-  scan(keep: (stat: ProcStat) => boolean): ProcStat[];
+  /**
+   * Every process, indexed: 'shared' may hand out the table another group
+   * scanned earlier in this event-loop turn, 'fresh' scans now (see
+   * process-table.ts for when sharing is sound).
+   */
+  processTable(freshness: 'shared' | 'fresh'): ProcessTable;
   /** Hold one process by identity (pid + start time) for signalling; undefined when it is gone. */
   pin(pid: number, startTime: number): PinnedProcess | undefined;
   /** True when the process's environment holds exactly `entry` (NAME=value). */
@@ -39,10 +44,15 @@ export const realHost: PgroupHost = {
   selfPid: process.pid,
   killpg,
   readStat: readProcStatSync,
-  scan: scanProcesses,
+  processTable: (freshness) => (freshness === 'fresh' ? freshProcessTable() : sharedProcessTable()),
   pin: pinProcess,
   environHas,
   // Without /proc the walk cannot find adopted orphans: being their parent would only make zombies.
   subreaper: procAvailable ? processSubreaper() : undefined,
-  spawn: (file, args, options) => spawn(file, args, options),
+  spawn: (file, args, options) => {
+    const child = spawn(file, args, options);
+    // The shared table does not hold the new leader.
+    expireProcessTable();
+    return child;
+  },
 };

@@ -22,9 +22,14 @@ export function spawnLeader(
 ): ChildProcess {
   const env = { ...(options.env ?? process.env), [MARKER_VARIABLE]: marker };
   const child = host.spawn(file, args, { ...options, detached: true, env });
-  if (child.pid !== undefined) {
-    const group = registry.track(child.pid);
-    host.subreaper?.noteLeader(child.pid, group.leaderStartTime);
+  const pid = child.pid;
+  if (pid !== undefined) {
+    const group = registry.track(pid);
+    const subreaper = host.subreaper;
+    if (subreaper) {
+      subreaper.noteLeader(pid, group.leaderStartTime);
+      child.once('exit', () => subreaper.leaderExited(pid));
+    }
   }
   return child;
 }

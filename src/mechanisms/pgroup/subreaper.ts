@@ -30,6 +30,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
 import { reapNoHang, setChildSubreaper, subreaperSupported } from '../../libc/libc.js';
 import { readProcStatSync, type ProcStat } from '../../proc/stat.js';
+import { expireProcessTable } from './process-table.js';
 
 /** Answers whether a zombie child of ours belongs to some live group (by its session). */
 export type OrphanClaim = (zombie: ProcStat) => boolean;
@@ -41,9 +42,17 @@ export interface Subreaper {
   release(claim: OrphanClaim): void;
   /** A member the walk saw that libuv did not spawn: reap it once it is our zombie. */
   noteMember(pid: number, startTime: number): void;
-  /** A group leader this process spawned through child_process: libuv's to reap, never ours. */
+  /**
+   * A group leader this process spawned through child_process: libuv's to
+   * reap, never ours. Held until libuv has reaped it (leaderExited), so
+   * while a pid is held it cannot have been handed to another process.
+   */
   noteLeader(pid: number, startTime: number): void;
-  /** Forget noted pids that no longer exist (`alive`: pid to start time, from a full scan). */
+  /** libuv reaped that leader (its 'exit' event, emitted in the same callback): the pid may be reused from now on. */
+  leaderExited(pid: number): void;
+  /** True for a leader libuv has not reaped yet, of any group of this process. */
+  isLeader(pid: number): boolean;
+  /** Forget noted members that no longer exist (`alive`: pid to start time, from a full scan). */
   prune(alive: ReadonlyMap<number, number>): void;
   /** Reap every zombie child we may reap. */
   reap(): void;
@@ -64,6 +73,8 @@ class ProcessSubreaper implements Subreaper {
   #listening = false;
   readonly #childListeners = new Set<() => void>();
   readonly #onChild = () => {
+    // A child died: the table shared this turn may show a drained tree alive.
+    expireProcessTable();
     this.reap();
     for (const listener of [...this.#childListeners]) listener();
   };
@@ -97,17 +108,25 @@ class ProcessSubreaper implements Subreaper {
     this.#members.delete(pid);
   }
 
+  leaderExited(pid: number): void {
+    this.#leaders.delete(pid);
+  }
+
+  isLeader(pid: number): boolean {
+    return this.#leaders.has(pid);
+  }
+
   prune(alive: ReadonlyMap<number, number>): void {
-    for (const table of [this.#members, this.#leaders]) {
-      for (const [pid, start] of table) if (alive.get(pid) !== start) table.delete(pid);
-    }
+    for (const [pid, start] of this.#members) if (alive.get(pid) !== start) this.#members.delete(pid);
     this.#listen();
   }
 
   reap(): void {
     for (const pid of ownChildren()) {
+      // An unreaped leader's pid is still its own: no need to read it (a scheduler may hold hundreds).
+      if (this.#leaders.has(pid)) continue;
       const stat = readProcStatSync(pid);
-      if (stat === undefined || stat.state !== 'Z' || this.#leaders.get(pid) === stat.startTime) continue;
+      if (stat === undefined || stat.state !== 'Z') continue;
       const noted = this.#members.get(pid) === stat.startTime;
       if (!noted && ![...this.#claims].some((claim) => claim(stat))) continue;
       reapNoHang(pid);

@@ -36,22 +36,19 @@ export class TreeWalk {
     return this.#seen;
   }
 
-  /** The live members now. Zombies are not members, but their adoption is noted so they get reaped. */
-  members(): ProcStat[] {
+  /**
+   * The live members now ('fresh': from a scan made now, as the hard kill
+   * needs after its SIGSTOP; 'shared': from this turn's table, see
+   * process-table.ts). Zombies are not members, but their adoption is noted
+   * so they get reaped.
+   */
+  members(freshness: 'shared' | 'fresh' = 'shared'): ProcStat[] {
     const groups = this.#registry.groups();
     if (groups.length === 0 && this.#seen.size === 0) return [];
     const byPgid = new Map(groups.map((group) => [group.pgid, group]));
-    const all = this.#host.scan(() => true);
-    const children = new Map<number, ProcStat[]>();
+    const { all, children, alive } = this.#host.processTable(freshness);
     const found: ProcStat[] = [];
-    const alive = new Map<number, number>();
-    for (const stat of all) {
-      alive.set(stat.pid, stat.startTime);
-      const siblings = children.get(stat.ppid);
-      if (siblings) siblings.push(stat);
-      else children.set(stat.ppid, [stat]);
-      if (this.#isRoot(stat, byPgid)) found.push(stat);
-    }
+    for (const stat of all) if (this.#isRoot(stat, byPgid)) found.push(stat);
     const inTree = new Set(found.map((stat) => stat.pid));
     for (let i = 0; i < found.length; i++) {
       for (const child of children.get(found[i]!.pid) ?? []) {
@@ -98,6 +95,8 @@ export class TreeWalk {
     if (stat.ppid !== this.#host.selfPid || !isLive(stat)) return false;
     const session = byPgid.get(stat.sid);
     if (session !== undefined && stat.startTime >= session.leaderStartTime) return true;
+    // Another group's leader carries that group's marker: not worth reading its environment.
+    if (this.#host.subreaper?.isLeader(stat.pid)) return false;
     return this.#host.environHas(stat.pid, this.#markerEntry);
   }
 }

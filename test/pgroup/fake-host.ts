@@ -72,6 +72,13 @@ export class FakeHost implements PgroupHost {
   /** How many /proc scans the mechanism asked for. */
   scans = 0;
 
+  changes = 0;
+
+  noteChange(): number {
+    this.changes += 1;
+    return this.changes;
+  }
+
   /** Every request scans the hand-edited table anew: no sharing between calls here. */
   processTable(): ProcessTable {
     this.scans += 1;

@@ -10,10 +10,11 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { joinCensus } from '../../src/mechanisms/pgroup/census.js';
 import { createPgroupContainment } from '../../src/mechanisms/pgroup/pgroup-containment.js';
 import { realHost } from '../../src/mechanisms/pgroup/pgroup-host.js';
-import { expireProcessTable, freshProcessTable, indexProcesses, sharedProcessTable } from '../../src/mechanisms/pgroup/process-table.js';
+import { expireProcessTable, freshProcessTable, indexProcesses, noteChange, processTableSince, scansMade, sharedProcessTable } from '../../src/mechanisms/pgroup/process-table.js';
 import { processSubreaper } from '../../src/mechanisms/pgroup/subreaper.js';
 import type { ProcStat } from '../../src/proc/stat.js';
-import { tagFor, waitForTagged } from '../helpers/tagged-processes.js';
+import { assertNoSurvivors, tagFor, waitForTagged } from '../helpers/tagged-processes.js';
+import { systemClock } from '../../src/driver/clock.js';
 
 test('one table per event-loop turn: shared within it, scanned again after it, after an expiry, and on request', async (t) => {
   const first = sharedProcessTable();
@@ -29,6 +30,17 @@ test('one table per event-loop turn: shared within it, scanned again after it, a
   t.is(sharedProcessTable(), fresh, 'a fresh scan is shared from then on');
 });
 
+test('a table is only as new as the changes noted before its scan: hard kills that stopped their groups first share the next scan', (t) => {
+  const first = noteChange();
+  const second = noteChange();
+  const table = processTableSince(first);
+  t.is(processTableSince(second), table, 'scanned after both changes: it serves both');
+  const third = noteChange();
+  const later = processTableSince(third);
+  t.not(later, table, 'a change noted after the scan needs a new one');
+  t.is(sharedProcessTable(), later);
+});
+
 test('the index: children by parent and start times by pid', (t) => {
   const stat = (pid: number, ppid: number): ProcStat => ({ pid, ppid, pgid: pid, sid: pid, state: 'S', startTime: pid * 10, cpuTicks: 0 });
   const table = indexProcesses([stat(1, 0), stat(2, 1), stat(3, 1), stat(4, 3)]);
@@ -42,9 +54,9 @@ test('a spawn expires the shared table: the walk right after it sees the new lea
   const tag = tagFor(t);
   const containment = createPgroupContainment(realHost);
   t.teardown(() => containment.killSync());
-  const before = realHost.processTable('shared');
+  const before = realHost.processTable();
   const child = containment.spawn('sleep', ['1000'], { env: tag.env, stdio: 'ignore' });
-  const after = realHost.processTable('shared');
+  const after = realHost.processTable();
   t.not(after, before);
   t.true(after.alive.has(child.pid!), 'the leader is in the table scanned after its spawn');
   t.deepEqual(await containment.members(), [child.pid]);
@@ -100,4 +112,20 @@ test('one census timer serves every round: each joined round runs, and a round t
     });
   });
   t.is(calls.a, aSoFar, 'a left round is never run again');
+});
+
+test.serial('hard kills begun together share their first walk: 20 groups, one /proc scan, and nothing survives', async (t) => {
+  const tag = tagFor(t);
+  const containments = Array.from({ length: 20 }, () => createPgroupContainment(realHost));
+  t.teardown(() => {
+    for (const containment of containments) containment.killSync();
+  });
+  for (const containment of containments) containment.spawn('sh', ['-c', 'sleep 1000 & exec sleep 1000'], { env: tag.env, stdio: 'ignore' });
+  await waitForTagged(tag.tag, 40);
+  // Members that left their process group would each cost a round (and a scan) more: these never do.
+  const before = scansMade();
+  await Promise.all(containments.map((containment) => containment.hardKill()));
+  t.is(scansMade() - before, 1, 'one scan, made after every group was stopped, served all 20 walks');
+  await Promise.all(containments.map((containment) => containment.tearDown(60_000, systemClock)));
+  assertNoSurvivors(t, tag);
 });

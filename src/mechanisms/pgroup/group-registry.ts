@@ -77,7 +77,7 @@ export class GroupRegistry {
   liveMembers(groups: readonly TrackedGroup[] = this.groups()): ProcStat[] {
     if (groups.length === 0) return [];
     const byPgid = new Map(groups.map((g) => [g.pgid, g]));
-    return this.#host.processTable('shared').all.filter((stat) => {
+    return this.#host.processTable().all.filter((stat) => {
       const group = byPgid.get(stat.pgid);
       return group !== undefined && isLiveMember(stat, group);
     });

@@ -13,8 +13,8 @@
  *    costs one walk;
  * 3. SIGKILL the same way (SIGKILL ends stopped processes too).
  * Nothing dies before step 3, so no parent link breaks while we walk. Every
- * walk scans /proc afresh: a table from before a stop would not show what
- * forked before it.
+ * walk reads a /proc table scanned after the last stop (process-table.ts):
+ * one from before it would not show what forked just before it.
  */
 import { signalNumber } from '../../options/signals.js';
 import type { GroupRegistry } from './group-registry.js';
@@ -32,20 +32,44 @@ import type { TreeWalk } from './tree-walk.js';
 const MAX_ROUNDS = 64;
 
 /**
- * `killed` (pid to start time) holds the members already sent SIGKILL by an
- * earlier call: they are dying, and are neither stopped nor killed again;
- * the ones this call kills are added to it.
+ * The whole hard kill, synchronously (exit cleanup, and the re-kill of a
+ * fork that raced an earlier one). `killed` (pid to start time) holds the
+ * members already sent SIGKILL by an earlier call: they are dying, and are
+ * neither stopped nor killed again; the ones this call kills are added to it.
  */
 export function stopThenKill(walk: TreeWalk, registry: GroupRegistry, host: PgroupHost, killed = new Map<number, number>()): MemberFailure[] {
+  return killStoppedTree(walk, registry, host, killed, stopGroups(registry, host));
+}
+
+/**
+ * The same for hardKill(): after step 1 it lets the other hard kills begun
+ * in the same breath (a scheduler closing 200 groups at once) stop their
+ * groups too, so one /proc scan made after every one of those stops serves
+ * all their first walks, instead of one scan each.
+ */
+export async function stopThenKillTogether(walk: TreeWalk, registry: GroupRegistry, host: PgroupHost, killed: Map<number, number>): Promise<MemberFailure[]> {
+  const stopped = stopGroups(registry, host);
+  await Promise.resolve();
+  return killStoppedTree(walk, registry, host, killed, stopped);
+}
+
+/** Step 1; the ticket a walk's table must be newer than. */
+function stopGroups(registry: GroupRegistry, host: PgroupHost): number {
+  signalGroups(registry, host, registry.groups(), 'SIGSTOP');
+  return host.noteChange();
+}
+
+/** Steps 2 and 3, the first walk from a table scanned after `stopped`. */
+function killStoppedTree(walk: TreeWalk, registry: GroupRegistry, host: PgroupHost, killed: Map<number, number>, stopped: number): MemberFailure[] {
   const stop = signalNumber('SIGSTOP');
   const kill = signalNumber('SIGKILL');
   const pinned = new Map<number, PinnedProcess>();
   const seen = new Map<number, number>();
   const failures: MemberFailure[] = [];
   try {
-    signalGroups(registry, host, registry.groups(), 'SIGSTOP');
+    let since = stopped;
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const members = walk.members('fresh').filter((member) => killed.get(member.pid) !== member.startTime);
+      const members = walk.members(since).filter((member) => killed.get(member.pid) !== member.startTime);
       const fresh = members.filter((member) => seen.get(member.pid) !== member.startTime);
       for (const member of fresh) seen.set(member.pid, member.startTime);
       const outside = outsideGroups(fresh, registry.groups());
@@ -56,6 +80,7 @@ export function stopThenKill(walk: TreeWalk, registry: GroupRegistry, host: Pgro
         pinned.set(member.pid, pin);
         pin.signal(stop);
       }
+      since = host.noteChange();
     }
     const groups = signalGroups(registry, host, registry.groups(), 'SIGKILL');
     for (const failure of groups.failures) for (const pid of failure.pids) failures.push({ pid, errno: failure.errno, syscall: 'killpg' });

@@ -23,7 +23,7 @@ import { joinCensus } from './census.js';
 import { clockTicksPerSecond } from './clock-ticks.js';
 import { GroupRegistry } from './group-registry.js';
 import { markerEntry, newGroupMarker } from './group-marker.js';
-import { stopThenKill } from './hard-kill.js';
+import { stopThenKill, stopThenKillTogether } from './hard-kill.js';
 import { realHost, type PgroupHost } from './pgroup-host.js';
 import { deliveryError, signalGroups } from './signal-groups.js';
 import { memberError, signalMembers } from './signal-members.js';
@@ -104,7 +104,7 @@ class PgroupContainment implements Containment {
     this.#killing = true;
     this.#killed = new Map();
     const failure = this.#host.procAvailable
-      ? memberError('EKILL_FAILED', 'SIGKILL', stopThenKill(this.#walk, this.#registry, this.#host, this.#killed))
+      ? memberError('EKILL_FAILED', 'SIGKILL', await stopThenKillTogether(this.#walk, this.#registry, this.#host, this.#killed))
       : deliveryError('EKILL_FAILED', 'SIGKILL', signalGroups(this.#registry, this.#host, this.#registry.groups(), 'SIGKILL'));
     if (failure) throw failure;
   }
@@ -187,7 +187,7 @@ class PgroupContainment implements Containment {
 
   /** members() and stats() answer for now: a fresh scan, not this turn's shared one. */
   #liveMembers(): ProcStat[] {
-    return this.#host.procAvailable ? this.#walk.members('fresh') : this.#registry.liveMembers();
+    return this.#host.procAvailable ? this.#walk.members(this.#host.noteChange()) : this.#registry.liveMembers();
   }
 
   #signalGroupsOnly(signal: SignalName, thenContinue: boolean): number {

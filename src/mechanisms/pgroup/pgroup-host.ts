@@ -11,7 +11,7 @@ import { killpg, type SyscallResult } from '../../libc/libc.js';
 import { readProcStatSync, type ProcStat } from '../../proc/stat.js';
 import { environHas } from './group-marker.js';
 import { pinProcess, type PinnedProcess } from './pinned-process.js';
-import { expireProcessTable, freshProcessTable, sharedProcessTable, type ProcessTable } from './process-table.js';
+import { expireProcessTable, noteChange, processTableSince, sharedProcessTable, type ProcessTable } from './process-table.js';
 import { processSubreaper, type Subreaper } from './subreaper.js';
 
 export interface PgroupHost {
@@ -23,11 +23,14 @@ export interface PgroupHost {
   /** The stat of one process (zombies included), or undefined when it is gone. */
   readStat(pid: number): ProcStat | undefined;
   /**
-   * Every process, indexed: 'shared' may hand out the table another group
-   * scanned earlier in this event-loop turn, 'fresh' scans now (see
-   * process-table.ts for when sharing is sound).
+   * Every process, indexed: without `since`, possibly the table another
+   * group scanned earlier in this event-loop turn; with it, a table scanned
+   * after that change was noted (see process-table.ts for when sharing is
+   * sound).
    */
-  processTable(freshness: 'shared' | 'fresh'): ProcessTable;
+  processTable(since?: number): ProcessTable;
+  /** Note an action a later walk must see; the ticket to pass as `since`. */
+  noteChange(): number;
   /** Hold one process by identity (pid + start time) for signalling; undefined when it is gone. */
   pin(pid: number, startTime: number): PinnedProcess | undefined;
   /** True when the process's environment holds exactly `entry` (NAME=value). */
@@ -44,7 +47,8 @@ export const realHost: PgroupHost = {
   selfPid: process.pid,
   killpg,
   readStat: readProcStatSync,
-  processTable: (freshness) => (freshness === 'fresh' ? freshProcessTable() : sharedProcessTable()),
+  processTable: (since) => (since === undefined ? sharedProcessTable() : processTableSince(since)),
+  noteChange,
   pin: pinProcess,
   environHas,
   // Without /proc the walk cannot find adopted orphans: being their parent would only make zombies.

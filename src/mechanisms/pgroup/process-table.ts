@@ -12,7 +12,9 @@
  * - this process spawns a leader (the table would not hold it);
  * - SIGCHLD arrives (a child of ours died: the drain it may end must be seen);
  * - a caller needs what happened after its own action (the hard kill walks
- *   after its SIGSTOP), or asks for "now" (members(), stats()): it takes a
+ *   after its SIGSTOP): it notes a change, and only a table scanned after
+ *   that will do (one scan still serves every hard kill that stopped its
+ *   groups before it); or it asks for "now" (members(), stats()) and gets a
  *   fresh table, which the others then share.
  * A table a few milliseconds old is only an earlier sample: a tree it shows
  * drained stays drained (nothing outside a tree forks into it, and our own
@@ -43,10 +45,30 @@ export function indexProcesses(all: readonly ProcStat[]): ProcessTable {
 }
 
 let shared: ProcessTable | undefined;
+/** Changes noted so far, and how many had been when the shared table was scanned. */
+let changes = 0;
+let sharedAfter = -1;
+let scans = 0;
+
+/** How many /proc scans this process has made for the fallback (what the sharing saves is counted in tests). */
+export function scansMade(): number {
+  return scans;
+}
+
+/**
+ * Note an action whose effect a later walk must see (the hard kill's
+ * SIGSTOP): the ticket returned is what processTableSince() needs.
+ */
+export function noteChange(): number {
+  changes += 1;
+  return changes;
+}
 
 /** The table of this event-loop turn, scanned now if there is none. */
 export function sharedProcessTable(): ProcessTable {
   if (shared === undefined) {
+    sharedAfter = changes;
+    scans += 1;
     shared = indexProcesses(scanProcesses(() => true));
     // unref: a table nobody will read must not keep the process alive.
     setImmediate(expireProcessTable).unref();
@@ -54,10 +76,21 @@ export function sharedProcessTable(): ProcessTable {
   return shared;
 }
 
-/** A table scanned now, shared from here on. */
-export function freshProcessTable(): ProcessTable {
+/**
+ * A table scanned after the change `ticket` was noted: the shared one if it
+ * is that recent, else one scanned now. So hard kills started together (a
+ * scheduler closing many groups at once) each stop their groups, and then
+ * the first walk's scan serves them all.
+ */
+export function processTableSince(ticket: number): ProcessTable {
+  if (shared !== undefined && sharedAfter >= ticket) return shared;
   expireProcessTable();
   return sharedProcessTable();
+}
+
+/** A table scanned now, shared from here on. */
+export function freshProcessTable(): ProcessTable {
+  return processTableSince(noteChange());
 }
 
 /** The shared table no longer tells the truth (a spawn, a SIGCHLD). */

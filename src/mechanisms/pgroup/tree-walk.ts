@@ -37,16 +37,15 @@ export class TreeWalk {
   }
 
   /**
-   * The live members now ('fresh': from a scan made now, as the hard kill
-   * needs after its SIGSTOP; 'shared': from this turn's table, see
-   * process-table.ts). Zombies are not members, but their adoption is noted
-   * so they get reaped.
+   * The live members now: from this turn's shared table, or with `since`
+   * from one scanned after that change (see process-table.ts). Zombies are
+   * not members, but their adoption is noted so they get reaped.
    */
-  members(freshness: 'shared' | 'fresh' = 'shared'): ProcStat[] {
+  members(since?: number): ProcStat[] {
     const groups = this.#registry.groups();
     if (groups.length === 0 && this.#seen.size === 0) return [];
     const byPgid = new Map(groups.map((group) => [group.pgid, group]));
-    const { all, children, alive } = this.#host.processTable(freshness);
+    const { all, children, alive } = this.#host.processTable(since);
     const found: ProcStat[] = [];
     for (const stat of all) if (this.#isRoot(stat, byPgid)) found.push(stat);
     const inTree = new Set(found.map((stat) => stat.pid));

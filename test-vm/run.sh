@@ -5,6 +5,7 @@
 #
 #   --cmd CMD      command to run in the checkout (default: $CORRAL_VM_CMD or `npm test`)
 #   --users LIST   "root vagrant" (default), "root" or "vagrant"
+#   --together     the users' runs go side by side instead of one after the other
 #   --timeout S    seconds the guest may run, boot to poweroff (default: $CORRAL_VM_TIMEOUT or 2400)
 #   --keep         keep the run directory (serial log, guest logs) and print where
 #
@@ -18,13 +19,14 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cmd=${CORRAL_VM_CMD:-npm test}
 users="root vagrant"
 timeout=${CORRAL_VM_TIMEOUT:-2400}
-keep=
+keep= together=
 while (($#)); do
   case $1 in
     --cmd) cmd=$2; shift 2 ;;
     --users) users=$2; shift 2 ;;
     --timeout) timeout=$2; shift 2 ;;
     --keep) keep=1; shift ;;
+    --together) together=--together; shift ;;
     *) die "unknown argument $1 (see the top of $0)" ;;
   esac
 done
@@ -76,7 +78,7 @@ tar -C "$repo_dir" --exclude=./.git --exclude=./coverage --exclude=./.nyc_output
 cat >"$share/job.sh" <<EOF
 # Written by run.sh; run by the guest's boot unit with the share as \$1.
 ${CI:+export CI=$(printf '%q' "$CI")}
-exec bash "\$1/guest-test.sh" --tar "\$1/src.tar" --out "\$1/out" --cmd-file "\$1/cmd" --users "$users"
+exec bash "\$1/guest-test.sh" --tar "\$1/src.tar" --out "\$1/out" --cmd-file "\$1/cmd" --users "$users" $together
 EOF
 
 qemu-img create -q -f qcow2 -F qcow2 -b "$img/root.qcow2" "$run/overlay.qcow2"

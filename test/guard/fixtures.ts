@@ -14,6 +14,7 @@ import { syncLine } from '../../src/guard/protocol.js';
 import { readProcStatSync, startTimeOf } from '../../src/proc/stat.js';
 import { assertNoSurvivors, killTagged, waitUntilGone, type Tag } from '../helpers/tagged-processes.js';
 import { PATIENCE_MS } from '../helpers/patience.js';
+import { pauseAfter } from '../helpers/pause-after.js';
 import { destroyCgroupDir } from '../cgroup/cgroup-kit.js';
 
 let counter = 0;
@@ -123,9 +124,11 @@ export async function endLeftRunning(t: ExecutionContext, tag: Tag): Promise<voi
 /** Waits up to `ms` until none of `paths` exists; returns those still there. */
 export async function waitUntilRemoved(paths: string[], ms: number): Promise<string[]> {
   const deadline = Date.now() + ms;
+  let looked = performance.now();
   let left = paths.filter((p) => existsSync(p));
   while (left.length > 0 && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await pauseAfter(looked);
+    looked = performance.now();
     left = left.filter((p) => existsSync(p));
   }
   return left;
@@ -135,6 +138,6 @@ export async function waitUntilRemoved(paths: string[], ms: number): Promise<str
 export async function waitUntilDead(pid: number, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
   const dead = () => [undefined, 'Z', 'X'].includes(readProcStatSync(pid)?.state);
-  while (!dead() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  for (let looked = performance.now(); !dead() && Date.now() < deadline; looked = performance.now()) await pauseAfter(looked);
   return dead();
 }

@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { PATIENCE_MS } from './patience.js';
+import { pauseAfter } from './pause-after.js';
 import { describeTagged, findTagged, type Tag } from './tagged-processes.js';
 
 /** Long enough for a loaded host or the TCG guest of test-vm/. */
@@ -19,11 +20,13 @@ export const SETTLE_MS = PATIENCE_MS;
  */
 export async function eventually(check: () => boolean | Promise<boolean>, what: string, ms = SETTLE_MS, tag?: Pick<Tag, 'tag'>): Promise<void> {
   const deadline = Date.now() + ms;
-  while (!(await check())) {
+  for (;;) {
+    const looked = performance.now();
+    if (await check()) return;
     if (Date.now() > deadline) {
       throw new Error(`not within ${ms} ms: ${what}${tag ? `\n${describeTagged(tag.tag)}` : ''}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await pauseAfter(looked);
   }
 }
 

@@ -7,6 +7,7 @@
 import type { ExecutionContext } from 'ava';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { patience, PATIENCE_MS } from './patience.js';
+import { pauseAfter } from './pause-after.js';
 
 let counter = 0;
 
@@ -80,9 +81,11 @@ export function killTagged(tag: string): number[] {
 /** Waits up to `ms` for every process bearing `tag` to be gone; returns those still alive. */
 export async function waitUntilGone(tag: string, ms = PATIENCE_MS): Promise<number[]> {
   const deadline = Date.now() + ms;
+  let looked = performance.now();
   let left = findTagged(tag);
   while (left.length > 0 && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await pauseAfter(looked);
+    looked = performance.now();
     left = findTagged(tag);
   }
   return left;
@@ -102,12 +105,13 @@ export function assertNoSurvivors(t: ExecutionContext, { tag }: Tag, message = '
 export async function waitForTagged(tag: string, count: number, ms = PATIENCE_MS): Promise<number[]> {
   const deadline = Date.now() + ms;
   for (;;) {
+    const looked = performance.now();
     const found = findTagged(tag);
     if (found.length >= count) return found;
     if (Date.now() > deadline) {
       throw new Error(`only ${found.length} of ${count} tagged processes appeared within ${ms} ms\n${describeTagged(tag)}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await pauseAfter(looked, 5);
   }
 }
 

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { escapees } from '../helpers/escape-zoo.js';
 import { findTagged } from '../helpers/tagged-processes.js';
 import { PATIENCE_MS } from '../helpers/patience.js';
+import { pauseAfter } from '../helpers/pause-after.js';
 
 /** The leader: the daemon, then `read` until stdin closes, then `exit code`. */
 export function daemonThenExit(code: number): string {
@@ -29,9 +30,10 @@ export function findSleepers(tag: string): number[] {
 export async function waitForSleeper(tag: string, ms = PATIENCE_MS): Promise<number[]> {
   const deadline = Date.now() + ms;
   for (;;) {
+    const looked = performance.now();
     const found = findSleepers(tag);
     if (found.length > 0) return found;
     if (Date.now() > deadline) throw new Error(`no 'sleep 1000' tagged ${tag} appeared within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await pauseAfter(looked);
   }
 }

@@ -135,8 +135,10 @@ test('EOF: a process group whose leader exited is still killed through its membe
   const tag = tagFor(t);
   // The leader leaves two sleepers in its group and exits.
   const tree = startTreeInProcessGroup(tag, `${LONG_SLEEP} & ${LONG_SLEEP} & exit 0`);
+  // Listened to before any wait: the leader may exit (and 'exit' be emitted) while the sleepers are awaited.
+  const leaderExited = new Promise((resolve) => tree.child.once('exit', resolve));
   await waitForTagged(tag.tag, 2);
-  await new Promise((resolve) => tree.child.once('exit', resolve));
+  await leaderExited;
   await guardAnswersDeath(t, `P 0 ${tree.pgid} ${tree.leaderStartTime}\n`);
   await assertAllGone(t, tag);
 });

@@ -96,6 +96,7 @@ export function pidfdSendSignal(pidfd: number, signal: number): SyscallResult {
 }
 
 const PR_SET_CHILD_SUBREAPER = 36;
+const PR_GET_CHILD_SUBREAPER = 37;
 const WNOHANG = 1;
 
 /** True where prctl(PR_SET_CHILD_SUBREAPER) exists (Linux 3.4+); macOS has no such call. */
@@ -110,6 +111,32 @@ export function subreaperSupported(): boolean {
 export function setChildSubreaper(on: boolean): SyscallResult {
   if (!subreaperSupported()) return { value: -1, errno: 'ENOSYS' };
   return call('prctl', 'i32', [i32(PR_SET_CHILD_SUBREAPER), i64(on ? 1 : 0), i64(0), i64(0), i64(0)]);
+}
+
+/**
+ * prctl(PR_GET_CHILD_SUBREAPER): whether this process is a child subreaper
+ * now (an init, or a supervisor that embeds corral, may have made it one);
+ * undefined where it cannot be asked.
+ */
+export function childSubreaperIsOn(): boolean | undefined {
+  if (!subreaperSupported()) return undefined;
+  const m = load();
+  // The kernel writes the flag through an int pointer: one int, allocated by ffi-rs for the call.
+  const flag = m.createPointer({ paramsType: [m.DataType.I32], paramsValue: [0] });
+  try {
+    const result = m.load({
+      library: LIBRARY,
+      funcName: 'prctl',
+      retType: m.DataType.I32,
+      paramsType: [m.DataType.I32, m.DataType.External, m.DataType.I64, m.DataType.I64, m.DataType.I64],
+      paramsValue: [PR_GET_CHILD_SUBREAPER, flag[0], 0, 0, 0],
+    }) as unknown as number;
+    if (Number(result) !== 0) return undefined;
+    const [value] = m.restorePointer({ retType: [m.DataType.I32], paramsValue: flag }) as unknown as number[];
+    return value !== 0;
+  } finally {
+    m.freePointer({ paramsType: [m.DataType.I32], paramsValue: flag, pointerType: m.PointerType.RsPointer });
+  }
 }
 
 /**

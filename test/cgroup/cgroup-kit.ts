@@ -14,6 +14,7 @@ import type { Containment } from '../../src/group/containment.js';
 import { nodeArgsInRepo, REPO } from '../helpers/node-script.js';
 import { asAnotherUser, type ViewCommand } from '../helpers/as-another-user.js';
 import { findTagged, type Tag } from '../helpers/tagged-processes.js';
+import { lookUntil } from '../helpers/look-until.js';
 
 export { REPO };
 import { eventually, isSettled, SETTLE_MS, waitForSettled } from '../helpers/settle.js';
@@ -53,17 +54,15 @@ export async function destroyCgroupDir(dir: string): Promise<void> {
   } catch {
     // Gone or empty.
   }
-  const deadline = Date.now() + PATIENCE_MS;
-  while (Date.now() < deadline) {
+  const removed = () => {
     try {
       rmdirSync(dir);
-      return;
+      return true;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      return (error as NodeJS.ErrnoException).code === 'ENOENT';
     }
-  }
-  console.error(`LEAK: cgroup directory ${dir} could not be removed`);
+  };
+  if (!(await lookUntil(removed, (gone) => gone, { ms: PATIENCE_MS })).met) console.error(`LEAK: cgroup directory ${dir} could not be removed`);
 }
 
 /** A ProcessGroup on cgroup v2 whose directory (and its `-spared` twin) is destroyed in teardown. */

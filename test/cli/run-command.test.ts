@@ -13,7 +13,7 @@ import { cleanUpKept, groupDirsOf } from '../run/group-dirs.js';
 import { corral, jsonReport, startCorral } from './corral-cli.js';
 import { nodeArgs } from '../helpers/node-script.js';
 import { PATIENCE_MS, slack } from '../helpers/patience.js';
-import { pauseAfter } from '../helpers/pause-after.js';
+import { lookUntil } from '../helpers/look-until.js';
 
 // Serial: each test starts a corral Node process, and a dozen of those
 // starting at once on a 2-core machine shared with other test runs take
@@ -217,11 +217,6 @@ cliTest('a command that is not found exits 127 with one line, and leaves nothing
 
 /** Waits until exactly `count` tagged `sleep 1000` run (the tree changed as expected). */
 async function waitUntilSleepers(tag: string, count: number): Promise<void> {
-  const deadline = Date.now() + PATIENCE_MS;
-  for (;;) {
-    const looked = performance.now();
-    if (findSleepers(tag).length === count) return;
-    if (Date.now() > deadline) throw new Error(`expected ${count} sleepers, found ${findSleepers(tag).length}`);
-    await pauseAfter(looked);
-  }
+  const { seen, met } = await lookUntil(() => findSleepers(tag), (found) => found.length === count, { ms: PATIENCE_MS });
+  if (!met) throw new Error(`expected ${count} sleepers, found ${seen.length}`);
 }

@@ -14,7 +14,7 @@ import { syncLine } from '../../src/guard/protocol.js';
 import { readProcStatSync, startTimeOf } from '../../src/proc/stat.js';
 import { assertNoSurvivors, killTagged, waitUntilGone, type Tag } from '../helpers/tagged-processes.js';
 import { PATIENCE_MS } from '../helpers/patience.js';
-import { pauseAfter } from '../helpers/pause-after.js';
+import { lookUntil } from '../helpers/look-until.js';
 import { destroyCgroupDir } from '../cgroup/cgroup-kit.js';
 
 let counter = 0;
@@ -123,21 +123,11 @@ export async function endLeftRunning(t: ExecutionContext, tag: Tag): Promise<voi
 
 /** Waits up to `ms` until none of `paths` exists; returns those still there. */
 export async function waitUntilRemoved(paths: string[], ms: number): Promise<string[]> {
-  const deadline = Date.now() + ms;
-  let looked = performance.now();
-  let left = paths.filter((p) => existsSync(p));
-  while (left.length > 0 && Date.now() < deadline) {
-    await pauseAfter(looked);
-    looked = performance.now();
-    left = left.filter((p) => existsSync(p));
-  }
-  return left;
+  return (await lookUntil(() => paths.filter((path) => existsSync(path)), (left) => left.length === 0, { ms })).seen;
 }
 
 /** Waits up to `ms` until `pid` has died (gone, or a zombie nobody reaped yet). */
 export async function waitUntilDead(pid: number, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
   const dead = () => [undefined, 'Z', 'X'].includes(readProcStatSync(pid)?.state);
-  for (let looked = performance.now(); !dead() && Date.now() < deadline; looked = performance.now()) await pauseAfter(looked);
-  return dead();
+  return (await lookUntil(dead, (isDead) => isDead, { ms })).met;
 }

@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { PATIENCE_MS } from './patience.js';
-import { pauseAfter } from './pause-after.js';
+import { lookUntil } from './look-until.js';
 import { describeTagged, findTagged, type Tag } from './tagged-processes.js';
 
 /** Long enough for a loaded host or the TCG guest of test-vm/. */
@@ -19,15 +19,8 @@ export const SETTLE_MS = PATIENCE_MS;
  * for and, with `tag`, what the tagged processes looked like then.
  */
 export async function eventually(check: () => boolean | Promise<boolean>, what: string, ms = SETTLE_MS, tag?: Pick<Tag, 'tag'>): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const looked = performance.now();
-    if (await check()) return;
-    if (Date.now() > deadline) {
-      throw new Error(`not within ${ms} ms: ${what}${tag ? `\n${describeTagged(tag.tag)}` : ''}`);
-    }
-    await pauseAfter(looked);
-  }
+  const { met } = await lookUntil(check, (held) => held, { ms });
+  if (!met) throw new Error(`not within ${ms} ms: ${what}${tag ? `\n${describeTagged(tag.tag)}` : ''}`);
 }
 
 /** A tree member in its final shape: a `sleep`, or stopped (the zoo's stopped member stops before its exec). */

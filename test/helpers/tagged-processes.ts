@@ -7,7 +7,7 @@
 import type { ExecutionContext } from 'ava';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { patience, PATIENCE_MS } from './patience.js';
-import { pauseAfter } from './pause-after.js';
+import { lookUntil } from './look-until.js';
 
 let counter = 0;
 
@@ -80,15 +80,7 @@ export function killTagged(tag: string): number[] {
 
 /** Waits up to `ms` for every process bearing `tag` to be gone; returns those still alive. */
 export async function waitUntilGone(tag: string, ms = PATIENCE_MS): Promise<number[]> {
-  const deadline = Date.now() + ms;
-  let looked = performance.now();
-  let left = findTagged(tag);
-  while (left.length > 0 && Date.now() < deadline) {
-    await pauseAfter(looked);
-    looked = performance.now();
-    left = findTagged(tag);
-  }
-  return left;
+  return (await lookUntil(() => findTagged(tag), (left) => left.length === 0, { ms })).seen;
 }
 
 /** Asserts (now, no waiting) that nothing bearing the tag is alive; a failure lists what is. */
@@ -103,16 +95,9 @@ export function assertNoSurvivors(t: ExecutionContext, { tag }: Tag, message = '
  * waitForSettled() (settle.ts): a count alone includes intermediate shells.
  */
 export async function waitForTagged(tag: string, count: number, ms = PATIENCE_MS): Promise<number[]> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const looked = performance.now();
-    const found = findTagged(tag);
-    if (found.length >= count) return found;
-    if (Date.now() > deadline) {
-      throw new Error(`only ${found.length} of ${count} tagged processes appeared within ${ms} ms\n${describeTagged(tag)}`);
-    }
-    await pauseAfter(looked, 5);
-  }
+  const { seen, met } = await lookUntil(() => findTagged(tag), (found) => found.length >= count, { ms, minimumPauseMs: 5 });
+  if (!met) throw new Error(`only ${seen.length} of ${count} tagged processes appeared within ${ms} ms\n${describeTagged(tag)}`);
+  return seen;
 }
 
 /**

@@ -12,6 +12,7 @@ import { createPgroupContainment } from '../../src/mechanisms/pgroup/pgroup-cont
 import { realHost, type PgroupHost } from '../../src/mechanisms/pgroup/pgroup-host.js';
 import { readProcStatSync } from '../../src/proc/stat.js';
 import { assertNoSurvivors, tagFor, waitForTagged } from '../helpers/tagged-processes.js';
+import { eventually } from '../helpers/settle.js';
 import type { ExecutionContext } from 'ava';
 
 /** The real host, with every killpg recorded. */
@@ -101,7 +102,7 @@ test('members of several spawned groups are tracked together', async (t) => {
   );
   t.is(await containment.signal('SIGKILL'), 3);
   await Promise.all([exited(first), exited(second)]);
-  while (!(await containment.isDrained())) await new Promise((resolve) => setTimeout(resolve, 10));
+  await eventually(() => containment.isDrained(), 'the tree drained');
   assertNoSurvivors(t, tag);
 });
 
@@ -114,7 +115,7 @@ test('killSync() kills every live group without waiting', async (t) => {
   containment.killSync();
   const signal = await new Promise((resolve) => child.once('exit', (_code, sig) => resolve(sig)));
   t.is(signal, 'SIGKILL');
-  while (!(await containment.isDrained())) await new Promise((resolve) => setTimeout(resolve, 10));
+  await eventually(() => containment.isDrained(), 'the tree drained');
   assertNoSurvivors(t, tag);
 });
 

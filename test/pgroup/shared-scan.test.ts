@@ -3,23 +3,30 @@
  * (process-table.ts), its groups share one census timer (census.ts), and the
  * subreaper knows our unreaped leaders without reading them: the three
  * things that keep hundreds of open groups from costing hundreds of scans.
+ * And a drain verdict does not wait for the reaping of the tree's zombies,
+ * which follows on the same SIGCHLD.
  * Against the real kernel; every verdict waits on an event, not a clock.
  */
 import test from 'ava';
+import { readdirSync, readFileSync } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { ProcessGroup } from '../../src/index.js';
+import { childSubreaperIsOn, setChildSubreaper, subreaperSupported } from '../../src/libc/libc.js';
+import { readProcStatSync } from '../../src/proc/stat.js';
 import { joinCensus } from '../../src/mechanisms/pgroup/census.js';
 import { createPgroupContainment } from '../../src/mechanisms/pgroup/pgroup-containment.js';
 import { realHost } from '../../src/mechanisms/pgroup/pgroup-host.js';
 import { expireProcessTable, freshProcessTable, indexProcesses, noteChange, processTableSince, scansMade, sharedProcessTable } from '../../src/mechanisms/pgroup/process-table.js';
 import { processSubreaper } from '../../src/mechanisms/pgroup/subreaper.js';
 import type { ProcStat } from '../../src/proc/stat.js';
+import { eventually } from '../helpers/settle.js';
 import { assertNoSurvivors, tagFor, waitForTagged } from '../helpers/tagged-processes.js';
 import { systemClock } from '../../src/driver/clock.js';
 
 test('one table per event-loop turn: shared within it, scanned again after it, after an expiry, and on request', async (t) => {
   const first = sharedProcessTable();
   t.is(sharedProcessTable(), first, 'a second walk in the same turn reads the same scan');
-  t.true(first.alive.has(process.pid), 'the scan holds this process');
+  t.true(first.startTimes.has(process.pid), 'the scan holds this process');
   await nextTurn();
   await nextTurn();
   const next = sharedProcessTable();
@@ -47,7 +54,7 @@ test('the index: children by parent and start times by pid', (t) => {
   t.deepEqual(table.children.get(1)?.map((s) => s.pid), [2, 3]);
   t.deepEqual(table.children.get(3)?.map((s) => s.pid), [4]);
   t.is(table.children.get(4), undefined);
-  t.is(table.alive.get(4), 40);
+  t.is(table.startTimes.get(4), 40);
 });
 
 test('a spawn expires the shared table: the walk right after it sees the new leader', async (t) => {
@@ -58,7 +65,7 @@ test('a spawn expires the shared table: the walk right after it sees the new lea
   const child = containment.spawn('sleep', ['1000'], { env: tag.env, stdio: 'ignore' });
   const after = realHost.processTable();
   t.not(after, before);
-  t.true(after.alive.has(child.pid!), 'the leader is in the table scanned after its spawn');
+  t.true(after.startTimes.has(child.pid!), 'the leader is in the table scanned after its spawn');
   t.deepEqual(await containment.members(), [child.pid]);
 });
 
@@ -128,5 +135,73 @@ test.serial('hard kills begun together share their first walk: 20 groups, one /p
   await Promise.all(containments.map((containment) => containment.hardKill()));
   t.is(scansMade() - before, 1, 'one scan, made after every group was stopped, served all 20 walks');
   await Promise.all(containments.map((containment) => containment.tearDown(60_000, systemClock)));
+  assertNoSurvivors(t, tag);
+});
+
+/** This process's zombie children, from /proc/self/task/<tid>/children of every thread. */
+function zombieChildren(): number[] {
+  const tasks = `/proc/${process.pid}/task`;
+  const children = readdirSync(tasks).flatMap((tid) => {
+    try {
+      return readFileSync(`${tasks}/${tid}/children`, 'latin1').split(' ').filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  });
+  return children.filter((pid) => readProcStatSync(pid)?.state === 'Z');
+}
+
+test.serial('the zombies of a drained tree are reaped after the verdict, while its group is still open', async (t) => {
+  if (processSubreaper() === undefined) return process.platform === 'linux' ? t.fail('no subreaper on Linux') : t.pass('no subreaper on this platform');
+  const tag = tagFor(t);
+  const group = await ProcessGroup.create({ mechanism: 'pgroup', guard: false });
+  t.teardown(() => group.close());
+  // The leader's two children become ours (the subreaper's) when it dies: their zombies are ours to reap.
+  const leader = group.spawn('sh', ['-c', 'sleep 1000 & sleep 1000 & exec sleep 1000'], { env: tag.env, stdio: 'ignore' });
+  const leaderExited = new Promise((resolve) => leader.once('exit', resolve));
+  await waitForTagged(tag.tag, 3);
+  const report = await group.shutdown();
+  t.true(report.drainedWithinGrace);
+  await leaderExited;
+  // Reaped once the verdict is out (on the SIGCHLD each death raises here, or at the census's next walk), not left for close().
+  await eventually(() => zombieChildren().length === 0, 'every zombie of the tree reaped');
+  assertNoSurvivors(t, tag);
+});
+
+test.serial("corral switches off only the subreaper it switched on: a process that was one already stays one", async (t) => {
+  if (!subreaperSupported()) return process.platform === 'linux' ? t.fail('no subreaper on Linux') : t.pass('no subreaper on this platform');
+  t.teardown(() => setChildSubreaper(false));
+  const cycle = async () => {
+    const group = await ProcessGroup.create({ mechanism: 'pgroup', guard: false });
+    group.spawn('true', [], { stdio: 'ignore' });
+    t.true(childSubreaperIsOn(), 'on while a fallback group is open');
+    await group.close();
+  };
+  t.false(childSubreaperIsOn(), 'this worker is no subreaper between groups');
+  await cycle();
+  t.false(childSubreaperIsOn(), 'switched off with the last group: corral had switched it on');
+  setChildSubreaper(true);
+  await cycle();
+  t.true(childSubreaperIsOn(), "left on: it was the application's setting, not corral's");
+});
+
+test.serial('while a member the last walk saw still lives, the drain check says so without a scan', async (t) => {
+  const tag = tagFor(t);
+  const containment = createPgroupContainment(realHost);
+  t.teardown(() => containment.killSync());
+  // The leader exits at once; its sleep, adopted, is the one member left.
+  const leader = containment.spawn('sh', ['-c', 'sleep 1000 & exit 0'], { env: tag.env, stdio: 'ignore' });
+  await new Promise((resolve) => leader.once('exit', resolve));
+  const [sleeper] = await waitForTagged(tag.tag, 1);
+  t.deepEqual(await containment.members(), [sleeper], 'the walk sees it');
+  // A later turn of the loop: that walk's table is no longer shared.
+  await nextTurn();
+  await nextTurn();
+  const before = scansMade();
+  t.false(await containment.isDrained());
+  t.is(scansMade() - before, 0, 'one stat read of that member, no scan');
+  process.kill(sleeper!, 'SIGKILL');
+  await eventually(() => containment.isDrained(), 'the tree drained');
+  t.true(scansMade() - before >= 1, 'once it is dead, only a scan can tell that nothing else is left');
   assertNoSurvivors(t, tag);
 });

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { escapees } from '../helpers/escape-zoo.js';
 import { findTagged } from '../helpers/tagged-processes.js';
 import { PATIENCE_MS } from '../helpers/patience.js';
-import { pauseAfter } from '../helpers/pause-after.js';
+import { lookUntil } from '../helpers/look-until.js';
 
 /** The leader: the daemon, then `read` until stdin closes, then `exit code`. */
 export function daemonThenExit(code: number): string {
@@ -28,12 +28,7 @@ export function findSleepers(tag: string): number[] {
 
 /** Resolves once a `sleep 1000` bearing `tag` runs; rejects after `ms`. */
 export async function waitForSleeper(tag: string, ms = PATIENCE_MS): Promise<number[]> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const looked = performance.now();
-    const found = findSleepers(tag);
-    if (found.length > 0) return found;
-    if (Date.now() > deadline) throw new Error(`no 'sleep 1000' tagged ${tag} appeared within ${ms} ms`);
-    await pauseAfter(looked);
-  }
+  const { seen, met } = await lookUntil(() => findSleepers(tag), (found) => found.length > 0, { ms });
+  if (!met) throw new Error(`no 'sleep 1000' tagged ${tag} appeared within ${ms} ms`);
+  return seen;
 }

@@ -81,6 +81,8 @@ class PgroupContainment implements Containment {
     if (!this.#host.procAvailable) return this.#registry.isDrained();
     // A live leader answers "not drained" from one stat read, without the scan.
     if (!this.#killing && this.#registry.groups().some((group) => isLiveStat(this.#host.readStat(group.pgid), group.leaderStartTime))) return false;
+    // So does a member the last walk saw, still alive (a hard kill walks anyway: a fork that raced it is killed too).
+    if (!this.#killing && this.#walk.anySeenAlive()) return false;
     const members = this.#walk.members();
     if (members.length === 0) return true;
     // After a hard kill a survivor can only be a fork that raced it: kill again.

@@ -29,19 +29,19 @@ export interface ProcessTable {
   /** The processes of each parent pid. */
   readonly children: ReadonlyMap<number, readonly ProcStat[]>;
   /** pid to start time of every process. */
-  readonly alive: ReadonlyMap<number, number>;
+  readonly startTimes: ReadonlyMap<number, number>;
 }
 
 export function indexProcesses(all: readonly ProcStat[]): ProcessTable {
   const children = new Map<number, ProcStat[]>();
-  const alive = new Map<number, number>();
+  const startTimes = new Map<number, number>();
   for (const stat of all) {
-    alive.set(stat.pid, stat.startTime);
+    startTimes.set(stat.pid, stat.startTime);
     const siblings = children.get(stat.ppid);
     if (siblings) siblings.push(stat);
     else children.set(stat.ppid, [stat]);
   }
-  return { all, children, alive };
+  return { all, children, startTimes };
 }
 
 let shared: ProcessTable | undefined;

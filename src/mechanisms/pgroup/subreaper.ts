@@ -6,7 +6,9 @@
  * child whose parent exited) is re-parented to us instead of init, so the
  * tree walk still finds it. When the last group is released it is switched
  * off again, so an application that uses corral for a moment does not keep
- * adopting the orphans of its other children for the rest of its life.
+ * adopting the orphans of its other children for the rest of its life;
+ * unless the process was a subreaper before corral came (an init, a
+ * supervisor): that setting is the application's, and stays.
  *
  * Adopted orphans are our children, and Node never waits on them: each one
  * that dies stays a zombie unless we reap it. Reaping the wrong child is
@@ -28,7 +30,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
-import { reapNoHang, setChildSubreaper, subreaperSupported } from '../../libc/libc.js';
+import { childSubreaperIsOn, reapNoHang, setChildSubreaper, subreaperSupported } from '../../libc/libc.js';
 import { readProcStatSync, type ProcStat } from '../../proc/stat.js';
 import { expireProcessTable } from './process-table.js';
 
@@ -38,7 +40,7 @@ export type OrphanClaim = (zombie: ProcStat) => boolean;
 export interface Subreaper {
   /** A fallback group starts using it: switched on with the first. */
   acquire(claim: OrphanClaim): void;
-  /** That group is done: switched off with the last (orphans already adopted stay ours, and are still reaped). */
+  /** That group is done: switched off with the last, unless it was on before corral (orphans already adopted stay ours, and are still reaped). */
   release(claim: OrphanClaim): void;
   /** A member the walk saw that libuv did not spawn: reap it once it is our zombie. */
   noteMember(pid: number, startTime: number): void;
@@ -52,12 +54,14 @@ export interface Subreaper {
   leaderExited(pid: number): void;
   /** True for a leader libuv has not reaped yet, of any group of this process. */
   isLeader(pid: number): boolean;
-  /** Forget noted members that no longer exist (`alive`: pid to start time, from a full scan). */
-  prune(alive: ReadonlyMap<number, number>): void;
+  /** Forget noted members that no longer exist (`startTimes`: pid to start time of every process, from a full scan). */
+  prune(startTimes: ReadonlyMap<number, number>): void;
   /** Reap every zombie child we may reap. */
   reap(): void;
+  /** The same, after whatever else this event-loop turn has to do (a drain verdict first). */
+  reapSoon(): void;
   /**
-   * Call `listener` on every SIGCHLD (after reaping): a child of ours died,
+   * Call `listener` on every SIGCHLD (the reaping follows: reapSoon): a child of ours died,
    * so a tree may have drained. Undefined where no SIGCHLD event exists
    * (Worker threads) or while the subreaper is off.
    */
@@ -70,13 +74,18 @@ class ProcessSubreaper implements Subreaper {
   readonly #members = new Map<number, number>();
   readonly #leaders = new Map<number, number>();
   #on = false;
+  /** corral switched the subreaper on (and so switches it off with the last group). */
+  #switchedOn = false;
   #listening = false;
+  #reapScheduled = false;
   readonly #childListeners = new Set<() => void>();
   readonly #onChild = () => {
     // A child died: the table shared this turn may show a drained tree alive.
     expireProcessTable();
-    this.reap();
+    // The drain check a listener wakes needs no reaping (a zombie is not a
+    // member): it goes first, and the reaping follows in this loop turn.
     for (const listener of [...this.#childListeners]) listener();
+    this.reapSoon();
   };
 
   get on(): boolean {
@@ -85,7 +94,17 @@ class ProcessSubreaper implements Subreaper {
 
   acquire(claim: OrphanClaim): void {
     this.#claims.add(claim);
-    if (!this.#on && setChildSubreaper(true).errno === undefined) this.#on = true;
+    if (!this.#on) {
+      // A process that is a subreaper already (an init, a supervisor
+      // embedding corral) stays one: corral uses it and never switches it off.
+      if (childSubreaperIsOn() === true) {
+        this.#on = true;
+        this.#switchedOn = false;
+      } else if (setChildSubreaper(true).errno === undefined) {
+        this.#on = true;
+        this.#switchedOn = true;
+      }
+    }
     this.#listen();
   }
 
@@ -93,7 +112,7 @@ class ProcessSubreaper implements Subreaper {
     this.reap();
     this.#claims.delete(claim);
     if (this.#claims.size === 0 && this.#on) {
-      setChildSubreaper(false);
+      if (this.#switchedOn) setChildSubreaper(false);
       this.#on = false;
     }
     this.#listen();
@@ -116,8 +135,8 @@ class ProcessSubreaper implements Subreaper {
     return this.#leaders.has(pid);
   }
 
-  prune(alive: ReadonlyMap<number, number>): void {
-    for (const [pid, start] of this.#members) if (alive.get(pid) !== start) this.#members.delete(pid);
+  prune(startTimes: ReadonlyMap<number, number>): void {
+    for (const [pid, start] of this.#members) if (startTimes.get(pid) !== start) this.#members.delete(pid);
     this.#listen();
   }
 
@@ -133,6 +152,16 @@ class ProcessSubreaper implements Subreaper {
       this.#members.delete(pid);
     }
     this.#listen();
+  }
+
+  reapSoon(): void {
+    if (this.#reapScheduled) return;
+    this.#reapScheduled = true;
+    // Kept ref'd: one more turn of the loop, then the zombies are gone.
+    setImmediate(() => {
+      this.#reapScheduled = false;
+      this.reap();
+    });
   }
 
   onChild(listener: () => void): (() => void) | undefined {

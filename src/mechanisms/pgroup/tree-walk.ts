@@ -24,6 +24,8 @@ export class TreeWalk {
   readonly #markerEntry: string;
   /** Members seen by earlier walks: pid to start time. */
   #seen = new Map<number, number>();
+  /** The member anySeenAlive() found alive last. */
+  #lastAlive: number | undefined;
 
   constructor(host: PgroupHost, registry: GroupRegistry, markerEntry: string) {
     this.#host = host;
@@ -45,7 +47,7 @@ export class TreeWalk {
     const groups = this.#registry.groups();
     if (groups.length === 0 && this.#seen.size === 0) return [];
     const byPgid = new Map(groups.map((group) => [group.pgid, group]));
-    const { all, children, alive } = this.#host.processTable(since);
+    const { all, children, startTimes } = this.#host.processTable(since);
     const found: ProcStat[] = [];
     for (const stat of all) if (this.#isRoot(stat, byPgid)) found.push(stat);
     const inTree = new Set(found.map((stat) => stat.pid));
@@ -57,7 +59,7 @@ export class TreeWalk {
       }
     }
     const subreaper = this.#host.subreaper;
-    subreaper?.prune(alive);
+    subreaper?.prune(startTimes);
     const seen = new Map<number, number>();
     const live: ProcStat[] = [];
     let zombies = false;
@@ -70,8 +72,36 @@ export class TreeWalk {
       } else if (stat.ppid === this.#host.selfPid) zombies = true;
     }
     this.#seen = seen;
-    if (zombies) subreaper?.reap();
+    if (zombies) subreaper?.reapSoon();
     return live;
+  }
+
+  /**
+   * True when a member the last walk saw is still alive (same pid, same
+   * start time, not a zombie): the group has not drained, and saying so took
+   * a few stat reads instead of a scan. It looks at the member that answered
+   * last time first, then at up to `limit` others; false proves nothing.
+   * While a big tree dies, the drain wait is woken again and again, and this
+   * spares it a scan each time (a scan also competes for the CPU with the
+   * very processes that are exiting).
+   */
+  anySeenAlive(limit = 8): boolean {
+    const alive = (pid: number) => {
+      const stat = this.#host.readStat(pid);
+      return stat !== undefined && stat.startTime === this.#seen.get(pid) && isLive(stat);
+    };
+    if (this.#lastAlive !== undefined && this.#seen.has(this.#lastAlive) && alive(this.#lastAlive)) return true;
+    let looked = 0;
+    for (const pid of this.#seen.keys()) {
+      if (pid === this.#lastAlive) continue;
+      if (alive(pid)) {
+        this.#lastAlive = pid;
+        return true;
+      }
+      if (++looked >= limit) break;
+    }
+    this.#lastAlive = undefined;
+    return false;
   }
 
   /** Forget every member: the group was released (or stood down and let go). */

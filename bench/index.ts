@@ -15,7 +15,6 @@ import { fileURLToPath } from 'node:url';
 import type { Contender } from './contenders/contender.js';
 import { makeContender, type ContenderId } from './contenders/registry.js';
 import { cleanUpEverything, cleanUpSync } from './lib/leftovers.js';
-import { adoptOrphans } from './lib/orphans.js';
 import { describeHost } from './lib/host.js';
 import { flatTreeScript } from './lib/tree-script.js';
 import { runTrial } from './lib/trial.js';
@@ -61,8 +60,6 @@ async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   const config = quick ? QUICK : FULL;
   const host = await describeHost();
-  // Every tree's orphans come to the benchmark and are reaped between trials (bench/lib/orphans.ts).
-  if (!adoptOrphans()) progress('not a subreaper: orphans go to pid 1, and its zombies stay until it reaps them');
   progress(`host: ${host.cpu}, Linux ${host.kernel}, ${host.distribution}, ${host.cgroupLayout}`);
 
   const all = new Map<ContenderId, Contender>();

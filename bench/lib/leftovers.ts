@@ -7,7 +7,6 @@
  */
 import { rmdirSync } from 'node:fs';
 import { findTagged, killTagged, TAG_VARIABLE } from '../../test/helpers/tagged-processes.js';
-import { reapOrphans } from './orphans.js';
 
 const tags = new Set<string>();
 const directories = new Set<string>();
@@ -32,11 +31,7 @@ export function forgetDirectory(path: string): void {
   directories.delete(path);
 }
 
-/**
- * SIGKILL what still bears `tag` (by pid), waiting (bounded) until it is
- * gone, then reap the orphans adopted meanwhile (orphans.ts); returns how
- * many tagged processes were found. Every suite calls it between trials.
- */
+/** SIGKILL what still bears `tag` (by pid), waiting (bounded) until it is gone; returns how many were found. */
 export async function killTaggedAndWait(tag: string, ms = 5000): Promise<number> {
   const found = killTagged(tag).length;
   const deadline = Date.now() + ms;
@@ -44,7 +39,6 @@ export async function killTaggedAndWait(tag: string, ms = 5000): Promise<number>
     killTagged(tag);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  reapOrphans();
   return found;
 }
 

@@ -5,6 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Contender, Tree } from '../contenders/contender.js';
+import { waitForInitToReap } from './init-zombies.js';
 import { killTaggedAndWait, newTag } from './leftovers.js';
 import { timeTeardown, type Timing } from './measure.js';
 import { waitForTree, type Member } from './tree-identity.js';
@@ -31,6 +32,7 @@ export async function withTree<T>(
   size: number,
   body: (tree: Tree, members: Member[], tag: string) => Promise<T>,
 ): Promise<T> {
+  await waitForInitToReap();
   const { tag, env } = newTag();
   let tree: Tree | undefined;
   try {

@@ -2,8 +2,7 @@
  * The benchmark harness's pure logic, hermetically: statistics, pairing,
  * ordering, tables, the chart and the targets. No timing is asserted
  * anywhere; the last tests run one real tree through the harness's own
- * teardown check to prove it tells a dead tree from a live one, and check
- * that the harness reaps the orphans it adopts and nothing else.
+ * teardown check to prove it tells a dead tree from a live one.
  */
 import test from 'ava';
 import { spawn } from 'node:child_process';
@@ -20,12 +19,7 @@ import { decades, teardownSvg } from '../../bench/report/svg.js';
 import { formatMs, formatRatio, formatSummary, markdownTable } from '../../bench/report/table.js';
 import { judgeTargets } from '../../bench/report/targets.js';
 import { ratiosAgainst, roundOrder } from '../../bench/suites/sized-suite.js';
-import { adoptOrphans, reapOrphans } from '../../bench/lib/orphans.js';
-import { setChildSubreaper } from '../../src/libc/libc.js';
-import { readProcStatSync } from '../../src/proc/stat.js';
-import { PATIENCE_MS } from '../helpers/patience.js';
-import { eventually } from '../helpers/settle.js';
-import { assertNoSurvivors, findTagged, tagFor, waitUntilGone } from '../helpers/tagged-processes.js';
+import { assertNoSurvivors, tagFor, waitUntilGone } from '../helpers/tagged-processes.js';
 
 function cell(contender: string, size: number, samples: number[], capped = false): Cell {
   return { contender, label: contender, size, samples, summary: summarize(samples), capped, leftover: 0, errors: [] };
@@ -226,37 +220,3 @@ test('timeTeardown does not trust a contender that returns while the tree still 
   t.deepEqual(await waitUntilGone(tag.tag), []);
   assertNoSurvivors(t, tag);
 });
-
-test.serial("the benchmark reaps the orphans it adopts, and never a ChildProcess's zombie", async (t) => {
-  if (process.platform !== 'linux') return t.pass('no subreaper on this platform');
-  t.true(adoptOrphans(), 'a child subreaper from here on');
-  t.teardown(() => setChildSubreaper(false));
-  const tag = tagFor(t);
-  // A detached leader whose child forks a sleep and exits: the sleep is orphaned to us, in the leader's session.
-  const leader = spawn('sh', ['-c', 'sh -c "sleep 1000 & exit 0"; exec sleep 1000'], { env: tag.env, stdio: 'ignore', detached: true });
-  t.teardown(() => leader.kill('SIGKILL'));
-  const [orphan] = await waitForOrphan(tag.tag);
-  process.kill(orphan!, 'SIGKILL');
-  // A plain child of ours, dead but not yet waited for by libuv: the loop does not turn while this test looks.
-  const plain = spawn('true', [], { stdio: 'ignore' });
-  const exited = new Promise<number | null>((resolve) => plain.once('exit', resolve));
-  const pause = new Int32Array(new SharedArrayBuffer(4));
-  const deadline = Date.now() + PATIENCE_MS;
-  const bothDead = () => readProcStatSync(orphan!)?.state === 'Z' && readProcStatSync(plain.pid!)?.state === 'Z';
-  while (!bothDead() && Date.now() < deadline) Atomics.wait(pause, 0, 0, 1);
-  t.true(bothDead(), 'both are zombies, neither reaped yet');
-  t.is(reapOrphans(), 1, 'the orphan is reaped');
-  t.is(readProcStatSync(orphan!), undefined);
-  t.is(readProcStatSync(plain.pid!)?.state, 'Z', "the ChildProcess's zombie is left to libuv");
-  t.is(await exited, 0, "and libuv still gets its exit code");
-  leader.kill('SIGKILL');
-  t.deepEqual(await waitUntilGone(tag.tag), []);
-  assertNoSurvivors(t, tag);
-});
-
-/** The tagged sleep whose parent is this process (adopted), once there is one. */
-async function waitForOrphan(tag: string): Promise<number[]> {
-  const adopted = () => findTagged(tag).filter((pid) => readProcStatSync(pid)?.ppid === process.pid && readProcStatSync(pid)?.sid !== pid);
-  await eventually(() => adopted().length === 1, 'the orphaned sleep is adopted');
-  return adopted();
-}

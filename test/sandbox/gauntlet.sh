@@ -55,7 +55,9 @@ done
 # 5. Daemonize, ignore SIGTERM, stop a child: all of it must still be stopped at the end.
 setsid sleep 1000 &
 (sh -c 'sleep 1000 &' &)
-sh -c 'trap "" TERM; exec sleep 1000' &
+# The ignorer says when its trap is set, and the build waits for that: a
+# build that ended first could have its SIGTERM arrive before the trap.
+say ignorer "$(sh -c 'trap "" TERM; echo trapped; exec sleep 1000 >/dev/null 2>&1' &)"
 sleep 1000 &
 kill -STOP $!
 say daemons started

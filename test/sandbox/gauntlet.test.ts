@@ -121,6 +121,7 @@ test('the gauntlet: a hostile build as nobody with --no-new-privs cannot get out
   }
 
   // The daemons, the SIGTERM ignorer and the stopped child were leftovers, and were stopped.
+  t.is(one('ignorer'), 'trapped', 'the ignorer had set its trap before the build ended');
   t.true(report.leftovers.length >= 4, `leftovers: ${report.leftovers.length}`);
   t.true(report.report.escalated, 'the SIGTERM ignorer needed SIGKILL');
   assertNoSurvivors(t, tag);

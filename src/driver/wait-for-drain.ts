@@ -15,6 +15,12 @@ export const SAFETY_POLL_CEILING_MS = 250;
  * Resolves true as soon as the target has drained, false if `deadline`
  * (on `clock`) passes first. Woken by the target's change events where it
  * has them; otherwise, and as a safety net, by the backoff poll.
+ *
+ * Before it answers false, it looks once more, directly: members(). A
+ * target may answer isDrained() from a cheaper look that can lag behind
+ * (the fallback's /proc table is shared for one turn of the event loop, and
+ * a turn can last long on a loaded machine), and "not drained" at a
+ * deadline is a verdict: an escalation, or EKILL_TIMEOUT from close().
  */
 export async function waitForDrain(target: GracefulTarget, deadline: number, clock: Clock): Promise<boolean> {
   const watch = target.watch?.bind(target);
@@ -24,5 +30,5 @@ export async function waitForDrain(target: GracefulTarget, deadline: number, clo
     ceilingMs: watch ? SAFETY_POLL_CEILING_MS : POLL_CEILING_MS,
     subscribe: watch,
   });
-  return drained ?? false;
+  return drained ?? (await target.members()).length === 0;
 }

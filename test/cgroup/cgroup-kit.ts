@@ -67,7 +67,8 @@ export async function destroyCgroupDir(dir: string): Promise<void> {
 
 /** A ProcessGroup on cgroup v2 whose directory (and its `-spared` twin) is destroyed in teardown. */
 export async function openCgroup(t: ExecutionContext, options: CreateOptions = {}): Promise<ProcessGroup> {
-  const group = await ProcessGroup.create({ mechanism: 'cgroup', guard: false, ...options });
+  // close() may wait for the drain as long as the tests wait for anything (see open-pgroup.ts).
+  const group = await ProcessGroup.create({ mechanism: 'cgroup', guard: false, killTimeout: patience(5000), ...options });
   const dir = group.cgroupPath!;
   t.teardown(async () => {
     await group.close().catch(() => {});

@@ -125,6 +125,15 @@ test('members outliving SIGKILL beyond killTimeout reject with EKILL_TIMEOUT, ne
   t.is(clock.now(), 2000 + 3000);
 });
 
+test('a drain check that lags behind is not the last word: at the deadline a direct look at the members decides', async (t) => {
+  const { clock, run } = setup({ hardKill: 'works', isDrainedLags: true });
+  const report = await run(plan({ killTimeout: 3000 }));
+  t.true(report.escalated, 'the grace looked unfinished: escalated');
+  t.is(report.membersAfter, 0);
+  t.deepEqual(report.errors, [], 'no EKILL_TIMEOUT for a tree that is gone');
+  t.is(clock.now(), 2000 + 3000, 'decided at the kill deadline, not before');
+});
+
 test('a failed delivery is recorded in its phase and the driver still escalates', async (t) => {
   const failure = new CorralError('ESIGNAL_FAILED', 'kill: EPERM (scripted)');
   const { target, run } = setup({ signalFails: { SIGTERM: failure } });

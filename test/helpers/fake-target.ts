@@ -21,6 +21,8 @@ export interface FakeScript {
   hardKill?: 'works' | 'fails' | 'fails-but-drains' | 'survives';
   /** Offer watch(): change events when the tree drains. */
   events?: boolean;
+  /** isDrained() lags behind (a stale look): it answers false whatever happens; members() tells the truth. */
+  isDrainedLags?: boolean;
 }
 
 export class FakeTarget implements GracefulTarget {
@@ -61,7 +63,7 @@ export class FakeTarget implements GracefulTarget {
   }
 
   async isDrained(): Promise<boolean> {
-    return this.drained;
+    return this.drained && !this.#script.isDrainedLags;
   }
 
   async hardKill(): Promise<void> {

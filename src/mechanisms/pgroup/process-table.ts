@@ -19,7 +19,11 @@
  * A table a few milliseconds old is only an earlier sample: a tree it shows
  * drained stays drained (nothing outside a tree forks into it, and our own
  * spawns expire the table), and what it shows alive is checked again by the
- * next poll.
+ * next poll. A turn can last long on a loaded machine (one walk of a
+ * 1000-process tree in the TCG guest takes a second), so a table can be that
+ * old too: where "still alive" would be a verdict, at a drain deadline, the
+ * driver takes a direct look first (members(), a fresh scan; see
+ * driver/wait-for-drain.ts).
  */
 import { scanProcesses, type ProcStat } from '../../proc/stat.js';
 

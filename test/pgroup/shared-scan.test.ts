@@ -8,7 +8,6 @@
  * Against the real kernel; every verdict waits on an event, not a clock.
  */
 import test from 'ava';
-import { readdirSync, readFileSync } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ProcessGroup } from '../../src/index.js';
 import { childSubreaperIsOn, setChildSubreaper, subreaperSupported } from '../../src/libc/libc.js';
@@ -17,7 +16,7 @@ import { joinCensus } from '../../src/mechanisms/pgroup/census.js';
 import { createPgroupContainment } from '../../src/mechanisms/pgroup/pgroup-containment.js';
 import { realHost } from '../../src/mechanisms/pgroup/pgroup-host.js';
 import { expireProcessTable, freshProcessTable, indexProcesses, noteChange, processTableSince, scansMade, sharedProcessTable } from '../../src/mechanisms/pgroup/process-table.js';
-import { processSubreaper } from '../../src/mechanisms/pgroup/subreaper.js';
+import { ownChildren, processSubreaper } from '../../src/mechanisms/pgroup/subreaper.js';
 import type { ProcStat } from '../../src/proc/stat.js';
 import { eventually } from '../helpers/settle.js';
 import { assertNoSurvivors, tagFor, waitForTagged } from '../helpers/tagged-processes.js';
@@ -138,17 +137,9 @@ test.serial('hard kills begun together share their first walk: 20 groups, one /p
   assertNoSurvivors(t, tag);
 });
 
-/** This process's zombie children, from /proc/self/task/<tid>/children of every thread. */
+/** This process's zombie children. */
 function zombieChildren(): number[] {
-  const tasks = `/proc/${process.pid}/task`;
-  const children = readdirSync(tasks).flatMap((tid) => {
-    try {
-      return readFileSync(`${tasks}/${tid}/children`, 'latin1').split(' ').filter(Boolean).map(Number);
-    } catch {
-      return [];
-    }
-  });
-  return children.filter((pid) => readProcStatSync(pid)?.state === 'Z');
+  return ownChildren().filter((pid) => readProcStatSync(pid)?.state === 'Z');
 }
 
 test.serial('the zombies of a drained tree are reaped after the verdict, while its group is still open', async (t) => {

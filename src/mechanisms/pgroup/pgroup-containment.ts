@@ -29,7 +29,7 @@ import { deliveryError, signalGroups } from './signal-groups.js';
 import { memberError, signalMembers } from './signal-members.js';
 import { spawnLeader } from './spawn-leader.js';
 import { TreeWalk } from './tree-walk.js';
-import { isLive } from './tracked-group.js';
+import { isLiveStat } from './tracked-group.js';
 
 export function createPgroupContainment(host: PgroupHost = realHost): Containment {
   return new PgroupContainment(host);
@@ -213,8 +213,4 @@ class PgroupContainment implements Containment {
     this.#leaveCensus?.();
     this.#leaveCensus = undefined;
   }
-}
-
-function isLiveStat(stat: ProcStat | undefined, startTime: number): boolean {
-  return stat !== undefined && stat.startTime === startTime && isLive(stat);
 }

@@ -188,7 +188,7 @@ class ProcessSubreaper implements Subreaper {
  * Our children, zombies included, from /proc/<pid>/task/<tid>/children of
  * every thread (an orphan is handed to some live thread of the subreaper).
  */
-function ownChildren(): number[] {
+export function ownChildren(): number[] {
   const base = `/proc/${process.pid}/task`;
   let tids: string[];
   try {

@@ -16,6 +16,11 @@ export function isLive(stat: ProcStat): boolean {
   return stat.state !== 'Z' && stat.state !== 'X';
 }
 
+/** `stat` is that very process (pid and start time), still alive. */
+export function isLiveStat(stat: ProcStat | undefined, startTime: number | undefined): boolean {
+  return stat !== undefined && stat.startTime === startTime && isLive(stat);
+}
+
 /**
  * A live process in `group`. Members start after their leader: a process with
  * the right pgid but an earlier start time cannot be ours (defence in depth;

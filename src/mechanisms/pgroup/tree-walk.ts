@@ -16,7 +16,7 @@
 import type { ProcStat } from '../../proc/stat.js';
 import type { GroupRegistry } from './group-registry.js';
 import type { PgroupHost } from './pgroup-host.js';
-import { isLive } from './tracked-group.js';
+import { isLive, isLiveStat } from './tracked-group.js';
 
 export class TreeWalk {
   readonly #host: PgroupHost;
@@ -86,10 +86,7 @@ export class TreeWalk {
    * very processes that are exiting).
    */
   anySeenAlive(limit = 8): boolean {
-    const alive = (pid: number) => {
-      const stat = this.#host.readStat(pid);
-      return stat !== undefined && stat.startTime === this.#seen.get(pid) && isLive(stat);
-    };
+    const alive = (pid: number) => isLiveStat(this.#host.readStat(pid), this.#seen.get(pid));
     if (this.#lastAlive !== undefined && this.#seen.has(this.#lastAlive) && alive(this.#lastAlive)) return true;
     let looked = 0;
     for (const pid of this.#seen.keys()) {

@@ -23,7 +23,7 @@
  */
 import test, { type ExecutionContext } from 'ava';
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { locateHierarchy } from '../../src/mechanisms/cgroup/hierarchy.js';
 import { CORRAL_MAIN } from '../cli/corral-cli.js';
@@ -31,7 +31,7 @@ import { escapees, FULL_ZOO, zooScript, zooSize } from '../helpers/escape-zoo.js
 import { REPO } from '../helpers/node-script.js';
 import { PATIENCE_MS } from '../helpers/patience.js';
 import { eventually, waitForSettled } from '../helpers/settle.js';
-import { assertNoSurvivors, describeTagged, findTagged, tagFor, TAG_VARIABLE, waitUntilGone, type Tag } from '../helpers/tagged-processes.js';
+import { assertNoSurvivors, describeProcess, describeTagged, findTagged, tagFor, TAG_VARIABLE, waitUntilGone, type Tag } from '../helpers/tagged-processes.js';
 
 const IMAGE = process.env.CORRAL_DOCKER_IMAGE ?? '';
 const expected = process.env.CORRAL_EXPECT_DOCKER === '1';
@@ -74,6 +74,7 @@ const SETTINGS: Setting[] = [
 ];
 
 interface Container {
+  name: string;
   child: ChildProcess;
   stdout: () => string;
   stderr: () => string;
@@ -108,7 +109,7 @@ function startContainer(t: ExecutionContext, setting: Setting, tag: Tag, cliArgs
   t.teardown(() => {
     if (child.exitCode === null) child.stdin!.end();
   });
-  return { child, stdout: () => out, stderr: () => err, exited };
+  return { name, child, stdout: () => out, stderr: () => err, exited };
 }
 
 /**
@@ -146,6 +147,36 @@ function lastJson(text: string): Record<string, any> {
   const line = text.trim().split('\n').reverse().find((l) => l.startsWith('{'));
   if (line === undefined) throw new Error(`no JSON report in:\n${text}`);
   return JSON.parse(line) as Record<string, any>;
+}
+
+/**
+ * Every process of the container, tagged or not (its shell, corral's guard),
+ * each with the pipes and sockets it holds: what a failure of the guard
+ * needs to be diagnosed from the log alone (is the guard alive, stopped,
+ * waiting on a pipe someone else still holds open?).
+ */
+function describeContainer(container: Container): string {
+  let namespace: string;
+  try {
+    const init = execFileSync('docker', ['inspect', '-f', '{{.State.Pid}}', container.name], { encoding: 'utf8' }).trim();
+    namespace = readlinkSync(`/proc/${init}/ns/pid`);
+  } catch (error) {
+    return `container ${container.name}: not inspectable (${String(error)})`;
+  }
+  const lines: string[] = [];
+  for (const name of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+    try {
+      if (readlinkSync(`/proc/${name}/ns/pid`) !== namespace) continue;
+      const held = readdirSync(`/proc/${name}/fd`)
+        .map((fd) => `${fd}=${readlinkSync(`/proc/${name}/fd/${fd}`)}`)
+        .filter((link) => /=(pipe|socket):/.test(link));
+      lines.push(`  ${describeProcess(Number(name))}\n    holds ${held.join(' ') || 'no pipe or socket'}`);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  const stderr = container.stderr().trim();
+  return [`every process of container ${container.name}:`, ...lines, `what it wrote to stderr: ${stderr === '' ? 'nothing' : `\n${stderr}`}`].join('\n');
 }
 
 /** corral's own pid (on this host), among the tagged processes. */
@@ -189,7 +220,8 @@ for (const setting of SETTINGS) {
       t.is(await corralExit(container), signal === 'SIGTERM' ? 143 : 137, signal);
       // SIGTERM: corral returns once the tree is gone. SIGKILL: the guard works on after corral died.
       if (signal === 'SIGKILL') await waitUntilGone(tag.tag, PATIENCE_MS);
-      assertNoSurvivors(t, tag, `after ${signal}`);
+      const left = findTagged(tag.tag).length > 0;
+      assertNoSurvivors(t, tag, `after ${signal}${left ? `\n${describeContainer(container)}` : ''}`);
       await finish(container);
     }
   });

@@ -116,7 +116,8 @@ export function describeTagged(tag: string): string {
   ].join('\n');
 }
 
-function describeProcess(pid: number): string {
+/** One line for one process: pid, parent, state, what it waits in, cgroup, executable and command line. */
+export function describeProcess(pid: number): string {
   const read = (file: string): string => {
     try {
       return readFileSync(`/proc/${pid}/${file}`, 'latin1');
@@ -134,7 +135,8 @@ function describeProcess(pid: number): string {
   } catch {
     // Not ours to read, or gone.
   }
-  return `pid ${pid} ppid ${fields[1] ?? '?'} state ${fields[0] ?? '?'} cgroup ${cgroup} exe ${exe || '?'}: ${command.slice(0, 200)}`;
+  const wchan = read('wchan');
+  return `pid ${pid} ppid ${fields[1] ?? '?'} state ${fields[0] ?? '?'}${wchan && wchan !== '0' ? ` in ${wchan}` : ''} cgroup ${cgroup} exe ${exe || '?'}: ${command.slice(0, 200)}`;
 }
 
 /** Directories named corral-* anywhere under the cgroup2 mount (found in mountinfo), deepest last. */

@@ -42,11 +42,15 @@ interface FixtureResult {
   runLeftovers: Survived & { exitCode: number | null; leftovers: number };
   'cli-leftovers': Survived & { exitCode: number | null };
   'cli-timeout': Survived & { exitCode: number | null };
-  children: Survived & { mainCodesRight: boolean; workerCodesRight: boolean; zombies: number[] };
+  children: Survived & { churnedThroughout: boolean; mainCodesRight: boolean; workerCodesRight: boolean; zombies: number[] };
   supervisorKill: Survived & { guard: boolean };
+  /** ms per part of the fixture. */
+  timings: Record<string, number>;
 }
 
 function assertContained(t: ExecutionContext, result: FixtureResult): void {
+  t.log(`where the time went: ${Object.entries(result.timings).map(([part, ms]) => `${part} ${ms} ms`).join(', ')}`);
+  t.log(`the orphan churn ${result.children.churnedThroughout ? 'outlasted the children' : 'ended before the last child did'}`);
   t.is(result.mechanism, 'pgroup');
   t.is(result.shutdown.seen, result.shutdown.expected, 'members() listed every escapee');
   t.true(result.shutdown.escalated, 'the TERM ignorer and the forker forced an escalation');

@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { corral, jsonReport } from '../cli/corral-cli.js';
 import { REPO } from '../helpers/node-script.js';
+import { PATIENCE_MS } from '../helpers/patience.js';
 import { assertNoSurvivors, tagFor } from '../helpers/tagged-processes.js';
 
 // Plain CommonJS fixtures, never compiled: the same files in either form of the suite.
@@ -38,6 +39,8 @@ test.serial('jest: a forgotten detached server is stopped and named, and --fail-
     process.execPath, join(REPO, 'node_modules/jest/bin/jest.js'),
     '--ci', '--watchman=false', '--cacheDirectory', cache, '--rootDir', join(FIXTURES, 'jest'),
     '--testMatch', '**/*.test.cjs', '--transform', '{}', '--maxWorkers', '2',
+    // jest's 5 s per test is real time; the server's Node start takes seconds in the guest.
+    '--testTimeout', String(PATIENCE_MS),
   ];
   const outcome = await corral(['run', '--mechanism', 'cgroup', '--fail-on-leftovers', '--json', '--', ...jest], tag);
   t.is(outcome.status, 123, outcome.stderr);
@@ -52,7 +55,7 @@ test.serial('jest: a forgotten detached server is stopped and named, and --fail-
 
 test.serial("mocha: the forgotten server is stopped and named under --verbose; mocha's status stands", async (t) => {
   const tag = tagFor(t);
-  const mocha = [process.execPath, join(REPO, 'node_modules/mocha/bin/mocha.js'), '--no-config', '--no-package', join(FIXTURES, 'mocha/forgets-a-server.spec.cjs')];
+  const mocha = [process.execPath, join(REPO, 'node_modules/mocha/bin/mocha.js'), '--no-config', '--no-package', '--timeout', String(PATIENCE_MS), join(FIXTURES, 'mocha/forgets-a-server.spec.cjs')];
   const outcome = await corral(['run', '--mechanism', 'cgroup', '--verbose', '--', ...mocha], tag);
   t.is(outcome.status, 0, outcome.stderr);
   t.regex(outcome.stdout, /1 passing/);

@@ -18,7 +18,7 @@ import { lookUntil } from '../helpers/look-until.js';
 
 export { REPO };
 import { eventually, isSettled, SETTLE_MS, waitForSettled } from '../helpers/settle.js';
-import { patience, PATIENCE_MS } from '../helpers/patience.js';
+import { KILL_TIMEOUT_MS, patience, PATIENCE_MS } from '../helpers/patience.js';
 
 /** The zoo is up when every member is a sleep or stopped. */
 export { eventually, isSettled, SETTLE_MS, waitForSettled as waitForSettledZoo };
@@ -67,8 +67,7 @@ export async function destroyCgroupDir(dir: string): Promise<void> {
 
 /** A ProcessGroup on cgroup v2 whose directory (and its `-spared` twin) is destroyed in teardown. */
 export async function openCgroup(t: ExecutionContext, options: CreateOptions = {}): Promise<ProcessGroup> {
-  // close() may wait for the drain as long as the tests wait for anything (see open-pgroup.ts).
-  const group = await ProcessGroup.create({ mechanism: 'cgroup', guard: false, killTimeout: patience(5000), ...options });
+  const group = await ProcessGroup.create({ mechanism: 'cgroup', guard: false, killTimeout: KILL_TIMEOUT_MS, ...options });
   const dir = group.cgroupPath!;
   t.teardown(async () => {
     await group.close().catch(() => {});

@@ -7,7 +7,7 @@ import type { ExecutionContext } from 'ava';
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { ProcessGroup, type CreateOptions } from '../../src/index.js';
-import { patience } from '../helpers/patience.js';
+import { KILL_TIMEOUT_MS } from '../helpers/patience.js';
 import { eventually, waitForSettled } from '../helpers/settle.js';
 import { type Tag } from '../helpers/tagged-processes.js';
 
@@ -15,13 +15,6 @@ export { eventually, waitForSettled as waitForSleepers };
 
 /** The groups run with the guard, as users get them by default. */
 export const GUARD = true;
-
-/**
- * How long close() and kill() wait for a SIGKILLed tree to be gone: the
- * default 5 s, scaled to the machine (in the TCG guest, 5 s can pass while
- * another test's walk of a 1000-process tree holds the event loop).
- */
-export const KILL_TIMEOUT_MS = patience(5000);
 
 export async function openPgroup(t: ExecutionContext, options: CreateOptions = {}): Promise<ProcessGroup> {
   const group = await ProcessGroup.create({ mechanism: 'pgroup', guard: GUARD, killTimeout: KILL_TIMEOUT_MS, ...options });

@@ -18,6 +18,14 @@ export function patience(hostMs: number): number {
   return hostMs * SLOWDOWN;
 }
 
+/**
+ * How long the tests' groups let close() and kill() wait for a SIGKILLed
+ * tree to be gone: the library's default 5 s, scaled to the machine (in the
+ * TCG guest, 5 s can pass while another test's walk of a 1000-process tree
+ * holds the event loop).
+ */
+export const KILL_TIMEOUT_MS = patience(5000);
+
 /** The default bound on waiting for a tree to come up, settle, or go away. */
 export const PATIENCE_MS = Math.min(patience(30_000), 600_000);
 

@@ -21,7 +21,7 @@ import type { ProcStat } from '../../src/proc/stat.js';
 import { eventually } from '../helpers/settle.js';
 import { assertNoSurvivors, tagFor, waitForTagged } from '../helpers/tagged-processes.js';
 import { systemClock } from '../../src/driver/clock.js';
-import { PATIENCE_MS } from '../helpers/patience.js';
+import { KILL_TIMEOUT_MS } from '../helpers/patience.js';
 
 test('one table per event-loop turn: shared within it, scanned again after it, after an expiry, and on request', async (t) => {
   const first = sharedProcessTable();
@@ -61,7 +61,7 @@ test('a spawn expires the shared table: the walk right after it sees the new lea
   const tag = tagFor(t);
   const containment = createPgroupContainment(realHost);
   // Torn down, not only killed: a group left open keeps its claim on the subreaper, which a later test here checks.
-  t.teardown(() => containment.tearDown(PATIENCE_MS, systemClock));
+  t.teardown(() => containment.tearDown(KILL_TIMEOUT_MS, systemClock));
   const before = realHost.processTable();
   const child = containment.spawn('sleep', ['1000'], { env: tag.env, stdio: 'ignore' });
   const after = realHost.processTable();
@@ -76,7 +76,7 @@ test('the subreaper knows an unreaped leader of any group, and forgets it once l
   if (subreaper === undefined) return process.platform === 'linux' ? t.fail('no subreaper on Linux') : t.pass('no subreaper on this platform');
   const tag = tagFor(t);
   const containment = createPgroupContainment(realHost);
-  t.teardown(() => containment.tearDown(PATIENCE_MS, systemClock));
+  t.teardown(() => containment.tearDown(KILL_TIMEOUT_MS, systemClock));
   const child = containment.spawn('sleep', ['1000'], { env: tag.env, stdio: 'ignore' });
   await waitForTagged(tag.tag, 1);
   t.true(subreaper.isLeader(child.pid!));
@@ -126,7 +126,7 @@ test('one census timer serves every round: each joined round runs, and a round t
 test.serial('hard kills begun together share their first walk: 20 groups, one /proc scan, and nothing survives', async (t) => {
   const tag = tagFor(t);
   const containments = Array.from({ length: 20 }, () => createPgroupContainment(realHost));
-  t.teardown(() => Promise.all(containments.map((containment) => containment.tearDown(PATIENCE_MS, systemClock))));
+  t.teardown(() => Promise.all(containments.map((containment) => containment.tearDown(KILL_TIMEOUT_MS, systemClock))));
   for (const containment of containments) containment.spawn('sh', ['-c', 'sleep 1000 & exec sleep 1000'], { env: tag.env, stdio: 'ignore' });
   await waitForTagged(tag.tag, 40);
   // Members that left their process group would each cost a round (and a scan) more: these never do.
@@ -179,7 +179,7 @@ test.serial("corral switches off only the subreaper it switched on: a process th
 test.serial('while a member the last walk saw still lives, the drain check says so without a scan', async (t) => {
   const tag = tagFor(t);
   const containment = createPgroupContainment(realHost);
-  t.teardown(() => containment.tearDown(PATIENCE_MS, systemClock));
+  t.teardown(() => containment.tearDown(KILL_TIMEOUT_MS, systemClock));
   // The leader exits at once; its sleep, adopted, is the one member left.
   const leader = containment.spawn('sh', ['-c', 'sleep 1000 & exit 0'], { env: tag.env, stdio: 'ignore' });
   await new Promise((resolve) => leader.once('exit', resolve));

@@ -1,5 +1,5 @@
 /**
- * Starting the guard program (guard.sh, shipped next to this file) as a
+ * Starting the guard program (guard.sh, shipped in this folder) as a
  * process that can outlive us:
  * - detached: a session of its own, so a terminal's Ctrl+C, a hangup, or the
  *   killpg of one of our process groups never reaches it;
@@ -14,7 +14,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-export const GUARD_SCRIPT = fileURLToPath(new URL('./guard.sh', import.meta.url));
+/**
+ * guard.sh in the guard folder, found from this module's URL by a path that
+ * holds from both places this code runs: dist/guard/guard-process.js (the
+ * library) and dist/cli/main.js (the bundled CLI, one level below dist like
+ * this file; see scripts/bundle-cli.sh).
+ */
+export const GUARD_SCRIPT = fileURLToPath(new URL('../guard/guard.sh', import.meta.url));
 const SHELL = '/bin/sh';
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 

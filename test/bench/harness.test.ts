@@ -151,6 +151,22 @@ test('targets are met, missed or "not measured", each with the figure behind it'
   t.regex(byName('node -e 0')?.detail ?? '', /1\.60x/);
 });
 
+test('the CLI start-up target is judged on the last setting measured, the strictest, and names the others', (t) => {
+  const judged = (cliStartupRatios: Ratio[]) =>
+    judgeTargets({ teardownRatios: [], treeKillRatios: [], drainLatency: [], spawnRatios: [], cliStartupRatios, fallbackRatios: [], containment: [] }).find((x) =>
+      x.name.includes('node -e 0'),
+    );
+  const asIs = ratio('corral run -- true (Node v20.20.2, environment as is)', 'node -e 0 (Node v20.20.2, environment as is)', 1, 1.25);
+  const newest = ratio('corral run -- true (Node v26.12.1, no NODE_EXTRA_CA_CERTS)', 'node -e 0 (Node v26.12.1, no NODE_EXTRA_CA_CERTS)', 1, 2.5);
+  const both = judged([asIs, newest]);
+  t.false(both?.met, 'met on the flattering setting, missed on the strictest: missed');
+  t.regex(both?.detail ?? '', /^2\.50x \(median of 1 pairs, Node v26\.12\.1, no NODE_EXTRA_CA_CERTS\); 1\.25x for \(Node v20\.20\.2, environment as is\)$/);
+  t.true(judged([asIs])?.met);
+  const failed = { ...newest, summary: summarize([]) };
+  t.is(judged([asIs, failed])?.met, undefined, 'the strictest setting without pairs (its CLI failed): not measured, not judged on an easier one');
+  t.is(judged([])?.met, undefined, 'not measured');
+});
+
 test('the markdown report names the host and carries every table', (t) => {
   const teardown = [cell('kernel-cgroup', 10, [4, 5]), cell('corral-cgroup', 10, [4.5, 5.5])];
   const results: Results = {

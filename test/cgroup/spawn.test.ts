@@ -6,10 +6,11 @@
  */
 import test from 'ava';
 import { spawn as nodeSpawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertNoSurvivors, tagFor } from '../helpers/tagged-processes.js';
+import { primeMigration, primerInFlight, primerSettled } from '../../src/mechanisms/cgroup/migration-primer.js';
 import { cgroupName, destroyCgroupDir, exited, openCgroup, requireCgroup } from './cgroup-kit.js';
 
 function collect(child: ChildProcess): Promise<string> {
@@ -164,4 +165,25 @@ test('a stdio value Node rejects is rejected with Node\'s own error', async (t) 
   t.is(ours!.message, native!.message);
   t.is((ours as NodeJS.ErrnoException).code, (native as NodeJS.ErrnoException).code);
   t.deepEqual(await group.members(), []);
+});
+
+test('the self-move that primes the first migration (migration-primer.ts) leaves this process, all its threads, in its own cgroup', async (t) => {
+  if (!(await requireCgroup(t))) return;
+  const own = () => readFileSync('/proc/self/cgroup', 'utf8');
+  const threadCgroups = () => readdirSync('/proc/self/task').map((tid) => readFileSync(`/proc/self/task/${tid}/cgroup`, 'utf8'));
+  const before = own();
+  const threadsBefore = new Set(threadCgroups());
+  primeMigration();
+  primeMigration(); // one in flight at a time: the second call adds nothing
+  await primerSettled();
+  t.false(primerInFlight());
+  t.is(own(), before);
+  t.deepEqual(new Set(threadCgroups()), threadsBefore, 'no thread was gathered from elsewhere');
+  // And the migration it primed still places a child in its group.
+  const tag = tagFor(t);
+  const group = await openCgroup(t);
+  const child = group.spawn('cat', ['/proc/self/cgroup'], { env: tag.env, stdio: ['ignore', 'pipe', 'inherit'] });
+  t.regex(await collect(child), new RegExp(`^0::${cgroupName(group.cgroupPath!)}$`, 'm'));
+  t.is(own(), before);
+  assertNoSurvivors(t, tag);
 });

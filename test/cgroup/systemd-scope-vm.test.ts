@@ -20,9 +20,11 @@ import { assertNoSurvivors, findTagged, tagFor, type Tag } from '../helpers/tagg
 import { FIXTURE_TIMEOUT_MS, NOBODY, REPO } from './cgroup-kit.js';
 import { nodeArgsInRepo } from '../helpers/node-script.js';
 import { asAnotherUser } from '../helpers/as-another-user.js';
+import { CORRAL_MAIN } from '../cli/corral-cli.js';
 
-/** corral itself: run as the built CLI (dist/cli/main.js). */
+/** corral itself: run as the built CLI (corral-cli.ts says which build). */
 const CLI = 'src/cli/main.ts';
+const BUILT_CLI = CORRAL_MAIN.slice(REPO.length + 1);
 
 const run = promisify(execFile);
 const VAGRANT_UID = 1000;
@@ -51,7 +53,7 @@ const vmTest = (title: string, body: (t: ExecutionContext) => Promise<void>) =>
  */
 function asUser(t: ExecutionContext, who: 'vagrant' | 'nobody', file: string, args: string[]): { file: string; args: string[] } {
   const drop = who === 'vagrant' ? `"${RUNUSER}" -u vagrant --` : `setpriv --reuid=${NOBODY} --regid=${NOBODY} --clear-groups`;
-  const script = file === CLI ? { loader: [], relative: 'dist/cli/main.js' } : nodeArgsInRepo(new URL(`../../${file}`, import.meta.url));
+  const script = file === CLI ? { loader: [], relative: BUILT_CLI } : nodeArgsInRepo(new URL(`../../${file}`, import.meta.url));
   return asAnotherUser(t, { drop, ...script, args });
 }
 
@@ -149,7 +151,7 @@ vmTest('vagrant, unwrapped: a SIGKILLed supervisor leaves nothing, not even its 
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const zoo = zooSize();
   await eventually(() => findTagged(tag.tag).filter((pid) => isSettled(pid) && isZooMember(pid)).length === zoo, 'the escape zoo is up', SETTLE_MS, tag);
-  const supervisor = findTagged(tag.tag).find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes('dist/cli/main.js') && uidOf(pid) === VAGRANT_UID);
+  const supervisor = findTagged(tag.tag).find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes(BUILT_CLI) && uidOf(pid) === VAGRANT_UID);
   t.truthy(supervisor, 'the corral process');
   const cgroup = /^0::(.*)$/m.exec(readFileSync(`/proc/${supervisor}/cgroup`, 'utf8'))![1]!;
   const unit = cgroup.split('/').find((part) => SCOPE_NAME.test(part));

@@ -17,6 +17,7 @@ import { failureText, parseObjectPathReply, parseStringProperty, saysUnknownObje
 import { chooseManagerBus, socketOfAddress, type ManagerBus, type StatSocket } from '../../src/mechanisms/cgroup/systemd/manager-bus.js';
 import { runBusctl, type Busctl } from '../../src/mechanisms/cgroup/systemd/run-busctl.js';
 import { ScopeKeeper } from '../../src/mechanisms/cgroup/systemd/scope-keeper.js';
+import { primeMigration, primerInFlight } from '../../src/mechanisms/cgroup/migration-primer.js';
 import { optedOutByEnv, scopeProspect, type ProspectHost } from '../../src/mechanisms/cgroup/systemd/scope-prospect.js';
 import { cgroupIsInUnit, isCorralScopeName, scopeUnitName, unitObjectPath } from '../../src/mechanisms/cgroup/systemd/scope-unit.js';
 import { JOB_WAIT_MS, startDelegatedScope, type StartScopeSeams } from '../../src/mechanisms/cgroup/systemd/start-scope.js';
@@ -218,6 +219,29 @@ test('the keeper asks once per process: concurrent groups share the attempt, lat
   t.like(await scopes.enter(false), { scope: { unit: UNIT } }, 'already in it: nothing to opt out of');
   systemd.cgroup = SESSION;
   t.is(scopes.entered(), undefined, 'moved out by someone else: no longer ours');
+});
+
+test('the keeper asks systemd to move us only once no self-move (migration-primer.ts) is in flight, which would move us back out', async (t) => {
+  const systemd = new FakeSystemd(new VirtualClock(), { moveAt: 10 });
+  const inFlightAtCalls: boolean[] = [];
+  const seams = systemd.seams();
+  const scopes = new ScopeKeeper({
+    host: () => prospectHost(),
+    start: {
+      ...seams,
+      busctl: async (args, timeoutMs) => {
+        inFlightAtCalls.push(primerInFlight());
+        return seams.busctl(args, timeoutMs);
+      },
+      unitName: () => UNIT,
+    },
+  });
+  primeMigration();
+  const primed = primerInFlight();
+  t.like(await scopes.enter(true), { scope: { unit: UNIT } });
+  t.true(inFlightAtCalls.length > 0);
+  t.deepEqual([...new Set(inFlightAtCalls)], [false], 'no call while a self-move was in flight');
+  t.log(primed ? 'a self-move was in flight when enter() was called' : 'no self-move here (our cgroup is not ours to write)');
 });
 
 test('the keeper: an opt-out or a missing bus costs no call and is not remembered; a refusal from systemd is', async (t) => {

@@ -1,9 +1,15 @@
 /**
- * Running the real `corral` command as a child process: the built CLI
- * (dist/cli/main.js), as users run it. Not through tsx, whose start-up costs
- * a second on the host and seconds in the TCG guest. c8 still sees the
- * coverage (child Node processes inherit NODE_V8_COVERAGE, and the source
- * maps lead back to src/). Every run is tagged.
+ * Running the real `corral` command as a child process: the built CLI, as
+ * users run it. Not through tsx, whose start-up costs a second on the host
+ * and seconds in the TCG guest. Every run is tagged.
+ *
+ * Which build: the bundle, dist/cli/corral.js (package.json's bin), except
+ * under c8 (NODE_V8_COVERAGE set), where it is tsc's module-by-module
+ * dist/cli/main.js: c8 counts a bundle's coverage wrongly (every bundled line
+ * as run; scripts/bundle-cli.sh), and reads the per-file source maps right,
+ * so the CLI's code keeps its true coverage. The other Node lines and the
+ * guest run the bundle through every CLI test, and the bundle test in
+ * cli/bundle.test.ts runs both builds side by side, under c8 too.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -11,17 +17,21 @@ import { join } from 'node:path';
 import { REPO } from '../helpers/node-script.js';
 import type { Tag } from '../helpers/tagged-processes.js';
 
-/** The built CLI, for the tests and fixtures that run `corral` as a command. */
-export const CORRAL_MAIN = builtCli();
+/** The bundled CLI, package.json's bin. */
+export const CORRAL_BUNDLE = builtCli('dist/cli/corral.js');
+/** tsc's CLI, one module per file. */
+export const CORRAL_MODULES = builtCli('dist/cli/main.js');
+/** The built CLI, for the tests and fixtures that run `corral` as a command (see above for which). */
+export const CORRAL_MAIN = process.env.NODE_V8_COVERAGE ? CORRAL_MODULES : CORRAL_BUNDLE;
 const MAIN = CORRAL_MAIN;
 
-/** dist/cli/main.js, refusing a build older than the source: a stale build would test old code. */
-function builtCli(): string {
-  const main = join(REPO, 'dist/cli/main.js');
+/** A build of the CLI, refusing one older than the source: a stale build would test old code. */
+function builtCli(relative: string): string {
+  const main = join(REPO, relative);
   const built = existsSync(main) ? statSync(main).mtimeMs : 0;
   const newest = newestSource(join(REPO, 'src'));
   if (built < newest.mtimeMs) {
-    throw new Error(`dist/cli/main.js is ${built ? 'older than ' + newest.path : 'missing'}: run \`npm run build\` first (npm test does)`);
+    throw new Error(`${relative} is ${built ? 'older than ' + newest.path : 'missing'}: run \`npm run build\` first (npm test does)`);
   }
   return main;
 }
@@ -52,9 +62,10 @@ export interface RunningCorral {
  * Starts `corral ...args`; stdin is a pipe the test may write to or close.
  * With `ownProcessGroup`, corral leads a process group of its own, as a
  * shell's foreground job does, so a test can signal it as a terminal would.
+ * `build` is which CLI (default CORRAL_MAIN).
  */
-export function startCorral(args: readonly string[], tag: Tag, { ownProcessGroup = false } = {}): RunningCorral {
-  const child = spawn(process.execPath, [MAIN, ...args], {
+export function startCorral(args: readonly string[], tag: Tag, { ownProcessGroup = false, build = MAIN } = {}): RunningCorral {
+  const child = spawn(process.execPath, [build, ...args], {
     cwd: REPO,
     env: tag.env,
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -74,8 +85,8 @@ export function startCorral(args: readonly string[], tag: Tag, { ownProcessGroup
 }
 
 /** `corral ...args` to the end, with stdin closed at once. */
-export async function corral(args: readonly string[], tag: Tag): Promise<CorralOutcome> {
-  const running = startCorral(args, tag);
+export async function corral(args: readonly string[], tag: Tag, build = MAIN): Promise<CorralOutcome> {
+  const running = startCorral(args, tag, { build });
   running.child.stdin!.end();
   return running.done;
 }

@@ -181,7 +181,7 @@ function describeContainer(container: Container): string {
 
 /** corral's own pid (on this host), among the tagged processes. */
 function corralPid(tag: Tag): number {
-  const pid = findTagged(tag.tag).find((p) => readFileSync(`/proc/${p}/cmdline`, 'latin1').includes('/corral/dist/cli/main.js'));
+  const pid = findTagged(tag.tag).find((p) => readFileSync(`/proc/${p}/cmdline`, 'latin1').includes(CLI));
   if (pid === undefined) throw new Error(`corral is not among the tagged processes\n${describeTagged(tag.tag)}`);
   return pid;
 }

@@ -28,6 +28,7 @@ import { formatGroupName, parseGroupName } from './group-name.js';
 import { hardKillCgroup, hardKillCgroupSync } from './hard-kill.js';
 import type { ProcSources } from './hierarchy.js';
 import { makeGroupDir } from './make-group-dir.js';
+import { primeMigration } from './migration-primer.js';
 import { readStats } from './read-stats.js';
 import { removeSubtree, removeSubtreeSync } from './remove-group-dir.js';
 import { resolveParent } from './resolve-parent.js';
@@ -62,7 +63,10 @@ const KILL_SYNC_SPIN_MS = 500;
  */
 export async function createCgroupContainment(options: CgroupContainmentOptions): Promise<CgroupContainment> {
   const fs = options.fs ?? realCgroupFs;
-  const dir = await makeGroupDir(fs, resolveParent(options.parent, options.procSources));
+  const parent = resolveParent(options.parent, options.procSources);
+  // A first spawn follows; a test playing another host (procSources) is not this process's real cgroup.
+  if (options.procSources === undefined) primeMigration();
+  const dir = await makeGroupDir(fs, parent);
   if (hasLimits(options.limits)) {
     try {
       await applyLimits(fs, dir, options.limits);

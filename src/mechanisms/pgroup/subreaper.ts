@@ -29,10 +29,16 @@
  * events, so there it runs at every walk and at release).
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { isMainThread } from 'node:worker_threads';
 import { childSubreaperIsOn, reapNoHang, setChildSubreaper, subreaperSupported } from '../../libc/libc.js';
 import { readProcStatSync, type ProcStat } from '../../proc/stat.js';
 import { expireProcessTable } from './process-table.js';
+
+let mainThread: boolean | undefined;
+/** node:worker_threads on first use: a static import would load the Worker machinery into every `corral run`, cgroup or not. */
+function isMainThread(): boolean {
+  mainThread ??= process.getBuiltinModule('node:worker_threads').isMainThread;
+  return mainThread;
+}
 
 /** Answers whether a zombie child of ours belongs to some live group (by its session). */
 export type OrphanClaim = (zombie: ProcStat) => boolean;
@@ -165,7 +171,7 @@ class ProcessSubreaper implements Subreaper {
   }
 
   onChild(listener: () => void): (() => void) | undefined {
-    if (!isMainThread || !this.#on) return undefined;
+    if (!isMainThread() || !this.#on) return undefined;
     this.#childListeners.add(listener);
     this.#listen();
     return () => {
@@ -176,7 +182,7 @@ class ProcessSubreaper implements Subreaper {
 
   /** SIGCHLD is listened to while it can matter: the subreaper is on, adopted members may still die, or someone waits for a drain. */
   #listen(): void {
-    const wanted = isMainThread && (this.#on || this.#members.size > 0 || this.#childListeners.size > 0);
+    const wanted = isMainThread() && (this.#on || this.#members.size > 0 || this.#childListeners.size > 0);
     if (wanted === this.#listening) return;
     this.#listening = wanted;
     if (wanted) process.on('SIGCHLD', this.#onChild);

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { systemClock } from '../../../driver/clock.js';
 import { parseOwnCgroup } from '../hierarchy.js';
+import { primerSettled } from '../migration-primer.js';
 import { runBusctl } from './run-busctl.js';
 import { optOutReason, realProspectHost, scopeProspect, type ProspectHost } from './scope-prospect.js';
 import { cgroupIsInUnit, scopeUnitName } from './scope-unit.js';
@@ -67,7 +68,8 @@ export class ScopeKeeper {
       const prospect = scopeProspect(true, this.#seams.host());
       if ('reason' in prospect) return prospect;
       const { unitName, ...start } = this.#seams.start;
-      this.#attempt = startDelegatedScope(prospect.bus, { ...start, unit: unitName() }).then((outcome) => {
+      // A self-move still in flight (migration-primer.ts) would move us back out of the scope.
+      this.#attempt = primerSettled().then(() => startDelegatedScope(prospect.bus, { ...start, unit: unitName() })).then((outcome) => {
         if ('scope' in outcome) this.#entered = outcome.scope;
         return outcome;
       });

@@ -1,0 +1,81 @@
+/**
+ * Paying the kernel's first-migration wait early, off the main thread.
+ *
+ * Moving a process into a cgroup (the write of the shim's pid into
+ * cgroup.procs, spawn-in-cgroup.ts) takes the kernel's global
+ * cgroup_threadgroup_rwsem for writing. When no migration has happened for
+ * a while, that first takes an RCU grace period: 7 to 16 ms on these hosts,
+ * with the main thread blocked in write(2), and it was the largest single
+ * cost of `corral run -- true` once the CLI was bundled. A migration that
+ * comes within a grace period of another one does not wait (about 0.1 ms).
+ * Only the host's owner can turn the wait off (the `favordynmods` mount
+ * option); corral never remounts anything.
+ *
+ * So, as a group is being made, this process moves itself into the cgroup
+ * it is already in, with a write made in libuv's thread pool: the kernel
+ * takes the same lock, waits the grace period there while the main thread
+ * goes on (mkdir, the guard's start, the shim's spawn), and the real
+ * migration that follows finds the lock's fast path. Moving into one's own
+ * cgroup changes nothing (the kernel skips tasks already in the
+ * destination). Measured on this host: the shim's write went from 8-16 ms
+ * to 0.1-6 ms; what is left is the part of the grace period that the work
+ * in between did not cover.
+ *
+ * Safety, because a move of this process is not something to get wrong:
+ * - only our own cgroup, as /proc/self/cgroup names it, read just before,
+ *   and only a plain domain cgroup (or the root, which has no cgroup.type):
+ *   writing cgroup.procs of a threaded cgroup would gather threads that
+ *   someone had spread over a threaded subtree;
+ * - a move by someone else between that read and the write would be undone
+ *   by it, and corral itself makes one such move: entering a systemd scope.
+ *   The scope keeper therefore waits for any write in flight first
+ *   (primerSettled());
+ * - every failure is ignored (EACCES where our cgroup is not ours to write,
+ *   EROFS in a container, anything else): the only cost is the wait that
+ *   the priming would have saved.
+ */
+import { constants, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { locateHierarchy } from './hierarchy.js';
+
+let inFlight: Promise<void> | undefined;
+
+/** Start the self-move, unless one is still in flight. Never throws, never blocks on the kernel's wait. */
+export function primeMigration(): void {
+  if (inFlight) return;
+  const own = ownDomainCgroupDir();
+  if (own === undefined) return;
+  // O_WRONLY without O_CREAT, as cgroup-fs.ts writes (Node takes the number; the types declare strings).
+  inFlight = writeFile(join(own, 'cgroup.procs'), String(process.pid), { flag: constants.O_WRONLY as unknown as string })
+    .catch(() => undefined)
+    .finally(() => {
+      inFlight = undefined;
+    });
+}
+
+/** Whether a self-move is in flight (for the scope keeper's test). */
+export function primerInFlight(): boolean {
+  return inFlight !== undefined;
+}
+
+/** Resolves once no self-move is in flight: before anything else moves this process. */
+export async function primerSettled(): Promise<void> {
+  await inFlight;
+}
+
+function ownDomainCgroupDir(): string | undefined {
+  try {
+    const dir = locateHierarchy().ownCgroupPath;
+    if (dir === undefined) return undefined;
+    let type = 'domain';
+    try {
+      type = readFileSync(join(dir, 'cgroup.type'), 'utf8').trim();
+    } catch {
+      // The root cgroup has no cgroup.type: it is a domain.
+    }
+    return type === 'domain' ? dir : undefined;
+  } catch {
+    return undefined;
+  }
+}

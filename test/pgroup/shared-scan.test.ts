@@ -11,17 +11,17 @@ import test from 'ava';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ProcessGroup } from '../../src/index.js';
 import { childSubreaperIsOn, setChildSubreaper, subreaperSupported } from '../../src/libc/libc.js';
-import { readProcStatSync } from '../../src/proc/stat.js';
 import { joinCensus } from '../../src/mechanisms/pgroup/census.js';
 import { createPgroupContainment } from '../../src/mechanisms/pgroup/pgroup-containment.js';
 import { realHost } from '../../src/mechanisms/pgroup/pgroup-host.js';
 import { expireProcessTable, freshProcessTable, indexProcesses, noteChange, processTableSince, scansMade, sharedProcessTable } from '../../src/mechanisms/pgroup/process-table.js';
-import { ownChildren, processSubreaper } from '../../src/mechanisms/pgroup/subreaper.js';
+import { processSubreaper } from '../../src/mechanisms/pgroup/subreaper.js';
 import type { ProcStat } from '../../src/proc/stat.js';
 import { eventually } from '../helpers/settle.js';
 import { assertNoSurvivors, tagFor, waitForTagged } from '../helpers/tagged-processes.js';
 import { systemClock } from '../../src/driver/clock.js';
 import { KILL_TIMEOUT_MS } from '../helpers/patience.js';
+import { zombieChildren } from '../helpers/zombie-children.js';
 
 test('one table per event-loop turn: shared within it, scanned again after it, after an expiry, and on request', async (t) => {
   const first = sharedProcessTable();
@@ -138,10 +138,6 @@ test.serial('hard kills begun together share their first walk: 20 groups, one /p
 });
 
 /** This process's zombie children. */
-function zombieChildren(): number[] {
-  return ownChildren().filter((pid) => readProcStatSync(pid)?.state === 'Z');
-}
-
 test.serial('the zombies of a drained tree are reaped after the verdict, while its group is still open', async (t) => {
   if (processSubreaper() === undefined) return process.platform === 'linux' ? t.fail('no subreaper on Linux') : t.pass('no subreaper on this platform');
   const tag = tagFor(t);

@@ -174,8 +174,9 @@ class PgroupContainment implements Containment {
     // Members outside our process groups, seen by the last walk: those without the marker can be found no other way.
     const pgids = new Set(groups.map((group) => group.pgid));
     for (const [pid, startTime] of this.#walk.seen) {
+      // A zombie needs no guarding: it is dead, and its pid cannot be reused until it is reaped.
       const stat = this.#host.readStat(pid);
-      if (stat && stat.startTime === startTime && !pgids.has(stat.pgid)) records.push({ kind: 'process', pid, startTime });
+      if (stat && isLiveStat(stat, startTime) && !pgids.has(stat.pgid)) records.push({ kind: 'process', pid, startTime });
     }
     return records;
   }

@@ -14,20 +14,30 @@
  * - the newest Node line CI tests (the last of .ci/node-lines, installed by
  *   .ci/install-node), also without it: the line users are told to pick.
  * The target is judged on the last setting measured, the strictest.
+ *
+ * Beside them, in the same rotation, runs the floor (bench/lib/cli-floor.mjs):
+ * what the guarantees cost with no corral code at all (a cgroup directory,
+ * a guard process, the placement shim, the drain, the removal). Its ratio
+ * to `node -e 0` says how much of corral's is corral's own.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { killTaggedAndWait, newTag } from '../lib/leftovers.js';
-import { alternatingOrder, pairedRatios, summarize } from '../lib/stats.js';
+import { forgetDirectory, killTaggedAndWait, newTag, noteDirectory, removeDirectoryWhenEmpty } from '../lib/leftovers.js';
+import { findCgroupRoot } from '../lib/cgroup-root.js';
+import { pairedRatios, summarize } from '../lib/stats.js';
+import { roundOrder } from './sized-suite.js';
 import type { Cell, Ratio } from '../report/results.js';
 import { progress } from './progress.js';
 
 export const NODE_BASELINE = 'node -e 0';
 export const CLI_CONTENDER = 'corral run -- true';
 export const CLI_BUILD = 'dist/cli/corral.js';
+export const CLI_FLOOR = 'the floor: cgroup, guard, shim, no corral code';
+const FLOOR_SCRIPT = fileURLToPath(new URL('../lib/cli-floor.mjs', import.meta.url));
 
 interface Setting {
   /** Shown after each command, e.g. "Node v20.20.2, no NODE_EXTRA_CA_CERTS". */
@@ -73,10 +83,12 @@ function settings(repo: string, env: NodeJS.ProcessEnv): Setting[] {
   return list;
 }
 
-async function measure(setting: Setting, main: string, rounds: number): Promise<{ cells: Cell[]; ratio: Ratio }> {
+async function measure(setting: Setting, main: string, rounds: number, cgroupParent: string | undefined): Promise<{ cells: Cell[]; ratios: Ratio[] }> {
   const node: number[] = [];
   const cli: number[] = [];
+  const floor: number[] = [];
   const errors: string[] = [];
+  const floorErrors: string[] = [];
   const runNode = async (): Promise<void> => {
     node.push((await timeToExit(setting.node, ['-e', '0'], setting.env)).ms);
   };
@@ -85,15 +97,33 @@ async function measure(setting: Setting, main: string, rounds: number): Promise<
     if (code !== 0) errors.push(`exit ${code}`);
     cli.push(code === 0 ? ms : Number.NaN);
   };
-  for (let round = 0; round < rounds; round++) {
-    for (const run of alternatingOrder(round, runNode, runCli)) await run();
-  }
-  const baseline = `${NODE_BASELINE} (${setting.label})`;
-  const contender = `${CLI_CONTENDER} (${setting.label})`;
-  return {
-    cells: [cell(baseline, node), cell(contender, cli, [...new Set(errors)])],
-    ratio: { contender, baseline, size: 1, summary: summarize(pairedRatios(cli, node)), atLeast: false },
+  const runFloor = async (): Promise<void> => {
+    const dir = join(cgroupParent!, `corral-bench-floor-${process.pid}-${floor.length}`);
+    noteDirectory(dir);
+    const { ms, code } = await timeToExit(setting.node, [FLOOR_SCRIPT, dir, cgroupParent!], setting.env);
+    if (code !== 0) floorErrors.push(`exit ${code}`);
+    floor.push(code === 0 ? ms : Number.NaN);
+    // Gone already, unless the floor script failed halfway.
+    if (existsSync(dir)) await removeDirectoryWhenEmpty(dir);
+    forgetDirectory(dir);
   };
+  const runs = cgroupParent === undefined ? [runNode, runCli] : [runNode, runFloor, runCli];
+  for (let round = 0; round < rounds; round++) {
+    for (const run of roundOrder(runs, round)) await run();
+  }
+  const named = (what: string) => `${what} (${setting.label})`;
+  const baseline = named(NODE_BASELINE);
+  const ratio = (contender: string, samples: number[]): Ratio => ({ contender, baseline, size: 1, summary: summarize(pairedRatios(samples, node)), atLeast: false });
+  const cells = [cell(baseline, node)];
+  const ratios: Ratio[] = [];
+  if (cgroupParent !== undefined) {
+    cells.push(cell(named(CLI_FLOOR), floor, [...new Set(floorErrors)]));
+    ratios.push(ratio(named(CLI_FLOOR), floor));
+  }
+  cells.push(cell(named(CLI_CONTENDER), cli, [...new Set(errors)]));
+  // The CLI's ratio comes last: the target is judged on the last setting's.
+  ratios.push(ratio(named(CLI_CONTENDER), cli));
+  return { cells, ratios };
 }
 
 export async function runCliStartup(repo: string, rounds: number): Promise<{ cells: Cell[]; ratios: Ratio[] }> {
@@ -105,11 +135,13 @@ export async function runCliStartup(repo: string, rounds: number): Promise<{ cel
   const cells: Cell[] = [];
   const ratios: Ratio[] = [];
   try {
+    // The floor needs a writable cgroup, as corral's cgroup path does; without one it is left out.
+    const cgroupParent = findCgroupRoot()?.own;
     for (const setting of settings(repo, childEnv)) {
-      progress(`CLI start-up: ${CLI_CONTENDER} against ${NODE_BASELINE}, ${rounds} pairs, ${setting.label}`);
-      const measured = await measure(setting, main, rounds);
+      progress(`CLI start-up: ${CLI_CONTENDER} against ${NODE_BASELINE}, ${rounds} rounds, ${setting.label}`);
+      const measured = await measure(setting, main, rounds, cgroupParent);
       cells.push(...measured.cells);
-      ratios.push(measured.ratio);
+      ratios.push(...measured.ratios);
     }
   } finally {
     await killTaggedAndWait(tag);

@@ -158,9 +158,14 @@ test('the CLI start-up target is judged on the last setting measured, the strict
     );
   const asIs = ratio('corral run -- true (Node v20.20.2, environment as is)', 'node -e 0 (Node v20.20.2, environment as is)', 1, 1.25);
   const newest = ratio('corral run -- true (Node v26.12.1, no NODE_EXTRA_CA_CERTS)', 'node -e 0 (Node v26.12.1, no NODE_EXTRA_CA_CERTS)', 1, 2.5);
-  const both = judged([asIs, newest]);
+  const floorOf = (setting: string, median: number) => ratio(`the floor: cgroup, guard, shim, no corral code (${setting})`, `node -e 0 (${setting})`, 1, median);
+  const both = judged([floorOf('Node v20.20.2, environment as is', 1.1), asIs, floorOf('Node v26.12.1, no NODE_EXTRA_CA_CERTS', 1.8), newest]);
   t.false(both?.met, 'met on the flattering setting, missed on the strictest: missed');
-  t.regex(both?.detail ?? '', /^2\.50x \(median of 1 pairs, Node v26\.12\.1, no NODE_EXTRA_CA_CERTS\); 1\.25x for \(Node v20\.20\.2, environment as is\)$/);
+  t.regex(
+    both?.detail ?? '',
+    /^2\.50x \(median of 1 pairs, Node v26\.12\.1, no NODE_EXTRA_CA_CERTS\); the floor with no corral code: 1\.80x; 1\.25x for \(Node v20\.20\.2, environment as is\)$/,
+    "the floor of the strictest setting is named, and the other settings' CLI figures, not their floors",
+  );
   t.true(judged([asIs])?.met);
   const failed = { ...newest, summary: summarize([]) };
   t.is(judged([asIs, failed])?.met, undefined, 'the strictest setting without pairs (its CLI failed): not measured, not judged on an easier one');

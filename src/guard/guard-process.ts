@@ -17,8 +17,8 @@ import { fileURLToPath } from 'node:url';
 /**
  * guard.sh in the guard folder, found from this module's URL by a path that
  * holds from both places this code runs: dist/guard/guard-process.js (the
- * library) and dist/cli/main.js (the bundled CLI, one level below dist like
- * this file; see scripts/bundle-cli.sh).
+ * library) and dist/cli/corral.js (the bundled CLI, one level below dist
+ * like this file; see scripts/bundle-cli.sh).
  */
 export const GUARD_SCRIPT = fileURLToPath(new URL('../guard/guard.sh', import.meta.url));
 const SHELL = '/bin/sh';

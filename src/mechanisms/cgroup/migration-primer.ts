@@ -33,6 +33,11 @@
  * - every failure is ignored (EACCES where our cgroup is not ours to write,
  *   EROFS in a container, anything else): the only cost is the wait that
  *   the priming would have saved.
+ * What is not covered: a program of its own that moves this process to
+ * another cgroup in the instant the write is queued (libuv's pool busy with
+ * other work) would find itself moved back. The write is queued as the
+ * group is made and done within one grace period; a program that moves
+ * itself should do so before it makes its groups.
  */
 import { constants, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';

@@ -79,7 +79,8 @@ function settings(repo: string, env: NodeJS.ProcessEnv): Setting[] {
   const list: Setting[] = [{ label: `Node ${process.version}, environment as is`, node: process.execPath, env }];
   if (env.NODE_EXTRA_CA_CERTS !== undefined) list.push({ label: `Node ${process.version}, no NODE_EXTRA_CA_CERTS`, node: process.execPath, env: plain });
   const newest = newestNodeLine(repo);
-  if (newest !== undefined && version(newest) !== process.version) list.push({ label: `Node ${version(newest)}, no NODE_EXTRA_CA_CERTS`, node: newest, env: plain });
+  const newestVersion = newest === undefined ? undefined : version(newest);
+  if (newest !== undefined && newestVersion !== process.version) list.push({ label: `Node ${newestVersion}, no NODE_EXTRA_CA_CERTS`, node: newest, env: plain });
   return list;
 }
 

@@ -9,6 +9,7 @@
  * must stop the tree and remove the group.
  */
 import test from 'ava';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO } from '../helpers/node-script.js';
@@ -16,7 +17,7 @@ import { eventually } from '../helpers/settle.js';
 import { assertNoSurvivors, tagFor, waitUntilGone } from '../helpers/tagged-processes.js';
 import { PATIENCE_MS } from '../helpers/patience.js';
 import { daemonThenExit, waitForSleeper } from '../run/daemon-leader.js';
-import { groupDirsOf } from '../run/group-dirs.js';
+import { cleanUpKept, groupDirsOf } from '../run/group-dirs.js';
 import { CORRAL_BUNDLE, CORRAL_MODULES, corral, jsonReport, startCorral } from './corral-cli.js';
 
 const BUILDS = [
@@ -55,13 +56,18 @@ for (const [name, build] of BUILDS) {
 
   test.serial(`${name}: SIGKILLed with a daemon up, its guard stops the tree and removes the group`, async (t) => {
     const tag = tagFor(t);
+    // Should the guard fail, the daemon and corral's group directory are the test's to remove.
+    t.teardown(() => cleanUpKept(tag.tag));
     const running = startCorral(['run', '--', 'sh', '-c', daemonThenExit(0)], tag, { build });
     const corralPid = running.child.pid!;
     await waitForSleeper(tag.tag);
+    const exited = once(running.child, 'exit');
     running.child.kill('SIGKILL');
-    await running.done;
-    await waitUntilGone(tag.tag, PATIENCE_MS);
+    // 'exit', not running.done: corral's stdio is the tree's too, and stays open while anything of the tree lives.
+    await exited;
+    const left = await waitUntilGone(tag.tag, PATIENCE_MS);
     assertNoSurvivors(t, tag, 'the guard stopped the daemon and the leader');
+    if (left.length > 0) return;
     await eventually(() => groupDirsOf(corralPid).length === 0, "corral's group directory removed by its guard");
     t.pass();
   });

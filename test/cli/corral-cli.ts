@@ -17,6 +17,8 @@ import { join } from 'node:path';
 import { REPO } from '../helpers/node-script.js';
 import type { Tag } from '../helpers/tagged-processes.js';
 
+/** The newest file under src/: a build older than it would test old code. */
+const NEWEST_SOURCE = newestSource(join(REPO, 'src'));
 /** The bundled CLI, package.json's bin. */
 export const CORRAL_BUNDLE = builtCli('dist/cli/corral.js');
 /** tsc's CLI, one module per file. */
@@ -29,9 +31,8 @@ const MAIN = CORRAL_MAIN;
 function builtCli(relative: string): string {
   const main = join(REPO, relative);
   const built = existsSync(main) ? statSync(main).mtimeMs : 0;
-  const newest = newestSource(join(REPO, 'src'));
-  if (built < newest.mtimeMs) {
-    throw new Error(`${relative} is ${built ? 'older than ' + newest.path : 'missing'}: run \`npm run build\` first (npm test does)`);
+  if (built < NEWEST_SOURCE.mtimeMs) {
+    throw new Error(`${relative} is ${built ? 'older than ' + NEWEST_SOURCE.path : 'missing'}: run \`npm run build\` first (npm test does)`);
   }
   return main;
 }

@@ -65,7 +65,8 @@ export async function createCgroupContainment(options: CgroupContainmentOptions)
   const fs = options.fs ?? realCgroupFs;
   const parent = resolveParent(options.parent, options.procSources);
   // A first spawn follows; a test playing another host (procSources) is not this process's real cgroup.
-  if (options.procSources === undefined) primeMigration();
+  // Without cgroupParent, the parent is our own cgroup, just located.
+  if (options.procSources === undefined) primeMigration(options.parent === undefined ? parent : undefined);
   const dir = await makeGroupDir(fs, parent);
   if (hasLimits(options.limits)) {
     try {

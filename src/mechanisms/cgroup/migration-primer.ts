@@ -46,10 +46,14 @@ import { locateHierarchy } from './hierarchy.js';
 
 let inFlight: Promise<void> | undefined;
 
-/** Start the self-move, unless one is still in flight. Never throws, never blocks on the kernel's wait. */
-export function primeMigration(): void {
+/**
+ * Start the self-move, unless one is still in flight. Never throws, never
+ * blocks on the kernel's wait. `ownDir`: our own cgroup's directory when the
+ * caller has just located it (saves reading mountinfo again).
+ */
+export function primeMigration(ownDir?: string): void {
   if (inFlight) return;
-  const own = ownDomainCgroupDir();
+  const own = ownDomainCgroupDir(ownDir);
   if (own === undefined) return;
   // O_WRONLY without O_CREAT, as cgroup-fs.ts writes (Node takes the number; the types declare strings).
   inFlight = writeFile(join(own, 'cgroup.procs'), String(process.pid), { flag: constants.O_WRONLY as unknown as string })
@@ -69,9 +73,9 @@ export async function primerSettled(): Promise<void> {
   await inFlight;
 }
 
-function ownDomainCgroupDir(): string | undefined {
+function ownDomainCgroupDir(known: string | undefined): string | undefined {
   try {
-    const dir = locateHierarchy().ownCgroupPath;
+    const dir = known ?? locateHierarchy().ownCgroupPath;
     if (dir === undefined) return undefined;
     let type = 'domain';
     try {

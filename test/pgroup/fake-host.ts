@@ -65,7 +65,11 @@ export class FakeHost implements PgroupHost {
     return this.environ.get(pid)?.includes(entry) ?? false;
   }
 
+  /** How many single-process stat reads the mechanism made. */
+  statReads = 0;
+
   readStat(pid: number): ProcStat | undefined {
+    this.statReads += 1;
     return this.table.get(pid);
   }
 

@@ -54,6 +54,18 @@ export class GroupRegistry {
   }
 
   /**
+   * The group heading session `sid`, unless a stranger now holds its leader's
+   * pid. One map lookup and at most one stat read: the subreaper asks this
+   * for every zombie child it finds, of every containment's claim, and a
+   * walk over groups() there made closing many groups at once quadratic.
+   */
+  sessionGroup(sid: number): TrackedGroup | undefined {
+    const group = this.#groups.get(sid);
+    if (group === undefined || this.#leaderOf(group) === 'stranger') return undefined;
+    return group;
+  }
+
+  /**
    * The leader's stat while the pid is still our leader's (zombie included),
    * undefined once it is gone; drops the group when a stranger holds the pid.
    */

@@ -111,7 +111,9 @@ export class TreeWalk {
    * leader) came from the group: the subreaper may reap it even unseen.
    */
   claims(zombie: ProcStat): boolean {
-    return zombie.sid !== zombie.pid && this.#registry.groups().some((group) => group.pgid === zombie.sid && zombie.startTime >= group.leaderStartTime);
+    if (zombie.sid === zombie.pid) return false;
+    const group = this.#registry.sessionGroup(zombie.sid);
+    return group !== undefined && zombie.startTime >= group.leaderStartTime;
   }
 
   #isRoot(stat: ProcStat, byPgid: ReadonlyMap<number, { leaderStartTime: number }>): boolean {

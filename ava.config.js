@@ -13,7 +13,8 @@ export default {
   files: compiled ? ['build/compiled/test/**/*.test.js'] : ['test/**/*.test.ts'],
   ...(compiled ? {} : { extensions: { ts: 'module' }, nodeArguments: ['--import=tsx'] }),
   // The guest has 2 vCPUs, and each test there starts process trees that
-  // need the CPU too: measured there, 2 workers finish soonest.
+  // need the CPU too: measured there, 2 workers finish soonest (both users
+  // side by side: 966 s with 2, 1038 s with 1; docs/test-host.md).
   concurrency: 2,
   timeout: vm ? '600s' : '60s',
   workerThreads: false,

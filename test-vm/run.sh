@@ -93,9 +93,9 @@ fast='tsc=reliable clocksource=tsc mitigations=off'
 # TCG on purpose: KVM is often absent or unusable where this runs. 2 vCPUs on
 # MTTCG threads; the overlay is throw-away, so no host flushes (cache=unsafe).
 # The CPU model is Nehalem (x86-64-v2: SSE4.2, no AVX), not -cpu max: with
-# max, glibc and V8 pick AVX2 code, which TCG emulates slowly. Measured in the guest,
-# the same four test files took about 18% less CPU (and `node -e 0` 0.25 s
-# instead of 0.35 s).
+# max, glibc and V8 pick AVX2 code, which TCG emulates slowly. Measured in
+# the guest, the same four test files took about 18% less CPU (and
+# `node -e 0` 0.25 s instead of 0.35 s).
 qemu-system-x86_64 -accel tcg,thread=multi -cpu "${CORRAL_VM_CPU:-Nehalem}" -smp "${CORRAL_VM_SMP:-2}" -m "${CORRAL_VM_MEM:-3072}" -machine q35 \
   -display none -monitor none -serial "file:$run/serial.log" -nic none -no-reboot \
   -kernel "$img/vmlinuz" -initrd "$img/initrd.img" \

@@ -153,11 +153,17 @@ class ProcessSubreaper implements Subreaper {
       const stat = readProcStatSync(pid);
       if (stat === undefined || stat.state !== 'Z') continue;
       const noted = this.#members.get(pid) === stat.startTime;
-      if (!noted && ![...this.#claims].some((claim) => claim(stat))) continue;
+      if (!noted && !this.#claimed(stat)) continue;
       reapNoHang(pid);
       this.#members.delete(pid);
     }
     this.#listen();
+  }
+
+  /** Some open group claims this zombie (asked of each in turn, with no copy of the set: this runs for every zombie child). */
+  #claimed(zombie: ProcStat): boolean {
+    for (const claim of this.#claims) if (claim(zombie)) return true;
+    return false;
   }
 
   reapSoon(): void {

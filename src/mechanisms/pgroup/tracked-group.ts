@@ -22,10 +22,17 @@ export function isLiveStat(stat: ProcStat | undefined, startTime: number | undef
 }
 
 /**
- * A live process in `group`. Members start after their leader: a process with
- * the right pgid but an earlier start time cannot be ours (defence in depth;
- * Linux never hands out a pid while it is still some process's pgid).
+ * `stat` started no earlier than `group`'s leader, so it may have come from
+ * that group (its process group or session). Members start after their
+ * leader: a process with the right pgid or sid but an earlier start time
+ * cannot be ours (defence in depth; Linux never hands out a pid while it is
+ * still some process's pgid or sid).
  */
+export function startedSinceLeader(stat: ProcStat, group: Pick<TrackedGroup, 'leaderStartTime'> | undefined): boolean {
+  return group !== undefined && stat.startTime >= group.leaderStartTime;
+}
+
+/** A live process in `group`. */
 export function isLiveMember(stat: ProcStat, group: TrackedGroup): boolean {
-  return stat.pgid === group.pgid && isLive(stat) && stat.startTime >= group.leaderStartTime;
+  return stat.pgid === group.pgid && isLive(stat) && startedSinceLeader(stat, group);
 }

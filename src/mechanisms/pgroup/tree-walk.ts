@@ -16,7 +16,7 @@
 import type { ProcStat } from '../../proc/stat.js';
 import type { GroupRegistry } from './group-registry.js';
 import type { PgroupHost } from './pgroup-host.js';
-import { isLive, isLiveStat } from './tracked-group.js';
+import { isLive, isLiveStat, startedSinceLeader } from './tracked-group.js';
 
 export class TreeWalk {
   readonly #host: PgroupHost;
@@ -111,18 +111,14 @@ export class TreeWalk {
    * leader) came from the group: the subreaper may reap it even unseen.
    */
   claims(zombie: ProcStat): boolean {
-    if (zombie.sid === zombie.pid) return false;
-    const group = this.#registry.sessionGroup(zombie.sid);
-    return group !== undefined && zombie.startTime >= group.leaderStartTime;
+    return zombie.sid !== zombie.pid && startedSinceLeader(zombie, this.#registry.sessionGroup(zombie.sid));
   }
 
   #isRoot(stat: ProcStat, byPgid: ReadonlyMap<number, { leaderStartTime: number }>): boolean {
-    const group = byPgid.get(stat.pgid);
-    if (group !== undefined && stat.startTime >= group.leaderStartTime) return true;
+    if (startedSinceLeader(stat, byPgid.get(stat.pgid))) return true;
     if (this.#seen.get(stat.pid) === stat.startTime) return true;
     if (stat.ppid !== this.#host.selfPid || !isLive(stat)) return false;
-    const session = byPgid.get(stat.sid);
-    if (session !== undefined && stat.startTime >= session.leaderStartTime) return true;
+    if (startedSinceLeader(stat, byPgid.get(stat.sid))) return true;
     // Another group's leader carries that group's marker: not worth reading its environment.
     if (this.#host.subreaper?.isLeader(stat.pid)) return false;
     return this.#host.environHas(stat.pid, this.#markerEntry);

@@ -8,6 +8,7 @@ import type { ExecutionContext } from 'ava';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { patience, PATIENCE_MS } from './patience.js';
 import { lookUntil } from './look-until.js';
+import { readEnvironSync } from '../../src/proc/environ.js';
 
 let counter = 0;
 
@@ -47,8 +48,9 @@ export function findTagged(tag: string): number[] {
   const found: number[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
+    // One open, read and close per process (readEnvironSync): a look reads every process's environment.
+    if (!readEnvironSync(Number(name))?.includes(needle)) continue;
     try {
-      if (!readFileSync(`/proc/${name}/environ`, 'latin1').includes(needle)) continue;
       const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
       if (stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z') continue;
       if (isEsbuildService(readFileSync(`/proc/${name}/cmdline`, 'latin1'))) continue;

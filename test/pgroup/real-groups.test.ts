@@ -1,16 +1,19 @@
 /**
  * The process-group mechanism against the real kernel: the leader really
  * heads its own session and group, a reaped leader's group is marked dead,
- * the guard records name the right process, failed spawns leak nothing.
+ * the guard records name the right process, failed spawns leak nothing,
+ * and a process's environment is read whole, however big.
  */
 import test from 'ava';
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readlinkSync } from 'node:fs';
 import type { Containment } from '../../src/group/containment.js';
 import { clockTicksPerSecond } from '../../src/mechanisms/pgroup/clock-ticks.js';
 import { createPgroupContainment } from '../../src/mechanisms/pgroup/pgroup-containment.js';
 import { realHost, type PgroupHost } from '../../src/mechanisms/pgroup/pgroup-host.js';
 import { readProcStatSync } from '../../src/proc/stat.js';
+import { environHoldsEntry, readEnvironSync } from '../../src/proc/environ.js';
+import { environHas, markerEntry } from '../../src/mechanisms/pgroup/group-marker.js';
 import { assertNoSurvivors, tagFor, waitForTagged } from '../helpers/tagged-processes.js';
 import { eventually } from '../helpers/settle.js';
 import type { ExecutionContext } from 'ava';
@@ -134,3 +137,37 @@ function openDescriptors(): string[] {
     }
   });
 }
+
+test('the environment of a real process is read whole, a 200 KiB one too, and the marker is found exactly', async (t) => {
+  const tag = tagFor(t);
+  const entry = markerEntry('4242.17.3');
+  // Entries that a substring match would confuse with the marker: a longer value, a longer name.
+  // Three entries of 70 KiB (one entry may not exceed 128 KiB, MAX_ARG_STRLEN).
+  const padding = 'x'.repeat(70 * 1024);
+  const env = { ...tag.env, CORRAL_GROUP_OTHER: entry, PAD1: padding, PAD2: padding, PAD3: padding, CORRAL_GROUP: '4242.17.3', LAST: 'end' };
+  const child = spawn('sleep', ['1000'], { env, stdio: 'ignore' });
+  t.teardown(() => child.kill('SIGKILL'));
+  await waitForTagged(tag.tag, 1);
+  const environ = readEnvironSync(child.pid!);
+  t.truthy(environ);
+  t.true(environ!.length > 200 * 1024);
+  for (const name of ['PAD1', 'PAD2', 'PAD3']) t.true(environ!.includes(`${name}=${padding}\0`), `${name}, whole`);
+  t.true(environ!.endsWith('LAST=end\0'), 'and what follows it');
+  t.true(environHas(child.pid!, entry));
+  t.false(environHas(child.pid!, markerEntry('4242.17')), 'a prefix of the value is not the marker');
+  t.false(environHas(process.pid, entry), 'this process does not carry it');
+  child.kill('SIGKILL');
+  await new Promise((resolve) => child.once('exit', resolve));
+  t.is(readEnvironSync(child.pid!), undefined, 'a reaped process has no environment to read');
+  assertNoSurvivors(t, tag);
+});
+
+test('an environ entry matches whole: at the start, in the middle, at the end, with or without the closing NUL', (t) => {
+  t.true(environHoldsEntry('A=1\0B=2\0', 'A=1'));
+  t.true(environHoldsEntry('A=1\0B=2\0', 'B=2'));
+  t.true(environHoldsEntry('A=1\0B=2', 'B=2'));
+  t.true(environHoldsEntry('B=2', 'B=2'));
+  t.false(environHoldsEntry('A=1\0B=22\0', 'B=2'));
+  t.false(environHoldsEntry('A=1\0XB=2\0', 'B=2'));
+  t.false(environHoldsEntry('', 'B=2'));
+});

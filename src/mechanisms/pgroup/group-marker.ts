@@ -9,7 +9,7 @@
  * (itself carrying an outer group's marker) never mistakes the outer
  * group's processes for its own.
  */
-import { readFileSync } from 'node:fs';
+import { environHoldsEntry, readEnvironSync } from '../../proc/environ.js';
 import { startTimeOf } from '../../proc/stat.js';
 
 export const MARKER_VARIABLE = 'CORRAL_GROUP';
@@ -33,11 +33,6 @@ export function markerEntry(marker: string): string {
  * (another user's process, a zombie): false.
  */
 export function environHas(pid: number, entry: string): boolean {
-  let environ: string;
-  try {
-    environ = readFileSync(`/proc/${pid}/environ`, 'latin1');
-  } catch {
-    return false;
-  }
-  return environ.split('\0').includes(entry);
+  const environ = readEnvironSync(pid);
+  return environ !== undefined && environHoldsEntry(environ, entry);
 }

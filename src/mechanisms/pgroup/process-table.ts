@@ -2,11 +2,12 @@
  * One /proc scan, indexed for the tree walk, and shared by every fallback
  * group of this process while it can still be trusted.
  *
- * Each open group walks its tree on its own: its census every second, every
- * drain poll, every graceful signal. A scheduler with 200 groups open would
- * scan /proc 200 times where one scan says the same, and on a slow machine
- * those scans alone can fill the event loop. So a table is kept and handed
- * to every walk until one of these makes it stale:
+ * Each open group walks its tree on its own: its census (every second, less
+ * often on a slow machine), every drain poll, every graceful signal. A
+ * scheduler with 200 groups open would scan /proc 200 times where one scan
+ * says the same, and on a slow machine those scans alone can fill the
+ * event loop. So a table is kept and handed to every walk until one of
+ * these makes it stale:
  * - the event loop moves on (it lives until the next check phase, so every
  *   timer and I/O callback of one turn shares it);
  * - this process spawns a leader (the table would not hold it);

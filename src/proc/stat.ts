@@ -3,7 +3,8 @@
  * The command name is in parentheses and may itself contain ') ', so fields
  * are counted from the last ')'.
  */
-import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { readProcFileSync } from './read-proc-file.js';
 
 export interface ProcStat {
   pid: number;
@@ -37,30 +38,10 @@ export function parseProcStat(text: string): ProcStat | undefined {
   };
 }
 
-/**
- * One line of a few hundred bytes: read with one read(2) into a buffer kept
- * for it. readFileSync would fstat (a /proc file says size 0), allocate and
- * concatenate: a tree walk reads every process's stat, many times during a
- * teardown, and that cost a third more.
- */
-const statBuffer = Buffer.allocUnsafe(4096);
-
 /** The stat of one process, or undefined when it is gone (or /proc is not there). */
 export function readProcStatSync(pid: number): ProcStat | undefined {
-  let fd: number;
-  try {
-    fd = openSync(`/proc/${pid}/stat`, 'r');
-  } catch {
-    return undefined;
-  }
-  try {
-    const length = readSync(fd, statBuffer, 0, statBuffer.length, 0);
-    return parseProcStat(statBuffer.toString('latin1', 0, length));
-  } catch {
-    return undefined; // Gone between the open and the read (ESRCH).
-  } finally {
-    closeSync(fd);
-  }
+  const text = readProcFileSync(pid, 'stat');
+  return text === undefined ? undefined : parseProcStat(text);
 }
 
 /** Every pid in /proc right now. */

@@ -81,7 +81,7 @@ ${CI:+export CI=$(printf '%q' "$CI")}
 exec bash "\$1/guest-test.sh" --tar "\$1/src.tar" --out "\$1/out" --cmd-file "\$1/cmd" --users "$users" $together
 EOF
 
-qemu-img create -q -f qcow2 -F qcow2 -b "$img/root.qcow2" "$run/overlay.qcow2"
+qemu-img create -q -f qcow2 -F raw -b "$img/root.img" "$run/overlay.qcow2"
 : >"$run/serial.log"
 say "booting the guest (timeout ${timeout} s); its console follows"
 start=$SECONDS

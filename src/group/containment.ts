@@ -53,8 +53,10 @@ export interface Containment extends GracefulTarget {
   /** What the guard must kill if this process dies (see src/guard). */
   guardRecords(): GuardRecord[];
   /**
-   * Optional: call `onChange` when guardRecords() may have changed without a
-   * spawn (pgroup: its periodic walk found new members). Returns an unsubscribe function.
+   * Optional: call `onChange` when guardRecords() may have changed outside
+   * ProcessGroup's own calls (pgroup: its periodic walk found new members,
+   * or a leader is about to be forked and the guard must hear of the group
+   * first). Returns an unsubscribe function.
    */
   watchGuardRecords?(onChange: () => void): () => void;
 }

@@ -11,7 +11,7 @@ import { zooScript, zooSize } from '../helpers/escape-zoo.js';
 import { eventually, SETTLE_MS, waitForSettled } from '../helpers/settle.js';
 import { assertNoSurvivors, findTagged, tagFor, waitUntilGone } from '../helpers/tagged-processes.js';
 import { assertAllGone, makeCgroup, ownCgroupDir, waitUntilDead, waitUntilRemoved } from './fixtures.js';
-import { startSupervisor } from './supervisor/run-supervisor.js';
+import { runSupervisorUntilKilled, startSupervisor } from './supervisor/run-supervisor.js';
 import { PATIENCE_MS } from '../helpers/patience.js';
 
 const cgroupParent = ownCgroupDir();
@@ -47,6 +47,26 @@ test('pgroup: SIGKILL of the supervisor; the guard kills every member (setsid, s
   t.deepEqual(await waitUntilRemoved([`/proc/${supervisor.report.guardPid}`], GENEROUS_MS), [], 'the guard left too');
   assertNoSurvivors(t, tag);
 });
+
+// The first thing the tree does is SIGKILL its supervisor: the instant after
+// the spawn, before the supervisor has said another word to its guard. The
+// guard must know the group from before the fork (the cgroup from its
+// creation, the fallback's marker from before the leader's fork).
+for (const mechanism of ['cgroup', 'pgroup'] as const) {
+  (mechanism === 'cgroup' ? cgroupTest : test)(`${mechanism}: a supervisor SIGKILLed by the first command of its own tree; the guard already knew the group and kills it`, async (t) => {
+    const tag = tagFor(t);
+    const script = `kill -KILL $PPID\n${zooScript()}`;
+    const signal = await runSupervisorUntilKilled(t, tag, {
+      mechanism,
+      groups: 1,
+      script,
+      ...(mechanism === 'cgroup' ? { cgroupParent: makeCgroup(t, cgroupParent!) } : {}),
+    });
+    t.is(signal, 'SIGKILL', 'its tree killed the supervisor');
+    t.deepEqual(await waitUntilGone(tag.tag, GENEROUS_MS), []);
+    assertNoSurvivors(t, tag);
+  });
+}
 
 cgroupTest('guard killed first, then the supervisor: the trees live on; sweepStaleGroups() kills them and removes the directories', async (t) => {
   const tag = tagFor(t);

@@ -5,8 +5,11 @@
  * on demand; test/pgroup/real-groups.test.ts covers the real syscalls.
  */
 import test from 'ava';
+import type { SpawnOptions } from 'node:child_process';
 import { constants } from 'node:os';
 import { CorralError } from '../../src/errors.js';
+import type { GuardRecord } from '../../src/guard/record.js';
+import { MARKER_VARIABLE } from '../../src/mechanisms/pgroup/group-marker.js';
 import { createPgroupContainment } from '../../src/mechanisms/pgroup/pgroup-containment.js';
 import { FakeHost } from './fake-host.js';
 
@@ -145,6 +148,32 @@ test('a spawn that got no pid tracks nothing', async (t) => {
   t.deepEqual(containment.guardRecords(), []);
   t.true(await containment.isDrained());
   t.deepEqual(host.calls, []);
+});
+
+test('the guard hears of the marker before the leader is forked, and of its process group right after', (t) => {
+  const host = new FakeHost();
+  host.add(LEADER, { startTime: 100 });
+  host.nextPid = LEADER;
+  const containment = createPgroupContainment(host);
+  t.deepEqual(containment.guardRecords(), [], 'a group with nothing in it guards nothing yet');
+  const heard: GuardRecord[][] = [];
+  containment.watchGuardRecords!(() => heard.push(containment.guardRecords()));
+  let heardAtFork: GuardRecord[][] = [];
+  let leaderEnv: NodeJS.ProcessEnv | undefined;
+  const fork = host.spawn.bind(host);
+  host.spawn = ((_file: string, _args: readonly string[], options: SpawnOptions) => {
+    heardAtFork = [...heard];
+    leaderEnv = options.env;
+    return fork();
+  }) as FakeHost['spawn'];
+  containment.spawn('leader', [], {});
+
+  t.is(heardAtFork.length, 1, 'the guard was told once, before the fork');
+  const marker = heardAtFork[0]![0]!;
+  t.is(heardAtFork[0]!.length, 1, 'one record: the leader has no pid yet');
+  if (marker.kind !== 'marker') return t.fail(`not the marker record: ${JSON.stringify(marker)}`);
+  t.is(leaderEnv?.[MARKER_VARIABLE], marker.marker, 'the marker the leader carries');
+  t.deepEqual(containment.guardRecords(), [{ kind: 'pgroup', pgid: LEADER, leaderStartTime: 100 }, marker], 'then its process group too');
 });
 
 test('spare() forgets the groups: nothing is signalled afterwards', async (t) => {

@@ -48,7 +48,10 @@ class PgroupContainment implements Containment {
   /** Members the hard kill sent SIGKILL (pid to start time): dying, not to be killed again. */
   #killed = new Map<number, number>();
   #leaveCensus: (() => void) | undefined;
-  #censusListener: (() => void) | undefined;
+  /** Told when guardRecords() changed: a census round found members, or a leader is about to be forked. */
+  #recordsListener: (() => void) | undefined;
+  /** True while spawn() forks a leader: the marker record is offered even before the group has one. */
+  #spawning = false;
 
   constructor(host: PgroupHost) {
     this.#host = host;
@@ -64,7 +67,18 @@ class PgroupContainment implements Containment {
     }
     this.#killing = false;
     this.#killed = new Map();
-    const child = spawnLeader(this.#registry, this.#host, this.#marker, file, args, options);
+    // The guard learns the marker before the fork, not after: this process
+    // can be SIGKILLed the instant the leader runs (even by the leader), and
+    // a tree whose marker the guard never heard of would outlive us. The
+    // leader's pgroup record follows once it has a pid.
+    this.#spawning = true;
+    let child: ChildProcess;
+    try {
+      this.#recordsListener?.();
+      child = spawnLeader(this.#registry, this.#host, this.#marker, file, args, options);
+    } finally {
+      this.#spawning = false;
+    }
     this.#startCensus();
     return child;
   }
@@ -169,7 +183,7 @@ class PgroupContainment implements Containment {
     this.#registry.pruneEmpty();
     const groups = this.#registry.groups();
     const records: GuardRecord[] = groups.map(({ pgid, leaderStartTime }) => ({ kind: 'pgroup', pgid, leaderStartTime }));
-    if (groups.length === 0 && this.#walk.seen.size === 0) return records;
+    if (groups.length === 0 && this.#walk.seen.size === 0 && !this.#spawning) return records;
     records.push({ kind: 'marker', marker: this.#marker });
     // Members outside our process groups, seen by the last walk: those without the marker can be found no other way.
     const pgids = new Set(groups.map((group) => group.pgid));
@@ -182,9 +196,9 @@ class PgroupContainment implements Containment {
   }
 
   watchGuardRecords(onChange: () => void): () => void {
-    this.#censusListener = onChange;
+    this.#recordsListener = onChange;
     return () => {
-      if (this.#censusListener === onChange) this.#censusListener = undefined;
+      if (this.#recordsListener === onChange) this.#recordsListener = undefined;
     };
   }
 
@@ -206,7 +220,7 @@ class PgroupContainment implements Containment {
     if (this.#leaveCensus || !this.#host.procAvailable) return;
     this.#leaveCensus = joinCensus(() => {
       this.#walk.members();
-      this.#censusListener?.();
+      this.#recordsListener?.();
     });
   }
 

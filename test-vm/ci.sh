@@ -13,27 +13,19 @@ guest_limit=${CORRAL_VM_TIMEOUT:-2400}
 
 start=$SECONDS
 rc=0
-# timeout signals its whole process group, so qemu and debootstrap stop too;
-# run.sh's trap then removes its overlay and run directory.
-# The guest runs the whole ava suite as both users, compiled to JavaScript on
-# the host first (npm run build:tests): under TCG every tsx start-up costs
-# seconds, and the suite starts hundreds of Node processes. The CLI tests run
-# the built CLI (dist/). The host stage has already type-checked and measured
-# coverage. The tests that set limits go last, one file at a time: to enable
-# controllers for its children, prepareCgroupForLimits() moves every process
-# of the test's scope into a leaf, which would pull the rug from under tests
-# running beside it (limits, the sandbox gauntlet, the job queue's fork bomb).
+# The guest runs test-vm/suite.sh (the whole ava suite, compiled to
+# JavaScript) as both users. The suite is compiled here on the host first:
+# the guest has no network, and the host stage has already type-checked and
+# measured coverage. The CLI tests run the built CLI (dist/).
 (cd "$here/.." && npm run --silent build && npm run --silent build:tests)
-c=build/compiled/test
-last="$c/cgroup/limits.test.js $c/sandbox/gauntlet.test.js $c/examples/job-queue.test.js"
-rest="'$c/**/*.test.js' $(printf "'!%s' " $last)"
-# ava's own bin, not npx: under TCG each npx start costs seconds of CPU.
-cmd=${CORRAL_VM_CMD:-"export CORRAL_TEST_COMPILED=1; node_modules/.bin/ava $rest && node_modules/.bin/ava --concurrency 1 $last"}
+cmd=${CORRAL_VM_CMD:-"bash test-vm/suite.sh"}
 # Root and the delegated user run side by side (CORRAL_VM_TOGETHER=0: one
 # after the other): each run alone leaves the guest's CPUs idle while its
 # tests wait on real time.
 together=()
 [[ ${CORRAL_VM_TOGETHER:-1} == 0 ]] || together=(--together)
+# timeout signals its whole process group, so qemu and debootstrap stop too;
+# run.sh's trap then removes its overlay and run directory.
 timeout --kill-after=30 "$stage_limit" bash "$here/run.sh" --timeout "$guest_limit" --cmd "$cmd" "${together[@]}" "$@" || rc=$?
 case $rc in
   0) msg=passed ;;

@@ -137,7 +137,10 @@ run_as() { # who: the test command as that user, in its own scope; its log in $o
   # is a real share of the CPU. A process that cannot write there (a test's
   # uid 65534) runs without it, silently.
   runuser -u "$who" -- mkdir -p "$home/.cache/node-compile"
+  # CORRAL_VM_WHO and CORRAL_VM_USERS tell the command who runs it and who
+  # else does (test-vm/suite.sh runs the hermetic files in root's run only).
   in_scope "$who" env -C "${dir[$who]}" "${test_env[@]}" HOME="$home" NODE_COMPILE_CACHE="$home/.cache/node-compile" \
+    CORRAL_VM_WHO="$who" CORRAL_VM_USERS="$users" \
     bash -c "$cmd" 2>&1 | tee "$out/$who.log" || rc=$?
   status "$who" "$rc"
   echo "$who: exit $rc after $((SECONDS - t)) s" | tee -a "$out/times"

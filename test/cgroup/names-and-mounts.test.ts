@@ -6,6 +6,9 @@ import test from 'ava';
 import { cpuMax, limitFiles } from '../../src/mechanisms/cgroup/apply-limits.js';
 import { formatGroupName, parseGroupName } from '../../src/mechanisms/cgroup/group-name.js';
 import { cgroupDirectory, parseMountinfo, parseOwnCgroup, visibleMounts } from '../../src/mechanisms/cgroup/hierarchy.js';
+import { hermetic } from '../helpers/hermetic.js';
+
+hermetic();
 
 test('group names carry owner pid, owner start time and counter, and round-trip', (t) => {
   const name = { ownerPid: 4242, ownerStartTime: 987654, counter: 7, spared: false };

@@ -21,6 +21,9 @@ import type { ShutdownReport } from '../../src/driver/graceful.js';
 import type { HostContainment } from '../../src/host/host-containment.js';
 import type { RunResult } from '../../src/run/run.js';
 import { resolveRunOptions } from '../../src/run/run-options.js';
+import { hermetic } from '../helpers/hermetic.js';
+
+hermetic();
 
 test('durations need a unit, except 0', (t) => {
   t.is(parseDuration('250ms', '--x'), 250);
@@ -224,14 +227,6 @@ test('doctor renders what it found, and says when the probe disagrees with the p
   t.regex(odd, /^'auto' gets +pgroup \(no cgroup2\), but making a group got none: broken$/m);
   t.regex(odd, /^limits +available \(--memory, --pids, --cpus\)$/m);
   t.regex(odd, /^fix +do this$/m);
-});
-
-test('--user and --no-new-privs become uid, gid and noNewPrivileges', (t) => {
-  const { options } = parseRunCommandLine(['--user', `${process.geteuid!()}:${process.getegid!()}`, '--no-new-privs', 'make']);
-  t.is(options.uid, process.geteuid!());
-  t.is(options.gid, process.getegid!());
-  t.true(options.noNewPrivileges);
-  t.false('noNewPrivileges' in parseRunCommandLine(['make']).options);
 });
 
 test('--no-systemd-scope reaches the group options', (t) => {

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkMayBecome, resolveUser } from '../../src/cli/run/resolve-user.js';
+import { parseRunCommandLine } from '../../src/cli/run/run-flags.js';
 import { UsageError } from '../../src/cli/usage-error.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'corral-users-'));
@@ -37,4 +38,14 @@ test('only root may become somebody else; anyone may "become" themselves', (t) =
   t.notThrows(() => checkMayBecome(self, 'me'));
   if (self.uid === 0) t.notThrows(() => checkMayBecome({ uid: 65534, gid: 65534 }, 'nobody'));
   else t.throws(() => checkMayBecome({ uid: 0, gid: 0 }, 'root'), { instanceOf: UsageError, message: /only root can run a command as another user/ });
+});
+
+// Here, not with the other flags in pieces.test.ts: who may become whom depends on
+// who runs the test, so this file runs as every user of the guest.
+test('--user and --no-new-privs become uid, gid and noNewPrivileges', (t) => {
+  const { options } = parseRunCommandLine(['--user', `${process.geteuid!()}:${process.getegid!()}`, '--no-new-privs', 'make']);
+  t.is(options.uid, process.geteuid!());
+  t.is(options.gid, process.getegid!());
+  t.true(options.noNewPrivileges);
+  t.false('noNewPrivileges' in parseRunCommandLine(['make']).options);
 });

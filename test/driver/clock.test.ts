@@ -1,6 +1,9 @@
 import test from 'ava';
 import { systemClock } from '../../src/driver/clock.js';
 import { StandDownLatch } from '../../src/driver/latch.js';
+import { hermetic } from '../helpers/hermetic.js';
+
+hermetic();
 
 test('the system clock clamps a huge sleep instead of letting Node overflow it to 1 ms', async (t) => {
   const warnings: Error[] = [];

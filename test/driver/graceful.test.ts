@@ -6,6 +6,9 @@ import { StandDownLatch } from '../../src/driver/latch.js';
 import { CorralError } from '../../src/errors.js';
 import { FakeTarget, type FakeScript } from '../helpers/fake-target.js';
 import { VirtualClock } from '../helpers/virtual-clock.js';
+import { hermetic } from '../helpers/hermetic.js';
+
+hermetic();
 
 const plan = (overrides: Partial<ShutdownPlan> = {}): ShutdownPlan => ({
   phases: [{ signal: 'SIGTERM', timeout: 2000 }],

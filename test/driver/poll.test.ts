@@ -9,6 +9,9 @@ import { FREEZE_TIMEOUT_MS, setFrozen } from '../../src/mechanisms/cgroup/freeze
 import { realCgroupFs, type CgroupFs } from '../../src/mechanisms/cgroup/cgroup-fs.js';
 import { waitUntilEmpty } from '../../src/run/wait-until-empty.js';
 import { VirtualClock } from '../helpers/virtual-clock.js';
+import { hermetic } from '../helpers/hermetic.js';
+
+hermetic();
 
 test('poll: asks at once, then backs off by doubling up to the ceiling, never past the deadline', async (t) => {
   const clock = new VirtualClock();

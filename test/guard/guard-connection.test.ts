@@ -8,6 +8,9 @@
 import test from 'ava';
 import { GuardConnection } from '../../src/guard/group-guard.js';
 import type { GuardRecord } from '../../src/guard/record.js';
+import { hermetic } from '../helpers/hermetic.js';
+
+hermetic();
 
 function recordingGuard() {
   const guards: Array<{ sent: string[]; gone: (error?: Error) => void }> = [];

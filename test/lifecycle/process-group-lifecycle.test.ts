@@ -5,6 +5,9 @@ import { ProcessGroup } from '../../src/group/process-group.js';
 import { CorralError } from '../../src/errors.js';
 import { FakeContainment, type FakeContainmentScript } from '../helpers/fake-containment.js';
 import { VirtualClock } from '../helpers/virtual-clock.js';
+import { hermetic } from '../helpers/hermetic.js';
+
+hermetic();
 
 function setup(script: FakeContainmentScript = {}, options = {}) {
   const clock = new VirtualClock();

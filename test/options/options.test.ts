@@ -4,6 +4,9 @@ import { MAX_TIMER_MS, parseTimeout } from '../../src/options/durations.js';
 import { resolveCreateOptions, resolveShutdownPlan } from '../../src/options/group-options.js';
 import { parseLimits } from '../../src/options/limits.js';
 import { parseSignal, signalName, signalNumber } from '../../src/options/signals.js';
+import { hermetic } from '../helpers/hermetic.js';
+
+hermetic();
 
 const codeOf = (fn: () => unknown) => {
   try {

@@ -6,6 +6,9 @@
  */
 import test from 'ava';
 import { Census, CENSUS_INTERVAL_MS, CENSUS_PAUSE_PER_ROUND, censusPause, type CensusTimer } from '../../src/mechanisms/pgroup/census.js';
+import { hermetic } from '../helpers/hermetic.js';
+
+hermetic();
 
 /** A timer the test drives: pending rounds are listed with their due times, and fire only on `advanceTo`. */
 class ScriptedTimer implements CensusTimer {

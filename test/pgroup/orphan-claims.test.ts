@@ -11,6 +11,9 @@ import { GroupRegistry } from '../../src/mechanisms/pgroup/group-registry.js';
 import { TreeWalk } from '../../src/mechanisms/pgroup/tree-walk.js';
 import type { ProcStat } from '../../src/proc/stat.js';
 import { FakeHost } from './fake-host.js';
+import { hermetic } from '../helpers/hermetic.js';
+
+hermetic();
 
 const LEADER_START = 100;
 

@@ -12,6 +12,9 @@ import type { GuardRecord } from '../../src/guard/record.js';
 import { MARKER_VARIABLE } from '../../src/mechanisms/pgroup/group-marker.js';
 import { createPgroupContainment } from '../../src/mechanisms/pgroup/pgroup-containment.js';
 import { FakeHost } from './fake-host.js';
+import { hermetic } from '../helpers/hermetic.js';
+
+hermetic();
 
 const LEADER = 4242;
 const SIGTERM = constants.signals.SIGTERM;

@@ -7,6 +7,9 @@
 import test from 'ava';
 import { StopRequest } from '../../src/run/stop-request.js';
 import { VirtualClock } from '../helpers/virtual-clock.js';
+import { hermetic } from '../helpers/hermetic.js';
+
+hermetic();
 
 test('the timeout runs out after its milliseconds of the clock', async (t) => {
   const clock = new VirtualClock();

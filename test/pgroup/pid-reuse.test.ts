@@ -142,6 +142,19 @@ test('an orphan adopted from a group (its session) keeps it undrained after the 
   t.true(await containment.isDrained());
 });
 
+test('the guard is told of a live member outside our process groups, and no longer once it is a zombie', async (t) => {
+  const { host, containment } = withLeader();
+  // The leader's child left for a process group of its own: only the walk finds it.
+  host.add(7000, { startTime: 300, pgid: 7000, sid: LEADER, ppid: LEADER });
+  const processRecords = () => containment.guardRecords().filter((record) => record.kind === 'process');
+  t.deepEqual((await containment.members()).sort(), [LEADER, 7000]);
+  t.deepEqual(processRecords(), [{ kind: 'process', pid: 7000, startTime: 300 }]);
+  // Dead, not yet reaped: nothing to guard, and its pid cannot be reused until it is reaped.
+  host.add(7000, { startTime: 300, pgid: 7000, sid: LEADER, ppid: LEADER, state: 'Z' });
+  t.deepEqual(processRecords(), []);
+  t.deepEqual(pgroupRecords(containment), [{ kind: 'pgroup', pgid: LEADER, leaderStartTime: 100 }], 'the live group is still guarded');
+});
+
 test('a spawn that got no pid tracks nothing', async (t) => {
   const host = new FakeHost();
   host.nextPid = undefined;

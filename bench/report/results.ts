@@ -36,6 +36,8 @@ export interface Ratio {
   summary: Summary;
   /** The contender was capped: the ratio is at least summary.median. */
   atLeast: boolean;
+  /** A floor's ratio: what the guarantees cost with none of corral's code (the CLI start-up suite). */
+  floor?: true;
 }
 
 export interface ContainmentRow {

@@ -72,8 +72,8 @@ export function judgeTargets(inputs: TargetInputs): TargetResult[] {
   const cliName = '`corral run -- true` within 1.3x of `node -e 0`';
   // Judged on the last setting measured, the strictest (bench/suites/cli-startup.ts); the others are in the detail.
   // A last setting whose CLI never ran is "not measured", never judged on an easier one.
-  const cliRatios = inputs.cliStartupRatios.filter((r) => r.contender.startsWith('corral run'));
-  const floor = inputs.cliStartupRatios.filter((r) => !r.contender.startsWith('corral run') && r.summary.n > 0).at(-1);
+  const cliRatios = inputs.cliStartupRatios.filter((r) => !r.floor);
+  const floor = inputs.cliStartupRatios.filter((r) => r.floor && r.summary.n > 0).at(-1);
   const cli = cliRatios[cliRatios.length - 1];
   const others = cliRatios
     .slice(0, -1)

@@ -119,7 +119,7 @@ async function measure(setting: Setting, main: string, rounds: number, cgroupPar
   const ratios: Ratio[] = [];
   if (cgroupParent !== undefined) {
     cells.push(cell(named(CLI_FLOOR), floor, [...new Set(floorErrors)]));
-    ratios.push(ratio(named(CLI_FLOOR), floor));
+    ratios.push({ ...ratio(named(CLI_FLOOR), floor), floor: true });
   }
   cells.push(cell(named(CLI_CONTENDER), cli, [...new Set(errors)]));
   // The CLI's ratio comes last: the target is judged on the last setting's.

@@ -67,9 +67,12 @@ export class FakeHost implements PgroupHost {
 
   /** How many single-process stat reads the mechanism made. */
   statReads = 0;
+  /** The pid of each of those reads, in order. */
+  readonly statReadPids: number[] = [];
 
   readStat(pid: number): ProcStat | undefined {
     this.statReads += 1;
+    this.statReadPids.push(pid);
     return this.table.get(pid);
   }
 

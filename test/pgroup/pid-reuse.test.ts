@@ -123,6 +123,27 @@ test('isDrained() answers from one stat read while a leader lives: no probe, no 
   t.is(host.scans, scans);
 });
 
+test('isDrained() forgets members that are gone: while a big tree dies, the dead are not read again and again', async (t) => {
+  const { host, containment } = withLeader();
+  const members = Array.from({ length: 20 }, (_, i) => 7000 + i);
+  for (const pid of members) host.add(pid, { startTime: 200, pgid: LEADER, sid: LEADER, ppid: LEADER });
+  t.is((await containment.members()).length, 21);
+  host.table.delete(LEADER);
+  for (const pid of members.slice(0, 4)) host.table.delete(pid);
+  host.add(7004, { startTime: 900 }); // a recycled pid: gone too, as far as the group is concerned
+  const scans = host.scans;
+  const readsOf = async () => {
+    const from = host.statReadPids.length;
+    t.false(await containment.isDrained());
+    return host.statReadPids.slice(from).filter((pid) => pid !== LEADER);
+  };
+
+  t.deepEqual(await readsOf(), [7000, 7001, 7002, 7003, 7004, 7005], 'the gone members, then a live one');
+  host.table.delete(7005);
+  t.deepEqual(await readsOf(), [7005, 7006], 'the member that answered last time, then the next live one: the gone ones are forgotten');
+  t.is(host.scans, scans, 'no scan while a member the walk saw is alive');
+});
+
 test('an orphan adopted from a group (its session) keeps it undrained after the group itself emptied', async (t) => {
   const { host, containment } = withLeader();
   host.table.delete(LEADER);

@@ -83,10 +83,18 @@ export class TreeWalk {
    * last time first, then at up to `limit` others; false proves nothing.
    * While a big tree dies, the drain wait is woken again and again, and this
    * spares it a scan each time (a scan also competes for the CPU with the
-   * very processes that are exiting).
+   * very processes that are exiting). A member found gone (no such pid, or
+   * the pid is another process now) can never be seen again, so it is
+   * forgotten: the next call reads the living, not the same dead again.
+   * A zombie stays: the next walk must still find it to have it reaped.
    */
   anySeenAlive(limit = 8): boolean {
-    const alive = (pid: number) => isLiveStat(this.#host.readStat(pid), this.#seen.get(pid));
+    const alive = (pid: number) => {
+      const startTime = this.#seen.get(pid);
+      const stat = this.#host.readStat(pid);
+      if (stat?.startTime !== startTime) this.#seen.delete(pid);
+      return isLiveStat(stat, startTime);
+    };
     if (this.#lastAlive !== undefined && this.#seen.has(this.#lastAlive) && alive(this.#lastAlive)) return true;
     let looked = 0;
     for (const pid of this.#seen.keys()) {

@@ -25,11 +25,9 @@ import { fileURLToPath } from 'node:url';
 const compiled = join(dirname(fileURLToPath(import.meta.url)), '..', 'build', 'compiled');
 
 function testFiles(dir) {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return testFiles(path);
-    return entry.name.endsWith('.test.js') ? [path] : [];
-  });
+  return readdirSync(dir, { recursive: true })
+    .filter((name) => name.endsWith('.test.js'))
+    .map((name) => join(dir, name));
 }
 
 /**
@@ -61,7 +59,7 @@ const ownLocation = {
   setup(esbuild) {
     esbuild.onLoad({ filter: /\.js$/ }, async ({ path }) => {
       const text = await readFile(path, 'utf8');
-      if (!text.includes('import.meta')) return { contents: text, loader: 'js' };
+      if (!text.includes('import.meta')) return undefined; // esbuild reads it as it is
       const url = `new URL(${JSON.stringify(relative(compiled, path))}, ${ROOT})`;
       return {
         contents: text

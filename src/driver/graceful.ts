@@ -19,25 +19,14 @@
  *      so processes this shutdown never saw are still killed on close().
  */
 import { CorralError, describeError } from '../errors.js';
+import type { ShutdownPlan } from '../options/group-options.js';
 import type { SignalName } from '../options/signals.js';
 import type { Clock } from './clock.js';
 import type { StandDownLatch } from './latch.js';
 import type { GracefulTarget } from './target.js';
 import { waitForDrain } from './wait-for-drain.js';
 
-export interface ShutdownPhase {
-  signal: SignalName;
-  /** Milliseconds to wait for the drain after this phase's signal (already clamped). */
-  timeout: number;
-}
-
-export interface ShutdownPlan {
-  phases: ShutdownPhase[];
-  /** Hard-kill survivors after the last phase (true), or stand down (false). */
-  escalate: boolean;
-  /** Milliseconds to wait for the drain after a hard kill before giving up. */
-  killTimeout: number;
-}
+export type { ShutdownPhase, ShutdownPlan } from '../options/group-options.js';
 
 export interface PhaseReport {
   signal: SignalName;

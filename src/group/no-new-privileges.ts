@@ -24,9 +24,9 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CorralError } from '../errors.js';
-import { predictExecFailure } from './predict-exec-failure.js';
+import { predictExecFailure } from '../mechanisms/spawn/predict-exec-failure.js';
 import { parseBoolean } from '../options/validate.js';
-import { commandLine } from './command-line.js';
+import { commandLine } from '../mechanisms/spawn/command-line.js';
 
 /** What ProcessGroup.spawn() accepts: child_process.spawn's options plus corral's own. */
 export interface GroupSpawnOptions extends SpawnOptions {

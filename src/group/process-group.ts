@@ -19,7 +19,7 @@ import {
   type ShutdownOptions,
 } from '../options/group-options.js';
 import { parseSignal } from '../options/signals.js';
-import type { Containment, GroupStats, MechanismName } from './containment.js';
+import type { Containment, GroupStats, MechanismName } from '../mechanisms/containment.js';
 import { registerForExitCleanup, unregisterFromExitCleanup, type ExitCleanupEntry } from './exit-cleanup.js';
 import { checkNoNewPrivileges, spawnWithoutNewPrivileges, type GroupSpawnOptions } from './no-new-privileges.js';
 import { selectMechanism, type Selection } from './select-mechanism.js';

@@ -17,7 +17,7 @@ import { createCgroupContainment } from '../mechanisms/cgroup/cgroup-containment
 import { originOf, type CgroupOrigin } from '../mechanisms/cgroup/cgroup-origin.js';
 import { locateHierarchy, type Hierarchy } from '../mechanisms/cgroup/hierarchy.js';
 import { processScope, type ScopeKeeper } from '../mechanisms/cgroup/systemd/scope-keeper.js';
-import type { Containment } from './containment.js';
+import type { Containment } from '../mechanisms/containment.js';
 
 export interface Selection {
   containment: Containment;

@@ -17,7 +17,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import type { ShutdownReport } from '../driver/graceful.js';
-import type { GroupStats, MechanismName } from '../group/containment.js';
+import type { GroupStats, MechanismName } from '../mechanisms/containment.js';
 import { createResolvedGroup, type ProcessGroup } from '../group/process-group.js';
 import type { CgroupOrigin } from '../mechanisms/cgroup/cgroup-origin.js';
 import { normalizeSpawnArguments } from '../group/spawn-arguments.js';

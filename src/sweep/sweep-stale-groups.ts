@@ -14,7 +14,7 @@ import { attachCgroupContainment, type CgroupSeams } from '../mechanisms/cgroup/
 import { realCgroupFs } from '../mechanisms/cgroup/cgroup-fs.js';
 import { findGroupDirs, type FoundGroupDir } from '../mechanisms/cgroup/find-group-dirs.js';
 import { locateHierarchy } from '../mechanisms/cgroup/hierarchy.js';
-import { ownerIsAlive } from './owner.js';
+import { ownerIsAlive } from '../mechanisms/cgroup/owner.js';
 import { resolveSweepOptions, type ResolvedSweepOptions, type SweepOptions } from './sweep-options.js';
 
 export type SweepAction =

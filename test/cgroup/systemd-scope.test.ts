@@ -7,7 +7,7 @@
  */
 import test from 'ava';
 import { CorralError } from '../../src/errors.js';
-import type { Containment } from '../../src/group/containment.js';
+import type { Containment } from '../../src/mechanisms/containment.js';
 import type { CgroupContainment } from '../../src/mechanisms/cgroup/cgroup-containment.js';
 import { selectMechanism, type SelectionSeams } from '../../src/group/select-mechanism.js';
 import { resolveCreateOptions } from '../../src/options/group-options.js';
@@ -18,7 +18,8 @@ import { chooseManagerBus, socketOfAddress, type ManagerBus, type StatSocket } f
 import { runBusctl, type Busctl } from '../../src/mechanisms/cgroup/systemd/run-busctl.js';
 import { ScopeKeeper } from '../../src/mechanisms/cgroup/systemd/scope-keeper.js';
 import { primeMigration, primerInFlight } from '../../src/mechanisms/cgroup/migration-primer.js';
-import { optedOutByEnv, scopeProspect, type ProspectHost } from '../../src/mechanisms/cgroup/systemd/scope-prospect.js';
+import { optedOutByEnv } from '../../src/options/systemd-opt-out.js';
+import { scopeProspect, type ProspectHost } from '../../src/mechanisms/cgroup/systemd/scope-prospect.js';
 import { cgroupIsInUnit, isCorralScopeName, scopeUnitName, unitObjectPath } from '../../src/mechanisms/cgroup/systemd/scope-unit.js';
 import { JOB_WAIT_MS, startDelegatedScope, type StartScopeSeams } from '../../src/mechanisms/cgroup/systemd/start-scope.js';
 import { VirtualClock } from '../helpers/virtual-clock.js';

@@ -16,7 +16,7 @@ import { systemClock, type Clock } from '../../driver/clock.js';
 import { hardKillAndWait } from '../../driver/graceful.js';
 import type { SignalOptions } from '../../driver/target.js';
 import { CorralError, describeError, errnoOf, type CorralErrorCode } from '../../errors.js';
-import type { Containment, GroupStats } from '../../group/containment.js';
+import type { Containment, GroupStats } from '../containment.js';
 import type { GuardRecord } from '../../guard/record.js';
 import { hasLimits, type Limits } from '../../options/limits.js';
 import type { SignalName } from '../../options/signals.js';

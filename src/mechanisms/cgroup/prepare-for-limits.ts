@@ -16,7 +16,7 @@ import { CorralError, describeError, errnoOf } from '../../errors.js';
 import { realCgroupFs, parsePids, readControllers, type CgroupFs } from './cgroup-fs.js';
 import { LIMIT_CONTROLLERS, type LimitController } from './apply-limits.js';
 import { resolveParent } from './resolve-parent.js';
-import { optedOutByEnv } from './systemd/scope-prospect.js';
+import { optedOutByEnv } from '../../options/systemd-opt-out.js';
 import { makeOwnCgroupWritable } from './systemd/writable-own-cgroup.js';
 
 export const SUPERVISOR_LEAF = 'corral-supervisor';

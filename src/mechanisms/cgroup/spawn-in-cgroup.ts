@@ -35,9 +35,9 @@
 import { spawn, type ChildProcess, type SpawnOptions, type StdioOptions } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { CorralError, errnoOf } from '../../errors.js';
-import { commandLine } from '../../group/command-line.js';
+import { commandLine } from '../spawn/command-line.js';
 import type { CgroupFs } from './cgroup-fs.js';
-import { predictExecFailure } from '../../group/predict-exec-failure.js';
+import { predictExecFailure } from '../spawn/predict-exec-failure.js';
 
 const SHIM_SHELL = '/bin/sh';
 /** The highest descriptor a POSIX sh must be able to redirect. */

@@ -64,7 +64,7 @@ function searchSetpriv(path: string): string | undefined {
 /** Executable by someone: X_OK as root would say yes to any mode. */
 function isExecutableFile(path: string): boolean {
   const stats = statSync(path, { throwIfNoEntry: false });
-  return stats !== undefined && stats.isFile() && (stats.mode & 0o111) !== 0;
+  return stats?.isFile() === true && (stats.mode & 0o111) !== 0;
 }
 
 /** setpriv's path; throws ENO_NEW_PRIVS_UNAVAILABLE when there is none (run() asks before making its group). */

@@ -7,7 +7,6 @@
  */
 import test from 'ava';
 import { CorralError } from '../../src/errors.js';
-import type { Containment } from '../../src/mechanisms/containment.js';
 import type { CgroupContainment } from '../../src/mechanisms/cgroup/cgroup-containment.js';
 import { selectMechanism, type SelectionSeams } from '../../src/group/select-mechanism.js';
 import { resolveCreateOptions } from '../../src/options/group-options.js';

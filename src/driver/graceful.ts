@@ -18,7 +18,7 @@
  *      kill on disposal. The latch refuses if a spawn happened since step 1,
  *      so processes this shutdown never saw are still killed on close().
  */
-import { CorralError, describeError } from '../errors.js';
+import { CorralError, failure } from '../errors.js';
 import type { ShutdownPlan } from '../options/group-options.js';
 import type { SignalName } from '../options/signals.js';
 import type { Clock } from './clock.js';
@@ -180,5 +180,5 @@ export async function hardKillAndWait(
 
 function asCorralError(error: unknown, code: 'ESIGNAL_FAILED' | 'EKILL_FAILED', what: string): CorralError {
   if (error instanceof CorralError) return error;
-  return new CorralError(code, `${what}: ${describeError(error)}`, { cause: error });
+  return failure(code, what, error);
 }

@@ -9,7 +9,7 @@
  * of a dead owner it is removed only once empty, unless `includeSpared`.
  */
 import { systemClock } from '../driver/clock.js';
-import { CorralError, describeError } from '../errors.js';
+import { CorralError, failure } from '../errors.js';
 import { attachCgroupContainment, type CgroupSeams } from '../mechanisms/cgroup/cgroup-containment.js';
 import { realCgroupFs } from '../mechanisms/cgroup/cgroup-fs.js';
 import { findGroupDirs, type FoundGroupDir } from '../mechanisms/cgroup/find-group-dirs.js';
@@ -99,7 +99,7 @@ async function sweepOne({ path, name }: FoundGroupDir, options: ResolvedSweepOpt
   } catch (error) {
     swept.action = 'failed';
     swept.error =
-      error instanceof CorralError ? error : new CorralError('ECGROUP_REMOVE', `sweeping ${path} failed: ${describeError(error)}`, { path, cause: error });
+      error instanceof CorralError ? error : failure('ECGROUP_REMOVE', `sweeping ${path} failed`, error, { path });
   }
   return swept;
 }

@@ -120,8 +120,9 @@ export class ProcessGroup implements AsyncDisposable {
     const { noNewPrivileges, ...spawnOptions } = given as GroupSpawnOptions;
     checkNoNewPrivileges(noNewPrivileges);
     this.#latch.noteSpawn();
-    const start = (f: string, a: readonly string[], o: GroupSpawnOptions) => this.#containment.spawn(f, a, o);
-    const child = noNewPrivileges ? spawnWithoutNewPrivileges(start, file, args, spawnOptions) : start(file, args, spawnOptions);
+    const child = noNewPrivileges
+      ? spawnWithoutNewPrivileges(this.#containment, file, args, spawnOptions)
+      : this.#containment.spawn(file, args, spawnOptions);
     // New pgroup records, or a group guarded again after a stand-down; the guard skips repeats.
     this.#guard?.track(this.#id, this.#containment.guardRecords());
     return child;

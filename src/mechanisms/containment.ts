@@ -34,6 +34,12 @@ export interface Containment extends GracefulTarget {
    * must be contained before it runs a single instruction of `file`.
    */
   spawn(file: string, args: readonly string[], options: SpawnOptions): ChildProcess;
+  /**
+   * Optional: spawn() through `execPrefix` (a command that execs the rest,
+   * such as `setpriv --no-new-privs --`), run inside the mechanism's own
+   * wrapper. Without it, the caller wraps the command and calls spawn().
+   */
+  spawnWithExecPrefix?(execPrefix: readonly string[], file: string, args: readonly string[], options: SpawnOptions): ChildProcess;
   /** Freeze every member (cgroup.freeze; SIGSTOP under pgroup). */
   suspend(): Promise<void>;
   /** Undo suspend(). */

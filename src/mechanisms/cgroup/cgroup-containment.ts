@@ -100,6 +100,10 @@ export class CgroupContainment implements Containment {
     return spawnInCgroup(this.#fs, this.cgroupPath, file, args, options);
   }
 
+  spawnWithExecPrefix(execPrefix: readonly string[], file: string, args: readonly string[], options: SpawnOptions): ChildProcess {
+    return spawnInCgroup(this.#fs, this.cgroupPath, file, args, options, execPrefix);
+  }
+
   signal(signal: SignalName, options?: SignalOptions): Promise<number> {
     return this.#call('ESIGNAL_FAILED', `sending ${signal} to the members`, () => signalMembers(this.#fs, this.cgroupPath, signal, options));
   }

@@ -28,9 +28,6 @@ import { normalizeSpawnArguments } from './spawn-arguments.js';
 
 let groupCounter = 0;
 
-/** ProcessGroup.create() for options resolved already: run() checks its options before anything exists. */
-export let createResolvedGroup!: (options: ResolvedCreateOptions) => Promise<ProcessGroup>;
-
 export class ProcessGroup implements AsyncDisposable {
   readonly #containment: Containment;
   readonly #options: ResolvedCreateOptions;
@@ -72,14 +69,9 @@ export class ProcessGroup implements AsyncDisposable {
    * says why in `fallbackReason`.
    */
   static async create(options: CreateOptions = {}): Promise<ProcessGroup> {
-    return createResolvedGroup(resolveCreateOptions(options));
-  }
-
-  static {
-    createResolvedGroup = async (resolved) => {
-      const { containment, ...selection } = await selectMechanism(resolved);
-      return new ProcessGroup(containment, resolved, selection, systemClock);
-    };
+    const resolved = resolveCreateOptions(options);
+    const { containment, ...selection } = await selectMechanism(resolved);
+    return new ProcessGroup(containment, resolved, selection, systemClock);
   }
 
   /** Wrap an existing Containment (tests and advanced embedding: a fake target, a virtual clock). */

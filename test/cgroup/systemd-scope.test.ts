@@ -269,7 +269,7 @@ function decisionSeams(script: { scope?: 'ok' | 'refused'; denyInScope?: boolean
       made.push(parent);
       if (script.otherError) throw new CorralError('ELIMIT_UNENFORCEABLE', 'limits cannot be enforced: no memory controller');
       if (!inScope || script.denyInScope) throw new CorralError('ECGROUP_UNAVAILABLE', `cgroup v2 is not usable: cannot create ${inScope ? SCOPE_CGROUP : SESSION}/corral-1: EACCES`, { errnoCode: 'EACCES' });
-      return { guardRecords: () => [{ kind: 'cgroup', path: `/sys/fs/cgroup${SCOPE_CGROUP}/corral-1` }] } as unknown as CgroupContainment;
+      return { cgroupPath: `/sys/fs/cgroup${SCOPE_CGROUP}/corral-1` } as unknown as CgroupContainment;
     },
     scope: {
       entered: () => (inScope ? { unit: UNIT, manager: 'user', bus: BUS.address, cgroup: SCOPE_CGROUP } : undefined),
@@ -288,7 +288,7 @@ function decisionSeams(script: { scope?: 'ok' | 'refused'; denyInScope?: boolean
 test("'auto' in order: the own cgroup, then a systemd scope, then process groups with a reason that says what was tried", async (t) => {
   const ok = decisionSeams({ scope: 'ok' });
   const got = await selectMechanism(resolveCreateOptions({ guard: false }), ok.seams);
-  t.is(got.containment.guardRecords()[0]?.kind, 'cgroup');
+  t.is(got.containment.cgroupPath, `/sys/fs/cgroup${SCOPE_CGROUP}/corral-1`);
   t.deepEqual(got.cgroupOrigin, { kind: 'systemd-scope', unit: UNIT, manager: 'user', bus: BUS.address });
   t.deepEqual(ok.asked, [true]);
   t.is(ok.made.length, 2, 'tried the own cgroup, then again inside the scope');

@@ -23,7 +23,10 @@ export type CorralErrorCode =
   | 'EKILL_TIMEOUT'
   /** The hard kill itself failed (e.g. cgroup.kill could not be written). */
   | 'EKILL_FAILED'
-  /** Delivering a signal to the tree, or freezing or thawing it (suspend(), resume()), failed for a reason other than "already gone". */
+  /**
+   * Delivering a signal to the tree, or freezing or thawing it (suspend(),
+   * resume()), failed for a reason other than "already gone".
+   */
   | 'ESIGNAL_FAILED'
   /** Reading the group's state (its members, its statistics, whether it has drained) failed. */
   | 'EREAD_FAILED'
@@ -90,7 +93,10 @@ export interface UndeliveredSignal {
   syscall?: string;
 }
 
-/** The error for a signal that could not reach some members (`where`: whose members, when it helps), or undefined when it reached them all. */
+/**
+ * The error for a signal that could not reach some members (`where`: whose
+ * members, when it helps), or undefined when it reached them all.
+ */
 export function undeliveredSignal(
   code: CorralErrorCode,
   signal: string,

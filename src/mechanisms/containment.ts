@@ -47,9 +47,10 @@ export interface Containment extends GracefulTarget {
   stats(): Promise<GroupStats>;
   /**
    * The mechanism's one teardown: SIGKILL the tree, wait for the drain (up to
-   * `killTimeout` on `clock`; EKILL_TIMEOUT/EKILL_FAILED past it), then let
-   * go of the OS resources (the cgroup subtree, removed deepest first,
-   * EBUSY waited out, bounded: ECGROUP_REMOVE).
+   * `killTimeout`; EKILL_TIMEOUT/EKILL_FAILED past it), then let go of the OS
+   * resources (the cgroup subtree, removed deepest first, EBUSY waited out,
+   * bounded: ECGROUP_REMOVE). Every wait of one containment runs on one
+   * clock: its own where it has one (cgroup's seam), else `clock`.
    */
   tearDown(killTimeout: number, clock: Clock): Promise<void>;
   /** Let go of the group without killing: its members were stood down and keep running. */

@@ -8,7 +8,6 @@
  * corral's. A stood-down group (`-spared`) was deliberately left running:
  * of a dead owner it is removed only once empty, unless `includeSpared`.
  */
-import { systemClock } from '../driver/clock.js';
 import { CorralError, failure } from '../errors.js';
 import { attachCgroupContainment, type CgroupSeams } from '../mechanisms/cgroup/cgroup-containment.js';
 import { realCgroupFs } from '../mechanisms/cgroup/cgroup-fs.js';
@@ -94,7 +93,7 @@ async function sweepOne({ path, name }: FoundGroupDir, options: ResolvedSweepOpt
       swept.action = 'would-remove';
       return swept;
     }
-    await group.tearDown(options.killTimeout, seams.clock ?? systemClock);
+    await group.tearDown(options.killTimeout);
     swept.action = 'removed';
   } catch (error) {
     swept.action = 'failed';

@@ -136,9 +136,9 @@ export class CgroupContainment implements Containment {
     return this.#call('EREAD_FAILED', 'reading the statistics', () => readStats(this.#fs, this.cgroupPath));
   }
 
-  /** The one teardown: SIGKILL the subtree, wait (bounded) for its drain, remove it deepest first. */
-  async tearDown(killTimeout: number, clock: Clock): Promise<void> {
-    await hardKillAndWait(this, killTimeout, clock);
+  /** The one teardown: SIGKILL the subtree, wait (bounded) for its drain, remove it deepest first; all on its own clock. */
+  async tearDown(killTimeout: number): Promise<void> {
+    await hardKillAndWait(this, killTimeout, this.#clock);
     await removeSubtree(this.#fs, this.cgroupPath, this.#clock);
   }
 

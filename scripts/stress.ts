@@ -8,7 +8,6 @@
  * seed printed first replays the run. --from FILE re-renders a saved report.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { randomSeed } from '../test/stress/random.js';
 import { renderTable, writeTableInto, type StressReport } from '../test/stress/report-table.js';

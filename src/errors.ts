@@ -23,8 +23,13 @@ export type CorralErrorCode =
   | 'EKILL_TIMEOUT'
   /** The hard kill itself failed (e.g. cgroup.kill could not be written). */
   | 'EKILL_FAILED'
-  /** Delivering a signal to the tree failed for a reason other than "already gone". */
+  /**
+   * Delivering a signal to the tree, or freezing or thawing it (suspend(),
+   * resume()), failed for a reason other than "already gone".
+   */
   | 'ESIGNAL_FAILED'
+  /** Reading the group's state (its members, its statistics, whether it has drained) failed. */
+  | 'EREAD_FAILED'
   /** A cgroup directory could not be removed after the tree drained. */
   | 'ECGROUP_REMOVE'
   /** A libc call through ffi-rs could not be made at all. */
@@ -64,6 +69,48 @@ export class CorralError extends Error {
     if (details.pids !== undefined) this.pids = details.pids;
     if (details.errors !== undefined) this.errors = details.errors;
   }
+}
+
+/**
+ * The error for an operation that failed with `error` (a system error,
+ * usually): the message says what failed and why (`<what>: <why>`), the
+ * details keep the errno and the cause. Every CorralError that wraps
+ * another failure is built here.
+ */
+export function failure(
+  code: CorralErrorCode,
+  what: string,
+  error: unknown,
+  details: Omit<CorralErrorDetails, 'errnoCode' | 'cause'> = {},
+): CorralError {
+  return new CorralError(code, `${what}: ${describeError(error)}`, { ...details, errnoCode: errnoOf(error), cause: error });
+}
+
+/** A process a signal could not reach, and why. */
+export interface UndeliveredSignal {
+  pid: number;
+  errno: string;
+  syscall?: string;
+}
+
+/**
+ * The error for a signal that could not reach some members (`where`: whose
+ * members, when it helps), or undefined when it reached them all.
+ */
+export function undeliveredSignal(
+  code: CorralErrorCode,
+  signal: string,
+  failures: readonly UndeliveredSignal[],
+  where = '',
+): CorralError | undefined {
+  const first = failures[0];
+  if (first === undefined) return undefined;
+  const list = failures.map((f) => `${f.pid} (${f.errno})`).join(', ');
+  return new CorralError(code, `${signal} could not be delivered to ${failures.length} member(s)${where}: ${list}`, {
+    syscall: first.syscall,
+    errnoCode: first.errno,
+    pids: failures.map((f) => f.pid),
+  });
 }
 
 /** The `code` of a Node system error (`ENOENT`, `EBUSY`...), or undefined. */

@@ -4,7 +4,7 @@
  */
 export { ProcessGroup } from './group/process-group.js';
 export type { GroupSpawnOptions } from './group/no-new-privileges.js';
-export type { GroupStats, MechanismName } from './group/containment.js';
+export type { GroupStats, MechanismName } from './mechanisms/containment.js';
 export { CorralError } from './errors.js';
 export type { CorralErrorCode } from './errors.js';
 export type { CreateOptions, ShutdownOptions, MechanismChoice } from './options/group-options.js';

@@ -5,7 +5,7 @@
  * Pure.
  */
 import type { Cell, ContainmentRow, Ratio, Results, ScaleRow } from './results.js';
-import { formatMs, formatRatio, formatSummary, markdownTable } from './table.js';
+import { formatRatio, formatSummary, markdownTable } from './table.js';
 
 function contendersOf(cells: readonly Cell[]): Array<{ id: string; label: string }> {
   const seen = new Map<string, string>();

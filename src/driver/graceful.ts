@@ -18,26 +18,15 @@
  *      kill on disposal. The latch refuses if a spawn happened since step 1,
  *      so processes this shutdown never saw are still killed on close().
  */
-import { CorralError, describeError } from '../errors.js';
+import { CorralError, failure } from '../errors.js';
+import type { ShutdownPlan } from '../options/group-options.js';
 import type { SignalName } from '../options/signals.js';
 import type { Clock } from './clock.js';
 import type { StandDownLatch } from './latch.js';
 import type { GracefulTarget } from './target.js';
 import { waitForDrain } from './wait-for-drain.js';
 
-export interface ShutdownPhase {
-  signal: SignalName;
-  /** Milliseconds to wait for the drain after this phase's signal (already clamped). */
-  timeout: number;
-}
-
-export interface ShutdownPlan {
-  phases: ShutdownPhase[];
-  /** Hard-kill survivors after the last phase (true), or stand down (false). */
-  escalate: boolean;
-  /** Milliseconds to wait for the drain after a hard kill before giving up. */
-  killTimeout: number;
-}
+export type { ShutdownPhase, ShutdownPlan } from '../options/group-options.js';
 
 export interface PhaseReport {
   signal: SignalName;
@@ -191,5 +180,5 @@ export async function hardKillAndWait(
 
 function asCorralError(error: unknown, code: 'ESIGNAL_FAILED' | 'EKILL_FAILED', what: string): CorralError {
   if (error instanceof CorralError) return error;
-  return new CorralError(code, `${what}: ${describeError(error)}`, { cause: error });
+  return failure(code, what, error);
 }

@@ -12,30 +12,25 @@
  * Where it is missing, spawn() throws ENO_NEW_PRIVS_UNAVAILABLE before
  * anything starts: a sandbox flag is never dropped silently.
  *
- * As for every wrapper (the cgroup shim too), Node's own view is kept:
- * `shell` is resolved first, spawnfile and spawnargs show the user's
- * command, and a command that cannot start (ENOENT, EACCES, a missing cwd)
- * is passed to the mechanism unwrapped, so that the error is Node's genuine
- * one; should it start after all (the file appeared in between), it is
- * SIGKILLed at once. `argv0` cannot be passed through setpriv and is ignored.
+ * As for every wrapper (the cgroup shim too), Node's own view is kept (see
+ * mechanisms/spawn/spawn-through.ts); `argv0` cannot be passed through
+ * setpriv and is ignored. Under cgroup v2 the placement shim execs setpriv,
+ * which execs the command: one process, one pass over the command.
  */
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CorralError } from '../errors.js';
-import { predictExecFailure } from './predict-exec-failure.js';
+import type { Containment } from '../mechanisms/containment.js';
+import { DEFAULT_PATH } from '../mechanisms/spawn/predict-exec-failure.js';
+import { spawnThrough, type Start } from '../mechanisms/spawn/spawn-through.js';
 import { parseBoolean } from '../options/validate.js';
-import { commandLine } from './command-line.js';
 
 /** What ProcessGroup.spawn() accepts: child_process.spawn's options plus corral's own. */
 export interface GroupSpawnOptions extends SpawnOptions {
   /** Start the child with PR_SET_NO_NEW_PRIVS (through util-linux `setpriv`): setuid programs gain nothing. */
   noNewPrivileges?: boolean;
 }
-
-/** libuv's default PATH, when the supervisor has none. */
-const DEFAULT_PATH = '/usr/bin:/bin';
 
 /** Throws EINVALID_OPTION unless `value` is undefined or a boolean. */
 export function checkNoNewPrivileges(value: unknown): void {
@@ -64,7 +59,7 @@ function searchSetpriv(path: string): string | undefined {
 /** Executable by someone: X_OK as root would say yes to any mode. */
 function isExecutableFile(path: string): boolean {
   const stats = statSync(path, { throwIfNoEntry: false });
-  return stats !== undefined && stats.isFile() && (stats.mode & 0o111) !== 0;
+  return stats?.isFile() === true && (stats.mode & 0o111) !== 0;
 }
 
 /** setpriv's path; throws ENO_NEW_PRIVS_UNAVAILABLE when there is none (run() asks before making its group). */
@@ -77,24 +72,24 @@ export function assertSetprivAvailable(): string {
   );
 }
 
-type Writable<T> = { -readonly [K in keyof T]: T[K] };
-type Start = (file: string, args: readonly string[], options: SpawnOptions) => ChildProcess;
-
-/** Start `file` through `start` (the mechanism's spawn) with no new privileges. */
-export function spawnWithoutNewPrivileges(start: Start, file: string, args: readonly string[], options: SpawnOptions): ChildProcess {
-  const setpriv = assertSetprivAvailable();
-  const command = commandLine(file, args, options);
-  const cwd = options.cwd instanceof URL ? fileURLToPath(options.cwd) : options.cwd;
-  if (predictExecFailure(command.file, options.env ?? process.env, cwd) !== undefined) {
-    const child = start(file, args, options);
+/**
+ * Start `file` in `containment` with no new privileges: setpriv runs inside
+ * the mechanism's own wrapper where it has one (the cgroup shim), otherwise
+ * it is the wrapper.
+ */
+export function spawnWithoutNewPrivileges(
+  containment: Containment,
+  file: string,
+  args: readonly string[],
+  options: SpawnOptions,
+): ChildProcess {
+  const prefix = [assertSetprivAvailable(), '--no-new-privs', '--'];
+  if (containment.spawnWithExecPrefix) return containment.spawnWithExecPrefix(prefix, file, args, options);
+  const start: Start = (f, a, o) => containment.spawn(f, a, o);
+  const unstartable: Start = (f, a, o) => {
+    const child = start(f, a, o);
     if (child.pid !== undefined) child.kill('SIGKILL');
     return child;
-  }
-  const wrapped: SpawnOptions = { ...options, shell: false };
-  delete wrapped.argv0;
-  const child = start(setpriv, ['--no-new-privs', '--', command.file, ...command.args], wrapped);
-  const shown = child as Writable<ChildProcess>;
-  shown.spawnfile = command.file;
-  shown.spawnargs = [command.file, ...command.args];
-  return child;
+  };
+  return spawnThrough({ prefix, start, unstartable }, file, args, options);
 }

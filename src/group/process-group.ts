@@ -10,7 +10,7 @@ import { systemClock, type Clock } from '../driver/clock.js';
 import { hardKillAndWait, shutdownTree, type ShutdownReport } from '../driver/graceful.js';
 import { StandDownLatch } from '../driver/latch.js';
 import { CorralError } from '../errors.js';
-import { acquireGuard, type GroupGuard } from '../guard/group-guard.js';
+import { acquireGuard } from '../guard/group-guard.js';
 import {
   resolveCreateOptions,
   resolveShutdownPlan,
@@ -19,7 +19,8 @@ import {
   type ShutdownOptions,
 } from '../options/group-options.js';
 import { parseSignal } from '../options/signals.js';
-import type { Containment, GroupStats, MechanismName } from './containment.js';
+import type { Containment, GroupStats, MechanismName } from '../mechanisms/containment.js';
+import { GuardEntry } from './guard-entry.js';
 import { registerForExitCleanup, unregisterFromExitCleanup, type ExitCleanupEntry } from './exit-cleanup.js';
 import { checkNoNewPrivileges, spawnWithoutNewPrivileges, type GroupSpawnOptions } from './no-new-privileges.js';
 import { selectMechanism, type Selection } from './select-mechanism.js';
@@ -28,16 +29,12 @@ import { normalizeSpawnArguments } from './spawn-arguments.js';
 
 let groupCounter = 0;
 
-/** ProcessGroup.create() for options resolved already: run() checks its options before anything exists. */
-export let createResolvedGroup!: (options: ResolvedCreateOptions) => Promise<ProcessGroup>;
-
 export class ProcessGroup implements AsyncDisposable {
   readonly #containment: Containment;
   readonly #options: ResolvedCreateOptions;
   readonly #latch = new StandDownLatch();
   readonly #clock: Clock;
-  readonly #guard: GroupGuard | undefined;
-  readonly #id = `${process.pid}-${++groupCounter}`;
+  readonly #guard: GuardEntry | undefined;
   readonly #exitEntry: ExitCleanupEntry;
   #closed = false;
   #closing: Promise<void> | undefined;
@@ -55,13 +52,8 @@ export class ProcessGroup implements AsyncDisposable {
     this.cgroupOrigin = selection.cgroupOrigin;
     this.#exitEntry = { spare: () => this.#latch.skipDropKill, killSync: () => containment.killSync() };
     registerForExitCleanup(this.#exitEntry);
-    this.#guard = options.guard ? acquireGuard() : undefined;
-    this.#guard?.track(this.#id, containment.guardRecords());
-    const guard = this.#guard;
-    // The guard skips unchanged records; a closed group is untracked and stays so.
-    if (guard) containment.watchGuardRecords?.(() => {
-      if (!this.#closed && !this.#latch.skipDropKill) guard.track(this.#id, containment.guardRecords());
-    });
+    const id = `${process.pid}-${++groupCounter}`;
+    this.#guard = options.guard ? new GuardEntry(acquireGuard(), id, containment, () => !this.#closed && !this.#latch.skipDropKill) : undefined;
   }
 
   /**
@@ -72,14 +64,9 @@ export class ProcessGroup implements AsyncDisposable {
    * says why in `fallbackReason`.
    */
   static async create(options: CreateOptions = {}): Promise<ProcessGroup> {
-    return createResolvedGroup(resolveCreateOptions(options));
-  }
-
-  static {
-    createResolvedGroup = async (resolved) => {
-      const { containment, ...selection } = await selectMechanism(resolved);
-      return new ProcessGroup(containment, resolved, selection, systemClock);
-    };
+    const resolved = resolveCreateOptions(options);
+    const { containment, ...selection } = await selectMechanism(resolved);
+    return new ProcessGroup(containment, resolved, selection, systemClock);
   }
 
   /** Wrap an existing Containment (tests and advanced embedding: a fake target, a virtual clock). */
@@ -120,10 +107,11 @@ export class ProcessGroup implements AsyncDisposable {
     const { noNewPrivileges, ...spawnOptions } = given as GroupSpawnOptions;
     checkNoNewPrivileges(noNewPrivileges);
     this.#latch.noteSpawn();
-    const start = (f: string, a: readonly string[], o: GroupSpawnOptions) => this.#containment.spawn(f, a, o);
-    const child = noNewPrivileges ? spawnWithoutNewPrivileges(start, file, args, spawnOptions) : start(file, args, spawnOptions);
-    // New pgroup records, or a group guarded again after a stand-down; the guard skips repeats.
-    this.#guard?.track(this.#id, this.#containment.guardRecords());
+    const child = noNewPrivileges
+      ? spawnWithoutNewPrivileges(this.#containment, file, args, spawnOptions)
+      : this.#containment.spawn(file, args, spawnOptions);
+    // New pgroup records, or a group guarded again after a stand-down.
+    this.#guard?.sync();
     return child;
   }
 
@@ -143,7 +131,7 @@ export class ProcessGroup implements AsyncDisposable {
     this.#assertOpen('shutdown');
     const report = await shutdownTree(this.#containment, plan, { clock: this.#clock, latch: this.#latch });
     // A stood-down tree is spared by close() and exit cleanup: the guard must spare it too.
-    if (report.stoodDown) this.#guard?.untrack(this.#id);
+    this.#guard?.sync();
     return report;
   }
 
@@ -184,7 +172,7 @@ export class ProcessGroup implements AsyncDisposable {
   spare(): void {
     this.#assertOpen('spare');
     this.#latch.requestStandDown(this.#latch.generation);
-    this.#guard?.untrack(this.#id);
+    this.#guard?.sync();
   }
 
   /**
@@ -213,7 +201,7 @@ export class ProcessGroup implements AsyncDisposable {
     }
     this.#closed = true;
     unregisterFromExitCleanup(this.#exitEntry);
-    this.#guard?.untrack(this.#id);
+    this.#guard?.dispose();
   }
 
   #assertOpen(operation: string): void {

@@ -17,7 +17,7 @@ import { createCgroupContainment } from '../mechanisms/cgroup/cgroup-containment
 import { originOf, type CgroupOrigin } from '../mechanisms/cgroup/cgroup-origin.js';
 import { locateHierarchy, type Hierarchy } from '../mechanisms/cgroup/hierarchy.js';
 import { processScope, type ScopeKeeper } from '../mechanisms/cgroup/systemd/scope-keeper.js';
-import type { Containment } from './containment.js';
+import type { Containment } from '../mechanisms/containment.js';
 
 export interface Selection {
   containment: Containment;
@@ -85,8 +85,8 @@ export async function selectMechanism(options: ResolvedCreateOptions, seams: Sel
 
 async function inCgroup(options: ResolvedCreateOptions, seams: SelectionSeams): Promise<Selection> {
   const containment = await seams.createCgroup({ parent: options.cgroupParent, limits: options.limits });
-  const dir = containment.guardRecords().find((record) => record.kind === 'cgroup')?.path ?? '';
-  return { containment, fallbackReason: undefined, cgroupOrigin: originOf(dir, options.cgroupParent, seams.scope.entered()) };
+  const origin = originOf(containment.cgroupPath ?? '', options.cgroupParent, seams.scope.entered());
+  return { containment, fallbackReason: undefined, cgroupOrigin: origin };
 }
 
 function isUnavailable(error: unknown): error is CorralError {

@@ -10,7 +10,7 @@
  * an ELIBC error that says so.
  */
 import { createRequire } from 'node:module';
-import { CorralError, describeError } from '../errors.js';
+import { failure } from '../errors.js';
 import { errnoName } from './errno.js';
 
 export interface SyscallResult {
@@ -38,9 +38,7 @@ function load(): FfiModule {
   try {
     module = createRequire(import.meta.url)('ffi-rs') as FfiModule;
   } catch (error) {
-    throw new CorralError('ELIBC', `ffi-rs could not be loaded on ${process.platform}-${process.arch}: ${describeError(error)}`, {
-      cause: error,
-    });
+    throw failure('ELIBC', `ffi-rs could not be loaded on ${process.platform}-${process.arch}`, error);
   }
   const path = process.platform === 'darwin' ? '/usr/lib/libSystem.B.dylib' : '';
   module.open({ library: LIBRARY, path });

@@ -3,12 +3,11 @@
  * with defaults in one place, before anything is touched on the host.
  */
 import { CorralError } from '../errors.js';
-import type { ShutdownPhase, ShutdownPlan } from '../driver/graceful.js';
 import { describe, parseTimeout } from './durations.js';
 import { asOptionsObject, parseBoolean } from './validate.js';
 import { parseLimits, type Limits } from './limits.js';
 import { parseSignal, type SignalName } from './signals.js';
-import { optedOutByEnv } from '../mechanisms/cgroup/systemd/scope-prospect.js';
+import { optedOutByEnv } from './systemd-opt-out.js';
 
 export type MechanismChoice = 'auto' | 'cgroup' | 'pgroup';
 
@@ -64,6 +63,21 @@ export interface ShutdownOptions {
   phases?: Array<{ signal: NodeJS.Signals | number; timeout: number }>;
   /** Bound on the wait after SIGKILL (default: the group's killTimeout). */
   killTimeout?: number;
+}
+
+export interface ShutdownPhase {
+  signal: SignalName;
+  /** Milliseconds to wait for the drain after this phase's signal (already clamped). */
+  timeout: number;
+}
+
+/** What one shutdown() does, checked: the driver (driver/graceful.ts) carries it out. */
+export interface ShutdownPlan {
+  phases: ShutdownPhase[];
+  /** Hard-kill survivors after the last phase (true), or stand down (false). */
+  escalate: boolean;
+  /** Milliseconds to wait for the drain after a hard kill before giving up. */
+  killTimeout: number;
 }
 
 const MECHANISMS: readonly MechanismChoice[] = ['auto', 'cgroup', 'pgroup'];

@@ -5,7 +5,7 @@
  * pids.peak and memory.peak the most the tree ever held (where those
  * controllers are enabled for the group).
  */
-import type { GroupStats } from '../group/containment.js';
+import type { GroupStats } from '../mechanisms/containment.js';
 import type { ProcessGroup } from '../group/process-group.js';
 
 /** The stats, or undefined if the group cannot give any (they are a report, never a reason to fail the run). */

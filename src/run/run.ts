@@ -17,75 +17,18 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import type { ShutdownReport } from '../driver/graceful.js';
-import type { GroupStats, MechanismName } from '../group/containment.js';
-import { createResolvedGroup, type ProcessGroup } from '../group/process-group.js';
-import type { CgroupOrigin } from '../mechanisms/cgroup/cgroup-origin.js';
+import { ProcessGroup } from '../group/process-group.js';
 import { normalizeSpawnArguments } from '../group/spawn-arguments.js';
-import { OutputCapture, type OutputBytes } from './capture-output.js';
+import { OutputCapture } from './capture-output.js';
 import { finalStats } from './final-stats.js';
-import { readCommandLine } from '../proc/cmdline.js';
 import { resolveRunOptions, type ResolvedRunOptions, type RunOptions } from './run-options.js';
 import { StopRequest, type StopReason } from './stop-request.js';
-import { waitUntilEmpty } from './wait-until-empty.js';
+import type { LeftoverProcess, RunResult } from './run-result.js';
+import { settleLeftovers } from './settle-leftovers.js';
+import { withLimitsPrepared } from './with-limits-prepared.js';
 import { systemClock, type Clock } from '../driver/clock.js';
 
-export interface RunResult<Output extends string | Buffer = string> {
-  /** The leader's exit code, or null when it died of a signal (or was left running). */
-  exitCode: number | null;
-  /** The signal the leader died of, or null. */
-  signal: NodeJS.Signals | null;
-  /** The timeout ran out and the tree was shut down. */
-  timedOut: boolean;
-  /** The AbortSignal fired and the tree was shut down. */
-  cancelled: boolean;
-  /**
-   * Pids of the descendants still running at the moment the leader exited on
-   * its own (before any timeout or cancellation); empty when the tree went
-   * with its leader, or when the leader was stopped by corral.
-   */
-  leftovers: number[];
-  /**
-   * The same leftovers, each with its command line as it was when the leader
-   * exited ('' for one that was gone before it could be read): what the
-   * command left behind, by name.
-   */
-  leftoverProcesses: LeftoverProcess[];
-  /** The report of the graceful shutdown, if one ran (timeout, cancellation, leftovers: 'kill'). */
-  report: ShutdownReport | undefined;
-  /** The mechanism the group really used. */
-  mechanism: MechanismName;
-  /** Why mechanism 'auto' did not get cgroup v2, if it did not. */
-  fallbackReason: string | undefined;
-  /** Where the group's cgroup came from (own cgroup, cgroupParent, or a systemd scope); undefined under pgroup. */
-  cgroupOrigin: CgroupOrigin | undefined;
-  /** The leader's pid. */
-  pid: number;
-  /** Milliseconds from the spawn until the tree was gone (or left to run). */
-  elapsedMs: number;
-  /**
-   * The group's stats() at the end of the run (undefined if unreadable).
-   * cgroup: CPU time of every member that ran, and the peaks where the
-   * controllers are enabled; the fallback has no CPU figure for a finished
-   * tree, so cpuUsageMs is absent there.
-   */
-  stats: GroupStats | undefined;
-  /** With capture: what the tree wrote to stdout, up to maxBuffer bytes (undefined without capture). */
-  stdout: Output | undefined;
-  /** With capture: what the tree wrote to stderr, up to maxBuffer bytes. */
-  stderr: Output | undefined;
-  /** With capture: the bytes each stream wrote, kept or not. */
-  outputBytes: OutputBytes | undefined;
-  /** With capture: a stream wrote more than maxBuffer bytes and was cut (the first maxBuffer kept). */
-  outputTruncated: boolean;
-}
-
-/** A process the command left running when it exited. */
-export interface LeftoverProcess {
-  pid: number;
-  /** Its arguments joined by spaces, as `ps -o args` shows them. */
-  command: string;
-}
-
+export type { RunResult, LeftoverProcess } from './run-result.js';
 export type { RunOptions, LeftoversPolicy } from './run-options.js';
 export type { OutputBytes, OutputEncoding } from './capture-output.js';
 
@@ -119,7 +62,7 @@ export async function runOnClock(clock: Clock, command: string, argsOrOptions?: 
   const { file, args, options } = normalizeSpawnArguments(command, argsOrOptions, maybeOptions);
   const resolved = resolveRunOptions(options);
   resolved.signal?.throwIfAborted();
-  const group = await createResolvedGroup(resolved.group);
+  const group = await ProcessGroup.create(await withLimitsPrepared(resolved.group));
   let result: RunResult<string | Buffer>;
   try {
     result = await supervise(group, file, args, resolved, clock);
@@ -143,7 +86,7 @@ async function supervise(group: ProcessGroup, file: string, args: string[], opti
     capture?.stop();
     throw error;
   }
-  const started = performance.now();
+  const started = clock.now();
   options.onSpawn?.(child, group);
 
   const stop = new StopRequest(options.timeout, options.signal, clock);
@@ -161,10 +104,7 @@ async function supervise(group: ProcessGroup, file: string, args: string[], opti
       // Only 'wait' still honours the timeout and the AbortSignal: 'kill' and
       // 'keep' act at once, and a stop arriving meanwhile must not be claimed.
       if (options.leftovers !== 'wait') stop.dispose();
-      leftovers = await group.members();
-      // Named before anything is stopped: after the shutdown there is nothing left to read.
-      leftoverProcesses = await Promise.all(leftovers.map(async (pid) => ({ pid, command: await readCommandLine(pid) })));
-      if (leftovers.length > 0) report = await settleLeftovers(group, options, stop, clock);
+      ({ leftovers, leftoverProcesses, report } = await settleLeftovers(group, options.leftovers, stop, clock));
     }
   } finally {
     stop.dispose();
@@ -183,7 +123,7 @@ async function supervise(group: ProcessGroup, file: string, args: string[], opti
     fallbackReason: group.fallbackReason,
     cgroupOrigin: group.cgroupOrigin,
     pid: child.pid ?? 0,
-    elapsedMs: performance.now() - started,
+    elapsedMs: clock.now() - started,
     stats,
     stdout: output?.stdout,
     stderr: output?.stderr,
@@ -218,20 +158,6 @@ function startedOrFailed(child: ChildProcess): Promise<void> {
 async function leaderAfterShutdown(child: ChildProcess, exited: Promise<LeaderExit>, report: ShutdownReport): Promise<LeaderExit | undefined> {
   const leftRunning = report.stoodDown && child.pid !== undefined && report.survivors.includes(child.pid);
   return leftRunning ? undefined : exited;
-}
-
-async function settleLeftovers(group: ProcessGroup, options: ResolvedRunOptions, stop: StopRequest, clock: Clock): Promise<ShutdownReport | undefined> {
-  switch (options.leftovers) {
-    case 'keep':
-      group.spare();
-      return undefined;
-    case 'kill':
-      return group.shutdown();
-    case 'wait': {
-      const reason = await waitUntilEmpty(group, stop.requested, clock);
-      return reason === undefined ? undefined : group.shutdown();
-    }
-  }
 }
 
 function isStopReason(value: LeaderExit | StopReason): value is StopReason {

@@ -8,13 +8,12 @@
  * corral's. A stood-down group (`-spared`) was deliberately left running:
  * of a dead owner it is removed only once empty, unless `includeSpared`.
  */
-import { systemClock } from '../driver/clock.js';
-import { CorralError, describeError } from '../errors.js';
+import { CorralError, failure } from '../errors.js';
 import { attachCgroupContainment, type CgroupSeams } from '../mechanisms/cgroup/cgroup-containment.js';
 import { realCgroupFs } from '../mechanisms/cgroup/cgroup-fs.js';
 import { findGroupDirs, type FoundGroupDir } from '../mechanisms/cgroup/find-group-dirs.js';
 import { locateHierarchy } from '../mechanisms/cgroup/hierarchy.js';
-import { ownerIsAlive } from './owner.js';
+import { ownerIsAlive } from '../mechanisms/cgroup/owner.js';
 import { resolveSweepOptions, type ResolvedSweepOptions, type SweepOptions } from './sweep-options.js';
 
 export type SweepAction =
@@ -94,12 +93,12 @@ async function sweepOne({ path, name }: FoundGroupDir, options: ResolvedSweepOpt
       swept.action = 'would-remove';
       return swept;
     }
-    await group.tearDown(options.killTimeout, seams.clock ?? systemClock);
+    await group.tearDown(options.killTimeout);
     swept.action = 'removed';
   } catch (error) {
     swept.action = 'failed';
     swept.error =
-      error instanceof CorralError ? error : new CorralError('ECGROUP_REMOVE', `sweeping ${path} failed: ${describeError(error)}`, { path, cause: error });
+      error instanceof CorralError ? error : failure('ECGROUP_REMOVE', `sweeping ${path} failed`, error, { path });
   }
   return swept;
 }

@@ -7,13 +7,13 @@
  */
 import type { ExecutionContext } from 'ava';
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostContainment, ProcessGroup, type CreateOptions } from '../../src/index.js';
-import type { Containment } from '../../src/group/containment.js';
+import type { Containment } from '../../src/mechanisms/containment.js';
 import { nodeArgsInRepo, REPO } from '../helpers/node-script.js';
 import { asAnotherUser, type ViewCommand } from '../helpers/as-another-user.js';
-import { findTagged, type Tag } from '../helpers/tagged-processes.js';
+import type { Tag } from '../helpers/tagged-processes.js';
 import { lookUntil } from '../helpers/look-until.js';
 
 export { REPO };

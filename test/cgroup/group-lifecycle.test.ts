@@ -9,7 +9,6 @@ import test from 'ava';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { systemClock } from '../../src/driver/clock.js';
 import { createCgroupContainment } from '../../src/mechanisms/cgroup/cgroup-containment.js';
 import { LONG_SLEEP, zooScript, zooSize } from '../helpers/escape-zoo.js';
 import { assertNoSurvivors, findTagged, tagFor, waitForTagged, waitUntilGone } from '../helpers/tagged-processes.js';
@@ -85,7 +84,7 @@ test('watch() fires when the tree drains, and the drain is reported by the event
 
   t.true(await drainedWhenFired);
   t.is(fired, 1);
-  await containment.tearDown(5000, systemClock);
+  await containment.tearDown(5000);
   t.false(existsSync(dir));
   assertNoSurvivors(t, tag);
 });

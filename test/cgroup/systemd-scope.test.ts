@@ -7,7 +7,6 @@
  */
 import test from 'ava';
 import { CorralError } from '../../src/errors.js';
-import type { Containment } from '../../src/group/containment.js';
 import type { CgroupContainment } from '../../src/mechanisms/cgroup/cgroup-containment.js';
 import { selectMechanism, type SelectionSeams } from '../../src/group/select-mechanism.js';
 import { resolveCreateOptions } from '../../src/options/group-options.js';
@@ -18,7 +17,8 @@ import { chooseManagerBus, socketOfAddress, type ManagerBus, type StatSocket } f
 import { runBusctl, type Busctl } from '../../src/mechanisms/cgroup/systemd/run-busctl.js';
 import { ScopeKeeper } from '../../src/mechanisms/cgroup/systemd/scope-keeper.js';
 import { primeMigration, primerInFlight } from '../../src/mechanisms/cgroup/migration-primer.js';
-import { optedOutByEnv, scopeProspect, type ProspectHost } from '../../src/mechanisms/cgroup/systemd/scope-prospect.js';
+import { optedOutByEnv } from '../../src/options/systemd-opt-out.js';
+import { scopeProspect, type ProspectHost } from '../../src/mechanisms/cgroup/systemd/scope-prospect.js';
 import { cgroupIsInUnit, isCorralScopeName, scopeUnitName, unitObjectPath } from '../../src/mechanisms/cgroup/systemd/scope-unit.js';
 import { JOB_WAIT_MS, startDelegatedScope, type StartScopeSeams } from '../../src/mechanisms/cgroup/systemd/start-scope.js';
 import { VirtualClock } from '../helpers/virtual-clock.js';
@@ -269,7 +269,7 @@ function decisionSeams(script: { scope?: 'ok' | 'refused'; denyInScope?: boolean
       made.push(parent);
       if (script.otherError) throw new CorralError('ELIMIT_UNENFORCEABLE', 'limits cannot be enforced: no memory controller');
       if (!inScope || script.denyInScope) throw new CorralError('ECGROUP_UNAVAILABLE', `cgroup v2 is not usable: cannot create ${inScope ? SCOPE_CGROUP : SESSION}/corral-1: EACCES`, { errnoCode: 'EACCES' });
-      return { guardRecords: () => [{ kind: 'cgroup', path: `/sys/fs/cgroup${SCOPE_CGROUP}/corral-1` }] } as unknown as CgroupContainment;
+      return { cgroupPath: `/sys/fs/cgroup${SCOPE_CGROUP}/corral-1` } as unknown as CgroupContainment;
     },
     scope: {
       entered: () => (inScope ? { unit: UNIT, manager: 'user', bus: BUS.address, cgroup: SCOPE_CGROUP } : undefined),
@@ -288,7 +288,7 @@ function decisionSeams(script: { scope?: 'ok' | 'refused'; denyInScope?: boolean
 test("'auto' in order: the own cgroup, then a systemd scope, then process groups with a reason that says what was tried", async (t) => {
   const ok = decisionSeams({ scope: 'ok' });
   const got = await selectMechanism(resolveCreateOptions({ guard: false }), ok.seams);
-  t.is(got.containment.guardRecords()[0]?.kind, 'cgroup');
+  t.is(got.containment.cgroupPath, `/sys/fs/cgroup${SCOPE_CGROUP}/corral-1`);
   t.deepEqual(got.cgroupOrigin, { kind: 'systemd-scope', unit: UNIT, manager: 'user', bus: BUS.address });
   t.deepEqual(ok.asked, [true]);
   t.is(ok.made.length, 2, 'tried the own cgroup, then again inside the scope');

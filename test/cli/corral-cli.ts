@@ -32,7 +32,7 @@ function builtCli(relative: string): string {
   const main = join(REPO, relative);
   const built = existsSync(main) ? statSync(main).mtimeMs : 0;
   if (built < NEWEST_SOURCE.mtimeMs) {
-    throw new Error(`${relative} is ${built ? 'older than ' + NEWEST_SOURCE.path : 'missing'}: run \`npm run build\` first (npm test does)`);
+    throw new Error(`${relative} is ${built ? `older than ${NEWEST_SOURCE.path}` : 'missing'}: run \`npm run build\` first (npm test does)`);
   }
   return main;
 }

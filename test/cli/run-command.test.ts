@@ -4,7 +4,6 @@
  */
 import test from 'ava';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { escapees, zooScript, zooSize } from '../helpers/escape-zoo.js';
 import { eventually, isSettled } from '../helpers/settle.js';
 import { assertNoSurvivors, findTagged, tagFor, waitForTagged } from '../helpers/tagged-processes.js';

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { ProcessGroup, type CreateOptions } from '../../src/index.js';
 import { KILL_TIMEOUT_MS } from '../helpers/patience.js';
 import { eventually, waitForSettled } from '../helpers/settle.js';
-import { type Tag } from '../helpers/tagged-processes.js';
+import type { Tag } from '../helpers/tagged-processes.js';
 
 export { eventually, waitForSettled as waitForSleepers };
 

@@ -17,7 +17,11 @@ function recordingGuard() {
   const start = ({ onGone }: { onGone(error: Error | undefined): void }) => {
     const guard = { sent: [] as string[], gone: (error?: Error) => onGone(error) };
     guards.push(guard);
-    return { pid: 4242, send: (text: string) => (guard.sent.push(text), true) };
+    const send = (text: string): boolean => {
+      guard.sent.push(text);
+      return true;
+    };
+    return { pid: 4242, send };
   };
   return { guards, connection: new GuardConnection(start) };
 }

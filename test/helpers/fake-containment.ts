@@ -7,7 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { Clock } from '../../src/driver/clock.js';
 import { hardKillAndWait } from '../../src/driver/graceful.js';
-import type { Containment, GroupStats } from '../../src/group/containment.js';
+import type { Containment, GroupStats } from '../../src/mechanisms/containment.js';
 import type { GuardRecord } from '../../src/guard/record.js';
 import { FakeTarget, type FakeScript } from './fake-target.js';
 import type { VirtualClock } from './virtual-clock.js';

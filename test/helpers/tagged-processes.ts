@@ -5,7 +5,7 @@
  * how its teardown ends leftovers: by pid, only processes bearing its tag.
  */
 import type { ExecutionContext } from 'ava';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { type Dirent, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { patience, PATIENCE_MS } from './patience.js';
 import { lookUntil } from './look-until.js';
 import { readEnvironSync } from '../../src/proc/environ.js';
@@ -156,7 +156,7 @@ function corralCgroupDirs(): string[] {
   const found: string[] = [];
   const walk = (dir: string, depth: number): void => {
     if (depth > 8 || found.length > 50) return;
-    let entries;
+    let entries: Dirent[];
     try {
       entries = readdirSync(dir, { withFileTypes: true });
     } catch {

@@ -7,7 +7,7 @@
 import test from 'ava';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readlinkSync } from 'node:fs';
-import type { Containment } from '../../src/group/containment.js';
+import type { Containment } from '../../src/mechanisms/containment.js';
 import { clockTicksPerSecond } from '../../src/mechanisms/pgroup/clock-ticks.js';
 import { createPgroupContainment } from '../../src/mechanisms/pgroup/pgroup-containment.js';
 import { realHost, type PgroupHost } from '../../src/mechanisms/pgroup/pgroup-host.js';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CorralError, type CorralErrorCode } from '../../src/errors.js';
 import { run, runOnClock, type RunOptions } from '../../src/run/run.js';
-import { escapees, zooScript, zooSize } from '../helpers/escape-zoo.js';
+import { type escapees, zooScript, zooSize } from '../helpers/escape-zoo.js';
 import { gatedClock } from '../helpers/gated-clock.js';
 import { waitForSettled } from '../helpers/settle.js';
 import { assertNoSurvivors, findTagged, tagFor, waitForTagged, type Tag } from '../helpers/tagged-processes.js';

@@ -10,7 +10,7 @@
 import test from 'ava';
 import { existsSync } from 'node:fs';
 import { ProcessGroup } from '../../src/index.js';
-import type { Containment } from '../../src/group/containment.js';
+import type { Containment } from '../../src/mechanisms/containment.js';
 import { createCgroupContainment } from '../../src/mechanisms/cgroup/cgroup-containment.js';
 import { LONG_SLEEP, zooScript, zooSize } from '../helpers/escape-zoo.js';
 import { assertNoSurvivors, tagFor, waitForTagged } from '../helpers/tagged-processes.js';

@@ -56,7 +56,7 @@ export function renderTable(report: StressReport): string {
       `${g.orphans} processes orphaned; sweepStaleGroups() removed ${g.removed} directories, killed ${g.processesKilled}; left ${g.leftAfterSweep}`,
     ]);
   }
-  rows.push(['Guard cost (median of ' + report.guardCost.starts + ')', `ready in ${fixed(report.guardCost.startupMs)} ms, ${report.guardCost.rssKb} kB resident`]);
+  rows.push([`Guard cost (median of ${report.guardCost.starts})`, `ready in ${fixed(report.guardCost.startupMs)} ms, ${report.guardCost.rssKb} kB resident`]);
   rows.push(['Soak wall time', `${fixed(soak.elapsedMs / 1000, 0)} s`]);
   const lines = ['| Measure | Result |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v} |`)];
   return `${lines.join('\n')}\n\n_${report.passed ? 'PASSED' : 'FAILED'}: \`npm run stress\` on ${report.host}, ${report.date}._\n`;

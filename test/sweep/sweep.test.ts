@@ -20,11 +20,9 @@ import { waitForSettled } from '../helpers/settle.js';
 import { findTagged, tagFor } from '../helpers/tagged-processes.js';
 import { assertAllGone, endLeftRunning, makeCgroup, ownCgroupDir, startTreeInCgroup } from '../guard/fixtures.js';
 import { destroyCgroupDir } from '../cgroup/cgroup-kit.js';
-import { PATIENCE_MS } from '../helpers/patience.js';
 
 const cgroupParent = ownCgroupDir();
 const cgroupTest = cgroupParent ? test : test.skip;
-const GENEROUS_MS = PATIENCE_MS;
 let counter = 0;
 
 /** A pid and start time that named a process which has exited. */

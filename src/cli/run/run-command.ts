@@ -4,8 +4,6 @@
  * terminal's Ctrl+C reaches corral alone (which then shuts the tree down
  * gracefully) and never a second, unmanaged copy to the tree.
  */
-import { controllersFor } from '../../mechanisms/cgroup/apply-limits.js';
-import type { RunOptions } from '../../run/run-options.js';
 import { run } from '../../run/run.js';
 import type { Command } from '../command.js';
 import { EXIT_LEFT_PROCESSES, exitStatusOf } from './exit-status.js';
@@ -24,12 +22,11 @@ export const runCommand: Command = {
       process.stdout.write(RUN_HELP);
       return 0;
     }
-    const options = await withLimitsPrepared(line.options);
     const interrupts = new Interrupts();
     interrupts.install();
     try {
       const result = await run(line.command, line.args, {
-        ...options,
+        ...line.options,
         signal: interrupts.signal,
         onSpawn: (_child, group) => interrupts.onForce(() => void group.kill().catch(() => undefined)),
       });
@@ -46,17 +43,3 @@ export const runCommand: Command = {
     }
   },
 };
-
-/**
- * Limits need a cgroup whose controllers are enabled for its children, and a
- * cgroup holding processes cannot enable them: so, for --memory, --pids and
- * --cpus only, corral moves itself into a leaf first (prepareCgroupForLimits)
- * and makes the group beside it. Without limits nothing is moved, and the
- * preparation (with the systemd code it may need) is not even loaded.
- */
-async function withLimitsPrepared(options: RunOptions): Promise<RunOptions> {
-  if (options.limits === undefined || options.mechanism === 'pgroup') return options;
-  const { prepareCgroupForLimits } = await import('../../mechanisms/cgroup/prepare-for-limits.js');
-  const prepared = await prepareCgroupForLimits(controllersFor(options.limits), undefined, options.systemdScope === undefined ? {} : { systemdScope: options.systemdScope });
-  return { ...options, cgroupParent: prepared.cgroupParent };
-}

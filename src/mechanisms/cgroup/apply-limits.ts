@@ -8,7 +8,7 @@
  * what the host lacks: never a silently uncapped group.
  */
 import { dirname } from 'node:path';
-import { CorralError, describeError, errnoOf } from '../../errors.js';
+import { CorralError, failure } from '../../errors.js';
 import type { Limits } from '../../options/limits.js';
 import { readControllers, type CgroupFs } from './cgroup-fs.js';
 
@@ -65,11 +65,7 @@ export async function applyLimits(fs: CgroupFs, dir: string, limits: Limits): Pr
     try {
       await fs.writeFile(`${dir}/${file}`, value);
     } catch (error) {
-      throw new CorralError('ELIMIT_UNENFORCEABLE', `could not set ${file} = ${value} in ${dir}: ${describeError(error)}`, {
-        path: `${dir}/${file}`,
-        errnoCode: errnoOf(error),
-        cause: error,
-      });
+      throw failure('ELIMIT_UNENFORCEABLE', `could not set ${file} = ${value} in ${dir}`, error, { path: `${dir}/${file}` });
     }
   }
 }

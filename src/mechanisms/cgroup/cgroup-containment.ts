@@ -15,8 +15,8 @@ import { basename, dirname, join } from 'node:path';
 import { systemClock, type Clock } from '../../driver/clock.js';
 import { hardKillAndWait } from '../../driver/graceful.js';
 import type { SignalOptions } from '../../driver/target.js';
-import { CorralError, describeError, errnoOf, type CorralErrorCode } from '../../errors.js';
-import type { Containment, GroupStats } from '../../group/containment.js';
+import { CorralError, failure, type CorralErrorCode } from '../../errors.js';
+import type { Containment, GroupStats } from '../containment.js';
 import type { GuardRecord } from '../../guard/record.js';
 import { hasLimits, type Limits } from '../../options/limits.js';
 import type { SignalName } from '../../options/signals.js';
@@ -100,12 +100,16 @@ export class CgroupContainment implements Containment {
     return spawnInCgroup(this.#fs, this.cgroupPath, file, args, options);
   }
 
+  spawnWithExecPrefix(execPrefix: readonly string[], file: string, args: readonly string[], options: SpawnOptions): ChildProcess {
+    return spawnInCgroup(this.#fs, this.cgroupPath, file, args, options, execPrefix);
+  }
+
   signal(signal: SignalName, options?: SignalOptions): Promise<number> {
     return this.#call('ESIGNAL_FAILED', `sending ${signal} to the members`, () => signalMembers(this.#fs, this.cgroupPath, signal, options));
   }
 
   isDrained(): Promise<boolean> {
-    return this.#call('EKILL_FAILED', 'reading cgroup.events', async () => !(await readEvents(this.#fs, this.cgroupPath)).populated);
+    return this.#call('EREAD_FAILED', 'reading cgroup.events', async () => !(await readEvents(this.#fs, this.cgroupPath)).populated);
   }
 
   hardKill(): Promise<void> {
@@ -113,7 +117,7 @@ export class CgroupContainment implements Containment {
   }
 
   members(): Promise<number[]> {
-    return this.#call('ESIGNAL_FAILED', 'listing the members', async () => readSubtreeMembers(this.#fs, this.cgroupPath));
+    return this.#call('EREAD_FAILED', 'listing the members', async () => readSubtreeMembers(this.#fs, this.cgroupPath));
   }
 
   watch(onChange: () => void): () => void {
@@ -129,12 +133,12 @@ export class CgroupContainment implements Containment {
   }
 
   stats(): Promise<GroupStats> {
-    return this.#call('ESIGNAL_FAILED', 'reading the statistics', () => readStats(this.#fs, this.cgroupPath));
+    return this.#call('EREAD_FAILED', 'reading the statistics', () => readStats(this.#fs, this.cgroupPath));
   }
 
-  /** The one teardown: SIGKILL the subtree, wait (bounded) for its drain, remove it deepest first. */
-  async tearDown(killTimeout: number, clock: Clock): Promise<void> {
-    await hardKillAndWait(this, killTimeout, clock);
+  /** The one teardown: SIGKILL the subtree, wait (bounded) for its drain, remove it deepest first; all on its own clock. */
+  async tearDown(killTimeout: number): Promise<void> {
+    await hardKillAndWait(this, killTimeout, this.#clock);
     await removeSubtree(this.#fs, this.cgroupPath, this.#clock);
   }
 
@@ -164,11 +168,7 @@ export class CgroupContainment implements Containment {
       return await operation();
     } catch (error) {
       if (error instanceof CorralError) throw error;
-      throw new CorralError(code, `${what} of ${this.cgroupPath} failed: ${describeError(error)}`, {
-        path: this.cgroupPath,
-        errnoCode: errnoOf(error),
-        cause: error,
-      });
+      throw failure(code, `${what} of ${this.cgroupPath} failed`, error, { path: this.cgroupPath });
     }
   }
 }

@@ -8,7 +8,7 @@
  */
 import type { Clock } from '../../driver/clock.js';
 import { poll } from '../../driver/poll.js';
-import { CorralError, describeError, errnoOf } from '../../errors.js';
+import { CorralError, failure } from '../../errors.js';
 import type { CgroupFs } from './cgroup-fs.js';
 import { readEvents, watchEvents } from './cgroup-events.js';
 
@@ -21,12 +21,7 @@ export async function setFrozen(fs: CgroupFs, dir: string, frozen: boolean, cloc
   try {
     await fs.writeFile(`${dir}/cgroup.freeze`, frozen ? '1' : '0');
   } catch (error) {
-    throw new CorralError('ESIGNAL_FAILED', `${what} ${dir} failed: ${describeError(error)}`, {
-      path: `${dir}/cgroup.freeze`,
-      syscall: 'write',
-      errnoCode: errnoOf(error),
-      cause: error,
-    });
+    throw failure('ESIGNAL_FAILED', `${what} ${dir} failed`, error, { path: `${dir}/cgroup.freeze`, syscall: 'write' });
   }
   const reached = await poll(async () => ((await readEvents(fs, dir)).frozen === frozen ? true : undefined), {
     clock,

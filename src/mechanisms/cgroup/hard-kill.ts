@@ -9,7 +9,7 @@
  */
 import type { Clock } from '../../driver/clock.js';
 import { poll } from '../../driver/poll.js';
-import { CorralError, describeError, errnoOf } from '../../errors.js';
+import { CorralError, errnoOf, failure } from '../../errors.js';
 import { kill } from '../../libc/libc.js';
 import { signalNumber } from '../../options/signals.js';
 import type { CgroupFs } from './cgroup-fs.js';
@@ -88,12 +88,7 @@ function killInSweeps(fs: CgroupFs, dir: string): number[] {
 }
 
 function killFailed(dir: string, what: string, error: unknown): CorralError {
-  return new CorralError('EKILL_FAILED', `${what} for ${dir}: ${describeError(error)}`, {
-    path: `${dir}/cgroup.kill`,
-    errnoCode: errnoOf(error),
-    syscall: 'write',
-    cause: error,
-  });
+  return failure('EKILL_FAILED', `${what} for ${dir}`, error, { path: `${dir}/cgroup.kill`, syscall: 'write' });
 }
 
 /** The same, without yielding: for process exit, where no promise will ever settle. */

@@ -4,10 +4,11 @@
  * Moving a process into a cgroup (the write of the shim's pid into
  * cgroup.procs, spawn-in-cgroup.ts) takes the kernel's global
  * cgroup_threadgroup_rwsem for writing. When no migration has happened for
- * a while, that first takes an RCU grace period: 7 to 16 ms on these hosts,
- * with the main thread blocked in write(2), and it was the largest single
- * cost of `corral run -- true` once the CLI was bundled. A migration that
- * comes within a grace period of another one does not wait (about 0.1 ms).
+ * a while, that first takes an RCU grace period, with the main thread
+ * blocked in write(2), and it was the largest single cost of `corral run --
+ * true` once the CLI was bundled. A migration that comes within a grace
+ * period of another one does not wait (figures and how to measure them:
+ * docs/performance.md, "CLI start-up").
  * Only the host's owner can turn the wait off (the `favordynmods` mount
  * option); corral never remounts anything.
  *
@@ -17,9 +18,8 @@
  * goes on (mkdir, the guard's start, the shim's spawn), and the real
  * migration that follows finds the lock's fast path. Moving into one's own
  * cgroup changes nothing (the kernel skips tasks already in the
- * destination). Measured on this host: the shim's write went from 8-16 ms
- * to 0.1-6 ms; what is left is the part of the grace period that the work
- * in between did not cover.
+ * destination). What is left of the wait is the part of the grace period
+ * that the work in between did not cover.
  *
  * Safety, because a move of this process is not something to get wrong:
  * - only our own cgroup, as /proc/self/cgroup names it, read just before,

@@ -12,11 +12,11 @@
  * docs/systemd.md), so that the leaf and the groups are the user's.
  */
 import { basename, dirname, join } from 'node:path';
-import { CorralError, describeError, errnoOf } from '../../errors.js';
+import { CorralError, errnoOf, failure } from '../../errors.js';
 import { realCgroupFs, parsePids, readControllers, type CgroupFs } from './cgroup-fs.js';
 import { LIMIT_CONTROLLERS, type LimitController } from './apply-limits.js';
 import { resolveParent } from './resolve-parent.js';
-import { optedOutByEnv } from './systemd/scope-prospect.js';
+import { optedOutByEnv } from '../../options/systemd-opt-out.js';
 import { makeOwnCgroupWritable } from './systemd/writable-own-cgroup.js';
 
 export const SUPERVISOR_LEAF = 'corral-supervisor';
@@ -31,11 +31,10 @@ export interface PreparedCgroup {
   controllers: LimitController[];
 }
 
-function refuse(message: string, cause?: unknown): CorralError {
-  return new CorralError('ELIMIT_UNENFORCEABLE', `limits cannot be enforced: ${message}`, {
-    cause,
-    errnoCode: cause === undefined ? undefined : errnoOf(cause),
-  });
+/** ELIMIT_UNENFORCEABLE: `why`, and the failure that made it so, when one did. */
+function refuse(why: string | undefined, cause?: unknown): CorralError {
+  const what = why === undefined ? 'limits cannot be enforced' : `limits cannot be enforced: ${why}`;
+  return cause === undefined ? new CorralError('ELIMIT_UNENFORCEABLE', what) : failure('ELIMIT_UNENFORCEABLE', what, cause);
 }
 
 export interface PrepareOptions {
@@ -57,7 +56,7 @@ export async function prepareCgroupForLimits(
   try {
     own = resolveParent(undefined);
   } catch (error) {
-    throw refuse(describeError(error), error);
+    throw refuse(undefined, error);
   }
   // Already prepared (by an earlier call): we sit in the leaf, and its parent gives the controllers.
   if (basename(own) === SUPERVISOR_LEAF && allIn(controllers, await readControllers(fs, `${dirname(own)}/cgroup.subtree_control`))) {
@@ -80,7 +79,7 @@ export async function prepareCgroupForLimits(
   try {
     await fs.writeFile(`${own}/cgroup.subtree_control`, controllers.map((c) => `+${c}`).join(' '));
   } catch (error) {
-    throw refuse(`enabling ${controllers.join(', ')} in ${own}/cgroup.subtree_control failed: ${describeError(error)}`, error);
+    throw refuse(`enabling ${controllers.join(', ')} in ${own}/cgroup.subtree_control failed`, error);
   }
   return { cgroupParent: own, supervisorLeaf: leaf, controllers };
 }
@@ -92,14 +91,14 @@ function allIn(wanted: readonly string[], have: Set<string>): boolean {
 /** Moves every process of `own` into `leaf`, in rounds, since a process may fork while we move. */
 async function moveEveryoneInto(fs: CgroupFs, own: string, leaf: string): Promise<void> {
   await fs.mkdir(leaf).catch((error: unknown) => {
-    if (errnoOf(error) !== 'EEXIST') throw refuse(`cannot create ${leaf}: ${describeError(error)}`, error);
+    if (errnoOf(error) !== 'EEXIST') throw refuse(`cannot create ${leaf}`, error);
   });
   for (let round = 0; round < MOVE_ROUNDS; round++) {
     const pids = parsePids(await fs.readFile(`${own}/cgroup.procs`));
     if (pids.length === 0) return;
     for (const pid of pids) {
       await fs.writeFile(`${leaf}/cgroup.procs`, String(pid)).catch((error: unknown) => {
-        if (errnoOf(error) !== 'ESRCH') throw refuse(`cannot move process ${pid} into ${leaf}: ${describeError(error)}`, error);
+        if (errnoOf(error) !== 'ESRCH') throw refuse(`cannot move process ${pid} into ${leaf}`, error);
       });
     }
   }

@@ -14,7 +14,8 @@ import { originOf, scopeOrigin, type CgroupOrigin } from './cgroup-origin.js';
 import { resolveParent } from './resolve-parent.js';
 import { managerCgroupDirectory } from './systemd/manager-cgroup.js';
 import { processScope } from './systemd/scope-keeper.js';
-import { optedOutByEnv, scopeProspect, type ProspectHost } from './systemd/scope-prospect.js';
+import { optedOutByEnv } from '../../options/systemd-opt-out.js';
+import { scopeProspect, type ProspectHost } from './systemd/scope-prospect.js';
 import { notWritableBy } from './writable-by.js';
 
 export interface CgroupHost {

@@ -4,7 +4,7 @@
  * memory.current, memory.peak and pids.peak (only where those controllers are enabled
  * for the group; a figure the host cannot give is left out, never 0).
  */
-import type { GroupStats } from '../../group/containment.js';
+import type { GroupStats } from '../containment.js';
 import { parseKeyedValues, type CgroupFs } from './cgroup-fs.js';
 import { readSubtreeMembers } from './subtree.js';
 

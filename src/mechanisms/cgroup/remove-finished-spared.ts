@@ -10,7 +10,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ownerIsAlive } from '../../sweep/owner.js';
+import { ownerIsAlive } from './owner.js';
 import type { CgroupFs } from './cgroup-fs.js';
 import { readEvents } from './cgroup-events.js';
 import { parseGroupName } from './group-name.js';

@@ -9,7 +9,7 @@
  */
 import type { Clock } from '../../driver/clock.js';
 import { poll } from '../../driver/poll.js';
-import { CorralError, describeError, errnoOf } from '../../errors.js';
+import { type CorralError, errnoOf, failure } from '../../errors.js';
 import type { CgroupFs } from './cgroup-fs.js';
 import { subtreeDeepestFirst } from './subtree.js';
 
@@ -41,12 +41,7 @@ async function removeOne(fs: CgroupFs, dir: string, clock: Clock): Promise<void>
 }
 
 function removeFailed(dir: string, error: unknown): CorralError {
-  return new CorralError('ECGROUP_REMOVE', `could not remove the cgroup ${dir}: ${describeError(error)}`, {
-    path: dir,
-    syscall: 'rmdir',
-    errnoCode: errnoOf(error),
-    cause: error,
-  });
+  return failure('ECGROUP_REMOVE', `could not remove the cgroup ${dir}`, error, { path: dir, syscall: 'rmdir' });
 }
 
 /** Best effort, without yielding: for process exit. */

@@ -7,7 +7,7 @@
  * through the pidfd (pidfd_send_signal). Where pidfds do not exist (ENOSYS,
  * kernels before 5.3) it falls back to kill(2) on the re-read list.
  */
-import { CorralError } from '../../errors.js';
+import { type UndeliveredSignal, undeliveredSignal } from '../../errors.js';
 import { closeFd } from '../../libc/close.js';
 import { kill, pidfdOpen, pidfdSendSignal } from '../../libc/libc.js';
 import type { SignalOptions } from '../../driver/target.js';
@@ -39,7 +39,7 @@ export async function signalMembers(fs: CgroupFs, dir: string, signal: SignalNam
       if (opened.errno === undefined) pinned.set(pid, opened.value);
     }
     const stillMembers = readSubtreeMembers(fs, dir);
-    const failures: Array<{ pid: number; errno: string }> = [];
+    const failures: UndeliveredSignal[] = [];
     let reached = 0;
     for (const pid of stillMembers) {
       const pidfd = pinned.get(pid);
@@ -50,15 +50,10 @@ export async function signalMembers(fs: CgroupFs, dir: string, signal: SignalNam
         reached += 1;
         // SIGCONT can only fail now if the member died in between: nothing left to wake.
         if (thenContinue) send(continued);
-      } else if (!GONE.has(result.errno)) failures.push({ pid, errno: result.errno });
+      } else if (!GONE.has(result.errno)) failures.push({ pid, errno: result.errno, syscall: pidfds ? 'pidfd_send_signal' : 'kill' });
     }
-    if (failures.length > 0) {
-      throw new CorralError(
-        'ESIGNAL_FAILED',
-        `${signal} could not be delivered to ${failures.length} member(s) of ${dir}: ${failures.map((f) => `${f.pid} (${f.errno})`).join(', ')}`,
-        { pids: failures.map((f) => f.pid), errnoCode: failures[0]?.errno, syscall: pidfds ? 'pidfd_send_signal' : 'kill' },
-      );
-    }
+    const failed = undeliveredSignal('ESIGNAL_FAILED', signal, failures, ` of ${dir}`);
+    if (failed) throw failed;
     return reached;
   } finally {
     for (const pidfd of pinned.values()) closeFd(pidfd);

@@ -12,7 +12,7 @@
  * freezing is not a signal.
  */
 import type { Clock } from '../../driver/clock.js';
-import { CorralError, describeError, errnoOf } from '../../errors.js';
+import { CorralError, errnoOf, failure } from '../../errors.js';
 import { parsePids, type CgroupFs } from './cgroup-fs.js';
 import { setFrozen } from './freeze.js';
 import { removeSubtree } from './remove-group-dir.js';
@@ -27,11 +27,7 @@ export async function spareGroup(fs: CgroupFs, dir: string, sparedDir: string, c
     await removeSubtree(fs, dir, clock);
   } catch (error) {
     if (error instanceof CorralError) throw error;
-    throw new CorralError('ECGROUP_REMOVE', `could not move the spared members of ${dir}: ${describeError(error)}`, {
-      path: dir,
-      errnoCode: errnoOf(error),
-      cause: error,
-    });
+    throw failure('ECGROUP_REMOVE', `could not move the spared members of ${dir}`, error, { path: dir });
   }
 }
 

@@ -18,26 +18,22 @@
  * what makes an unprivileged build unable to leave its group. The shim
  * costs about as much as before (an sh exec; see docs/sandboxing.md).
  *
- * What the user sees stays Node's: `shell` is turned into the same
- * `/bin/sh -c "<command>"` Node builds; spawnfile and spawnargs show the
- * user's command, not the shim; `child.stdio` is the user's (the release
- * pipe is taken out of it, and closed in the child before the exec); env,
- * cwd, detached, uid/gid pass through. A command that cannot start (ENOENT,
- * EACCES, a missing cwd) is handed to Node's own spawn, so the error is
- * Node's genuine one; should that spawn succeed after all (the file appeared
- * in between), the process is moved into the group and SIGKILLed at once:
- * it never runs uncontained for more than an instant, and never survives.
+ * What the user sees stays Node's (shell, spawnfile, spawnargs, the error
+ * of a command that cannot start: see ../spawn/spawn-through.ts);
+ * `child.stdio` is the user's (the release pipe is taken out of it, and
+ * closed in the child before the exec); env, cwd, detached, uid/gid pass
+ * through. A command that cannot start and yet does (the file appeared in
+ * between) is moved into the group and SIGKILLed at once: it never runs
+ * uncontained for more than an instant, and never survives.
  *
  * Not supported: `argv0` (a POSIX shell's exec cannot set argv[0]; the
  * program sees its file name), and more than 9 stdio entries (dash, the
  * usual /bin/sh, can redirect single-digit descriptors only).
  */
 import { spawn, type ChildProcess, type SpawnOptions, type StdioOptions } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { CorralError, errnoOf } from '../../errors.js';
-import { commandLine } from '../../group/command-line.js';
 import type { CgroupFs } from './cgroup-fs.js';
-import { predictExecFailure } from '../../group/predict-exec-failure.js';
+import { spawnThrough } from '../spawn/spawn-through.js';
 
 const SHIM_SHELL = '/bin/sh';
 /** The highest descriptor a POSIX sh must be able to redirect. */
@@ -53,24 +49,35 @@ function shimScript(releaseFd: number): string {
   );
 }
 
-type Writable<T> = { -readonly [K in keyof T]: T[K] };
-
-export function spawnInCgroup(fs: CgroupFs, dir: string, file: string, args: readonly string[], options: SpawnOptions): ChildProcess {
-  const command = commandLine(file, args, options);
-  const cwd = options.cwd instanceof URL ? fileURLToPath(options.cwd) : options.cwd;
-  if (predictExecFailure(command.file, options.env ?? process.env, cwd) !== undefined) {
-    return spawnForNodesOwnError(fs, dir, file, args, options);
-  }
-  const stdio = withReleasePipe(options.stdio);
-  const shimOptions: SpawnOptions = { ...options, shell: false, stdio: stdio.entries };
-  delete shimOptions.argv0;
+/**
+ * `execPrefix`: a wrapper of the caller's (setpriv) that the shim execs, and
+ * that execs the command in turn: one process, one pass over the command.
+ */
+export function spawnInCgroup(
+  fs: CgroupFs,
+  dir: string,
+  file: string,
+  args: readonly string[],
+  options: SpawnOptions,
+  execPrefix: readonly string[] = [],
+): ChildProcess {
   const procs = `${dir}/cgroup.procs`;
-  const child = spawn(SHIM_SHELL, ['-c', shimScript(stdio.releaseFd), procs, command.file, ...command.args], shimOptions);
-  placeAndRelease(fs, procs, child, stdio.releaseFd);
-  const shown = child as Writable<ChildProcess>;
-  shown.spawnfile = command.file;
-  shown.spawnargs = [command.file, ...command.args];
-  return child;
+  return spawnThrough(
+    {
+      // The shim's $0 and "$@"; its script goes before them once the release descriptor is known.
+      prefix: [SHIM_SHELL, procs, ...execPrefix],
+      start: (shell, shimArgs, shimOptions) => {
+        const stdio = withReleasePipe(shimOptions.stdio);
+        const child = spawn(shell, ['-c', shimScript(stdio.releaseFd), ...shimArgs], { ...shimOptions, stdio: stdio.entries });
+        placeAndRelease(fs, procs, child, stdio.releaseFd);
+        return child;
+      },
+      unstartable: (f, a, o) => spawnForNodesOwnError(fs, dir, f, a, o),
+    },
+    file,
+    args,
+    options,
+  );
 }
 
 /**

@@ -14,7 +14,7 @@
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import type { Clock } from '../../driver/clock.js';
 import { hardKillAndWait } from '../../driver/graceful.js';
-import type { Containment, GroupStats } from '../../group/containment.js';
+import type { Containment, GroupStats } from '../containment.js';
 import type { GuardRecord } from '../../guard/record.js';
 import type { SignalOptions } from '../../driver/target.js';
 import type { SignalName } from '../../options/signals.js';

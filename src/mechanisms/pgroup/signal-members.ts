@@ -8,7 +8,7 @@
  * meanwhile is not a failure; any other errno is, reported after every
  * member was tried.
  */
-import { CorralError, type CorralErrorCode } from '../../errors.js';
+import { type CorralError, type CorralErrorCode, undeliveredSignal } from '../../errors.js';
 import { signalNumber, type SignalName } from '../../options/signals.js';
 import type { ProcStat } from '../../proc/stat.js';
 import type { GroupRegistry } from './group-registry.js';
@@ -66,11 +66,5 @@ export function signalMembers(
 
 /** The CorralError for members a signal could not reach, or undefined. */
 export function memberError(code: CorralErrorCode, signal: SignalName, failures: readonly MemberFailure[]): CorralError | undefined {
-  const first = failures[0];
-  if (first === undefined) return undefined;
-  return new CorralError(code, `${signal} could not be delivered to ${failures.length} member(s): ${failures.map((f) => `${f.pid} (${f.errno})`).join(', ')}`, {
-    syscall: first.syscall,
-    errnoCode: first.errno,
-    pids: failures.map((f) => f.pid),
-  });
+  return undeliveredSignal(code, signal, failures);
 }

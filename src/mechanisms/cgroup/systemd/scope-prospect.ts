@@ -8,6 +8,7 @@
  */
 import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { OPT_OUT_VARIABLE } from '../../../options/systemd-opt-out.js';
 import { chooseManagerBus, statSocket, type ManagerBus, type StatSocket } from './manager-bus.js';
 
 export type ScopeProspect = { bus: ManagerBus } | { reason: string };
@@ -20,14 +21,6 @@ export interface ProspectHost {
   /** busctl can be found on PATH. */
   hasBusctl: () => boolean;
   stat: StatSocket;
-}
-
-export const OPT_OUT_VARIABLE = 'CORRAL_NO_SYSTEMD_SCOPE';
-
-/** The environment's opt-out: CORRAL_NO_SYSTEMD_SCOPE set to anything but '' or '0'. */
-export function optedOutByEnv(env: NodeJS.ProcessEnv = process.env): boolean {
-  const value = env[OPT_OUT_VARIABLE];
-  return value !== undefined && value !== '' && value !== '0';
 }
 
 function onPath(command: string, env: NodeJS.ProcessEnv): boolean {

@@ -10,7 +10,7 @@ import { accessSync, constants, statSync, type Stats } from 'node:fs';
 import { resolve } from 'node:path';
 
 /** libuv's _PATH_DEFPATH, used when the child's environment has no PATH. */
-const DEFAULT_PATH = '/usr/bin:/bin';
+export const DEFAULT_PATH = '/usr/bin:/bin';
 
 export type ExecFailure = 'ENOENT' | 'EACCES';
 

@@ -6,7 +6,7 @@
  * owner counts as alive: the sweep must never take a living owner's group.
  */
 import { existsSync } from 'node:fs';
-import { readProcStatSync } from '../proc/stat.js';
+import { readProcStatSync } from '../../proc/stat.js';
 
 export function ownerIsAlive(pid: number, startTime: number): boolean {
   const stat = readProcStatSync(pid);

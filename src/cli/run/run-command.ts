@@ -13,6 +13,7 @@ import { Interrupts } from './interrupts.js';
 import { RUN_HELP } from './run-help.js';
 import { parseRunCommandLine } from './run-flags.js';
 import { jsonSummary, leftoverLines, verboseLine } from './summary.js';
+import { runSupervised } from './supervised-run.js';
 
 export const runCommand: Command = {
   name: 'run',
@@ -28,6 +29,7 @@ export const runCommand: Command = {
     const interrupts = new Interrupts();
     interrupts.install();
     try {
+      if (line.restart !== undefined) return await runSupervised(line, line.restart, options, interrupts);
       const result = await run(line.command, line.args, {
         ...options,
         signal: interrupts.signal,

@@ -11,6 +11,7 @@ import { parseFlags, type FlagSpec } from '../parse-flags.js';
 import { parseDuration, parsePositive, parseSize } from '../units.js';
 import { UsageError } from '../usage-error.js';
 import { checkMayBecome, resolveUser } from './resolve-user.js';
+import { checkRestartAllows, parseRestartFlags, RESTART_FLAGS, type RestartRequest } from './restart-flags.js';
 
 export const RUN_FLAGS: readonly FlagSpec[] = [
   { name: 'timeout', value: true },
@@ -30,6 +31,7 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
   { name: 'verbose' },
   { name: 'debug' },
   { name: 'help', short: 'h' },
+  ...RESTART_FLAGS,
 ];
 
 export interface RunCommandLine {
@@ -42,6 +44,8 @@ export interface RunCommandLine {
   command: string;
   args: string[];
   options: RunOptions;
+  /** --restart: run under supervise(); undefined for one run. */
+  restart: RestartRequest | undefined;
 }
 
 export function parseRunCommandLine(argv: readonly string[]): RunCommandLine {
@@ -59,6 +63,7 @@ function parse(argv: readonly string[]): RunCommandLine {
   const help = switches.has('help');
   const [command, ...args] = operands;
   if (command === undefined && !help) throw new UsageError('missing command: corral run [options] -- command [args...]', 'run');
+  const restart = parseRestartFlags(values);
   const options: RunOptions = { detached: true };
   const text = (name: string) => values.get(name);
   const timeout = text('timeout');
@@ -83,6 +88,7 @@ function parse(argv: readonly string[]): RunCommandLine {
     Object.assign(options, identity);
   }
   if (switches.has('no-new-privs')) options.noNewPrivileges = true;
+  checkRestartAllows(restart, options);
   return {
     help,
     debug: switches.has('debug'),
@@ -92,6 +98,7 @@ function parse(argv: readonly string[]): RunCommandLine {
     command: command ?? '',
     args,
     options,
+    restart,
   };
 }
 

@@ -24,3 +24,5 @@ export type { RunOptions, RunResult, LeftoversPolicy, LeftoverProcess, OutputByt
 export { supervise } from './supervise/supervise.js';
 export type { SupervisionOutcome, SupervisionEndReason } from './supervise/supervise.js';
 export type { SuperviseOptions, RestartPolicy, BackoffOptions, IncarnationStarted, IncarnationExited, IncarnationRestarting } from './supervise/supervise-options.js';
+export { pipeline } from './pipeline/pipeline.js';
+export type { PipelineResult, StageResult, PipelineOptions, PipelineStage } from './pipeline/pipeline.js';

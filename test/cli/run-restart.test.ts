@@ -2,7 +2,7 @@
  * `corral run --restart` end to end, through a real corral process, on both
  * mechanisms: the run count and the exit status, no run beside an earlier
  * run's daemonized helper, no restart of a success, Ctrl+C ends supervision
- * with nothing left, bad input starts nothing.
+ * with nothing left, bad input (of --restart and --watch) starts nothing.
  */
 import test from 'ava';
 import { existsSync, readFileSync } from 'node:fs';
@@ -67,6 +67,9 @@ const badLines: Array<[string, string[]]> = [
   ['--max-restarts without --restart', ['--max-restarts', '2']],
   ['a --restart-delay without a unit', ['--restart', 'always', '--restart-delay', '5']],
   ['--restart with --leftovers keep', ['--restart', 'always', '--leftovers', 'keep']],
+  ['--watch on a missing path', ['--watch', '/nonexistent/corral-watch-path']],
+  ['--watch with --restart', ['--watch', '.', '--restart', 'always']],
+  ['--watch with --no-escalate', ['--watch', '.', '--no-escalate']],
 ];
 for (const [what, flags] of badLines) {
   cliTest(`bad supervision input exits 2 with one line and starts nothing: ${what}`, async (t) => {

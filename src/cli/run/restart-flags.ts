@@ -43,9 +43,8 @@ export function parseRestartFlags(values: ReadonlyMap<string, string>): RestartR
   };
 }
 
-/** What would let two runs overlap is refused with --restart, as supervise() refuses it. */
-export function checkRestartAllows(restart: RestartRequest | undefined, options: RunOptions): void {
-  if (restart === undefined) return;
-  if (options.leftovers === 'keep') throw new UsageError('--restart cannot be combined with --leftovers keep: two runs would overlap');
-  if (options.escalate === false) throw new UsageError('--restart cannot be combined with --no-escalate: two runs could overlap');
+/** What would let two runs overlap is refused with `flag` (--restart, --watch), as supervise() refuses it. */
+export function checkRestartAllows(flag: string, options: RunOptions): void {
+  if (options.leftovers === 'keep') throw new UsageError(`${flag} cannot be combined with --leftovers keep: two runs would overlap`);
+  if (options.escalate === false) throw new UsageError(`${flag} cannot be combined with --no-escalate: two runs could overlap`);
 }

@@ -14,6 +14,7 @@ import { RUN_HELP } from './run-help.js';
 import { parseRunCommandLine } from './run-flags.js';
 import { jsonSummary, leftoverLines, verboseLine } from './summary.js';
 import { runSupervised } from './supervised-run.js';
+import { runWatched } from './watched-run.js';
 
 export const runCommand: Command = {
   name: 'run',
@@ -30,6 +31,7 @@ export const runCommand: Command = {
     interrupts.install();
     try {
       if (line.restart !== undefined) return await runSupervised(line, line.restart, options, interrupts);
+      if (line.watch !== undefined) return await runWatched(line, line.watch, options, interrupts);
       const result = await run(line.command, line.args, {
         ...options,
         signal: interrupts.signal,

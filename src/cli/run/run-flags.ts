@@ -12,6 +12,7 @@ import { parseDuration, parsePositive, parseSize } from '../units.js';
 import { UsageError } from '../usage-error.js';
 import { checkMayBecome, resolveUser } from './resolve-user.js';
 import { checkRestartAllows, parseRestartFlags, RESTART_FLAGS, type RestartRequest } from './restart-flags.js';
+import { parseWatchFlags, WATCH_FLAGS } from './watch-flags.js';
 
 export const RUN_FLAGS: readonly FlagSpec[] = [
   { name: 'timeout', value: true },
@@ -32,6 +33,7 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
   { name: 'debug' },
   { name: 'help', short: 'h' },
   ...RESTART_FLAGS,
+  ...WATCH_FLAGS,
 ];
 
 export interface RunCommandLine {
@@ -46,6 +48,8 @@ export interface RunCommandLine {
   options: RunOptions;
   /** --restart: run under supervise(); undefined for one run. */
   restart: RestartRequest | undefined;
+  /** --watch: the paths whose changes restart the command (absolute); undefined without. */
+  watch: string[] | undefined;
 }
 
 export function parseRunCommandLine(argv: readonly string[]): RunCommandLine {
@@ -59,11 +63,12 @@ export function parseRunCommandLine(argv: readonly string[]): RunCommandLine {
 }
 
 function parse(argv: readonly string[]): RunCommandLine {
-  const { values, switches, operands } = parseFlags(argv, RUN_FLAGS, 'run');
+  const { values, lists, switches, operands } = parseFlags(argv, RUN_FLAGS, 'run');
   const help = switches.has('help');
   const [command, ...args] = operands;
   if (command === undefined && !help) throw new UsageError('missing command: corral run [options] -- command [args...]', 'run');
   const restart = parseRestartFlags(values);
+  const watch = parseWatchFlags(lists, restart !== undefined);
   const options: RunOptions = { detached: true };
   const text = (name: string) => values.get(name);
   const timeout = text('timeout');
@@ -88,7 +93,8 @@ function parse(argv: readonly string[]): RunCommandLine {
     Object.assign(options, identity);
   }
   if (switches.has('no-new-privs')) options.noNewPrivileges = true;
-  checkRestartAllows(restart, options);
+  if (restart !== undefined) checkRestartAllows('--restart', options);
+  if (watch !== undefined) checkRestartAllows('--watch', options);
   return {
     help,
     debug: switches.has('debug'),
@@ -99,6 +105,7 @@ function parse(argv: readonly string[]): RunCommandLine {
     args,
     options,
     restart,
+    watch,
   };
 }
 

@@ -33,6 +33,8 @@ Options:
   --max-restarts N       at most N restarts (default: no limit)
   --restart-delay D      the first delay before a restart (default 100ms); it
                          doubles with each restart in a row, up to 30s
+  --watch PATH           restart the command when a file under PATH changes
+                         (repeatable): the whole tree is stopped first
   --verbose              one line on stderr at the end: mechanism, processes
                          stopped, escalation, time taken; then one line per
                          process the command left behind (pid, command line)

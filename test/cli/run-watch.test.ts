@@ -3,15 +3,21 @@
  * mechanisms: a dev server that holds a TCP port, keeps a plain child and
  * daemonizes a helper that holds a second port. After each of three changes
  * it answers with the new version, with no EADDRINUSE anywhere and never
- * more than one helper alive; Ctrl+C leaves nothing. Every wait is for an
+ * more than one helper alive; Ctrl+C leaves nothing. The same as uid 65534
+ * (the fallback). Every wait is for an
  * event: a line the server prints once it and its helper listen.
  */
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
+import { spawn } from 'node:child_process';
+import { relative } from 'node:path';
+import { NOBODY } from '../cgroup/cgroup-kit.js';
+import { asAnotherUser } from '../helpers/as-another-user.js';
+import { REPO } from '../helpers/node-script.js';
 import { readFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { PATIENCE_MS } from '../helpers/patience.js';
 import { assertNoSurvivors, findTagged, tagFor } from '../helpers/tagged-processes.js';
-import { startCorral } from './corral-cli.js';
+import { CORRAL_MAIN, startCorral } from './corral-cli.js';
 import { freePorts, HELPER_MARK, httpGet, serverDir } from './watch-server.js';
 
 const cliTest = test.serial;
@@ -62,33 +68,64 @@ function helpersAlive(tag: string): number[] {
   });
 }
 
+/** How corral is started: by this test's user, or as another one (ChildProcess, and the outcome once it closes). */
+type Starter = (args: string[], env: NodeJS.ProcessEnv) => { child: ChildProcess; done: Promise<{ status: number | null; stderr: string }> };
+
+async function watchScenario(t: ExecutionContext, corralArgs: string[], start: Starter): Promise<{ status: number | null; stderr: string }> {
+  const tag = tagFor(t);
+  const server = serverDir(t);
+  const [serverPort, helperPort] = await freePorts(2);
+  const env = { ...tag.env, WATCH_DIR: server.dir, SERVER_PORT: String(serverPort), HELPER_PORT: String(helperPort) };
+  const running = start(['run', ...corralArgs, '--watch', server.src, '--', process.execPath, server.server], env);
+  const out = lines(running.child);
+  try {
+    for (let version = 1; version <= 4; version++) {
+      if (version > 1) server.setVersion(version);
+      // A change seen twice restarts twice: then the answer waits for the later ready line.
+      let answer = '';
+      for (let attempt = 0; attempt < 3 && answer !== String(version); attempt++) {
+        const ready = await out.next(new RegExp(`^ready ${version} `));
+        t.is(ready, `ready ${version} helper-listening`, 'the helper found its port free');
+        answer = await httpGet(serverPort!);
+      }
+      t.is(answer, String(version), `version ${version} answers`);
+      t.is(helpersAlive(tag.tag).length, 1, 'one helper alive');
+    }
+    t.is(server.log(), '', 'no EADDRINUSE');
+  } finally {
+    process.kill(-running.child.pid!, 'SIGINT');
+  }
+  const outcome = await running.done;
+  t.is(outcome.status, 130, outcome.stderr);
+  assertNoSurvivors(t, tag);
+  return outcome;
+}
+
+const asThisUser: Starter = (args, env) => startCorral(args, { tag: '', env }, { ownProcessGroup: true });
+
 for (const mechanism of ['cgroup', 'pgroup'] as const) {
   cliTest(`${mechanism}: --watch restarts a port-holding server with a child and a daemonized helper three times, never beside its predecessor; Ctrl+C leaves nothing`, async (t) => {
-    const tag = tagFor(t);
-    const server = serverDir(t);
-    const [serverPort, helperPort] = await freePorts(2);
-    const env = { ...tag.env, WATCH_DIR: server.dir, SERVER_PORT: String(serverPort), HELPER_PORT: String(helperPort) };
-    const running = startCorral(['run', '--mechanism', mechanism, '--watch', server.src, '--', process.execPath, server.server], { tag: tag.tag, env }, { ownProcessGroup: true });
-    const out = lines(running.child);
-    try {
-      for (let version = 1; version <= 4; version++) {
-        if (version > 1) server.setVersion(version);
-        // A change seen twice restarts twice: then the answer waits for the later ready line.
-        let answer = '';
-        for (let attempt = 0; attempt < 3 && answer !== String(version); attempt++) {
-          const ready = await out.next(new RegExp(`^ready ${version} `));
-          t.is(ready, `ready ${version} helper-listening`, 'the helper found its port free');
-          answer = await httpGet(serverPort!);
-        }
-        t.is(answer, String(version), `version ${version} answers`);
-        t.is(helpersAlive(tag.tag).length, 1, 'one helper alive');
-      }
-      t.is(server.log(), '', 'no EADDRINUSE');
-    } finally {
-      process.kill(-running.child.pid!, 'SIGINT');
-    }
-    const outcome = await running.done;
-    t.is(outcome.status, 130, outcome.stderr);
-    assertNoSurvivors(t, tag);
+    await watchScenario(t, ['--mechanism', mechanism], asThisUser);
   });
 }
+
+/**
+ * As uid 65534, without a writable cgroup ('auto' falls back), through the
+ * view of the checkout that asAnotherUser() makes; where the test itself is
+ * not root it cannot drop to that user, and runs the fallback as itself.
+ */
+cliTest('as a user without a writable cgroup: --watch restarts never overlap, and Ctrl+C leaves nothing', async (t) => {
+  if (process.getuid?.() !== 0) {
+    await watchScenario(t, ['--mechanism', 'pgroup'], asThisUser);
+    return;
+  }
+  const asNobody: Starter = (args, env) => {
+    const view = asAnotherUser(t, { drop: `setpriv --reuid=${NOBODY} --regid=${NOBODY} --clear-groups`, loader: [], relative: relative(REPO, CORRAL_MAIN), args: [...args.slice(0, 1), '--verbose', ...args.slice(1)] });
+    const child = spawn(view.file, view.args, { cwd: view.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    return { child, done: new Promise((resolve) => child.once('close', (status) => resolve({ status, stderr }))) };
+  };
+  const outcome = await watchScenario(t, [], asNobody);
+  t.regex(outcome.stderr, /corral: pgroup \(no cgroup: /, "'auto' fell back and said why");
+});

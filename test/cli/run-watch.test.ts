@@ -69,14 +69,18 @@ function helpersAlive(tag: string): number[] {
 }
 
 /** How corral is started: by this test's user, or as another one (ChildProcess, and the outcome once it closes). */
-type Starter = (args: string[], env: NodeJS.ProcessEnv) => { child: ChildProcess; done: Promise<{ status: number | null; stderr: string }> };
+interface Starter {
+  start(args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; done: Promise<{ status: number | null; stderr: string }> };
+  /** The Node that user can run (this one may sit in root's 0700 home). */
+  node: string;
+}
 
 async function watchScenario(t: ExecutionContext, corralArgs: string[], start: Starter): Promise<{ status: number | null; stderr: string }> {
   const tag = tagFor(t);
   const server = serverDir(t);
   const [serverPort, helperPort] = await freePorts(2);
   const env = { ...tag.env, WATCH_DIR: server.dir, SERVER_PORT: String(serverPort), HELPER_PORT: String(helperPort) };
-  const running = start(['run', ...corralArgs, '--watch', server.src, '--', process.execPath, server.server], env);
+  const running = start.start(['run', ...corralArgs, '--watch', server.src, '--', start.node, server.server], env);
   const out = lines(running.child);
   try {
     for (let version = 1; version <= 4; version++) {
@@ -93,7 +97,12 @@ async function watchScenario(t: ExecutionContext, corralArgs: string[], start: S
     }
     t.is(server.log(), '', 'no EADDRINUSE');
   } finally {
-    process.kill(-running.child.pid!, 'SIGINT');
+    // A terminal's Ctrl+C (corral may be gone already if something failed).
+    try {
+      process.kill(-running.child.pid!, 'SIGINT');
+    } catch {
+      t.log(`corral had already exited: ${(await running.done).stderr}`);
+    }
   }
   const outcome = await running.done;
   t.is(outcome.status, 130, outcome.stderr);
@@ -101,7 +110,7 @@ async function watchScenario(t: ExecutionContext, corralArgs: string[], start: S
   return outcome;
 }
 
-const asThisUser: Starter = (args, env) => startCorral(args, { tag: '', env }, { ownProcessGroup: true });
+const asThisUser: Starter = { start: (args, env) => startCorral(args, { tag: '', env }, { ownProcessGroup: true }), node: process.execPath };
 
 for (const mechanism of ['cgroup', 'pgroup'] as const) {
   cliTest(`${mechanism}: --watch restarts a port-holding server with a child and a daemonized helper three times, never beside its predecessor; Ctrl+C leaves nothing`, async (t) => {
@@ -119,12 +128,18 @@ cliTest('as a user without a writable cgroup: --watch restarts never overlap, an
     await watchScenario(t, ['--mechanism', 'pgroup'], asThisUser);
     return;
   }
-  const asNobody: Starter = (args, env) => {
-    const view = asAnotherUser(t, { drop: `setpriv --reuid=${NOBODY} --regid=${NOBODY} --clear-groups`, loader: [], relative: relative(REPO, CORRAL_MAIN), args: [...args.slice(0, 1), '--verbose', ...args.slice(1)] });
-    const child = spawn(view.file, view.args, { cwd: view.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    let stderr = '';
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    return { child, done: new Promise((resolve) => child.once('close', (status) => resolve({ status, stderr }))) };
+  const asNobody: Starter = {
+    // Stands for the view's node in the command line: known once the view is made.
+    node: '@VIEW_NODE@',
+    start(args, env) {
+      const drop = `setpriv --reuid=${NOBODY} --regid=${NOBODY} --clear-groups`;
+      const view = asAnotherUser(t, { drop, loader: [], relative: relative(REPO, CORRAL_MAIN), args: [...args.slice(0, 1), '--verbose', ...args.slice(1)] });
+      const viewArgs = view.args.map((arg) => (arg === '@VIEW_NODE@' ? view.node : arg));
+      const child = spawn(view.file, viewArgs, { cwd: view.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      let stderr = '';
+      child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      return { child, done: new Promise((resolve) => child.once('close', (status) => resolve({ status, stderr }))) };
+    },
   };
   const outcome = await watchScenario(t, [], asNobody);
   t.regex(outcome.stderr, /corral: pgroup \(no cgroup: /, "'auto' fell back and said why");

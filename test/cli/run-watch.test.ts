@@ -22,13 +22,13 @@ import { freePorts, HELPER_MARK, httpGet, serverDir } from './watch-server.js';
 
 const cliTest = test.serial;
 
-/** The lines a process prints, and a wait for the next one that matches. */
-function lines(child: ChildProcess) {
+/** The lines a stream carries, and a wait for the next one that matches. */
+function lines(stream: NodeJS.ReadableStream) {
   const seen: string[] = [];
   let cursor = 0;
   let wake: (() => void) | undefined;
   let buffer = '';
-  child.stdout!.on('data', (chunk: Buffer | string) => {
+  stream.on('data', (chunk: Buffer | string) => {
     buffer += String(chunk);
     const parts = buffer.split('\n');
     buffer = parts.pop()!;
@@ -81,7 +81,7 @@ async function watchScenario(t: ExecutionContext, corralArgs: string[], start: S
   const [serverPort, helperPort] = await freePorts(2);
   const env = { ...tag.env, WATCH_DIR: server.dir, SERVER_PORT: String(serverPort), HELPER_PORT: String(helperPort) };
   const running = start.start(['run', ...corralArgs, '--watch', server.src, '--', start.node, server.server], env);
-  const out = lines(running.child);
+  const out = lines(running.child.stdout!);
   try {
     for (let version = 1; version <= 4; version++) {
       if (version > 1) server.setVersion(version);
@@ -143,4 +143,23 @@ cliTest('as a user without a writable cgroup: --watch restarts never overlap, an
   };
   const outcome = await watchScenario(t, [], asNobody);
   t.regex(outcome.stderr, /corral: pgroup \(no cgroup: /, "'auto' fell back and said why");
+});
+
+cliTest('pgroup: a command that exits on its own waits for the next change, which starts it again; Ctrl+C while waiting exits 130', async (t) => {
+  const tag = tagFor(t);
+  const server = serverDir(t);
+  const running = startCorral(['run', '--mechanism', 'pgroup', '--verbose', '--watch', server.src, '--', 'sh', '-c', `echo run $(cat '${server.src}/version.txt'); exit 3`], tag, { ownProcessGroup: true });
+  const out = lines(running.child.stdout!);
+  const err = lines(running.child.stderr!);
+  t.is(await out.next(/^run /), 'run 1');
+  t.is(await err.next(/ended|waiting/), 'corral: run 1 ended: exit 3');
+  await err.next(/^corral: waiting for a change$/);
+  server.setVersion(2);
+  t.is(await out.next(/^run /), 'run 2');
+  await err.next(/^corral: waiting for a change$/);
+  process.kill(-running.child.pid!, 'SIGINT');
+  const outcome = await running.done;
+  t.is(outcome.status, 130, outcome.stderr);
+  t.regex(outcome.stderr, /, [23] run\(s\)\n$/);
+  assertNoSurvivors(t, tag);
 });

@@ -104,6 +104,24 @@ for (const mechanism of MECHANISMS) {
   });
 }
 
+test('a stage may be an object with its own cwd and env; the options give the others theirs', async (t) => {
+  const tag = tagFor(t);
+  const result = await pipeline(
+    [{ command: 'sh', args: ['-c', 'echo "$WHERE $(pwd)"'], cwd: '/tmp', env: { ...tag.env, WHERE: 'stage' } }, ['sh', '-c', 'cat; echo "$WHERE $(pwd)"']],
+    { env: { ...tag.env, WHERE: 'default' }, cwd: '/', stdin: 'ignore', capture: true, maxBuffer: 1000 },
+  );
+  t.is(result.stdout, 'stage /tmp\ndefault /\n');
+  assertNoSurvivors(t, tag);
+});
+
+test('with capture, maxBuffer bounds what is kept, and the rest is still read', async (t) => {
+  const tag = tagFor(t);
+  const result = await pipeline([['yes'], ['head', '-c', '100000']], { env: tag.env, stdin: 'ignore', capture: true, maxBuffer: 10 });
+  t.is(result.stdout, 'y\ny\ny\ny\ny\n');
+  t.is(result.exitCode, 0);
+  assertNoSurvivors(t, tag);
+});
+
 test('a stage that cannot start rejects, and the stages already started are stopped', async (t) => {
   const tag = tagFor(t);
   const running = pipeline([daemonThenSleep, ['/nonexistent/corral-test-command']], { env: tag.env, stdin: 'ignore', stderr: 'ignore' });
@@ -120,6 +138,12 @@ const bad: Array<[string, unknown, unknown, RegExp]> = [
   ['a negative timeout', [['true']], { timeout: -1 }, /timeout/],
   ['a bad stdin', [['true']], { stdin: 'pipe' }, /stdin must be/],
   ['maxBuffer without capture', [['true']], { maxBuffer: 10 }, /only with capture/],
+  ['a fractional maxBuffer', [['true']], { capture: true, maxBuffer: 1.5 }, /maxBuffer must be/],
+  ['a signal that is no AbortSignal', [['true']], { signal: 'stop' }, /signal must be an AbortSignal/],
+  ['a stage that is neither array nor object', ['true'], {}, /stage 0 must be \[command/],
+  ['a stage whose args are not strings', [{ command: 'echo', args: [1] }], {}, /args must be an array of strings/],
+  ['a stage whose cwd is no string', [{ command: 'pwd', cwd: 1 }], {}, /cwd must be a string/],
+  ['stages that are no array', 'true', {}, /non-empty array/],
 ];
 for (const [what, stages, options, message] of bad) {
   test(`bad input is refused before anything starts: ${what}`, async (t) => {

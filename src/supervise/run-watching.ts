@@ -38,7 +38,16 @@ export interface WatchOutcome {
   last: RunResult;
 }
 
+/** One incarnation, stopped by `signal`; settles once its tree is gone. */
+export type RunWatchedIncarnation = (signal: AbortSignal, onSpawn: (child: ChildProcess, group: ProcessGroup) => void) => Promise<RunResult>;
+
 export async function runWatching(command: string, args: readonly string[], watcher: ChangeWatcher, options: RunWatchingOptions, clock: Clock = systemClock): Promise<WatchOutcome> {
+  const runIncarnation: RunWatchedIncarnation = async (signal, onSpawn) => (await runOnClock(clock, command, [...args], { ...options.run, signal, onSpawn })) as RunResult;
+  return watchLoop(runIncarnation, watcher, options);
+}
+
+/** The watch loop over any way of running one incarnation (hermetic tests give a scripted one). */
+export async function watchLoop(runIncarnation: RunWatchedIncarnation, watcher: ChangeWatcher, options: Omit<RunWatchingOptions, 'run'>): Promise<WatchOutcome> {
   options.signal?.throwIfAborted();
   let onChange: () => void = () => undefined;
   watcher.onChange(() => onChange());
@@ -47,11 +56,7 @@ export async function runWatching(command: string, args: readonly string[], watc
     // Abort is idempotent: every change until this incarnation has settled is this one restart.
     onChange = () => change.abort();
     const signal = options.signal === undefined ? change.signal : AbortSignal.any([options.signal, change.signal]);
-    const result = (await runOnClock(clock, command, [...args], {
-      ...options.run,
-      signal,
-      onSpawn: (child, group) => options.onStart?.(incarnation, child, group),
-    })) as RunResult;
+    const result = await runIncarnation(signal, (child, group) => options.onStart?.(incarnation, child, group));
     const changed = change.signal.aborted;
     options.onExit?.(incarnation, result, changed);
     if (options.signal?.aborted) return { runs: incarnation, last: result };

@@ -93,7 +93,8 @@ async function watchScenario(t: ExecutionContext, corralArgs: string[], start: S
         answer = await httpGet(serverPort!);
       }
       t.is(answer, String(version), `version ${version} answers`);
-      t.is(helpersAlive(tag.tag).length, 1, 'one helper alive');
+      // At most one: a second event of the same change may be restarting it right now (its helper then gone, the next not yet up).
+      t.true(helpersAlive(tag.tag).length <= 1, 'at most one helper alive');
     }
     t.is(server.log(), '', 'no EADDRINUSE');
   } finally {

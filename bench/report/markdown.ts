@@ -4,6 +4,7 @@
  * embedded in docs/performance.md, so no figure is typed by hand.
  * Pure.
  */
+import { restartsTable } from '../suites/restarts.js';
 import type { Cell, ContainmentRow, Ratio, Results, ScaleRow } from './results.js';
 import { formatRatio, formatSummary, markdownTable } from './table.js';
 
@@ -119,6 +120,10 @@ export function resultsMarkdown(results: Results): string {
   lines.push(pairedTable(results.cliStartup, results.cliStartupRatios, 'command until exit', '`node -e 0`'));
   lines.push('', '### Containment: the escape zoo', '', 'A setsid child, a double-forked daemon, a child in a new process group, a SIGTERM ignorer, a stopped member, a member that makes and enters a sub-cgroup of its own (inside a corral group) and a forker (set off just before the hard kill, it starts a setsid\'d sleeper every 5 ms) under a sleeping leader; live processes after each contender\'s hard kill (the forker\'s children count as survivors, so a count can exceed the tree).', '');
   lines.push(containmentTable(results.containment));
+  if (results.restarts !== undefined) {
+    lines.push('', '### Restarts: what earlier incarnations leave', '', 'A dev server that keeps a plain child and daemonizes a helper (a double fork into a new session), run by each watcher; its watched file changed three times, each time once the previous version said it was ready; then the watcher stopped with SIGINT to its process group (bench/suites/restarts.ts).', '');
+    lines.push(restartsTable(results.restarts));
+  }
   const scale = results.scale[0];
   if (scale) {
     lines.push('', '### Scale', '', `${scale.groups} groups of ${scale.groupSize} processes torn down at once, in a fresh supervisor process; ${config.scaleRuns} run(s).`, '');

@@ -51,6 +51,19 @@ export interface ContainmentRow {
   error?: string;
 }
 
+/** A watcher's restarts (bench/suites/restarts.ts). */
+export interface RestartRow {
+  contender: string;
+  label: string;
+  /** Processes of incarnations before the last, alive after the restarts. */
+  earlierAlive: number;
+  /** Processes of any incarnation alive once the watcher itself was stopped. */
+  afterStop: number;
+  /** The earlier incarnations' survivors: version and command line. */
+  which: string[];
+  error?: string;
+}
+
 export interface ScaleRow {
   contender: string;
   label: string;
@@ -92,6 +105,8 @@ export interface Results {
   cliStartup: Cell[];
   cliStartupRatios: Ratio[];
   containment: ContainmentRow[];
+  /** Absent in results written before this suite existed. */
+  restarts?: RestartRow[];
   scale: ScaleRow[];
   targets: TargetResult[];
 }

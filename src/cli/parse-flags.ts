@@ -19,6 +19,8 @@ export interface FlagSpec {
 export interface ParsedFlags {
   /** Options with a value; the last one given wins. */
   values: Map<string, string>;
+  /** Every value of each option with a value, in order (for options that may be repeated). */
+  lists: Map<string, string[]>;
   /** Options without a value that were given. */
   switches: Set<string>;
   /** Everything after the options: a command and its arguments. */
@@ -26,7 +28,7 @@ export interface ParsedFlags {
 }
 
 export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], command: string): ParsedFlags {
-  const parsed: ParsedFlags = { values: new Map(), switches: new Set(), operands: [] };
+  const parsed: ParsedFlags = { values: new Map(), lists: new Map(), switches: new Set(), operands: [] };
   for (let i = 0; i < argv.length; i++) {
     const word = argv[i]!;
     if (word === '--') {
@@ -51,6 +53,7 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], 
     else value = argv[++i];
     if (value === undefined) throw new UsageError(`option --${spec.name} needs a value`, command);
     parsed.values.set(spec.name, value);
+    parsed.lists.set(spec.name, [...(parsed.lists.get(spec.name) ?? []), value]);
   }
   return parsed;
 }

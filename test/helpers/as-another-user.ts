@@ -24,6 +24,8 @@ export interface ViewCommand {
   file: string;
   args: string[];
   cwd: string;
+  /** The view's node, for commands the script starts that must run Node as that user too. */
+  node: string;
 }
 
 export interface AsAnotherUser {
@@ -55,5 +57,6 @@ export function asAnotherUser(t: ExecutionContext, how: AsAnotherUser): ViewComm
     file: 'unshare',
     args: ['-m', 'sh', '-c', script, REPO, repo, process.execPath, node, how.joinDir ?? '', how.relative, ...(how.args ?? [])],
     cwd: REPO,
+    node,
   };
 }

@@ -11,6 +11,8 @@ import { Interrupts } from './interrupts.js';
 import { RUN_HELP } from './run-help.js';
 import { parseRunCommandLine } from './run-flags.js';
 import { jsonSummary, leftoverLines, verboseLine } from './summary.js';
+import { runSupervised } from './supervised-run.js';
+import { runWatched } from './watched-run.js';
 
 export const runCommand: Command = {
   name: 'run',
@@ -25,6 +27,8 @@ export const runCommand: Command = {
     const interrupts = new Interrupts();
     interrupts.install();
     try {
+      if (line.restart !== undefined) return await runSupervised(line, line.restart, options, interrupts);
+      if (line.watch !== undefined) return await runWatched(line, line.watch, options, interrupts);
       const result = await run(line.command, line.args, {
         ...line.options,
         signal: interrupts.signal,

@@ -11,6 +11,8 @@ import { parseFlags, type FlagSpec } from '../parse-flags.js';
 import { parseDuration, parsePositive, parseSize } from '../units.js';
 import { UsageError } from '../usage-error.js';
 import { checkMayBecome, resolveUser } from './resolve-user.js';
+import { checkRestartAllows, parseRestartFlags, RESTART_FLAGS, type RestartRequest } from './restart-flags.js';
+import { parseWatchFlags, WATCH_FLAGS } from './watch-flags.js';
 
 export const RUN_FLAGS: readonly FlagSpec[] = [
   { name: 'timeout', value: true },
@@ -30,6 +32,8 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
   { name: 'verbose' },
   { name: 'debug' },
   { name: 'help', short: 'h' },
+  ...RESTART_FLAGS,
+  ...WATCH_FLAGS,
 ];
 
 export interface RunCommandLine {
@@ -42,6 +46,10 @@ export interface RunCommandLine {
   command: string;
   args: string[];
   options: RunOptions;
+  /** --restart: run under supervise(); undefined for one run. */
+  restart: RestartRequest | undefined;
+  /** --watch: the paths whose changes restart the command (absolute); undefined without. */
+  watch: string[] | undefined;
 }
 
 export function parseRunCommandLine(argv: readonly string[]): RunCommandLine {
@@ -55,10 +63,12 @@ export function parseRunCommandLine(argv: readonly string[]): RunCommandLine {
 }
 
 function parse(argv: readonly string[]): RunCommandLine {
-  const { values, switches, operands } = parseFlags(argv, RUN_FLAGS, 'run');
+  const { values, lists, switches, operands } = parseFlags(argv, RUN_FLAGS, 'run');
   const help = switches.has('help');
   const [command, ...args] = operands;
   if (command === undefined && !help) throw new UsageError('missing command: corral run [options] -- command [args...]', 'run');
+  const restart = parseRestartFlags(values);
+  const watch = parseWatchFlags(lists, restart !== undefined);
   const options: RunOptions = { detached: true };
   const text = (name: string) => values.get(name);
   const timeout = text('timeout');
@@ -83,6 +93,8 @@ function parse(argv: readonly string[]): RunCommandLine {
     Object.assign(options, identity);
   }
   if (switches.has('no-new-privs')) options.noNewPrivileges = true;
+  if (restart !== undefined) checkRestartAllows('--restart', options);
+  if (watch !== undefined) checkRestartAllows('--watch', options);
   return {
     help,
     debug: switches.has('debug'),
@@ -92,6 +104,8 @@ function parse(argv: readonly string[]): RunCommandLine {
     command: command ?? '',
     args,
     options,
+    restart,
+    watch,
   };
 }
 

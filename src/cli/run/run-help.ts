@@ -27,6 +27,14 @@ Options:
                          (PR_SET_NO_NEW_PRIVS, through util-linux setpriv)
   --fail-on-leftovers    exit 123 when the command exits but leaves processes
                          behind (they are still stopped, and named on stderr)
+  --restart POLICY       run the command again when it ends: always, on-failure
+                         (when it did not exit 0) or never; each run's whole
+                         tree is gone before the next starts (docs/supervision.md)
+  --max-restarts N       at most N restarts (default: no limit)
+  --restart-delay D      the first delay before a restart (default 100ms); it
+                         doubles with each restart in a row, up to 30s
+  --watch PATH           restart the command when a file under PATH changes
+                         (repeatable): the whole tree is stopped first
   --verbose              one line on stderr at the end: mechanism, processes
                          stopped, escalation, time taken; then one line per
                          process the command left behind (pid, command line)
@@ -38,7 +46,7 @@ Durations need a unit: 250ms, 2s, 1.5m, 1h (0 alone is fine).
 Limits need cgroup v2 with the controllers delegated (see corral doctor).
 For untrusted builds: --user, --no-new-privs and limits (docs/sandboxing.md).
 
-Exit status:
+Exit status (with --restart: the last run's):
   the command's exit code, or 128+n if it died of signal n
   123      --fail-on-leftovers, and the command left processes behind
   124      the timeout ran out

@@ -1,0 +1,41 @@
+/**
+ * `corral run --watch PATH -- CMD`: the command under runWatching(), with
+ * corral's Ctrl+C handling. The first stop signal stops the current tree
+ * gracefully and ends the watch; a second one kills that tree at once. The
+ * exit status is the last run's (128 + n after a stop signal).
+ */
+import type { RunOptions } from '../../run/run-options.js';
+import { EXIT_LEFT_PROCESSES, exitStatusOf } from './exit-status.js';
+import type { Interrupts } from './interrupts.js';
+import type { RunCommandLine } from './run-flags.js';
+import { jsonSummary, leftoverLines, verboseLine } from './summary.js';
+
+export async function runWatched(line: RunCommandLine, paths: string[], options: RunOptions, interrupts: Interrupts): Promise<number> {
+  const { watchPaths } = await import('../../supervise/change-watcher.js');
+  const { runWatching } = await import('../../supervise/run-watching.js');
+  const say = (text: string) => line.verbose && process.stderr.write(`corral: ${text}\n`);
+  const watcher = await watchPaths(paths);
+  try {
+    const outcome = await runWatching(line.command, line.args, watcher, {
+      run: options,
+      signal: interrupts.signal,
+      onStart: (incarnation, _child, group) => {
+        interrupts.onForce(() => void group.kill().catch(() => undefined));
+        say(`run ${incarnation} started`);
+      },
+      onExit: (incarnation, result, changed) => say(`run ${incarnation} ${changed ? 'stopped for a change' : `ended: ${result.exitCode !== null ? `exit ${result.exitCode}` : result.signal}`}`),
+      onWaiting: () => say('waiting for a change'),
+    });
+    const result = outcome.last;
+    const status = exitStatusOf(result, interrupts.exitStatus, { failOnLeftovers: line.failOnLeftovers });
+    const summary = { result, status, interruptedBy: interrupts.received, forced: interrupts.forced };
+    if (line.verbose) process.stderr.write(`${verboseLine(summary)}, ${outcome.runs} run(s)\n`);
+    if (line.verbose || (line.failOnLeftovers && status === EXIT_LEFT_PROCESSES)) {
+      for (const named of leftoverLines(result)) process.stderr.write(`${named}\n`);
+    }
+    if (line.json) process.stderr.write(`${JSON.stringify({ ...jsonSummary(summary), runs: outcome.runs })}\n`);
+    return status;
+  } finally {
+    await watcher.close();
+  }
+}

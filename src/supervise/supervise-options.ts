@@ -1,0 +1,150 @@
+/**
+ * The options of supervise(): run()'s own (each incarnation is one run()),
+ * plus the restart policy, the backoff, the budget, the predicate and the
+ * hooks. Everything is checked here, before anything starts, so bad input
+ * leaks nothing.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { CorralError } from '../errors.js';
+import type { ProcessGroup } from '../group/process-group.js';
+import { describe, parseTimeout } from '../options/durations.js';
+import type { RunResult } from '../run/run.js';
+import { resolveRunOptions, type RunOptions } from '../run/run-options.js';
+import type { BackoffPlan } from './backoff.js';
+
+/** When an incarnation that ended is followed by another. */
+export type RestartPolicy = 'always' | 'on-failure' | 'never';
+
+export interface BackoffOptions {
+  /** Milliseconds before the first restart (default 100). */
+  initialDelay?: number;
+  /** Each further restart in a row waits this many times longer (default 2; at least 1). */
+  factor?: number;
+  /** The longest delay (default 30 000 ms). */
+  maxDelay?: number;
+  /** 0 to 1: each delay is scaled by a random factor within ±jitter (default 0.1). */
+  jitter?: number;
+  /** A run up for at least this many ms resets the delay to initialDelay (default 10 000). */
+  resetAfter?: number;
+}
+
+/** One incarnation, as the hooks see it; `incarnation` counts from 1. */
+export interface IncarnationStarted {
+  incarnation: number;
+  child: ChildProcess;
+  group: ProcessGroup;
+}
+
+export interface IncarnationExited {
+  incarnation: number;
+  /** Its run() result: its whole tree is gone by now. */
+  result: RunResult;
+}
+
+export interface IncarnationRestarting {
+  /** The incarnation about to start. */
+  incarnation: number;
+  /** Milliseconds waited before it starts. */
+  delayMs: number;
+  /** The result of the incarnation that ended. */
+  previous: RunResult;
+}
+
+export interface SuperviseOptions extends Omit<RunOptions, 'onSpawn' | 'capture' | 'maxBuffer' | 'encoding'> {
+  /** 'always', 'on-failure' (default: restart unless it exited 0) or 'never'. */
+  restart?: RestartPolicy;
+  /** Restarts allowed in all (default Infinity); 3 means at most 4 runs. */
+  maxRestarts?: number;
+  backoff?: BackoffOptions;
+  /** Called with each ended incarnation's result; true ends supervision ('stop-when'). */
+  stopWhen?: (result: RunResult, incarnation: number) => boolean;
+  /** An incarnation's leader was spawned (in a group of its own). */
+  onStart?: (event: IncarnationStarted) => void;
+  /** An incarnation ended and its whole tree is gone. */
+  onExit?: (event: IncarnationExited) => void;
+  /** The next incarnation starts after `delayMs`. */
+  onRestart?: (event: IncarnationRestarting) => void;
+}
+
+export interface ResolvedSuperviseOptions {
+  restart: RestartPolicy;
+  maxRestarts: number;
+  backoff: BackoffPlan;
+  stopWhen: SuperviseOptions['stopWhen'];
+  onStart: SuperviseOptions['onStart'];
+  onExit: SuperviseOptions['onExit'];
+  onRestart: SuperviseOptions['onRestart'];
+  signal: AbortSignal | undefined;
+  /** What each incarnation's run() gets. */
+  run: RunOptions;
+}
+
+export const DEFAULT_BACKOFF: BackoffPlan = { initialDelay: 100, factor: 2, maxDelay: 30_000, jitter: 0.1, resetAfter: 10_000 };
+
+const POLICIES: readonly RestartPolicy[] = ['always', 'on-failure', 'never'];
+const SUPERVISION_KEYS = ['restart', 'maxRestarts', 'backoff', 'stopWhen', 'onStart', 'onExit', 'onRestart'] as const;
+const HOOKS = ['stopWhen', 'onStart', 'onExit', 'onRestart'] as const;
+const BACKOFF_KEYS = new Set(Object.keys(DEFAULT_BACKOFF));
+
+export function resolveSuperviseOptions(options: SuperviseOptions = {}): ResolvedSuperviseOptions {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new CorralError('EINVALID_OPTION', `supervise(): options must be an object, got ${describe(options)}`);
+  }
+  const o = options;
+  const run: Record<string, unknown> = { ...o };
+  for (const key of SUPERVISION_KEYS) delete run[key];
+  for (const key of ['onSpawn', 'capture', 'maxBuffer', 'encoding']) {
+    if (key in run) throw new CorralError('EINVALID_OPTION', `supervise(): ${key} is not an option here${key === 'onSpawn' ? '; use onStart' : ''}`);
+  }
+  // Two incarnations must never overlap: a run may not leave its tree behind.
+  if (o.leftovers === 'keep') throw new CorralError('EINVALID_OPTION', "supervise(): leftovers 'keep' would let incarnations overlap; use 'kill' or 'wait'");
+  if (o.escalate === false) throw new CorralError('EINVALID_OPTION', 'supervise(): escalate false would let incarnations overlap');
+  // run()'s own checks, now, before anything starts.
+  resolveRunOptions(run);
+  const restart = o.restart ?? 'on-failure';
+  if (!POLICIES.includes(restart)) throw new CorralError('EINVALID_OPTION', `restart must be 'always', 'on-failure' or 'never', got ${describe(restart)}`);
+  const maxRestarts = o.maxRestarts ?? Infinity;
+  if (typeof maxRestarts !== 'number' || !(maxRestarts >= 0) || (Number.isFinite(maxRestarts) && !Number.isInteger(maxRestarts))) {
+    throw new CorralError('EINVALID_OPTION', `maxRestarts must be a whole number >= 0 (or Infinity), got ${describe(maxRestarts)}`);
+  }
+  for (const hook of HOOKS) {
+    if (o[hook] !== undefined && typeof o[hook] !== 'function') throw new CorralError('EINVALID_OPTION', `${hook} must be a function, got ${describe(o[hook])}`);
+  }
+  return {
+    restart,
+    maxRestarts,
+    backoff: resolveBackoff(o.backoff),
+    stopWhen: o.stopWhen,
+    onStart: o.onStart,
+    onExit: o.onExit,
+    onRestart: o.onRestart,
+    signal: o.signal,
+    run: run as RunOptions,
+  };
+}
+
+function resolveBackoff(backoff: unknown): BackoffPlan {
+  if (backoff === undefined) return DEFAULT_BACKOFF;
+  if (backoff === null || typeof backoff !== 'object' || Array.isArray(backoff)) {
+    throw new CorralError('EINVALID_OPTION', `backoff must be an object, got ${describe(backoff)}`);
+  }
+  const b = backoff as BackoffOptions;
+  for (const key of Object.keys(b)) {
+    if (!BACKOFF_KEYS.has(key)) throw new CorralError('EINVALID_OPTION', `backoff: unknown option ${JSON.stringify(key)}; known: ${[...BACKOFF_KEYS].join(', ')}`);
+  }
+  const plan = { ...DEFAULT_BACKOFF };
+  if (b.initialDelay !== undefined) plan.initialDelay = parseTimeout(b.initialDelay, 'backoff.initialDelay');
+  if (b.maxDelay !== undefined) plan.maxDelay = parseTimeout(b.maxDelay, 'backoff.maxDelay');
+  if (b.resetAfter !== undefined) plan.resetAfter = parseTimeout(b.resetAfter, 'backoff.resetAfter', { allowInfinite: true });
+  if (b.factor !== undefined) {
+    if (typeof b.factor !== 'number' || !(b.factor >= 1) || !Number.isFinite(b.factor)) throw new CorralError('EINVALID_OPTION', `backoff.factor must be a finite number >= 1, got ${describe(b.factor)}`);
+    plan.factor = b.factor;
+  }
+  if (b.jitter !== undefined) {
+    if (typeof b.jitter !== 'number' || !(b.jitter >= 0 && b.jitter <= 1)) throw new CorralError('EINVALID_OPTION', `backoff.jitter must be a number from 0 to 1, got ${describe(b.jitter)}`);
+    plan.jitter = b.jitter;
+  }
+  // An initial delay above the cap would be cut to it anyway; say so plainly instead of surprising.
+  if (plan.initialDelay > plan.maxDelay) throw new CorralError('EINVALID_OPTION', `backoff.initialDelay (${plan.initialDelay}) exceeds backoff.maxDelay (${plan.maxDelay})`);
+  return plan;
+}

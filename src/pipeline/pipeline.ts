@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Readable } from 'node:stream';
 import { systemClock, type Clock } from '../driver/clock.js';
-import type { MechanismName } from '../group/containment.js';
+import type { MechanismName } from '../mechanisms/containment.js';
 import { ProcessGroup } from '../group/process-group.js';
 import { StopRequest } from '../run/stop-request.js';
 import { resolvePipelineOptions, type PipelineOptions, type PipelineStage, type ResolvedPipelineOptions } from './pipeline-options.js';

@@ -19,6 +19,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['mechanisms'],
   ['group'],
   ['run', 'sweep', 'host'],
+  ['supervise', 'pipeline'],
   ['cli'],
   ['index.ts'],
 ];

@@ -27,8 +27,8 @@ export const runCommand: Command = {
     const interrupts = new Interrupts();
     interrupts.install();
     try {
-      if (line.restart !== undefined) return await runSupervised(line, line.restart, options, interrupts);
-      if (line.watch !== undefined) return await runWatched(line, line.watch, options, interrupts);
+      if (line.restart !== undefined) return await runSupervised(line, line.restart, line.options, interrupts);
+      if (line.watch !== undefined) return await runWatched(line, line.watch, line.options, interrupts);
       const result = await run(line.command, line.args, {
         ...line.options,
         signal: interrupts.signal,

@@ -20,6 +20,6 @@ export { sweepStaleGroups } from './sweep/sweep-stale-groups.js';
 export type { SweepReport, SweptGroup, SweepAction } from './sweep/sweep-stale-groups.js';
 export type { SweepOptions } from './sweep/sweep-options.js';
 export { run } from './run/run.js';
-export type { RunOptions, RunResult, LeftoversPolicy, LeftoverProcess, OutputBytes, OutputEncoding } from './run/run.js';
+export type { RunOptions, RunResult, LeftoversPolicy, LeftoverProcess, OutputBytes, OutputEncoding, ServerSpec, ServerOutput, ServerReport, ServerFailure } from './run/run.js';
 export { ready } from './run/servers/wait-until-ready.js';
 export type { ReadyOptions } from './run/servers/wait-until-ready.js';

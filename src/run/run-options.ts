@@ -13,6 +13,7 @@ import { resolveCreateOptions, type CreateOptions, type MechanismChoice, type Re
 import type { Limits } from '../options/limits.js';
 import { asOptionsObject, parseBoolean } from '../options/validate.js';
 import type { OutputEncoding } from './capture-output.js';
+import { resolveServerOutput, resolveServers, type ResolvedServer, type ServerOutput, type ServerSpec } from './servers/server-options.js';
 
 /** What to do when the leader exits while some of its descendants still run. */
 export type LeftoversPolicy = 'kill' | 'wait' | 'keep';
@@ -68,6 +69,16 @@ export interface RunOptions {
   serialization?: SpawnOptions['serialization'];
   /** Start the command with PR_SET_NO_NEW_PRIVS: setuid programs (sudo) gain nothing. Needs util-linux `setpriv`. */
   noNewPrivileges?: boolean;
+  /**
+   * Servers the command needs: each started in a group of its own, the
+   * command started once every one is ready, and every server's whole tree
+   * stopped when the command ends (see docs/api.md#servers).
+   */
+  servers?: ServerSpec[];
+  /** Milliseconds each server has to be ready (default 60 000). */
+  readyTimeout?: number;
+  /** Where the servers' output lines go (default 'prefix': `[name] line`). */
+  serverOutput?: ServerOutput;
 }
 
 export interface ResolvedRunOptions {
@@ -80,6 +91,9 @@ export interface ResolvedRunOptions {
   spawn: GroupSpawnOptions;
   /** Undefined: no capture. */
   capture: { maxBuffer: number; encoding: OutputEncoding } | undefined;
+  /** Empty: no servers. */
+  servers: ResolvedServer[];
+  serverOutput: ServerOutput;
 }
 
 export const DEFAULT_MAX_BUFFER = 1024 * 1024;
@@ -87,7 +101,8 @@ export const DEFAULT_MAX_BUFFER = 1024 * 1024;
 const LEFTOVERS: readonly LeftoversPolicy[] = ['kill', 'wait', 'keep'];
 /** The group's own options, passed through under the same names. */
 const GROUP_KEYS = ['killSignal', 'escalate', 'mechanism', 'limits', 'guard', 'cgroupParent', 'systemdScope'] as const;
-const CORRAL_KEYS = ['timeout', 'grace', 'leftovers', 'signal', 'onSpawn', 'capture', 'maxBuffer', 'encoding', ...GROUP_KEYS];
+const SERVER_KEYS = ['servers', 'readyTimeout', 'serverOutput'];
+const CORRAL_KEYS = ['timeout', 'grace', 'leftovers', 'signal', 'onSpawn', 'capture', 'maxBuffer', 'encoding', ...GROUP_KEYS, ...SERVER_KEYS];
 const SPAWN_KEYS = ['cwd', 'env', 'argv0', 'stdio', 'detached', 'uid', 'gid', 'shell', 'serialization', 'noNewPrivileges'];
 const KNOWN = new Set([...CORRAL_KEYS, ...SPAWN_KEYS]);
 
@@ -124,6 +139,8 @@ export function resolveRunOptions(options: unknown = {}): ResolvedRunOptions {
     group: resolveCreateOptions(group as CreateOptions),
     spawn,
     capture,
+    servers: resolveServers(o.servers, o.readyTimeout),
+    serverOutput: resolveServerOutput(o.serverOutput),
   };
 }
 

@@ -28,6 +28,7 @@ import { resolveRunOptions, type ResolvedRunOptions, type RunOptions } from './r
 import { StopRequest, type StopReason } from './stop-request.js';
 import { waitUntilEmpty } from './wait-until-empty.js';
 import { systemClock, type Clock } from '../driver/clock.js';
+import { ServerSet, type ServerFailure, type ServerReport } from './servers/server-set.js';
 
 export interface RunResult<Output extends string | Buffer = string> {
   /** The leader's exit code, or null when it died of a signal (or was left running). */
@@ -77,6 +78,14 @@ export interface RunResult<Output extends string | Buffer = string> {
   outputBytes: OutputBytes | undefined;
   /** With capture: a stream wrote more than maxBuffer bytes and was cut (the first maxBuffer kept). */
   outputTruncated: boolean;
+  /** With servers: what became of each (what was stopped of its tree, its last lines); empty without. */
+  servers?: ServerReport[];
+  /**
+   * With servers: the server that failed the run, if one did (it exited, or
+   * was not ready in time). During 'start' the command never ran (pid 0,
+   * exitCode null); during 'run' its tree was shut down.
+   */
+  serverFailure?: ServerFailure | undefined;
 }
 
 /** A process the command left running when it exited. */
@@ -88,6 +97,8 @@ export interface LeftoverProcess {
 
 export type { RunOptions, LeftoversPolicy } from './run-options.js';
 export type { OutputBytes, OutputEncoding } from './capture-output.js';
+export type { ServerReport, ServerFailure } from './servers/server-set.js';
+export type { ServerSpec, ServerOutput } from './servers/server-options.js';
 
 interface LeaderExit {
   code: number | null;
@@ -119,10 +130,59 @@ export async function runOnClock(clock: Clock, command: string, argsOrOptions?: 
   const { file, args, options } = normalizeSpawnArguments(command, argsOrOptions, maybeOptions);
   const resolved = resolveRunOptions(options);
   resolved.signal?.throwIfAborted();
+  if (resolved.servers.length > 0) return runWithServers(clock, file, args, resolved);
+  return runInGroup(clock, file, args, resolved, undefined);
+}
+
+/**
+ * The servers first, each ready; then the command, stopped if a server
+ * exits meanwhile; then, however it ended (or if it never started), every
+ * server's whole tree.
+ */
+async function runWithServers(clock: Clock, file: string, args: string[], resolved: ResolvedRunOptions): Promise<RunResult<string | Buffer>> {
+  const started = performance.now();
+  const servers = await ServerSet.start(resolved.servers, resolved.group, resolved.spawn, resolved.serverOutput, clock);
+  let result: RunResult<string | Buffer> | undefined;
+  try {
+    const notReady = await servers.untilReady(resolved.signal);
+    result = notReady === undefined ? await runInGroup(clock, file, args, resolved, servers) : notStarted(notReady, servers, started);
+  } finally {
+    const reports = await servers.stop(result?.serverFailure);
+    if (result !== undefined) result = { ...result, servers: reports };
+  }
+  return result;
+}
+
+/** The result of a run whose command never started: a server failed first, or the AbortSignal fired. */
+function notStarted(why: ServerFailure | 'aborted', servers: ServerSet, started: number): RunResult<string | Buffer> {
+  return {
+    exitCode: null,
+    signal: null,
+    timedOut: false,
+    cancelled: why === 'aborted',
+    leftovers: [],
+    leftoverProcesses: [],
+    report: undefined,
+    mechanism: servers.mechanism ?? 'pgroup',
+    fallbackReason: undefined,
+    cgroupOrigin: undefined,
+    pid: 0,
+    elapsedMs: performance.now() - started,
+    stats: undefined,
+    stdout: undefined,
+    stderr: undefined,
+    outputBytes: undefined,
+    outputTruncated: false,
+    servers: [],
+    serverFailure: why === 'aborted' ? undefined : why,
+  };
+}
+
+async function runInGroup(clock: Clock, file: string, args: string[], resolved: ResolvedRunOptions, servers: ServerSet | undefined): Promise<RunResult<string | Buffer>> {
   const group = await createResolvedGroup(resolved.group);
   let result: RunResult<string | Buffer>;
   try {
-    result = await supervise(group, file, args, resolved, clock);
+    result = await supervise(group, file, args, resolved, clock, servers);
   } catch (error) {
     // The first failure is the one worth reporting; close() still kills the tree.
     await group.close().catch(() => undefined);
@@ -132,7 +192,7 @@ export async function runOnClock(clock: Clock, command: string, argsOrOptions?: 
   return result;
 }
 
-async function supervise(group: ProcessGroup, file: string, args: string[], options: ResolvedRunOptions, clock: Clock): Promise<RunResult<string | Buffer>> {
+async function supervise(group: ProcessGroup, file: string, args: string[], options: ResolvedRunOptions, clock: Clock, servers: ServerSet | undefined): Promise<RunResult<string | Buffer>> {
   const child = group.spawn(file, args, options.spawn);
   const exited = new Promise<LeaderExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   // Read from the first byte on: a pipe left unread blocks the tree once full.
@@ -147,6 +207,10 @@ async function supervise(group: ProcessGroup, file: string, args: string[], opti
   options.onSpawn?.(child, group);
 
   const stop = new StopRequest(options.timeout, options.signal, clock);
+  let serverFailure: ServerFailure | undefined;
+  void servers?.firstExit().then((failure) => {
+    if (stop.request('server')) serverFailure = failure;
+  });
   let report: ShutdownReport | undefined;
   let leftovers: number[] = [];
   let leftoverProcesses: LeftoverProcess[] = [];
@@ -189,6 +253,8 @@ async function supervise(group: ProcessGroup, file: string, args: string[], opti
     stderr: output?.stderr,
     outputBytes: output?.bytes,
     outputTruncated: output?.truncated ?? false,
+    servers: [],
+    serverFailure,
   };
 }
 

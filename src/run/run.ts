@@ -86,6 +86,8 @@ export interface RunResult<Output extends string | Buffer = string> {
    * exitCode null); during 'run' its tree was shut down.
    */
   serverFailure?: ServerFailure | undefined;
+  /** idleTimeout: the tree wrote nothing on stdout or stderr for that long, and was shut down. */
+  idleTimedOut?: boolean;
 }
 
 /** A process the command left running when it exited. */
@@ -255,6 +257,7 @@ async function supervise(group: ProcessGroup, file: string, args: string[], opti
     outputTruncated: output?.truncated ?? false,
     servers: [],
     serverFailure,
+    idleTimedOut: stop.reason === 'idle',
   };
 }
 

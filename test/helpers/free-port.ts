@@ -4,6 +4,8 @@
  * or with what else runs on the machine.
  */
 import net from 'node:net';
+import { lookUntil } from './look-until.js';
+import { PATIENCE_MS } from './patience.js';
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -26,4 +28,13 @@ export function portAnswers(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
+}
+
+/**
+ * True once nothing accepts connections on the port any more. Waited for: a
+ * killed server is gone from /proc's view of its environment (its memory is
+ * released) a moment before its sockets are closed.
+ */
+export async function portFreed(port: number): Promise<boolean> {
+  return (await lookUntil(() => portAnswers(port), (answers) => !answers, { ms: PATIENCE_MS })).met;
 }

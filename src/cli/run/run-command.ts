@@ -11,14 +11,17 @@ import type { Command } from '../command.js';
 import { EXIT_LEFT_PROCESSES, exitStatusOf } from './exit-status.js';
 import { Interrupts } from './interrupts.js';
 import { RUN_HELP } from './run-help.js';
-import { parseRunCommandLine } from './run-flags.js';
+import { parseRunCommandLine, RUN_FLAGS } from './run-flags.js';
+import { takeServerFlags } from './server-flags.js';
+import { serverFailureLines, serversJson, serverStoppedLines } from './server-summary.js';
 import { jsonSummary, leftoverLines, verboseLine } from './summary.js';
 
 export const runCommand: Command = {
   name: 'run',
   help: RUN_HELP,
   async main(argv, context) {
-    const line = parseRunCommandLine(argv);
+    const serverFlags = takeServerFlags(argv, RUN_FLAGS);
+    const line = parseRunCommandLine(serverFlags.rest);
     context.debug ||= line.debug;
     if (line.help) {
       process.stdout.write(RUN_HELP);
@@ -30,16 +33,20 @@ export const runCommand: Command = {
     try {
       const result = await run(line.command, line.args, {
         ...options,
+        servers: serverFlags.servers,
+        readyTimeout: serverFlags.readyTimeout,
         signal: interrupts.signal,
         onSpawn: (_child, group) => interrupts.onForce(() => void group.kill().catch(() => undefined)),
       });
       const status = exitStatusOf(result, interrupts.exitStatus, { failOnLeftovers: line.failOnLeftovers });
       const summary = { result, status, interruptedBy: interrupts.received, forced: interrupts.forced };
+      for (const failed of serverFailureLines(result)) process.stderr.write(`${failed}\n`);
       if (line.verbose) process.stderr.write(`${verboseLine(summary)}\n`);
+      if (line.verbose) for (const stopped of serverStoppedLines(result)) process.stderr.write(`${stopped}\n`);
       if (line.verbose || (line.failOnLeftovers && status === EXIT_LEFT_PROCESSES)) {
         for (const named of leftoverLines(result)) process.stderr.write(`${named}\n`);
       }
-      if (line.json) process.stderr.write(`${JSON.stringify(jsonSummary(summary))}\n`);
+      if (line.json) process.stderr.write(`${JSON.stringify({ ...jsonSummary(summary), ...serversJson(result) })}\n`);
       return status;
     } finally {
       interrupts.uninstall();

@@ -25,6 +25,16 @@ Options:
                          number (default group: the user's own); needs root
   --no-new-privs         setuid programs such as sudo gain nothing in the tree
                          (PR_SET_NO_NEW_PRIVS, through util-linux setpriv)
+  --server COMMAND       a server the command needs (repeatable): a command line
+                         run as sh -c runs it, in a group of its own, its output
+                         prefixed with [name]; the command starts once every
+                         server is ready, and every server's whole tree is
+                         stopped when it ends
+  --ready PROBE          after each --server: when it is ready: http://URL or
+                         https://URL (any response), tcp:[HOST:]PORT (a
+                         connection accepted), line:REGEX (an output line)
+  --ready-timeout DURATION  after a --server: its time to be ready; before
+                         any --server: every server's (default 60s)
   --fail-on-leftovers    exit 123 when the command exits but leaves processes
                          behind (they are still stopped, and named on stderr)
   --verbose              one line on stderr at the end: mechanism, processes
@@ -40,6 +50,9 @@ For untrusted builds: --user, --no-new-privs and limits (docs/sandboxing.md).
 
 Exit status:
   the command's exit code, or 128+n if it died of signal n
+  121      a --server was not ready within its --ready-timeout
+  122      a --server exited (before it was ready: the command never
+           started; or while the command ran: the command was stopped)
   123      --fail-on-leftovers, and the command left processes behind
   124      the timeout ran out
   129/130/143  corral got SIGHUP/SIGINT/SIGTERM (a second one kills at once)

@@ -29,6 +29,9 @@ export const LAST_LINES_KEPT = 10;
 export interface ServerReport {
   name: string;
   command: string;
+  /** Its ready probe, and how long it had to be ready. */
+  ready: string;
+  readyTimeoutMs: number;
   /** Its leader's pid (the `sh`, or what it exec'd). */
   pid: number;
   /** Milliseconds from its start until it was ready; undefined if it never was. */
@@ -96,7 +99,7 @@ class RunningServer {
       bound.cancel();
       this.#stopLines();
     }
-    return { name: this.spec.name, command: this.spec.command, pid: this.child.pid ?? 0, readyMs: this.readyMs, exit: this.exit, stopped, report, lastLines: this.lastLines.lines };
+    return { name: this.spec.name, command: this.spec.command, ready: this.spec.ready, readyTimeoutMs: this.spec.readyTimeoutMs, pid: this.child.pid ?? 0, readyMs: this.readyMs, exit: this.exit, stopped, report, lastLines: this.lastLines.lines };
   }
 }
 

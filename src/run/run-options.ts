@@ -79,6 +79,13 @@ export interface RunOptions {
   readyTimeout?: number;
   /** Where the servers' output lines go (default 'prefix': `[name] line`). */
   serverOutput?: ServerOutput;
+  /**
+   * Milliseconds the tree may write nothing on stdout or stderr; then a
+   * graceful shutdown of the tree, and the result says `idleTimedOut`. Needs
+   * to read the output: without capture and stdio, stdout and stderr become
+   * pipes that corral copies to its own (so the tree sees no terminal there).
+   */
+  idleTimeout?: number;
 }
 
 export interface ResolvedRunOptions {
@@ -94,6 +101,8 @@ export interface ResolvedRunOptions {
   /** Empty: no servers. */
   servers: ResolvedServer[];
   serverOutput: ServerOutput;
+  /** Undefined: none. `forward`: corral made the pipes and copies them to its own stdout and stderr. */
+  idle: { timeoutMs: number; forward: boolean } | undefined;
 }
 
 export const DEFAULT_MAX_BUFFER = 1024 * 1024;
@@ -101,7 +110,7 @@ export const DEFAULT_MAX_BUFFER = 1024 * 1024;
 const LEFTOVERS: readonly LeftoversPolicy[] = ['kill', 'wait', 'keep'];
 /** The group's own options, passed through under the same names. */
 const GROUP_KEYS = ['killSignal', 'escalate', 'mechanism', 'limits', 'guard', 'cgroupParent', 'systemdScope'] as const;
-const SERVER_KEYS = ['servers', 'readyTimeout', 'serverOutput'];
+const SERVER_KEYS = ['servers', 'readyTimeout', 'serverOutput', 'idleTimeout'];
 const CORRAL_KEYS = ['timeout', 'grace', 'leftovers', 'signal', 'onSpawn', 'capture', 'maxBuffer', 'encoding', ...GROUP_KEYS, ...SERVER_KEYS];
 const SPAWN_KEYS = ['cwd', 'env', 'argv0', 'stdio', 'detached', 'uid', 'gid', 'shell', 'serialization', 'noNewPrivileges'];
 const KNOWN = new Set([...CORRAL_KEYS, ...SPAWN_KEYS]);
@@ -131,6 +140,7 @@ export function resolveRunOptions(options: unknown = {}): ResolvedRunOptions {
     const value = (o as Record<string, unknown>)[key];
     if (value !== undefined) (spawn as Record<string, unknown>)[key] = value;
   }
+  const idle = resolveIdle(o, spawn, capture !== undefined);
   return {
     timeout: o.timeout === undefined ? undefined : parseTimeout(o.timeout, 'timeout', { allowInfinite: true }),
     leftovers,
@@ -141,6 +151,7 @@ export function resolveRunOptions(options: unknown = {}): ResolvedRunOptions {
     capture,
     servers: resolveServers(o.servers, o.readyTimeout),
     serverOutput: resolveServerOutput(o.serverOutput),
+    idle,
   };
 }
 
@@ -164,6 +175,21 @@ function resolveCapture(o: RunOptions): ResolvedRunOptions['capture'] {
     throw new CorralError('EINVALID_OPTION', `capture needs stdout and stderr as 'pipe', got stdio ${describe(o.stdio)}`);
   }
   return { maxBuffer, encoding };
+}
+
+/** idleTimeout reads the tree's stdout and stderr: pipes of the caller's, of capture's, or made here (and copied through). */
+function resolveIdle(o: RunOptions, spawn: GroupSpawnOptions, captured: boolean): ResolvedRunOptions['idle'] {
+  if (o.idleTimeout === undefined) return undefined;
+  const timeoutMs = parseTimeout(o.idleTimeout, 'idleTimeout', { allowInfinite: true });
+  if (captured) return { timeoutMs, forward: false };
+  if (o.stdio === undefined) {
+    spawn.stdio = ['inherit', 'pipe', 'pipe'];
+    return { timeoutMs, forward: true };
+  }
+  if (!pipesStdoutAndStderr(o.stdio)) {
+    throw new CorralError('EINVALID_OPTION', `idleTimeout reads stdout and stderr: leave stdio unset, or make them 'pipe'; got stdio ${describe(o.stdio)}`);
+  }
+  return { timeoutMs, forward: false };
 }
 
 function pipesStdoutAndStderr(stdio: SpawnOptions['stdio']): boolean {

@@ -29,6 +29,8 @@ import { StopRequest, type StopReason } from './stop-request.js';
 import { waitUntilEmpty } from './wait-until-empty.js';
 import { systemClock, type Clock } from '../driver/clock.js';
 import { ServerSet, type ServerFailure, type ServerReport } from './servers/server-set.js';
+import { IdleWatch } from './idle-watch.js';
+import { ForwardedOutput } from './forward-output.js';
 
 export interface RunResult<Output extends string | Buffer = string> {
   /** The leader's exit code, or null when it died of a signal (or was left running). */
@@ -88,6 +90,8 @@ export interface RunResult<Output extends string | Buffer = string> {
   serverFailure?: ServerFailure | undefined;
   /** idleTimeout: the tree wrote nothing on stdout or stderr for that long, and was shut down. */
   idleTimedOut?: boolean;
+  /** With idleTimedOut: how long the tree had been silent when the shutdown began, in ms. */
+  idleMs?: number | undefined;
 }
 
 /** A process the command left running when it exited. */
@@ -213,6 +217,11 @@ async function supervise(group: ProcessGroup, file: string, args: string[], opti
   void servers?.firstExit().then((failure) => {
     if (stop.request('server')) serverFailure = failure;
   });
+  let idleMs: number | undefined;
+  const forwarded = options.idle?.forward ? new ForwardedOutput(child) : undefined;
+  const idle = options.idle && new IdleWatch(clock, options.idle.timeoutMs, [child.stdout, child.stderr], (silentMs) => {
+    if (stop.request('idle')) idleMs = silentMs;
+  });
   let report: ShutdownReport | undefined;
   let leftovers: number[] = [];
   let leftoverProcesses: LeftoverProcess[] = [];
@@ -234,8 +243,10 @@ async function supervise(group: ProcessGroup, file: string, args: string[], opti
     }
   } finally {
     stop.dispose();
+    idle?.dispose();
   }
   const stats = await finalStats(group);
+  if (!group.skipDropKill) await forwarded?.finish(clock);
   const output = await capture?.finish(!group.skipDropKill, options.capture!.encoding);
   return {
     exitCode: leader?.code ?? null,
@@ -258,6 +269,7 @@ async function supervise(group: ProcessGroup, file: string, args: string[], opti
     servers: [],
     serverFailure,
     idleTimedOut: stop.reason === 'idle',
+    idleMs,
   };
 }
 

@@ -124,5 +124,7 @@ test('bad servers are refused before anything starts', async (t) => {
   await bad('x', 'EINVALID_OPTION');
   await bad([{ command: 'a', ready: 'tcp:1', name: 'n' }, { command: 'b', ready: 'tcp:2', name: 'n' }], 'EINVALID_OPTION');
   await bad([{ command: 'a', ready: 'tcp:1', typo: 1 }], 'EINVALID_OPTION');
+  const idle = await t.throwsAsync(run('true', [], { env: tag.env, idleTimeout: 1000, stdio: 'ignore' }), { instanceOf: CorralError });
+  t.regex(idle!.message, /idleTimeout reads stdout and stderr/);
   assertNoSurvivors(t, tag);
 });

@@ -13,6 +13,7 @@ import { Interrupts } from './interrupts.js';
 import { RUN_HELP } from './run-help.js';
 import { parseRunCommandLine, RUN_FLAGS } from './run-flags.js';
 import { takeServerFlags } from './server-flags.js';
+import { idleLines } from './idle-summary.js';
 import { serverFailureLines, serversJson, serverStoppedLines } from './server-summary.js';
 import { jsonSummary, leftoverLines, verboseLine } from './summary.js';
 
@@ -35,12 +36,13 @@ export const runCommand: Command = {
         ...options,
         servers: serverFlags.servers,
         readyTimeout: serverFlags.readyTimeout,
+        idleTimeout: serverFlags.idleTimeout,
         signal: interrupts.signal,
         onSpawn: (_child, group) => interrupts.onForce(() => void group.kill().catch(() => undefined)),
       });
       const status = exitStatusOf(result, interrupts.exitStatus, { failOnLeftovers: line.failOnLeftovers });
       const summary = { result, status, interruptedBy: interrupts.received, forced: interrupts.forced };
-      for (const failed of serverFailureLines(result)) process.stderr.write(`${failed}\n`);
+      for (const failed of [...serverFailureLines(result), ...idleLines(result)]) process.stderr.write(`${failed}\n`);
       if (line.verbose) process.stderr.write(`${verboseLine(summary)}\n`);
       if (line.verbose) for (const stopped of serverStoppedLines(result)) process.stderr.write(`${stopped}\n`);
       if (line.verbose || (line.failOnLeftovers && status === EXIT_LEFT_PROCESSES)) {

@@ -35,6 +35,10 @@ Options:
                          connection accepted), line:REGEX (an output line)
   --ready-timeout DURATION  after a --server: its time to be ready; before
                          any --server: every server's (default 60s)
+  --idle-timeout DURATION  stop the tree when it has written nothing on stdout
+                         or stderr for this long (output resets the clock;
+                         the command's stdout and stderr become pipes that
+                         corral copies to its own)
   --fail-on-leftovers    exit 123 when the command exits but leaves processes
                          behind (they are still stopped, and named on stderr)
   --verbose              one line on stderr at the end: mechanism, processes
@@ -50,6 +54,7 @@ For untrusted builds: --user, --no-new-privs and limits (docs/sandboxing.md).
 
 Exit status:
   the command's exit code, or 128+n if it died of signal n
+  120      --idle-timeout: the tree was silent that long, and was stopped
   121      a --server was not ready within its --ready-timeout
   122      a --server exited (before it was ready: the command never
            started; or while the command ran: the command was stopped)

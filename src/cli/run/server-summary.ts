@@ -41,6 +41,7 @@ export function serverStoppedLines(result: RunResult): string[] {
 export function serversJson(result: RunResult): Record<string, unknown> {
   return {
     idleTimedOut: result.idleTimedOut ?? false,
+    idleMs: result.idleMs ?? null,
     serverFailure: result.serverFailure ?? null,
     servers: (result.servers ?? []).map(({ report, ...server }) => ({
       ...server,

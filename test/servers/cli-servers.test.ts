@@ -36,18 +36,18 @@ cliTest('the tests reach both servers, their status stands, and both whole trees
   const [api, web] = [await freePort(), await freePort()];
   const urls = [`http://127.0.0.1:${api}/`, `http://127.0.0.1:${web}/`];
   const outcome = await corral(
-    ['run', '--json', '--verbose', '--server', demoServer('api', api), '--ready', urls[0]!, '--server', demoServer('web', web), '--ready', `tcp:${web}`, '--', 'sh', '-c', `${quote(process.execPath)} -e '${FETCH}' ${urls.join(' ')}; exit 7`],
+    ['run', '--json', '--verbose', '--server', demoServer('api', api), '--name', 'api', '--ready', urls[0]!, '--server', demoServer('web', web), '--ready', `tcp:${web}`, '--', 'sh', '-c', `${quote(process.execPath)} -e '${FETCH}' ${urls.join(' ')}; exit 7`],
     tag,
   );
   t.is(outcome.status, 7, 'the tests\' own status');
   t.regex(outcome.stdout, /^api,web$/m, 'the tests reached both servers');
-  t.regex(outcome.stdout, new RegExp(`^\\[node\\] api listening on ${api}$`, 'm'), 'server output is prefixed with its name');
-  t.regex(outcome.stdout, new RegExp(`^\\[node-2\\] web listening on ${web}$`, 'm'));
-  t.regex(outcome.stderr, /^corral: stopped server node's \d+: sleep 1000$/m, '--verbose names what was stopped');
+  t.regex(outcome.stdout, new RegExp(`^\\[api\\] api listening on ${api}$`, 'm'), 'server output is prefixed with its name');
+  t.regex(outcome.stdout, new RegExp(`^\\[server2\\] web listening on ${web}$`, 'm'));
+  t.regex(outcome.stderr, /^corral: stopped server api's \d+: sleep 1000$/m, '--verbose names what was stopped');
   const report = jsonReport(outcome);
   t.is(report.status, 7);
   t.is(report.serverFailure, null);
-  t.deepEqual(report.servers.map((s: { name: string }) => s.name), ['node', 'node-2']);
+  t.deepEqual(report.servers.map((s: { name: string }) => s.name), ['api', 'server2']);
   t.true(report.servers.every((s: { stopped: unknown[] }) => s.stopped.length >= 3), 'each server, its child and its daemon');
   assertNoSurvivors(t, tag);
   t.true(await portFreed(api));
@@ -60,8 +60,8 @@ cliTest('a server dying before it is ready: exit 122, its last line shown, the t
   const port = await freePort();
   const outcome = await corral(['run', '--server', demoServer('db', port, 'die'), '--ready', `tcp:${port}`, '--', 'touch', join(dir, 'ran')], tag);
   t.is(outcome.status, 122);
-  t.regex(outcome.stderr, /^corral: server node exited before it was ready \(exit code 3\); the command was not started; its last lines:$/m);
-  t.regex(outcome.stderr, /^corral: {3}\[node\] db: cannot open the database$/m);
+  t.regex(outcome.stderr, /^corral: server server1 exited before it was ready \(exit code 3\); the command was not started; its last lines:$/m);
+  t.regex(outcome.stderr, /^corral: {3}\[server1\] db: cannot open the database$/m);
   t.false(existsSync(join(dir, 'ran')));
   assertNoSurvivors(t, tag);
 });
@@ -72,7 +72,7 @@ cliTest('a server never ready: exit 121 at --ready-timeout, nothing left, the te
   const port = await freePort();
   const outcome = await corral(['run', '--ready-timeout', '500ms', '--server', demoServer('slow', port, 'never'), '--ready', `tcp:${port}`, '--', 'touch', join(dir, 'ran')], tag);
   t.is(outcome.status, 121);
-  t.regex(outcome.stderr, new RegExp(`^corral: server node was not ready within 0.5 s \\(tcp:${port}\\); the command was not started`, 'm'));
+  t.regex(outcome.stderr, new RegExp(`^corral: server server1 was not ready within 0.5 s \\(tcp:${port}\\); the command was not started`, 'm'));
   t.false(existsSync(join(dir, 'ran')));
   assertNoSurvivors(t, tag);
 });
@@ -86,6 +86,7 @@ cliTest('usage errors: unknown probe form, --server without --ready, --ready alo
     [['--server', server], /^corral run: --server ".*" needs its own --ready PROBE/],
     [['--server', server, '--server', server, '--ready', 'tcp:1'], /^corral run: --server ".*" needs its own --ready PROBE/],
     [['--ready', 'tcp:1'], /^corral run: --ready PROBE follows the --server it is for/],
+    [['--server', server, '--name', 'a', '--ready', 'tcp:1', '--server', server, '--name', 'a', '--ready', 'tcp:1'], /^corral run: --name: "a" must be a name of its own/],
     [['--server', server, '--ready', 'tcp:1', '--ready-timeout', '5'], /^corral run: --ready-timeout: bad duration "5"/],
   ];
   for (const [flags, message] of cases) {

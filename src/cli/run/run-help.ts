@@ -27,9 +27,10 @@ Options:
                          (PR_SET_NO_NEW_PRIVS, through util-linux setpriv)
   --server COMMAND       a server the command needs (repeatable): a command line
                          run as sh -c runs it, in a group of its own, its output
-                         prefixed with [name]; the command starts once every
-                         server is ready, and every server's whole tree is
-                         stopped when it ends
+                         prefixed with [server1], [server2]...; the command
+                         starts once every server is ready, and every
+                         server's whole tree is stopped when it ends
+  --name NAME            after a --server: its name in prefixes and reports
   --ready PROBE          after each --server: when it is ready: http://URL or
                          https://URL (any response), tcp:[HOST:]PORT (a
                          connection accepted), line:REGEX (an output line)

@@ -3,7 +3,7 @@
  * other options are parsed (the general parser keeps one value per option;
  * these repeat and pair up):
  *
- *   --server CMD --ready PROBE [--ready-timeout D]   (repeatable)
+ *   --server CMD [--name NAME] --ready PROBE [--ready-timeout D]   (repeatable)
  *   --ready-timeout D   before any --server: every server's (default 60s)
  *   --idle-timeout D    stop the tree when it has been silent for D
  *
@@ -29,7 +29,7 @@ export interface ServerFlags {
   rest: string[];
 }
 
-const OWN = ['server', 'ready', 'ready-timeout', 'idle-timeout'];
+const OWN = ['server', 'name', 'ready', 'ready-timeout', 'idle-timeout'];
 
 export function takeServerFlags(argv: readonly string[], otherFlags: readonly FlagSpec[]): ServerFlags {
   try {
@@ -43,7 +43,6 @@ export function takeServerFlags(argv: readonly string[], otherFlags: readonly Fl
 
 function take(argv: readonly string[], otherFlags: readonly FlagSpec[]): ServerFlags {
   const taken: ServerFlags = { servers: [], readyTimeout: undefined, idleTimeout: undefined, rest: [] };
-  const names = new Map<string, number>();
   let i = 0;
   for (; i < argv.length; i++) {
     const word = argv[i]!;
@@ -63,7 +62,12 @@ function take(argv: readonly string[], otherFlags: readonly FlagSpec[]): ServerF
     switch (flag) {
       case 'server':
         if (last !== undefined && last.ready === undefined) throw missingReady(last);
-        taken.servers.push({ command: value, name: uniqueName(value, names) } as ServerSpec);
+        taken.servers.push({ command: value, name: `server${taken.servers.length + 1}` } as ServerSpec);
+        break;
+      case 'name':
+        if (last === undefined) throw new UsageError('--name NAME follows the --server it names', 'run');
+        if (value === '' || taken.servers.some((server) => server.name === value)) throw new UsageError(`--name: ${JSON.stringify(value)} must be a name of its own`, 'run');
+        last.name = value;
         break;
       case 'ready':
         if (last === undefined || last.ready !== undefined) throw new UsageError('--ready PROBE follows the --server it is for: --server CMD --ready PROBE', 'run');
@@ -100,13 +104,4 @@ function asUsage(probe: string): string {
     throw error;
   }
   return probe;
-}
-
-/** A server's name in the output prefix: its command's first word (`npm`, `node`), numbered when repeated. */
-function uniqueName(command: string, names: Map<string, number>): string {
-  const head = (command.trim().split(/\s+/)[0] ?? '').replace(/['"]/g, '');
-  const base = head.split('/').at(-1) || 'server';
-  const seen = (names.get(base) ?? 0) + 1;
-  names.set(base, seen);
-  return seen === 1 ? base : `${base}-${seen}`;
 }

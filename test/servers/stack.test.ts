@@ -43,7 +43,8 @@ async function stack(apiMode = 'serve'): Promise<Stack> {
 /** Tests that fetch both servers, print the answers, then exit `status`. */
 function tests({ api, web }: Stack, status: number): string[] {
   const script = `Promise.all(process.argv.slice(1).map(u=>fetch(u).then(r=>r.text()))).then(b=>{console.log(b.join(","));process.exit(${status})})`;
-  return ['--', process.execPath, '-e', script, `http://127.0.0.1:${api}/`, `http://127.0.0.1:${web}/`];
+  // `node` from the PATH, as the stack's own scripts find it: as uid 65534 this Node (in root's cache) may be out of reach.
+  return ['--', 'node', '-e', script, `http://127.0.0.1:${api}/`, `http://127.0.0.1:${web}/`];
 }
 
 /** corral run with `args` in `setting`; npm gets a home and a cache it may write. */

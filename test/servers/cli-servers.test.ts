@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, portFreed } from '../helpers/free-port.js';
-import { nodeArgs } from '../helpers/node-script.js';
+import { demoServer, quote } from './demo-server-command.js';
 import { assertNoSurvivors, tagFor, waitUntilGone } from '../helpers/tagged-processes.js';
 import { lookUntil } from '../helpers/look-until.js';
 import { PATIENCE_MS } from '../helpers/patience.js';
@@ -17,11 +17,6 @@ import { corral, jsonReport, startCorral } from '../cli/corral-cli.js';
 
 // Serial, as the other CLI files: many Node start-ups at once overload a 2-core machine.
 const cliTest = test.serial;
-const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
-
-function demoServer(name: string, port: number, mode = 'serve'): string {
-  return [process.execPath, ...nodeArgs(new URL('../fixtures/demo-server.ts', import.meta.url), name, String(port), mode)].map(quote).join(' ');
-}
 
 function scratch(t: Parameters<typeof tagFor>[0]): string {
   const dir = mkdtempSync(join(tmpdir(), 'corral-cli-servers-'));

@@ -12,16 +12,10 @@ import { join } from 'node:path';
 import { run, type RunOptions } from '../../src/run/run.js';
 import { CorralError, type CorralErrorCode } from '../../src/errors.js';
 import { freePort, portFreed } from '../helpers/free-port.js';
-import { nodeArgs } from '../helpers/node-script.js';
+import { demoServer, quote } from './demo-server-command.js';
 import { assertNoSurvivors, tagFor } from '../helpers/tagged-processes.js';
 
 const MECHANISMS = ['cgroup', 'pgroup'] as const;
-const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
-
-/** The command line that starts the demo server. */
-function demoServer(name: string, port: number, mode = 'serve'): string {
-  return [process.execPath, ...nodeArgs(new URL('../fixtures/demo-server.ts', import.meta.url), name, String(port), mode)].map(quote).join(' ');
-}
 
 /** A command that fetches each URL and exits 0 when every answer is its expected body. */
 function fetchAll(expected: Record<string, string>): [string, string[]] {

@@ -19,7 +19,7 @@ import { lookUntil } from '../helpers/look-until.js';
 import { REPO } from '../helpers/node-script.js';
 import { PATIENCE_MS } from '../helpers/patience.js';
 import { assertNoSurvivors, tagFor, waitUntilGone, type Tag } from '../helpers/tagged-processes.js';
-import { CORRAL_MAIN, jsonReport, type CorralOutcome, type RunningCorral } from '../cli/corral-cli.js';
+import { CORRAL_MAIN, jsonReport, outcomeOf, type RunningCorral } from '../cli/corral-cli.js';
 
 const cliTest = test.serial;
 const NOBODY = 65534;
@@ -58,20 +58,15 @@ function startCorral(t: ExecutionContext, setting: Setting, args: string[], tag:
   } else if (setting === 'fallback') {
     command.args.splice(2, 0, '--mechanism', 'pgroup');
   }
+  const env: NodeJS.ProcessEnv = { ...tag.env, HOME: home, npm_config_cache: join(home, 'npm'), npm_config_update_notifier: 'false' };
+  // Under c8, uid 65534 cannot write root's coverage directory (and would say so on stderr): it gets one of its own.
+  if (setting === 'fallback' && asRoot && env.NODE_V8_COVERAGE) env.NODE_V8_COVERAGE = join(home, 'coverage');
   const child = spawn(command.file, command.args, {
     cwd: command.cwd,
-    env: { ...tag.env, HOME: home, npm_config_cache: join(home, 'npm'), npm_config_update_notifier: 'false' },
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const done = new Promise<CorralOutcome>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (status, signal) => resolve({ status, signal, stdout, stderr }));
-  });
-  return { child, done };
+  return { child, done: outcomeOf(child) };
 }
 
 for (const setting of ['cgroup', 'fallback'] as const) {

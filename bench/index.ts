@@ -23,6 +23,7 @@ import type { Results } from './report/results.js';
 import { teardownSvg } from './report/svg.js';
 import { judgeTargets } from './report/targets.js';
 import { runContainment } from './suites/containment.js';
+import { runServerStackContainment } from './suites/server-stack.js';
 import { runDrainLatency } from './suites/drain-latency.js';
 import { progress } from './suites/progress.js';
 import { runScale } from './suites/scale.js';
@@ -85,6 +86,7 @@ async function main(): Promise<void> {
     const spawn = await runSpawnOverhead(mechanisms, config.spawnRounds);
     const cli = await runCliStartup(join(BENCH, '..'), config.cliRounds);
     const containment = await runContainment(pick(TEARDOWN_IDS), config.capMs);
+    const serverStack = await runServerStackContainment();
     const scale = await runScale(
       pick(quick ? QUICK_SCALE_IDS : SCALE_IDS).map((c) => ({ id: c.id as ContenderId, label: c.label })),
       config.scaleGroups,
@@ -111,6 +113,7 @@ async function main(): Promise<void> {
       cliStartup: cli.cells,
       cliStartupRatios: cli.ratios,
       containment,
+      serverStack,
       scale,
       targets: judgeTargets({
         teardownRatios,

@@ -119,6 +119,10 @@ export function resultsMarkdown(results: Results): string {
   lines.push(pairedTable(results.cliStartup, results.cliStartupRatios, 'command until exit', '`node -e 0`'));
   lines.push('', '### Containment: the escape zoo', '', 'A setsid child, a double-forked daemon, a child in a new process group, a SIGTERM ignorer, a stopped member, a member that makes and enters a sub-cgroup of its own (inside a corral group) and a forker (set off just before the hard kill, it starts a setsid\'d sleeper every 5 ms) under a sleeping leader; live processes after each contender\'s hard kill (the forker\'s children count as survivors, so a count can exceed the tree).', '');
   lines.push(containmentTable(results.containment));
+  if (results.serverStack?.length) {
+    lines.push('', '### Containment: a dev stack under its test runner', '', '`npm run dev` → concurrently → two Node HTTP servers, the api keeping a plain child and a daemonized helper (`(setsid sleep …&)`; test/fixtures/stack), started by each runner and ready on the api\'s URL, with tests that wait; live processes of the stack and the tests once none were left, or 5 s after the tests ended (ended normally) or the runner was SIGKILLed during the tests; out of those running during the tests.', '');
+    lines.push(containmentTable(results.serverStack));
+  }
   const scale = results.scale[0];
   if (scale) {
     lines.push('', '### Scale', '', `${scale.groups} groups of ${scale.groupSize} processes torn down at once, in a fresh supervisor process; ${config.scaleRuns} run(s).`, '');

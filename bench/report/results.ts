@@ -92,6 +92,8 @@ export interface Results {
   cliStartup: Cell[];
   cliStartupRatios: Ratio[];
   containment: ContainmentRow[];
+  /** A dev stack under its test runner (bench/suites/server-stack.ts); absent in results from before it. */
+  serverStack?: ContainmentRow[];
   scale: ScaleRow[];
   targets: TargetResult[];
 }

@@ -12,7 +12,7 @@ import { freePort, portFreed } from '../helpers/free-port.js';
 import { demoServer, quote } from './demo-server-command.js';
 import { assertNoSurvivors, tagFor, waitUntilGone } from '../helpers/tagged-processes.js';
 import { lookUntil } from '../helpers/look-until.js';
-import { PATIENCE_MS } from '../helpers/patience.js';
+import { patience, PATIENCE_MS } from '../helpers/patience.js';
 import { corral, jsonReport, startCorral } from '../cli/corral-cli.js';
 
 // Serial, as the other CLI files: many Node start-ups at once overload a 2-core machine.
@@ -31,7 +31,7 @@ cliTest('the tests reach both servers, their status stands, and both whole trees
   const [api, web] = [await freePort(), await freePort()];
   const urls = [`http://127.0.0.1:${api}/`, `http://127.0.0.1:${web}/`];
   const outcome = await corral(
-    ['run', '--json', '--verbose', '--server', demoServer('api', api), '--name', 'api', '--ready', urls[0]!, '--server', demoServer('web', web), '--ready', `tcp:${web}`, '--', 'sh', '-c', `${quote(process.execPath)} -e '${FETCH}' ${urls.join(' ')}; exit 7`],
+    ['run', '--json', '--verbose', '--ready-timeout', `${patience(60_000)}ms`, '--server', demoServer('api', api), '--name', 'api', '--ready', urls[0]!, '--server', demoServer('web', web), '--ready', `tcp:${web}`, '--', 'sh', '-c', `${quote(process.execPath)} -e '${FETCH}' ${urls.join(' ')}; exit 7`],
     tag,
   );
   t.is(outcome.status, 7, 'the tests\' own status');
@@ -53,7 +53,7 @@ cliTest('a server dying before it is ready: exit 122, its last line shown, the t
   const tag = tagFor(t);
   const dir = scratch(t);
   const port = await freePort();
-  const outcome = await corral(['run', '--server', demoServer('db', port, 'die'), '--ready', `tcp:${port}`, '--', 'touch', join(dir, 'ran')], tag);
+  const outcome = await corral(['run', '--ready-timeout', `${patience(60_000)}ms`, '--server', demoServer('db', port, 'die'), '--ready', `tcp:${port}`, '--', 'touch', join(dir, 'ran')], tag);
   t.is(outcome.status, 122);
   t.regex(outcome.stderr, /^corral: server server1 exited before it was ready \(exit code 3\); the command was not started; its last lines:$/m);
   t.regex(outcome.stderr, /^corral: {3}\[server1\] db: cannot open the database$/m);
@@ -98,7 +98,7 @@ cliTest('corral SIGKILLed during the tests leaves nothing: servers, daemons and 
   const tag = tagFor(t);
   const dir = scratch(t);
   const port = await freePort();
-  const running = startCorral(['run', '--server', demoServer('api', port), '--ready', `http://127.0.0.1:${port}/`, '--', 'sh', '-c', `touch ${quote(join(dir, 'tests'))}; exec sleep 1000`], tag);
+  const running = startCorral(['run', '--ready-timeout', `${patience(60_000)}ms`, '--server', demoServer('api', port), '--ready', `http://127.0.0.1:${port}/`, '--', 'sh', '-c', `touch ${quote(join(dir, 'tests'))}; exec sleep 1000`], tag);
   t.teardown(() => void running.child.kill('SIGKILL'));
   running.child.stdin!.end();
   const started = await lookUntil(() => existsSync(join(dir, 'tests')), Boolean, { ms: PATIENCE_MS });

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run, type RunOptions } from '../../src/run/run.js';
 import { CorralError, type CorralErrorCode } from '../../src/errors.js';
+import { patience } from '../helpers/patience.js';
 import { freePort, portFreed } from '../helpers/free-port.js';
 import { demoServer, quote } from './demo-server-command.js';
 import { assertNoSurvivors, tagFor } from '../helpers/tagged-processes.js';
@@ -38,6 +39,7 @@ for (const mechanism of MECHANISMS) {
         { name: 'web', command: demoServer('web', web), ready: 'line:web listening' },
       ],
       serverOutput: (name, line) => lines.push(`${name}: ${line}`),
+      readyTimeout: patience(60_000),
     });
     t.is(result.exitCode, 0, 'the command reached both servers');
     t.is(result.serverFailure, undefined);
@@ -67,6 +69,7 @@ for (const mechanism of MECHANISMS) {
         { name: 'db', command: demoServer('db', dying, 'die'), ready: `tcp:${dying}` },
       ],
       serverOutput: 'ignore',
+      readyTimeout: patience(60_000),
     });
     t.false(existsSync(join(dir, 'ran')), 'the command never ran');
     t.is(result.pid, 0);

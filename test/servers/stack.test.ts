@@ -17,7 +17,7 @@ import { asAnotherUser } from '../helpers/as-another-user.js';
 import { freePort, portFreed } from '../helpers/free-port.js';
 import { lookUntil } from '../helpers/look-until.js';
 import { REPO } from '../helpers/node-script.js';
-import { PATIENCE_MS } from '../helpers/patience.js';
+import { patience, PATIENCE_MS } from '../helpers/patience.js';
 import { assertNoSurvivors, tagFor, waitUntilGone, type Tag } from '../helpers/tagged-processes.js';
 import { CORRAL_MAIN, jsonReport, outcomeOf, type RunningCorral } from '../cli/corral-cli.js';
 
@@ -34,10 +34,11 @@ interface Stack {
 }
 
 /** The stack on two free ports; run from the checkout, corral's working directory in every setting. */
-async function stack(apiMode = 'serve'): Promise<Stack> {
+async function stack(apiMode = 'serve', readyTimeout = `${patience(60_000)}ms`): Promise<Stack> {
   const [api, web] = [await freePort(), await freePort()];
   const dev = `cd test/fixtures/stack && API_MODE=${apiMode} API_PORT=${api} WEB_PORT=${web} npm --silent run dev`;
-  return { api, web, flags: ['--server', dev, '--name', 'dev', '--ready', `http://127.0.0.1:${api}/`] };
+  // npm, concurrently and two Nodes start 30 to 100 times slower in the guest than the default 60 s allows for.
+  return { api, web, flags: ['--ready-timeout', readyTimeout, '--server', dev, '--name', 'dev', '--ready', `http://127.0.0.1:${api}/`] };
 }
 
 /** Tests that fetch both servers, print the answers, then exit `status`. */
@@ -120,10 +121,10 @@ cliTest('cgroup: the api dying before it is ready: the tests never start, exit 1
 
 cliTest('cgroup: the api never ready: the run ends at --ready-timeout with exit 121, nothing left, the tests never started', async (t) => {
   const tag = tagFor(t);
-  const served = await stack('never');
+  const served = await stack('never', '2s');
   const dir = mkdtempSync(join(tmpdir(), 'corral-stack-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const outcome = await startCorral(t, 'cgroup', ['--ready-timeout', '2s', ...served.flags, '--', 'touch', join(dir, 'ran')], tag).done;
+  const outcome = await startCorral(t, 'cgroup', [...served.flags, '--', 'touch', join(dir, 'ran')], tag).done;
   t.is(outcome.status, 121);
   t.false(existsSync(join(dir, 'ran')));
   assertNoSurvivors(t, tag);

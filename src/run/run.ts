@@ -3,9 +3,13 @@
  * that when the promise settles the whole tree is gone (unless the caller
  * asked to keep the leftovers). The stages:
  *
- * 1. The leader runs until it exits, or until the timeout or the AbortSignal
- *    asks for a stop; a stop is the group's graceful shutdown (signal, grace,
- *    then SIGKILL unless `escalate: false`).
+ * 0. With `servers`: each is started in a group of its own and waited for
+ *    until ready (servers/server-set.ts); a server that exits or is not
+ *    ready in time ends the run before the command starts.
+ * 1. The leader runs until it exits, or until the timeout, the AbortSignal,
+ *    the idle timeout (no output for that long) or a server exiting asks for
+ *    a stop; a stop is the group's graceful shutdown (signal, grace, then
+ *    SIGKILL unless `escalate: false`).
  * 2. The leader exited on its own: whatever of its tree still runs is the
  *    `leftovers`. 'kill' shuts them down the same graceful way, 'wait' waits
  *    for them to drain (the timeout and the AbortSignal still apply), 'keep'
@@ -13,7 +17,8 @@
  * 3. Always: the group's stats() are read (the run's totals, before the
  *    cgroup goes), the captured output is collected once the pipes end, and
  *    the group is closed, which kills whatever is left, unless a stand-down
- *    (keep, or escalate: false) spared it.
+ *    (keep, or escalate: false) spared it. Then every server's whole tree
+ *    is stopped, however the command ended.
  */
 import type { ChildProcess } from 'node:child_process';
 import type { ShutdownReport } from '../driver/graceful.js';

@@ -108,3 +108,19 @@ cliTest('corral SIGKILLed during the tests leaves nothing: servers, daemons and 
   t.deepEqual(await waitUntilGone(tag.tag), [], 'the guard stopped everything');
   t.true(await portFreed(port));
 });
+
+cliTest('Ctrl+C while waiting for the servers: exit 130, the tests never started, nothing left', async (t) => {
+  const tag = tagFor(t);
+  const dir = scratch(t);
+  const port = await freePort();
+  const server = `touch ${quote(join(dir, 'server'))}; exec sleep 1000`;
+  const running = startCorral(['run', '--server', server, '--ready', `tcp:${port}`, '--', 'touch', join(dir, 'ran')], tag);
+  t.teardown(() => void running.child.kill('SIGKILL'));
+  running.child.stdin!.end();
+  t.true((await lookUntil(() => existsSync(join(dir, 'server')), Boolean, { ms: PATIENCE_MS })).met, 'the server started');
+  running.child.kill('SIGINT');
+  const outcome = await running.done;
+  t.is(outcome.status, 130);
+  t.false(existsSync(join(dir, 'ran')));
+  assertNoSurvivors(t, tag);
+});

@@ -79,6 +79,8 @@ export interface RunOptions {
   readyTimeout?: number;
   /** Where the servers' output lines go (default 'prefix': `[name] line`). */
   serverOutput?: ServerOutput;
+  /** Called once each server is spawned, as onSpawn is for the command (e.g. to kill its group at once). */
+  onServerSpawn?: (name: string, child: ChildProcess, group: ProcessGroup) => void;
   /**
    * Milliseconds the tree may write nothing on stdout or stderr; then a
    * graceful shutdown of the tree, and the result says `idleTimedOut`. Needs
@@ -101,6 +103,7 @@ export interface ResolvedRunOptions {
   /** Empty: no servers. */
   servers: ResolvedServer[];
   serverOutput: ServerOutput;
+  onServerSpawn: RunOptions['onServerSpawn'];
   /** Undefined: none. `forward`: corral made the pipes and copies them to its own stdout and stderr. */
   idle: { timeoutMs: number; forward: boolean } | undefined;
 }
@@ -110,7 +113,7 @@ export const DEFAULT_MAX_BUFFER = 1024 * 1024;
 const LEFTOVERS: readonly LeftoversPolicy[] = ['kill', 'wait', 'keep'];
 /** The group's own options, passed through under the same names. */
 const GROUP_KEYS = ['killSignal', 'escalate', 'mechanism', 'limits', 'guard', 'cgroupParent', 'systemdScope'] as const;
-const SERVER_KEYS = ['servers', 'readyTimeout', 'serverOutput', 'idleTimeout'];
+const SERVER_KEYS = ['servers', 'readyTimeout', 'serverOutput', 'onServerSpawn', 'idleTimeout'];
 const CORRAL_KEYS = ['timeout', 'grace', 'leftovers', 'signal', 'onSpawn', 'capture', 'maxBuffer', 'encoding', ...GROUP_KEYS, ...SERVER_KEYS];
 const SPAWN_KEYS = ['cwd', 'env', 'argv0', 'stdio', 'detached', 'uid', 'gid', 'shell', 'serialization', 'noNewPrivileges'];
 const KNOWN = new Set([...CORRAL_KEYS, ...SPAWN_KEYS]);
@@ -124,8 +127,8 @@ export function resolveRunOptions(options: unknown = {}): ResolvedRunOptions {
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
     throw new CorralError('EINVALID_OPTION', `signal must be an AbortSignal, got ${describe(o.signal)}`);
   }
-  if (o.onSpawn !== undefined && typeof o.onSpawn !== 'function') {
-    throw new CorralError('EINVALID_OPTION', `onSpawn must be a function, got ${describe(o.onSpawn)}`);
+  for (const hook of ['onSpawn', 'onServerSpawn'] as const) {
+    if (o[hook] !== undefined && typeof o[hook] !== 'function') throw new CorralError('EINVALID_OPTION', `${hook} must be a function, got ${describe(o[hook])}`);
   }
   // The group's own checks and defaults (signal, grace, mechanism, limits)
   // apply now, so that every option error surfaces before anything is created.
@@ -151,6 +154,7 @@ export function resolveRunOptions(options: unknown = {}): ResolvedRunOptions {
     capture,
     servers: resolveServers(o.servers, o.readyTimeout),
     serverOutput: resolveServerOutput(o.serverOutput),
+    onServerSpawn: o.onServerSpawn,
     idle,
   };
 }

@@ -152,7 +152,7 @@ export async function runOnClock(clock: Clock, command: string, argsOrOptions?: 
  */
 async function runWithServers(clock: Clock, file: string, args: string[], resolved: ResolvedRunOptions): Promise<RunResult<string | Buffer>> {
   const started = performance.now();
-  const servers = await ServerSet.start(resolved.servers, resolved.group, resolved.spawn, resolved.serverOutput, clock);
+  const servers = await ServerSet.start(resolved.servers, resolved.group, resolved.spawn, { output: resolved.serverOutput, onSpawn: resolved.onServerSpawn }, clock);
   let result: RunResult<string | Buffer> | undefined;
   try {
     const notReady = await servers.untilReady(resolved.signal);

@@ -124,3 +124,23 @@ cliTest('Ctrl+C while waiting for the servers: exit 130, the tests never started
   t.false(existsSync(join(dir, 'ran')));
   assertNoSurvivors(t, tag);
 });
+
+cliTest('a second Ctrl+C kills the servers at once too, not only the tests', async (t) => {
+  const tag = tagFor(t);
+  const dir = scratch(t);
+  // The server ignores SIGTERM and the grace is an hour: only the second Ctrl+C can end it in time.
+  const server = `trap '' TERM; echo up; touch ${quote(join(dir, 'server'))}; exec sleep 1000`;
+  // The tests take their marker away on SIGTERM: the first Ctrl+C has been acted on.
+  const tests = `touch ${quote(join(dir, 'tests'))}; trap 'rm -f ${quote(join(dir, 'tests'))}; exit 0' TERM; while :; do sleep 0.1; done`;
+  const running = startCorral(['run', '--grace', '1h', '--server', server, '--ready', 'line:^up$', '--', 'sh', '-c', tests], tag);
+  t.teardown(() => void running.child.kill('SIGKILL'));
+  running.child.stdin!.end();
+  t.true((await lookUntil(() => existsSync(join(dir, 'tests')), Boolean, { ms: PATIENCE_MS })).met, 'the tests started');
+  running.child.kill('SIGINT');
+  // Two signals sent at once may reach corral as one.
+  t.true((await lookUntil(() => existsSync(join(dir, 'tests')), (exists) => !exists, { ms: PATIENCE_MS })).met, 'the first Ctrl+C stopped the tests');
+  running.child.kill('SIGINT');
+  const outcome = await running.done;
+  t.is(outcome.status, 130);
+  assertNoSurvivors(t, tag);
+});

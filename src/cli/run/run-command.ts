@@ -39,6 +39,7 @@ export const runCommand: Command = {
         idleTimeout: serverFlags.idleTimeout,
         signal: interrupts.signal,
         onSpawn: (_child, group) => interrupts.onForce(() => void group.kill().catch(() => undefined)),
+        onServerSpawn: (_name, _child, group) => interrupts.onForce(() => void group.kill().catch(() => undefined)),
       });
       const status = exitStatusOf(result, interrupts.exitStatus, { failOnLeftovers: line.failOnLeftovers });
       const summary = { result, status, interruptedBy: interrupts.received, forced: interrupts.forced };

@@ -113,7 +113,13 @@ export class ServerSet {
   }
 
   /** Starts every server (a group each); a server that cannot even be spawned stops those already started and rejects. */
-  static async start(specs: ResolvedServer[], group: ResolvedCreateOptions, spawn: GroupSpawnOptions, output: ServerOutput, clock: Clock): Promise<ServerSet> {
+  static async start(
+    specs: ResolvedServer[],
+    group: ResolvedCreateOptions,
+    spawn: GroupSpawnOptions,
+    { output, onSpawn }: { output: ServerOutput; onSpawn: ((name: string, child: ChildProcess, group: ProcessGroup) => void) | undefined },
+    clock: Clock,
+  ): Promise<ServerSet> {
     const servers: RunningServer[] = [];
     const set = new ServerSet(servers, clock);
     try {
@@ -128,6 +134,7 @@ export class ServerSet {
           throw error;
         }
         servers.push(new RunningServer(spec, created, child, output, clock));
+        onSpawn?.(spec.name, child, created);
       }
     } catch (error) {
       await set.stop().catch(() => undefined);

@@ -24,6 +24,7 @@ import { teardownSvg } from './report/svg.js';
 import { judgeTargets } from './report/targets.js';
 import { runContainment } from './suites/containment.js';
 import { runRestarts } from './suites/restarts.js';
+import { runServerStackContainment } from './suites/server-stack.js';
 import { runDrainLatency } from './suites/drain-latency.js';
 import { progress } from './suites/progress.js';
 import { runScale } from './suites/scale.js';
@@ -87,6 +88,7 @@ async function main(): Promise<void> {
     const cli = await runCliStartup(join(BENCH, '..'), config.cliRounds);
     const containment = await runContainment(pick(TEARDOWN_IDS), config.capMs);
     const restarts = await runRestarts();
+    const serverStack = await runServerStackContainment();
     const scale = await runScale(
       pick(quick ? QUICK_SCALE_IDS : SCALE_IDS).map((c) => ({ id: c.id as ContenderId, label: c.label })),
       config.scaleGroups,
@@ -114,6 +116,7 @@ async function main(): Promise<void> {
       cliStartupRatios: cli.ratios,
       containment,
       restarts,
+      serverStack,
       scale,
       targets: judgeTargets({
         teardownRatios,

@@ -35,7 +35,13 @@ export type CorralErrorCode =
   /** A libc call through ffi-rs could not be made at all. */
   | 'ELIBC'
   /** `noNewPrivileges` was asked for but util-linux `setpriv` is not on the PATH. */
-  | 'ENO_NEW_PRIVS_UNAVAILABLE';
+  | 'ENO_NEW_PRIVS_UNAVAILABLE'
+  /** A ready probe was not `http(s)://…`, `tcp:[HOST:]PORT` or `line:REGEX`. */
+  | 'EINVALID_PROBE'
+  /** A server was not ready within its ready timeout. */
+  | 'EREADY_TIMEOUT'
+  /** A server exited before it was ready. */
+  | 'ESERVER_EXITED';
 
 export interface CorralErrorDetails {
   /** The system call or file operation that failed, as in Node's errors. */

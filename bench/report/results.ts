@@ -107,6 +107,8 @@ export interface Results {
   containment: ContainmentRow[];
   /** Absent in results written before this suite existed. */
   restarts?: RestartRow[];
+  /** A dev stack under its test runner (bench/suites/server-stack.ts); absent in results from before it. */
+  serverStack?: ContainmentRow[];
   scale: ScaleRow[];
   targets: TargetResult[];
 }

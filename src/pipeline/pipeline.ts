@@ -24,7 +24,7 @@ import type { Readable } from 'node:stream';
 import { systemClock, type Clock } from '../driver/clock.js';
 import type { MechanismName } from '../mechanisms/containment.js';
 import { ProcessGroup } from '../group/process-group.js';
-import { StopRequest } from '../run/stop-request.js';
+import { StopRequest, type StopReason } from '../run/stop-request.js';
 import { resolvePipelineOptions, type PipelineOptions, type PipelineStage, type ResolvedPipelineOptions } from './pipeline-options.js';
 
 export type { PipelineOptions, PipelineStage } from './pipeline-options.js';
@@ -101,7 +101,7 @@ async function runStages(groups: ProcessGroup[], options: ResolvedPipelineOption
 
   const shutdowns: Array<Promise<unknown> | undefined> = [];
   const shutDown = (index: number) => (shutdowns[index] ??= groups[index]!.shutdown().catch(() => undefined));
-  let stopReason: 'timeout' | 'cancel' | 'failure' | undefined;
+  let stopReason: StopReason | 'failure' | undefined;
   const stopAll = (reason: typeof stopReason) => {
     if (stopReason !== undefined) return;
     stopReason = reason;

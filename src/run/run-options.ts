@@ -13,6 +13,7 @@ import { resolveCreateOptions, type CreateOptions, type MechanismChoice, type Re
 import type { Limits } from '../options/limits.js';
 import { asOptionsObject, parseBoolean } from '../options/validate.js';
 import type { OutputEncoding } from './capture-output.js';
+import { resolveServerOutput, resolveServers, type ResolvedServer, type ServerOutput, type ServerSpec } from './servers/server-options.js';
 
 /** What to do when the leader exits while some of its descendants still run. */
 export type LeftoversPolicy = 'kill' | 'wait' | 'keep';
@@ -68,6 +69,25 @@ export interface RunOptions {
   serialization?: SpawnOptions['serialization'];
   /** Start the command with PR_SET_NO_NEW_PRIVS: setuid programs (sudo) gain nothing. Needs util-linux `setpriv`. */
   noNewPrivileges?: boolean;
+  /**
+   * Servers the command needs: each started in a group of its own, the
+   * command started once every one is ready, and every server's whole tree
+   * stopped when the command ends (see docs/api.md#servers).
+   */
+  servers?: ServerSpec[];
+  /** Milliseconds each server has to be ready (default 60 000). */
+  readyTimeout?: number;
+  /** Where the servers' output lines go (default 'prefix': `[name] line`). */
+  serverOutput?: ServerOutput;
+  /** Called once each server is spawned, as onSpawn is for the command (e.g. to kill its group at once). */
+  onServerSpawn?: (name: string, child: ChildProcess, group: ProcessGroup) => void;
+  /**
+   * Milliseconds the tree may write nothing on stdout or stderr; then a
+   * graceful shutdown of the tree, and the result says `idleTimedOut`. Needs
+   * to read the output: without capture and stdio, stdout and stderr become
+   * pipes that corral copies to its own (so the tree sees no terminal there).
+   */
+  idleTimeout?: number;
 }
 
 export interface ResolvedRunOptions {
@@ -80,6 +100,12 @@ export interface ResolvedRunOptions {
   spawn: GroupSpawnOptions;
   /** Undefined: no capture. */
   capture: { maxBuffer: number; encoding: OutputEncoding } | undefined;
+  /** Empty: no servers. */
+  servers: ResolvedServer[];
+  serverOutput: ServerOutput;
+  onServerSpawn: RunOptions['onServerSpawn'];
+  /** Undefined: none. `forward`: corral made the pipes and copies them to its own stdout and stderr. */
+  idle: { timeoutMs: number; forward: boolean } | undefined;
 }
 
 export const DEFAULT_MAX_BUFFER = 1024 * 1024;
@@ -87,7 +113,8 @@ export const DEFAULT_MAX_BUFFER = 1024 * 1024;
 const LEFTOVERS: readonly LeftoversPolicy[] = ['kill', 'wait', 'keep'];
 /** The group's own options, passed through under the same names. */
 const GROUP_KEYS = ['killSignal', 'escalate', 'mechanism', 'limits', 'guard', 'cgroupParent', 'systemdScope'] as const;
-const CORRAL_KEYS = ['timeout', 'grace', 'leftovers', 'signal', 'onSpawn', 'capture', 'maxBuffer', 'encoding', ...GROUP_KEYS];
+const SERVER_KEYS = ['servers', 'readyTimeout', 'serverOutput', 'onServerSpawn', 'idleTimeout'];
+const CORRAL_KEYS = ['timeout', 'grace', 'leftovers', 'signal', 'onSpawn', 'capture', 'maxBuffer', 'encoding', ...GROUP_KEYS, ...SERVER_KEYS];
 const SPAWN_KEYS = ['cwd', 'env', 'argv0', 'stdio', 'detached', 'uid', 'gid', 'shell', 'serialization', 'noNewPrivileges'];
 const KNOWN = new Set([...CORRAL_KEYS, ...SPAWN_KEYS]);
 
@@ -100,8 +127,8 @@ export function resolveRunOptions(options: unknown = {}): ResolvedRunOptions {
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
     throw new CorralError('EINVALID_OPTION', `signal must be an AbortSignal, got ${describe(o.signal)}`);
   }
-  if (o.onSpawn !== undefined && typeof o.onSpawn !== 'function') {
-    throw new CorralError('EINVALID_OPTION', `onSpawn must be a function, got ${describe(o.onSpawn)}`);
+  for (const hook of ['onSpawn', 'onServerSpawn'] as const) {
+    if (o[hook] !== undefined && typeof o[hook] !== 'function') throw new CorralError('EINVALID_OPTION', `${hook} must be a function, got ${describe(o[hook])}`);
   }
   // The group's own checks and defaults (signal, grace, mechanism, limits)
   // apply now, so that every option error surfaces before anything is created.
@@ -116,6 +143,7 @@ export function resolveRunOptions(options: unknown = {}): ResolvedRunOptions {
     const value = (o as Record<string, unknown>)[key];
     if (value !== undefined) (spawn as Record<string, unknown>)[key] = value;
   }
+  const idle = resolveIdle(o, spawn, capture !== undefined);
   return {
     timeout: o.timeout === undefined ? undefined : parseTimeout(o.timeout, 'timeout', { allowInfinite: true }),
     leftovers,
@@ -124,6 +152,10 @@ export function resolveRunOptions(options: unknown = {}): ResolvedRunOptions {
     group: resolveCreateOptions(group as CreateOptions),
     spawn,
     capture,
+    servers: resolveServers(o.servers, o.readyTimeout),
+    serverOutput: resolveServerOutput(o.serverOutput),
+    onServerSpawn: o.onServerSpawn,
+    idle,
   };
 }
 
@@ -147,6 +179,21 @@ function resolveCapture(o: RunOptions): ResolvedRunOptions['capture'] {
     throw new CorralError('EINVALID_OPTION', `capture needs stdout and stderr as 'pipe', got stdio ${describe(o.stdio)}`);
   }
   return { maxBuffer, encoding };
+}
+
+/** idleTimeout reads the tree's stdout and stderr: pipes of the caller's, of capture's, or made here (and copied through). */
+function resolveIdle(o: RunOptions, spawn: GroupSpawnOptions, captured: boolean): ResolvedRunOptions['idle'] {
+  if (o.idleTimeout === undefined) return undefined;
+  const timeoutMs = parseTimeout(o.idleTimeout, 'idleTimeout', { allowInfinite: true });
+  if (captured) return { timeoutMs, forward: false };
+  if (o.stdio === undefined) {
+    spawn.stdio = ['inherit', 'pipe', 'pipe'];
+    return { timeoutMs, forward: true };
+  }
+  if (!pipesStdoutAndStderr(o.stdio)) {
+    throw new CorralError('EINVALID_OPTION', `idleTimeout reads stdout and stderr: leave stdio unset, or make them 'pipe'; got stdio ${describe(o.stdio)}`);
+  }
+  return { timeoutMs, forward: false };
 }
 
 function pipesStdoutAndStderr(stdio: SpawnOptions['stdio']): boolean {

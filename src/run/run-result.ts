@@ -3,6 +3,7 @@ import type { ShutdownReport } from '../driver/graceful.js';
 import type { CgroupOrigin } from '../mechanisms/cgroup/cgroup-origin.js';
 import type { GroupStats, MechanismName } from '../mechanisms/containment.js';
 import type { OutputBytes } from './capture-output.js';
+import type { ServerFailure, ServerReport } from './servers/server-set.js';
 
 export interface RunResult<Output extends string | Buffer = string> {
   /** The leader's exit code, or null when it died of a signal (or was left running). */
@@ -52,6 +53,18 @@ export interface RunResult<Output extends string | Buffer = string> {
   outputBytes: OutputBytes | undefined;
   /** With capture: a stream wrote more than maxBuffer bytes and was cut (the first maxBuffer kept). */
   outputTruncated: boolean;
+  /** With servers: what became of each (what was stopped of its tree, its last lines); empty without. */
+  servers?: ServerReport[];
+  /**
+   * With servers: the server that failed the run, if one did (it exited, or
+   * was not ready in time). During 'start' the command never ran (pid 0,
+   * exitCode null); during 'run' its tree was shut down.
+   */
+  serverFailure?: ServerFailure | undefined;
+  /** idleTimeout: the tree wrote nothing on stdout or stderr for that long, and was shut down. */
+  idleTimedOut?: boolean;
+  /** With idleTimedOut: how long the tree had been silent when the shutdown began, in ms. */
+  idleMs?: number | undefined;
 }
 
 /** A process the command left running when it exited. */

@@ -3,9 +3,13 @@
  * that when the promise settles the whole tree is gone (unless the caller
  * asked to keep the leftovers). The stages:
  *
- * 1. The leader runs until it exits, or until the timeout or the AbortSignal
- *    asks for a stop; a stop is the group's graceful shutdown (signal, grace,
- *    then SIGKILL unless `escalate: false`).
+ * 0. With `servers`: each is started in a group of its own and waited for
+ *    until ready (servers/server-set.ts); a server that exits or is not
+ *    ready in time ends the run before the command starts.
+ * 1. The leader runs until it exits, or until the timeout, the AbortSignal,
+ *    the idle timeout (no output for that long) or a server exiting asks for
+ *    a stop; a stop is the group's graceful shutdown (signal, grace, then
+ *    SIGKILL unless `escalate: false`).
  * 2. The leader exited on its own: whatever of its tree still runs is the
  *    `leftovers`. 'kill' shuts them down the same graceful way, 'wait' waits
  *    for them to drain (the timeout and the AbortSignal still apply), 'keep'
@@ -13,7 +17,8 @@
  * 3. Always: the group's stats() are read (the run's totals, before the
  *    cgroup goes), the captured output is collected once the pipes end, and
  *    the group is closed, which kills whatever is left, unless a stand-down
- *    (keep, or escalate: false) spared it.
+ *    (keep, or escalate: false) spared it. Then every server's whole tree
+ *    is stopped, however the command ended.
  */
 import type { ChildProcess } from 'node:child_process';
 import type { ShutdownReport } from '../driver/graceful.js';
@@ -27,10 +32,15 @@ import type { LeftoverProcess, RunResult } from './run-result.js';
 import { settleLeftovers } from './settle-leftovers.js';
 import { withLimitsPrepared } from './with-limits-prepared.js';
 import { systemClock, type Clock } from '../driver/clock.js';
+import { ServerSet, type ServerFailure, type ServerReport } from './servers/server-set.js';
+import { IdleWatch } from './idle-watch.js';
+import { ForwardedOutput } from './forward-output.js';
 
 export type { RunResult, LeftoverProcess } from './run-result.js';
 export type { RunOptions, LeftoversPolicy } from './run-options.js';
 export type { OutputBytes, OutputEncoding } from './capture-output.js';
+export type { ServerReport, ServerFailure } from './servers/server-set.js';
+export type { ServerSpec, ServerOutput } from './servers/server-options.js';
 
 interface LeaderExit {
   code: number | null;
@@ -60,12 +70,62 @@ export async function run(command: string, argsOrOptions?: readonly string[] | R
  */
 export async function runOnClock(clock: Clock, command: string, argsOrOptions?: readonly string[] | RunOptions, maybeOptions?: RunOptions): Promise<RunResult<string | Buffer>> {
   const { file, args, options } = normalizeSpawnArguments(command, argsOrOptions, maybeOptions);
-  const resolved = resolveRunOptions(options);
-  resolved.signal?.throwIfAborted();
-  const group = await ProcessGroup.create(await withLimitsPrepared(resolved.group));
+  const unprepared = resolveRunOptions(options);
+  unprepared.signal?.throwIfAborted();
+  const resolved = { ...unprepared, group: await withLimitsPrepared(unprepared.group) };
+  if (resolved.servers.length > 0) return runWithServers(clock, file, args, resolved);
+  return runInGroup(clock, file, args, resolved, undefined);
+}
+
+/**
+ * The servers first, each ready; then the command, stopped if a server
+ * exits meanwhile; then, however it ended (or if it never started), every
+ * server's whole tree.
+ */
+async function runWithServers(clock: Clock, file: string, args: string[], resolved: ResolvedRunOptions): Promise<RunResult<string | Buffer>> {
+  const started = clock.now();
+  const servers = await ServerSet.start(resolved.servers, resolved.group, resolved.spawn, { output: resolved.serverOutput, onSpawn: resolved.onServerSpawn }, clock);
+  let result: RunResult<string | Buffer> | undefined;
+  try {
+    const notReady = await servers.untilReady(resolved.signal);
+    result = notReady === undefined ? await runInGroup(clock, file, args, resolved, servers) : notStarted(notReady, servers, clock.now() - started);
+  } finally {
+    const reports = await servers.stop(result?.serverFailure);
+    if (result !== undefined) result = { ...result, servers: reports };
+  }
+  return result;
+}
+
+/** The result of a run whose command never started: a server failed first, or the AbortSignal fired. */
+function notStarted(why: ServerFailure | 'aborted', servers: ServerSet, elapsedMs: number): RunResult<string | Buffer> {
+  return {
+    exitCode: null,
+    signal: null,
+    timedOut: false,
+    cancelled: why === 'aborted',
+    leftovers: [],
+    leftoverProcesses: [],
+    report: undefined,
+    mechanism: servers.mechanism ?? 'pgroup',
+    fallbackReason: undefined,
+    cgroupOrigin: undefined,
+    pid: 0,
+    elapsedMs,
+    stats: undefined,
+    stdout: undefined,
+    stderr: undefined,
+    outputBytes: undefined,
+    outputTruncated: false,
+    servers: [],
+    serverFailure: why === 'aborted' ? undefined : why,
+  };
+}
+
+async function runInGroup(clock: Clock, file: string, args: string[], resolved: ResolvedRunOptions, servers: ServerSet | undefined): Promise<RunResult<string | Buffer>> {
+  const group = await ProcessGroup.create(resolved.group);
   let result: RunResult<string | Buffer>;
   try {
-    result = await supervise(group, file, args, resolved, clock);
+    result = await supervise(group, file, args, resolved, clock, servers);
   } catch (error) {
     // The first failure is the one worth reporting; close() still kills the tree.
     await group.close().catch(() => undefined);
@@ -75,7 +135,7 @@ export async function runOnClock(clock: Clock, command: string, argsOrOptions?: 
   return result;
 }
 
-async function supervise(group: ProcessGroup, file: string, args: string[], options: ResolvedRunOptions, clock: Clock): Promise<RunResult<string | Buffer>> {
+async function supervise(group: ProcessGroup, file: string, args: string[], options: ResolvedRunOptions, clock: Clock, servers: ServerSet | undefined): Promise<RunResult<string | Buffer>> {
   const child = group.spawn(file, args, options.spawn);
   const exited = new Promise<LeaderExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   // Read from the first byte on: a pipe left unread blocks the tree once full.
@@ -90,6 +150,15 @@ async function supervise(group: ProcessGroup, file: string, args: string[], opti
   options.onSpawn?.(child, group);
 
   const stop = new StopRequest(options.timeout, options.signal, clock);
+  let serverFailure: ServerFailure | undefined;
+  void servers?.firstExit().then((failure) => {
+    if (stop.request('server')) serverFailure = failure;
+  });
+  let idleMs: number | undefined;
+  const forwarded = options.idle?.forward ? new ForwardedOutput(child) : undefined;
+  const idle = options.idle && new IdleWatch(clock, options.idle.timeoutMs, [child.stdout, child.stderr], (silentMs) => {
+    if (stop.request('idle')) idleMs = silentMs;
+  });
   let report: ShutdownReport | undefined;
   let leftovers: number[] = [];
   let leftoverProcesses: LeftoverProcess[] = [];
@@ -108,8 +177,10 @@ async function supervise(group: ProcessGroup, file: string, args: string[], opti
     }
   } finally {
     stop.dispose();
+    idle?.dispose();
   }
   const stats = await finalStats(group);
+  if (!group.skipDropKill) await forwarded?.finish(clock);
   const output = await capture?.finish(!group.skipDropKill, options.capture!.encoding);
   return {
     exitCode: leader?.code ?? null,
@@ -129,6 +200,10 @@ async function supervise(group: ProcessGroup, file: string, args: string[], opti
     stderr: output?.stderr,
     outputBytes: output?.bytes,
     outputTruncated: output?.truncated ?? false,
+    servers: [],
+    serverFailure,
+    idleTimedOut: stop.reason === 'idle',
+    idleMs,
   };
 }
 

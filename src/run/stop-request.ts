@@ -7,11 +7,13 @@
  */
 import { systemClock, type Clock, type Sleep } from '../driver/clock.js';
 
-export type StopReason = 'timeout' | 'cancel';
+/** 'server': a server of the run exited while the command ran; 'idle': the command's tree wrote nothing for idleTimeout. */
+export type StopReason = 'timeout' | 'cancel' | 'server' | 'idle';
 
 export class StopRequest {
   /** Resolves with the reason once a stop is asked for; never, if none is. */
   readonly requested: Promise<StopReason>;
+  readonly #fire: (reason: StopReason) => void;
   #reason: StopReason | undefined;
   #disposed = false;
   #timer: Sleep | undefined;
@@ -27,6 +29,7 @@ export class StopRequest {
         resolve(reason);
       };
     });
+    this.#fire = fire;
     if (timeoutMs !== undefined) {
       const timer = clock.sleep(timeoutMs);
       this.#timer = timer;
@@ -44,6 +47,12 @@ export class StopRequest {
   /** Why the stop was asked for, or undefined if it was not. */
   get reason(): StopReason | undefined {
     return this.#reason;
+  }
+
+  /** Asks for a stop for `reason`; true if this is the stop (none came first, not disposed). */
+  request(reason: StopReason): boolean {
+    this.#fire(reason);
+    return this.#reason === reason;
   }
 
   dispose(): void {

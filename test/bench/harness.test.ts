@@ -190,11 +190,12 @@ test('the markdown report names the host and carries every table', (t) => {
     cliStartup: [cell('node -e 0', 1, [40, 42]), cell('corral run -- true', 1, [60, 62])],
     cliStartupRatios: [ratio('corral run -- true', 'node -e 0', 1, 1.5)],
     containment: [],
+    serverStack: [{ contender: 'ssat-sigkill', label: 'start-server-and-test: SIGKILLed', survivors: 12, survivorCommands: ['sleep 1000'], treeSize: 12 }],
     scale: [],
     targets: [{ name: 'a target', met: false, detail: 'why' }],
   };
   const markdown = resultsMarkdown(results);
-  for (const part of ['Test CPU', 'load average 1.5 / 1.0 / 0.5', 'Linux 6.1.0', 'Debian 12', '### Hard-kill teardown', '### CLI start-up', '| corral run -- true', '### Targets', '| a target', 'Not measured: tree-kill: not installed', '1.11x']) {
+  for (const part of ['### Containment: a dev stack under its test runner', 'start-server-and-test: SIGKILLed', '12 of 12', 'Test CPU', 'load average 1.5 / 1.0 / 0.5', 'Linux 6.1.0', 'Debian 12', '### Hard-kill teardown', '### CLI start-up', '| corral run -- true', '### Targets', '| a target', 'Not measured: tree-kill: not installed', '1.11x']) {
     t.true(markdown.includes(part), part);
   }
 });

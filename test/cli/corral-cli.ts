@@ -72,17 +72,21 @@ export function startCorral(args: readonly string[], tag: Tag, { ownProcessGroup
     stdio: ['pipe', 'pipe', 'pipe'],
     detached: ownProcessGroup,
   });
+  return { child, done: outcomeOf(child) };
+}
+
+/** corral's status and all it wrote, once it is done (`child` spawned with stdout and stderr piped). */
+export function outcomeOf(child: ChildProcess): Promise<CorralOutcome> {
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const done = new Promise<CorralOutcome>((resolve, reject) => {
+  return new Promise<CorralOutcome>((resolve, reject) => {
     child.once('error', reject);
     // 'close', not 'exit': the output must be complete. corral's own stdio is
     // inherited by the tree, so this also proves nothing kept it open.
     child.once('close', (status, signal) => resolve({ status, signal, stdout, stderr }));
   });
-  return { child, done };
 }
 
 /** `corral ...args` to the end, with stdin closed at once. */

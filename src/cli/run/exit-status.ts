@@ -2,6 +2,10 @@
  * corral run's exit status, in the shell's and coreutils `timeout`'s terms:
  * - corral itself was told to stop (SIGINT, SIGTERM, SIGHUP): 128 + that signal;
  * - the timeout ran out: 124 (also when it ran out while waiting for leftovers);
+ * - --idle-timeout: the tree wrote nothing for that long and was stopped: 120;
+ * - a --server was not ready within its --ready-timeout: 121;
+ * - a --server exited, before it was ready (the command never started) or
+ *   while the command ran (the command was stopped): 122;
  * - with --fail-on-leftovers, the command exited but left processes behind: 123
  *   (they were stopped, or kept with --leftovers keep, and named on stderr);
  * - otherwise the command's own: its exit code, or 128 + n if it died of signal n.
@@ -13,10 +17,15 @@ import { EXIT_CORRAL_FAILED } from '../failure.js';
 export const EXIT_TIMED_OUT = 124;
 /** Below coreutils' 124-127, which corral already gives their meanings. */
 export const EXIT_LEFT_PROCESSES = 123;
+export const EXIT_SERVER_EXITED = 122;
+export const EXIT_READY_TIMEOUT = 121;
+export const EXIT_IDLE = 120;
 
 export function exitStatusOf(result: RunResult, interruptStatus: number | undefined, { failOnLeftovers = false } = {}): number {
   if (interruptStatus !== undefined) return interruptStatus;
   if (result.timedOut) return EXIT_TIMED_OUT;
+  if (result.idleTimedOut) return EXIT_IDLE;
+  if (result.serverFailure !== undefined) return result.serverFailure.reason === 'ready-timeout' ? EXIT_READY_TIMEOUT : EXIT_SERVER_EXITED;
   if (failOnLeftovers && result.leftovers.length > 0) return EXIT_LEFT_PROCESSES;
   if (result.exitCode !== null) return result.exitCode;
   if (result.signal !== null) return 128 + constants.signals[result.signal];

@@ -17,7 +17,7 @@ export class Interrupts {
   readonly #controller = new AbortController();
   #first: StopSignal | undefined;
   #forced = false;
-  #force: (() => void) | undefined;
+  readonly #force: Array<() => void> = [];
   readonly #onSignal = (signal: StopSignal) => this.#receive(signal);
 
   /** Aborted by the first stop signal. */
@@ -48,9 +48,9 @@ export class Interrupts {
     for (const signal of STOP_SIGNALS) process.off(signal, this.#onSignal);
   }
 
-  /** How to kill the tree at once; a second signal that came before this is acted on now. */
+  /** How to kill a tree at once (the command's, each server's); a second signal that came before this is acted on now. */
   onForce(kill: () => void): void {
-    this.#force = kill;
+    this.#force.push(kill);
     if (this.#forced) kill();
   }
 
@@ -61,6 +61,6 @@ export class Interrupts {
       return;
     }
     this.#forced = true;
-    this.#force?.();
+    for (const kill of this.#force) kill();
   }
 }

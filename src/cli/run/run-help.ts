@@ -25,6 +25,21 @@ Options:
                          number (default group: the user's own); needs root
   --no-new-privs         setuid programs such as sudo gain nothing in the tree
                          (PR_SET_NO_NEW_PRIVS, through util-linux setpriv)
+  --server COMMAND       a server the command needs (repeatable): a command line
+                         run as sh -c runs it, in a group of its own, its output
+                         prefixed with [server1], [server2]...; the command
+                         starts once every server is ready, and every
+                         server's whole tree is stopped when it ends
+  --name NAME            after a --server: its name in prefixes and reports
+  --ready PROBE          after each --server: when it is ready: http://URL or
+                         https://URL (any response), tcp:[HOST:]PORT (a
+                         connection accepted), line:REGEX (an output line)
+  --ready-timeout DURATION  after a --server: its time to be ready; before
+                         any --server: every server's (default 60s)
+  --idle-timeout DURATION  stop the tree when it has written nothing on stdout
+                         or stderr for this long (output resets the clock;
+                         the command's stdout and stderr become pipes that
+                         corral copies to its own)
   --fail-on-leftovers    exit 123 when the command exits but leaves processes
                          behind (they are still stopped, and named on stderr)
   --restart POLICY       run the command again when it ends: always, on-failure
@@ -48,6 +63,10 @@ For untrusted builds: --user, --no-new-privs and limits (docs/sandboxing.md).
 
 Exit status (with --restart: the last run's):
   the command's exit code, or 128+n if it died of signal n
+  120      --idle-timeout: the tree was silent that long, and was stopped
+  121      a --server was not ready within its --ready-timeout
+  122      a --server exited (before it was ready: the command never
+           started; or while the command ran: the command was stopped)
   123      --fail-on-leftovers, and the command left processes behind
   124      the timeout ran out
   129/130/143  corral got SIGHUP/SIGINT/SIGTERM (a second one kills at once)

@@ -25,7 +25,7 @@ export function verboseLine({ result, status, interruptedBy, forced }: RunSummar
   const parts = [`corral: ${result.mechanism}`];
   if (result.fallbackReason !== undefined) parts[0] += ` (no cgroup: ${result.fallbackReason})`;
   if (result.cgroupOrigin?.kind === 'systemd-scope') parts[0] += ` (in systemd ${result.cgroupOrigin.manager} scope ${result.cgroupOrigin.unit ?? ''})`;
-  const why = result.timedOut ? 'timeout' : interruptedBy ?? (result.leftovers.length > 0 ? 'leftovers' : undefined);
+  const why = result.timedOut ? 'timeout' : result.idleTimedOut ? 'idle' : result.serverFailure ? 'server exited' : interruptedBy ?? (result.leftovers.length > 0 ? 'leftovers' : undefined);
   const count = stoppedCount(report);
   parts.push(report === undefined ? 'nothing to stop' : `stopped ${count} process${count === 1 ? '' : 'es'}${why ? ` (${why})` : ''}`);
   if (forced) parts.push('killed at once (second signal)');

@@ -1,0 +1,107 @@
+/**
+ * `corral run`'s server flags, taken out of the command line before the
+ * other options are parsed (the general parser keeps one value per option;
+ * these repeat and pair up):
+ *
+ *   --server CMD [--name NAME] --ready PROBE [--ready-timeout D]   (repeatable)
+ *   --ready-timeout D   before any --server: every server's (default 60s)
+ *   --idle-timeout D    stop the tree when it has been silent for D
+ *
+ * Options end where parseFlags() ends them (at `--` or the first word that is
+ * not an option), so the command's own `--server` stays the command's. Each
+ * --server needs its own --ready; an unknown probe form is a usage error
+ * (exit 2) before anything starts.
+ */
+import { CorralError } from '../../errors.js';
+import type { ServerSpec } from '../../run/servers/server-options.js';
+import { parseReadyProbe } from '../../run/servers/ready-probe.js';
+import type { FlagSpec } from '../parse-flags.js';
+import { parseDuration } from '../units.js';
+import { UsageError } from '../usage-error.js';
+
+export interface ServerFlags {
+  servers: ServerSpec[];
+  /** The ready timeout of every server without one of its own, in ms. */
+  readyTimeout: number | undefined;
+  /** In ms; undefined: none. */
+  idleTimeout: number | undefined;
+  /** The command line without these flags, for parseRunCommandLine(). */
+  rest: string[];
+}
+
+const OWN = ['server', 'name', 'ready', 'ready-timeout', 'idle-timeout'];
+
+export function takeServerFlags(argv: readonly string[], otherFlags: readonly FlagSpec[]): ServerFlags {
+  try {
+    return take(argv, otherFlags);
+  } catch (error) {
+    // The duration parser does not know which command it serves; the hint should.
+    if (error instanceof UsageError && error.command === undefined) throw new UsageError(error.message, 'run');
+    throw error;
+  }
+}
+
+function take(argv: readonly string[], otherFlags: readonly FlagSpec[]): ServerFlags {
+  const taken: ServerFlags = { servers: [], readyTimeout: undefined, idleTimeout: undefined, rest: [] };
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const word = argv[i]!;
+    if (word === '--' || !word.startsWith('-') || word === '-') break;
+    const equals = word.indexOf('=');
+    const flag = equals > 0 && word.startsWith('--') ? word.slice(2, equals) : word.slice(2);
+    if (!word.startsWith('--') || !OWN.includes(flag)) {
+      taken.rest.push(word);
+      // Another option's value is not ours to read, even when it looks like one of ours.
+      const spec = otherFlags.find((s) => `--${s.name}` === word || (s.short !== undefined && `-${s.short}` === word));
+      if (spec?.value && i + 1 < argv.length) taken.rest.push(argv[++i]!);
+      continue;
+    }
+    const value = equals > 0 ? word.slice(equals + 1) : argv[++i];
+    if (value === undefined) throw new UsageError(`option --${flag} needs a value`, 'run');
+    const last = taken.servers.at(-1);
+    switch (flag) {
+      case 'server':
+        if (last !== undefined && last.ready === undefined) throw missingReady(last);
+        taken.servers.push({ command: value, name: `server${taken.servers.length + 1}` } as ServerSpec);
+        break;
+      case 'name':
+        if (last === undefined) throw new UsageError('--name NAME follows the --server it names', 'run');
+        if (value === '' || taken.servers.some((server) => server.name === value)) throw new UsageError(`--name: ${JSON.stringify(value)} must be a name of its own`, 'run');
+        last.name = value;
+        break;
+      case 'ready':
+        if (last === undefined || last.ready !== undefined) throw new UsageError('--ready PROBE follows the --server it is for: --server CMD --ready PROBE', 'run');
+        last.ready = asUsage(value);
+        break;
+      case 'ready-timeout':
+        if (last === undefined) taken.readyTimeout = parseDuration(value, '--ready-timeout');
+        else last.readyTimeout = parseDuration(value, '--ready-timeout');
+        break;
+      case 'idle-timeout': {
+        const ms = parseDuration(value, '--idle-timeout');
+        // As with --timeout, 0 means none.
+        taken.idleTimeout = ms > 0 ? ms : undefined;
+        break;
+      }
+    }
+  }
+  const last = taken.servers.at(-1);
+  if (last !== undefined && last.ready === undefined) throw missingReady(last);
+  taken.rest.push(...argv.slice(i));
+  return taken;
+}
+
+function missingReady(server: Partial<ServerSpec>): UsageError {
+  return new UsageError(`--server ${JSON.stringify(server.command)} needs its own --ready PROBE (http://…, tcp:[HOST:]PORT or line:REGEX)`, 'run');
+}
+
+/** The probe checked now, so an unknown form starts nothing. */
+function asUsage(probe: string): string {
+  try {
+    parseReadyProbe(probe);
+  } catch (error) {
+    if (error instanceof CorralError) throw new UsageError(`--ready: ${error.message}`, 'run');
+    throw error;
+  }
+  return probe;
+}

@@ -222,18 +222,6 @@ test('spare() forgets the groups: nothing is signalled afterwards', async (t) =>
   t.deepEqual(host.signalsTo(LEADER), []);
 });
 
-test('without /proc a group that answers the probe counts as not drained', async (t) => {
-  const { host, containment } = withLeader();
-  host.procAvailable = false;
-  host.table.set(LEADER, { ...host.table.get(LEADER)!, state: 'Z' });
-  // A stat read would say "only a zombie"; without /proc the probe is all there is.
-  host.readStat = () => undefined;
-
-  t.false(await containment.isDrained());
-  host.table.delete(LEADER);
-  t.true(await containment.isDrained());
-});
-
 test('any other killpg failure is reported with its errno', async (t) => {
   const { host, containment } = withLeader();
   host.forcedErrno.set(LEADER, 'EINVAL');

@@ -8,8 +8,6 @@
  * descendants included. Signals go to each member pinned by pidfd; the hard
  * kill stops the tree before it kills it (hard-kill.ts). There is no change
  * notification, so the driver polls isDrained().
- * Where /proc is missing (macOS) it degrades to what killpg(2) can reach:
- * the leaders' process groups.
  */
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import type { Clock } from '../../driver/clock.js';
@@ -25,7 +23,6 @@ import { GroupRegistry } from './group-registry.js';
 import { markerEntry, newGroupMarker } from './group-marker.js';
 import { stopThenKill, stopThenKillTogether } from './hard-kill.js';
 import { realHost, type PgroupHost } from './pgroup-host.js';
-import { deliveryError, signalGroups } from './signal-groups.js';
 import { memberError, signalMembers } from './signal-members.js';
 import { spawnLeader } from './spawn-leader.js';
 import { TreeWalk } from './tree-walk.js';
@@ -84,7 +81,6 @@ class PgroupContainment implements Containment {
   }
 
   async signal(signal: SignalName, { thenContinue = false }: SignalOptions = {}): Promise<number> {
-    if (!this.#host.procAvailable) return this.#signalGroupsOnly(signal, thenContinue);
     const { reached, failures } = signalMembers(this.#host, this.#registry, this.#walk.members(), signal, thenContinue);
     const failure = memberError('ESIGNAL_FAILED', signal, failures);
     if (failure) throw failure;
@@ -92,7 +88,6 @@ class PgroupContainment implements Containment {
   }
 
   async isDrained(): Promise<boolean> {
-    if (!this.#host.procAvailable) return this.#registry.isDrained();
     // A live leader answers "not drained" from one stat read, without the scan.
     if (!this.#killing && this.#registry.groups().some((group) => isLiveStat(this.#host.readStat(group.pgid), group.leaderStartTime))) return false;
     // So does a member the last walk saw, still alive (a hard kill walks anyway: a fork that raced it is killed too).
@@ -113,15 +108,13 @@ class PgroupContainment implements Containment {
    * of polling (the driver still polls now and then, as a safety net).
    */
   watch(onChange: () => void): (() => void) | undefined {
-    return this.#adopting && this.#host.procAvailable ? this.#host.subreaper?.onChild(onChange) : undefined;
+    return this.#adopting ? this.#host.subreaper?.onChild(onChange) : undefined;
   }
 
   async hardKill(): Promise<void> {
     this.#killing = true;
     this.#killed = new Map();
-    const failure = this.#host.procAvailable
-      ? memberError('EKILL_FAILED', 'SIGKILL', await stopThenKillTogether(this.#walk, this.#registry, this.#host, this.#killed))
-      : deliveryError('EKILL_FAILED', 'SIGKILL', signalGroups(this.#registry, this.#host, this.#registry.groups(), 'SIGKILL'));
+    const failure = memberError('EKILL_FAILED', 'SIGKILL', await stopThenKillTogether(this.#walk, this.#registry, this.#host, this.#killed));
     if (failure) throw failure;
   }
 
@@ -166,7 +159,7 @@ class PgroupContainment implements Containment {
    */
   #letGo(): void {
     this.#stopCensus();
-    if (this.#host.procAvailable) this.#walk.members();
+    this.#walk.members();
     this.#registry.forgetAll();
     this.#walk.forget();
     if (this.#adopting) this.#host.subreaper?.release(this.#claim);
@@ -175,8 +168,7 @@ class PgroupContainment implements Containment {
 
   killSync(): void {
     // Everything the hard kill does is synchronous already.
-    if (this.#host.procAvailable) stopThenKill(this.#walk, this.#registry, this.#host);
-    else signalGroups(this.#registry, this.#host, this.#registry.groups(), 'SIGKILL');
+    stopThenKill(this.#walk, this.#registry, this.#host);
   }
 
   guardRecords(): GuardRecord[] {
@@ -204,20 +196,11 @@ class PgroupContainment implements Containment {
 
   /** members() and stats() answer for now: a fresh scan, not this turn's shared one. */
   #liveMembers(): ProcStat[] {
-    return this.#host.procAvailable ? this.#walk.members(this.#host.noteChange()) : this.#registry.liveMembers();
-  }
-
-  #signalGroupsOnly(signal: SignalName, thenContinue: boolean): number {
-    const groups = this.#registry.groups();
-    const delivery = signalGroups(this.#registry, this.#host, groups, signal);
-    if (thenContinue) signalGroups(this.#registry, this.#host, delivery.reached, 'SIGCONT');
-    const failure = deliveryError('ESIGNAL_FAILED', signal, delivery);
-    if (failure) throw failure;
-    return delivery.reached.length;
+    return this.#walk.members(this.#host.noteChange());
   }
 
   #startCensus(): void {
-    if (this.#leaveCensus || !this.#host.procAvailable) return;
+    if (this.#leaveCensus) return;
     this.#leaveCensus = joinCensus(() => {
       this.#walk.members();
       this.#recordsListener?.();

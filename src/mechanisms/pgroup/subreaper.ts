@@ -31,7 +31,7 @@
  *   (Worker threads get no signal events).
  */
 import { readFileSync } from 'node:fs';
-import { childSubreaperIsOn, reapNoHang, setChildSubreaper, subreaperSupported } from '../../libc/libc.js';
+import { childSubreaperIsOn, reapNoHang, setChildSubreaper } from '../../libc/libc.js';
 import { readProcStatSync, type ProcStat } from '../../proc/stat.js';
 import { LibuvChildren } from './libuv-children.js';
 import { expireProcessTable } from './process-table.js';
@@ -259,9 +259,8 @@ function mainThreadChildStats(read: (pid: number) => boolean = () => true): Proc
 
 let shared: Subreaper | undefined;
 
-/** The process-wide subreaper, or undefined where there is none (macOS). */
-export function processSubreaper(): Subreaper | undefined {
-  if (!subreaperSupported()) return undefined;
+/** The process-wide subreaper. */
+export function processSubreaper(): Subreaper {
   shared ??= new ProcessSubreaper();
   return shared;
 }

@@ -12,10 +12,11 @@
  * 10,000-job form, with the RSS check, is in `npm run stress`.
  */
 import test, { type ExecutionContext } from 'ava';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { asNobody, FIXTURE_TIMEOUT_MS, REPO } from '../cgroup/cgroup-kit.js';
 import type { SoakResult } from '../fixtures/zombie-soak.js';
+import { dockerTest, DOCKER_IMAGE } from '../helpers/docker-test.js';
 import { nodeArgs, nodeArgsInRepo } from '../helpers/node-script.js';
 import { assertNoSurvivors, tagFor, TAG_VARIABLE, waitUntilGone } from '../helpers/tagged-processes.js';
 
@@ -58,18 +59,6 @@ test('as an unprivileged user: 500 jobs and their orphans leave no zombie, and e
   assertNoSurvivors(t, tag);
 });
 
-const IMAGE = process.env.CORRAL_DOCKER_IMAGE ?? '';
-const dockerExpected = process.env.CORRAL_EXPECT_DOCKER === '1';
-function dockerMissing(): string | undefined {
-  if (IMAGE === '') return 'CORRAL_DOCKER_IMAGE is not set (.ci/run sets it)';
-  try {
-    execFileSync('docker', ['image', 'inspect', IMAGE], { stdio: 'ignore' });
-  } catch {
-    return `no Docker daemon answers, or it has no image ${IMAGE}`;
-  }
-  return undefined;
-}
-const missing = dockerMissing();
 const title = 'in a Docker container with --pids-limit 128: 500 jobs and their orphans leave no zombie, and no fork fails';
 const dockerBody = async (t: ExecutionContext) => {
   t.timeout(TIMEOUT_MS + 30_000);
@@ -83,11 +72,9 @@ const dockerBody = async (t: ExecutionContext) => {
   const result = await soak('docker', [
     'run', '--rm', '--name', name, '--pids-limit', '128', '-e', `${TAG_VARIABLE}=${tag.tag}`,
     '-v', `${REPO}:/corral:ro`, '-v', `${process.execPath}:/usr/local/bin/node:ro`, '-w', '/corral',
-    IMAGE, 'sh', '-c', 'node "$@"; echo', 'sh', ...loader, `/corral/${relative}`, ...soakArgs,
+    DOCKER_IMAGE, 'sh', '-c', 'node "$@"; echo', 'sh', ...loader, `/corral/${relative}`, ...soakArgs,
   ], process.env);
   assertNoZombie(t, result);
   assertNoSurvivors(t, tag);
 };
-if (missing === undefined) test.serial(title, dockerBody);
-else if (dockerExpected) test.serial(title, (t) => t.fail(`CORRAL_EXPECT_DOCKER=1, but ${missing}`));
-else test.skip(`${title} (skipped: ${missing})`, dockerBody);
+dockerTest(title, dockerBody);

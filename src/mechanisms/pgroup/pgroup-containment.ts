@@ -40,10 +40,6 @@ class PgroupContainment implements Containment {
   readonly #walk: TreeWalk;
   readonly #claim = (zombie: ProcStat) => this.#walk.claims(zombie);
   #adopting = false;
-  /** Set by hardKill(): a member the drain wait still finds is killed again. */
-  #killing = false;
-  /** Members the hard kill sent SIGKILL (pid to start time): dying, not to be killed again. */
-  #killed = new Map<number, number>();
   #leaveCensus: (() => void) | undefined;
   /** Told when guardRecords() changed: a census round found members, or a leader is about to be forked. */
   #recordsListener: (() => void) | undefined;
@@ -62,8 +58,6 @@ class PgroupContainment implements Containment {
       this.#host.subreaper.acquire(this.#claim);
       this.#adopting = true;
     }
-    this.#killing = false;
-    this.#killed = new Map();
     // The guard learns the marker before the fork, not after: this process
     // can be SIGKILLed the instant the leader runs (even by the leader), and
     // a tree whose marker the guard never heard of would outlive us. The
@@ -89,16 +83,10 @@ class PgroupContainment implements Containment {
 
   async isDrained(): Promise<boolean> {
     // A live leader answers "not drained" from one stat read, without the scan.
-    if (!this.#killing && this.#registry.groups().some((group) => isLiveStat(this.#host.readStat(group.pgid), group.leaderStartTime))) return false;
-    // So does a member the last walk saw, still alive (a hard kill walks anyway: a fork that raced it is killed too).
-    if (!this.#killing && this.#walk.anySeenAlive()) return false;
-    const members = this.#walk.members();
-    if (members.length === 0) return true;
-    // After a hard kill a survivor can only be a fork that raced it: kill again.
-    if (this.#killing && members.some((member) => this.#killed.get(member.pid) !== member.startTime)) {
-      stopThenKill(this.#walk, this.#registry, this.#host, this.#killed);
-    }
-    return false;
+    if (this.#registry.groups().some((group) => isLiveStat(this.#host.readStat(group.pgid), group.leaderStartTime))) return false;
+    // So does a member the last walk saw, still alive.
+    if (this.#walk.anySeenAlive()) return false;
+    return this.#walk.members().length === 0;
   }
 
   /**
@@ -112,9 +100,7 @@ class PgroupContainment implements Containment {
   }
 
   async hardKill(): Promise<void> {
-    this.#killing = true;
-    this.#killed = new Map();
-    const failure = memberError('EKILL_FAILED', 'SIGKILL', await stopThenKillTogether(this.#walk, this.#registry, this.#host, this.#killed));
+    const failure = memberError('EKILL_FAILED', 'SIGKILL', await stopThenKillTogether(this.#walk, this.#registry, this.#host));
     if (failure) throw failure;
   }
 

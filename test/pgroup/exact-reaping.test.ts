@@ -12,6 +12,7 @@ import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { ProcessGroup } from '../../src/index.js';
 import { childSubreaperIsOn } from '../../src/libc/libc.js';
+import { LibuvChildren } from '../../src/mechanisms/pgroup/libuv-children.js';
 import { readProcStatSync } from '../../src/proc/stat.js';
 import { eventually } from '../helpers/settle.js';
 import { killTagged, tagFor, waitForTagged, type Tag } from '../helpers/tagged-processes.js';
@@ -76,4 +77,18 @@ test.serial('an orphan adopted while the subreaper was on that dies after it wen
   process.kill(adopted, 'SIGKILL');
   await eventually(() => readProcStatSync(adopted) === undefined, 'the orphan that died after the subreaper went off is reaped');
   t.deepEqual(zombieChildren(), []);
+});
+
+test("libuv's unreaped children: a ChildProcess counts from its spawn until its exit, a failed spawn never", async (t) => {
+  const tag = tagFor(t);
+  const libuv = new LibuvChildren();
+  const child = spawn('sleep', ['1000'], { env: tag.env, stdio: 'ignore' });
+  t.teardown(() => child.kill('SIGKILL'));
+  const failed = spawn('/nonexistent/corral-test', { stdio: 'ignore' });
+  const failure = once(failed, 'error');
+  t.deepEqual([...libuv.unreaped()], [child.pid]);
+  child.kill('SIGKILL');
+  await once(child, 'exit');
+  await failure;
+  t.deepEqual([...libuv.unreaped()], [], 'reaped by libuv: its pid may name another process now');
 });

@@ -31,17 +31,21 @@ export class LibuvChildren {
 
   constructor() {
     subscribe('child_process', (message) => {
+      // The exited are forgotten at each new one too: the set stays as small as the live children, reaping or not.
+      this.#forgetExited();
       this.#made.add((message as { process: ChildProcess }).process);
     });
   }
 
-  /** The pids of this thread's ChildProcesses that libuv has not reaped; the exited are forgotten here. */
+  /** The pids of this thread's ChildProcesses that libuv has not reaped. */
   unreaped(): Set<number> {
+    this.#forgetExited();
     const pids = new Set<number>();
-    for (const child of this.#made) {
-      if (child.exitCode !== null || child.signalCode !== null) this.#made.delete(child);
-      else if (child.pid !== undefined) pids.add(child.pid);
-    }
+    for (const child of this.#made) if (child.pid !== undefined) pids.add(child.pid);
     return pids;
+  }
+
+  #forgetExited(): void {
+    for (const child of this.#made) if (child.exitCode !== null || child.signalCode !== null) this.#made.delete(child);
   }
 }

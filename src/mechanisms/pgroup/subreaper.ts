@@ -138,7 +138,8 @@ class ProcessSubreaper implements Subreaper {
   }
 
   noteMember(pid: number, startTime: number): void {
-    if (this.#leaders.get(pid) !== startTime) this.#members.set(pid, startTime);
+    // The main thread reaps every zombie that is not libuv's: it needs no list.
+    if (this.#exact === undefined && this.#leaders.get(pid) !== startTime) this.#members.set(pid, startTime);
   }
 
   noteLeader(pid: number, startTime: number): void {

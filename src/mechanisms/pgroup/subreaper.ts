@@ -133,6 +133,8 @@ class ProcessSubreaper implements Subreaper {
     if (this.#claims.size === 0 && this.#on) {
       if (this.#switchedOn) setChildSubreaper(false);
       this.#on = false;
+      // Once more after the switch: an orphan adopted during the reap above is in the list now, and keeps SIGCHLD heard.
+      if (this.#exact) this.reap();
     }
     this.#listen();
   }

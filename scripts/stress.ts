@@ -1,17 +1,23 @@
 /**
  * npm run stress [-- --cycles N --seed S --concurrency C --mechanism both|cgroup|pgroup
- *                   --groups N --deaths N --json FILE --write-doc]
+ *                   --groups N --deaths N --zombie-jobs N --json FILE --write-doc]
  *
  * Proof under load (see test/stress): prints the "Reliability" table from
  * the run's own figures; --json writes the whole report, --write-doc puts the
  * table into docs/reliability.md. Exits 1 when anything failed; the
  * seed printed first replays the run. --from FILE re-renders a saved report.
+ * Then the zombie soak (test/fixtures/zombie-soak.ts, --zombie-jobs, 0 to
+ * skip): as uid 65534 when run as root, jobs that leave dying orphans
+ * beside plain children; no failed fork, no lost exit code, no zombie left,
+ * and RSS flat within 10% after warm-up (the first tenth of the jobs).
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { randomSeed } from '../test/stress/random.js';
 import { renderTable, writeTableInto, type StressReport } from '../test/stress/report-table.js';
 import { RELIABILITY_DOC } from './generated-block.js';
+import type { SoakResult } from '../test/fixtures/zombie-soak.js';
 import { runStress } from '../test/stress/stress-run.js';
 
 const DOC = RELIABILITY_DOC;
@@ -24,6 +30,7 @@ const { values } = parseArgs({
     mechanism: { type: 'string', default: 'both' },
     groups: { type: 'string', default: '200' },
     deaths: { type: 'string', default: '10' },
+    'zombie-jobs': { type: 'string', default: '10000' },
     json: { type: 'string' },
     'write-doc': { type: 'boolean', default: false },
     from: { type: 'string' },
@@ -70,4 +77,25 @@ const table = renderTable(report);
 console.log(`\n${table}`);
 if (values.json) writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`);
 if (values['write-doc']) writeTableInto(DOC, table);
-process.exitCode = report.passed ? 0 : 1;
+const zombiesPassed = zombieSoak(positiveInteger('zombie-jobs', values['zombie-jobs'], true));
+process.exitCode = report.passed && zombiesPassed ? 0 : 1;
+
+/** The zombie soak in a Node process of its own, as uid 65534 when this is root (the fallback, on any host). */
+function zombieSoak(jobs: number): boolean {
+  if (jobs === 0) return true;
+  console.log(`\nzombie soak: ${jobs} jobs`);
+  const fixture = fileURLToPath(new URL('../test/fixtures/zombie-soak.ts', import.meta.url));
+  const node = [process.execPath, '--import', 'tsx', fixture, '--jobs', String(jobs)];
+  const command = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', ...node] : node;
+  const output = execFileSync(command[0]!, command.slice(1), { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const result = JSON.parse(output.trim().split('\n').pop()!) as SoakResult;
+  // After warm-up: from the end of the second tenth of the jobs to the end.
+  const baseline = result.rssMb[1]!;
+  const final = result.rssMb.at(-1)!;
+  const growth = (final - baseline) / baseline;
+  console.log(`  mechanism ${result.mechanism}; failed jobs ${result.failedJobs.length}; wrong exit codes ${result.wrongCodes.length} of ${result.mainChildren} + ${result.workerChildren}`);
+  console.log(`  zombies: at most ${result.maxZombies} at one sample, ${result.lingering.length} lingering past a job, ${result.finalZombies.length} at the end`);
+  console.log(`  RSS MiB by tenths ${result.rssMb.join(' ')}: ${baseline} -> ${final} (${(growth * 100).toFixed(1)}%)`);
+  for (const line of [...result.failedJobs, ...result.wrongCodes].slice(0, 20)) console.log(`  FAILED: ${line}`);
+  return result.failedJobs.length === 0 && result.wrongCodes.length === 0 && result.lingering.length === 0 && result.finalZombies.length === 0 && growth <= 0.1;
+}

@@ -5,9 +5,9 @@
  * pid). Each call returns the raw result with errno decoded to its name, so
  * callers decide what "already gone" means for them.
  *
- * ffi-rs is loaded on first use, so importing corral on a platform without a
- * prebuilt ffi-rs binary fails only when these calls are really needed, with
- * an ELIBC error that says so.
+ * Linux only (package.json says so). ffi-rs is loaded on first use, so
+ * importing corral where ffi-rs has no prebuilt binary fails only when these
+ * calls are really needed, with an ELIBC error that says so.
  */
 import { createRequire } from 'node:module';
 import { failure } from '../errors.js';
@@ -40,8 +40,7 @@ function load(): FfiModule {
   } catch (error) {
     throw failure('ELIBC', `ffi-rs could not be loaded on ${process.platform}-${process.arch}`, error);
   }
-  const path = process.platform === 'darwin' ? '/usr/lib/libSystem.B.dylib' : '';
-  module.open({ library: LIBRARY, path });
+  module.open({ library: LIBRARY, path: '' });
   ffi = module;
   return module;
 }
@@ -74,21 +73,16 @@ export function kill(pid: number, signal: number): SyscallResult {
   return call('kill', 'i32', [i32(pid), i32(signal)]);
 }
 
-function syscallNumbers() {
-  const numbers = process.platform === 'linux' ? SYSCALLS[process.arch] : undefined;
-  return numbers;
-}
-
 /** pidfd_open(2): a file descriptor that names this very process, never a successor with a recycled pid. */
 export function pidfdOpen(pid: number): SyscallResult {
-  const numbers = syscallNumbers();
+  const numbers = SYSCALLS[process.arch];
   if (!numbers) return { value: -1, errno: 'ENOSYS' };
   return call('syscall', 'i64', [i64(numbers.pidfdOpen), i64(pid), i64(0)]);
 }
 
 /** pidfd_send_signal(2). Arguments go as 64-bit values: syscall(2) is variadic and reads longs. */
 export function pidfdSendSignal(pidfd: number, signal: number): SyscallResult {
-  const numbers = syscallNumbers();
+  const numbers = SYSCALLS[process.arch];
   if (!numbers) return { value: -1, errno: 'ENOSYS' };
   return call('syscall', 'i64', [i64(numbers.pidfdSendSignal), i64(pidfd), i64(signal), i64(0), i64(0)]);
 }
@@ -97,27 +91,20 @@ const PR_SET_CHILD_SUBREAPER = 36;
 const PR_GET_CHILD_SUBREAPER = 37;
 const WNOHANG = 1;
 
-/** True where prctl(PR_SET_CHILD_SUBREAPER) exists (Linux 3.4+); macOS has no such call. */
-export function subreaperSupported(): boolean {
-  return process.platform === 'linux';
-}
-
 /**
  * prctl(PR_SET_CHILD_SUBREAPER, on): while on, an orphaned descendant is
  * re-parented to this process instead of init. Not inherited across fork.
  */
 export function setChildSubreaper(on: boolean): SyscallResult {
-  if (!subreaperSupported()) return { value: -1, errno: 'ENOSYS' };
   return call('prctl', 'i32', [i32(PR_SET_CHILD_SUBREAPER), i64(on ? 1 : 0), i64(0), i64(0), i64(0)]);
 }
 
 /**
  * prctl(PR_GET_CHILD_SUBREAPER): whether this process is a child subreaper
  * now (an init, or a supervisor that embeds corral, may have made it one);
- * undefined where it cannot be asked.
+ * undefined where the kernel refused to say.
  */
 export function childSubreaperIsOn(): boolean | undefined {
-  if (!subreaperSupported()) return undefined;
   const m = load();
   // The kernel writes the flag through an int pointer: one int, allocated by ffi-rs for the call.
   const flag = m.createPointer({ paramsType: [m.DataType.I32], paramsValue: [0] });

@@ -28,34 +28,16 @@ import { promisify } from 'node:util';
 import { locateHierarchy } from '../../src/mechanisms/cgroup/hierarchy.js';
 import { CORRAL_MAIN } from '../cli/corral-cli.js';
 import { escapees, FULL_ZOO, zooScript, zooSize } from '../helpers/escape-zoo.js';
+import { dockerTest, DOCKER_IMAGE } from '../helpers/docker-test.js';
 import { REPO } from '../helpers/node-script.js';
 import { PATIENCE_MS } from '../helpers/patience.js';
 import { eventually, waitForSettled } from '../helpers/settle.js';
 import { assertNoSurvivors, describeProcess, describeTagged, findTagged, tagFor, TAG_VARIABLE, waitUntilGone, type Tag } from '../helpers/tagged-processes.js';
 
-const IMAGE = process.env.CORRAL_DOCKER_IMAGE ?? '';
-const expected = process.env.CORRAL_EXPECT_DOCKER === '1';
 const run = promisify(execFile);
 const CLI = `/corral/${CORRAL_MAIN.slice(REPO.length + 1)}`;
 /** What the container's shell sees of the tag: it hands it to corral alone. */
 const INNER_TAG = 'CORRAL_CONTAINER_TAG';
-
-function whyNot(): string | undefined {
-  if (IMAGE === '') return 'CORRAL_DOCKER_IMAGE is not set (.ci/run sets it: test-container/start-docker.sh, then build-image.sh)';
-  try {
-    execFileSync('docker', ['image', 'inspect', IMAGE], { stdio: 'ignore' });
-  } catch {
-    return `no Docker daemon answers, or it has no image ${IMAGE}`;
-  }
-  return undefined;
-}
-const skipReason = whyNot();
-const dockerTest = (title: string, body: (t: ExecutionContext) => Promise<void>) =>
-  skipReason === undefined
-    ? test.serial(title, body)
-    : expected
-      ? test.serial(title, (t) => t.fail(`CORRAL_EXPECT_DOCKER=1, but ${skipReason}`))
-      : test.skip(`${title} (skipped: ${skipReason})`, body);
 
 interface Setting {
   name: string;
@@ -97,7 +79,7 @@ function startContainer(t: ExecutionContext, setting: Setting, tag: Tag, cliArgs
   const args = [
     'run', '--rm', '-i', '--name', name, '-e', `${INNER_TAG}=${tag.tag}`,
     '-v', `${REPO}:/corral:ro`, '-v', `${process.execPath}:/usr/local/bin/node:ro`, ...setting.mounts, '-w', '/corral',
-    IMAGE, 'sh', '-c', `${corral}; echo corral-exit=$?; read -r _`, 'sh', ...cliArgs,
+    DOCKER_IMAGE, 'sh', '-c', `${corral}; echo corral-exit=$?; read -r _`, 'sh', ...cliArgs,
   ];
   // The docker client itself is not tagged: only what runs inside carries the tag.
   const child = spawn('docker', args, { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -188,7 +170,7 @@ function corralPid(tag: Tag): number {
 
 for (const setting of SETTINGS) {
   dockerTest(`${setting.name}: corral doctor says it is in a container, and auto gets the fallback`, async (t) => {
-    const { stdout } = await run('docker', ['run', '--rm', '-v', `${REPO}:/corral:ro`, '-v', `${process.execPath}:/usr/local/bin/node:ro`, ...setting.mounts, IMAGE, 'node', CLI, 'doctor', '--json'], { timeout: PATIENCE_MS });
+    const { stdout } = await run('docker', ['run', '--rm', '-v', `${REPO}:/corral:ro`, '-v', `${process.execPath}:/usr/local/bin/node:ro`, ...setting.mounts, DOCKER_IMAGE, 'node', CLI, 'doctor', '--json'], { timeout: PATIENCE_MS });
     const doctor = JSON.parse(stdout) as Record<string, any>;
     t.like(doctor, { container: { runtime: 'docker' }, auto: { mechanism: 'pgroup' } });
     t.regex(doctor.auto.reason, setting.reason);

@@ -3,9 +3,11 @@
  * /proc/<pid>/task/<tid>/children): what a subreaper that does not reap
  * leaves behind.
  */
-import { ownChildren } from '../../src/mechanisms/pgroup/subreaper.js';
+import { readdirSync } from 'node:fs';
+import { threadChildren } from '../../src/mechanisms/pgroup/subreaper.js';
 import { readProcStatSync } from '../../src/proc/stat.js';
 
 export function zombieChildren(): number[] {
-  return ownChildren().filter((pid) => readProcStatSync(pid)?.state === 'Z');
+  const tids = readdirSync(`/proc/${process.pid}/task`).map(Number);
+  return tids.flatMap((tid) => threadChildren(tid)).filter((pid) => readProcStatSync(pid)?.state === 'Z');
 }

@@ -19,7 +19,6 @@ export interface KillpgCall {
 }
 
 export class FakeHost implements PgroupHost {
-  procAvailable = true;
   /** The supervisor's pid in this table: orphans adopted have it as their parent. */
   readonly selfPid = 1000;
   readonly subreaper = undefined;

@@ -222,18 +222,6 @@ test('spare() forgets the groups: nothing is signalled afterwards', async (t) =>
   t.deepEqual(host.signalsTo(LEADER), []);
 });
 
-test('without /proc a group that answers the probe counts as not drained', async (t) => {
-  const { host, containment } = withLeader();
-  host.procAvailable = false;
-  host.table.set(LEADER, { ...host.table.get(LEADER)!, state: 'Z' });
-  // A stat read would say "only a zombie"; without /proc the probe is all there is.
-  host.readStat = () => undefined;
-
-  t.false(await containment.isDrained());
-  host.table.delete(LEADER);
-  t.true(await containment.isDrained());
-});
-
 test('any other killpg failure is reported with its errno', async (t) => {
   const { host, containment } = withLeader();
   host.forcedErrno.set(LEADER, 'EINVAL');
@@ -243,4 +231,25 @@ test('any other killpg failure is reported with its errno', async (t) => {
   t.is(error?.errnoCode, 'EINVAL');
   t.deepEqual(error?.pids, [LEADER]);
   t.regex(error?.message ?? '', /4242 \(EINVAL\)/);
+});
+
+test('a member that cannot be stopped and forks before its SIGKILL: the hard kill looks again after the kill and kills the fork itself', async (t) => {
+  const { host, containment } = withLeader();
+  // Outside our process group, another user's: every signal to it fails with EPERM, so it keeps running.
+  host.add(5000, { startTime: 150, ppid: LEADER, pgid: 5000, sid: LEADER });
+  host.forcedErrno.set(5000, 'EPERM');
+  // It forks just as our SIGKILL reaches the group: the child is in no walk before the kill.
+  const killpg = host.killpg.bind(host);
+  host.killpg = (pgid, signal) => {
+    if (pgid === LEADER && signal === SIGKILL && !host.table.has(6000)) host.add(6000, { startTime: 160, ppid: 5000, pgid: 6000, sid: LEADER });
+    return killpg(pgid, signal);
+  };
+
+  const error = await t.throwsAsync(containment.hardKill(), { instanceOf: CorralError });
+  t.deepEqual(error?.pids, [5000], 'the member it could not kill is named');
+  t.deepEqual(host.signalsTo(6000), [constants.signals.SIGSTOP, SIGKILL], 'the fork was stopped and killed within the hard kill');
+  const signals = () => host.calls.filter((call) => call.signal !== 0).length;
+  const sent = signals();
+  t.false(await containment.isDrained());
+  t.is(signals(), sent, 'the drain check only reads: it sends no signal');
 });

@@ -10,7 +10,7 @@
 import test from 'ava';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ProcessGroup } from '../../src/index.js';
-import { childSubreaperIsOn, setChildSubreaper, subreaperSupported } from '../../src/libc/libc.js';
+import { childSubreaperIsOn, setChildSubreaper } from '../../src/libc/libc.js';
 import { joinCensus } from '../../src/mechanisms/pgroup/census.js';
 import { createPgroupContainment } from '../../src/mechanisms/pgroup/pgroup-containment.js';
 import { realHost } from '../../src/mechanisms/pgroup/pgroup-host.js';
@@ -72,8 +72,6 @@ test('a spawn expires the shared table: the walk right after it sees the new lea
 
 test('the subreaper knows an unreaped leader of any group, and forgets it once libuv has reaped it', async (t) => {
   const subreaper = processSubreaper();
-  // Linux always has PR_SET_CHILD_SUBREAPER: a missing subreaper there is a failure, not a skip.
-  if (subreaper === undefined) return process.platform === 'linux' ? t.fail('no subreaper on Linux') : t.pass('no subreaper on this platform');
   const tag = tagFor(t);
   const containment = createPgroupContainment(realHost);
   t.teardown(() => containment.tearDown(KILL_TIMEOUT_MS, systemClock));
@@ -139,7 +137,6 @@ test.serial('hard kills begun together share their first walk: 20 groups, one /p
 
 /** This process's zombie children. */
 test.serial('the zombies of a drained tree are reaped after the verdict, while its group is still open', async (t) => {
-  if (processSubreaper() === undefined) return process.platform === 'linux' ? t.fail('no subreaper on Linux') : t.pass('no subreaper on this platform');
   const tag = tagFor(t);
   const group = await ProcessGroup.create({ mechanism: 'pgroup', guard: false });
   t.teardown(() => group.close());
@@ -156,7 +153,6 @@ test.serial('the zombies of a drained tree are reaped after the verdict, while i
 });
 
 test.serial("corral switches off only the subreaper it switched on: a process that was one already stays one", async (t) => {
-  if (!subreaperSupported()) return process.platform === 'linux' ? t.fail('no subreaper on Linux') : t.pass('no subreaper on this platform');
   t.teardown(() => setChildSubreaper(false));
   const cycle = async () => {
     const group = await ProcessGroup.create({ mechanism: 'pgroup', guard: false });

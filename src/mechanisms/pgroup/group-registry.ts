@@ -12,7 +12,7 @@
  */
 import type { ProcStat } from '../../proc/stat.js';
 import type { PgroupHost } from './pgroup-host.js';
-import { isLive, isLiveMember, type TrackedGroup } from './tracked-group.js';
+import { isLiveMember, type TrackedGroup } from './tracked-group.js';
 
 const PROBE = 0;
 
@@ -31,8 +31,7 @@ export class GroupRegistry {
    */
   track(leaderPid: number): TrackedGroup {
     this.pruneEmpty();
-    // Without /proc (macOS) the start time is unknown and the reuse check is
-    // off; on Linux the stat is always there at this point.
+    // The stat is there: an unreaped child's /proc entry stays.
     const group: TrackedGroup = { pgid: leaderPid, leaderStartTime: this.#host.readStat(leaderPid)?.startTime ?? 0 };
     // A pid equal to a tracked pgid means that old group has emptied (the pid
     // was free to hand out): the new group replaces it.
@@ -93,27 +92,5 @@ export class GroupRegistry {
       const group = byPgid.get(stat.pgid);
       return group !== undefined && isLiveMember(stat, group);
     });
-  }
-
-  /**
-   * True once no tracked group has a live member. Polled by the driver, so it
-   * avoids the /proc scan where it can: a live leader answers "not drained"
-   * from one stat read, and killpg(pgid, 0) == ESRCH answers "empty" for a
-   * group. Only a group with a dead leader and a pgid still in use (members
-   * that outlived the leader, or zombies) needs the scan.
-   */
-  isDrained(): boolean {
-    const unclear: TrackedGroup[] = [];
-    for (const group of [...this.#groups.values()]) {
-      const leader = this.#leaderOf(group);
-      if (leader === 'stranger') continue;
-      if (leader !== undefined && isLive(leader)) return false;
-      const probe = this.#host.killpg(group.pgid, PROBE);
-      if (probe.errno === 'ESRCH') this.markDead(group);
-      else unclear.push(group);
-    }
-    // Without /proc a group that answers the probe may hold live members: it is not drained.
-    if (!this.#host.procAvailable) return unclear.length === 0;
-    return this.liveMembers(unclear).length === 0;
   }
 }

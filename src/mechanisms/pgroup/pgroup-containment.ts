@@ -8,8 +8,6 @@
  * descendants included. Signals go to each member pinned by pidfd; the hard
  * kill stops the tree before it kills it (hard-kill.ts). There is no change
  * notification, so the driver polls isDrained().
- * Where /proc is missing (macOS) it degrades to what killpg(2) can reach:
- * the leaders' process groups.
  */
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import type { Clock } from '../../driver/clock.js';
@@ -25,7 +23,6 @@ import { GroupRegistry } from './group-registry.js';
 import { markerEntry, newGroupMarker } from './group-marker.js';
 import { stopThenKill, stopThenKillTogether } from './hard-kill.js';
 import { realHost, type PgroupHost } from './pgroup-host.js';
-import { deliveryError, signalGroups } from './signal-groups.js';
 import { memberError, signalMembers } from './signal-members.js';
 import { spawnLeader } from './spawn-leader.js';
 import { TreeWalk } from './tree-walk.js';
@@ -43,10 +40,6 @@ class PgroupContainment implements Containment {
   readonly #walk: TreeWalk;
   readonly #claim = (zombie: ProcStat) => this.#walk.claims(zombie);
   #adopting = false;
-  /** Set by hardKill(): a member the drain wait still finds is killed again. */
-  #killing = false;
-  /** Members the hard kill sent SIGKILL (pid to start time): dying, not to be killed again. */
-  #killed = new Map<number, number>();
   #leaveCensus: (() => void) | undefined;
   /** Told when guardRecords() changed: a census round found members, or a leader is about to be forked. */
   #recordsListener: (() => void) | undefined;
@@ -65,8 +58,6 @@ class PgroupContainment implements Containment {
       this.#host.subreaper.acquire(this.#claim);
       this.#adopting = true;
     }
-    this.#killing = false;
-    this.#killed = new Map();
     // The guard learns the marker before the fork, not after: this process
     // can be SIGKILLed the instant the leader runs (even by the leader), and
     // a tree whose marker the guard never heard of would outlive us. The
@@ -84,7 +75,6 @@ class PgroupContainment implements Containment {
   }
 
   async signal(signal: SignalName, { thenContinue = false }: SignalOptions = {}): Promise<number> {
-    if (!this.#host.procAvailable) return this.#signalGroupsOnly(signal, thenContinue);
     const { reached, failures } = signalMembers(this.#host, this.#registry, this.#walk.members(), signal, thenContinue);
     const failure = memberError('ESIGNAL_FAILED', signal, failures);
     if (failure) throw failure;
@@ -92,18 +82,11 @@ class PgroupContainment implements Containment {
   }
 
   async isDrained(): Promise<boolean> {
-    if (!this.#host.procAvailable) return this.#registry.isDrained();
     // A live leader answers "not drained" from one stat read, without the scan.
-    if (!this.#killing && this.#registry.groups().some((group) => isLiveStat(this.#host.readStat(group.pgid), group.leaderStartTime))) return false;
-    // So does a member the last walk saw, still alive (a hard kill walks anyway: a fork that raced it is killed too).
-    if (!this.#killing && this.#walk.anySeenAlive()) return false;
-    const members = this.#walk.members();
-    if (members.length === 0) return true;
-    // After a hard kill a survivor can only be a fork that raced it: kill again.
-    if (this.#killing && members.some((member) => this.#killed.get(member.pid) !== member.startTime)) {
-      stopThenKill(this.#walk, this.#registry, this.#host, this.#killed);
-    }
-    return false;
+    if (this.#registry.groups().some((group) => isLiveStat(this.#host.readStat(group.pgid), group.leaderStartTime))) return false;
+    // So does a member the last walk saw, still alive.
+    if (this.#walk.anySeenAlive()) return false;
+    return this.#walk.members().length === 0;
   }
 
   /**
@@ -113,15 +96,11 @@ class PgroupContainment implements Containment {
    * of polling (the driver still polls now and then, as a safety net).
    */
   watch(onChange: () => void): (() => void) | undefined {
-    return this.#adopting && this.#host.procAvailable ? this.#host.subreaper?.onChild(onChange) : undefined;
+    return this.#adopting ? this.#host.subreaper?.onChild(onChange) : undefined;
   }
 
   async hardKill(): Promise<void> {
-    this.#killing = true;
-    this.#killed = new Map();
-    const failure = this.#host.procAvailable
-      ? memberError('EKILL_FAILED', 'SIGKILL', await stopThenKillTogether(this.#walk, this.#registry, this.#host, this.#killed))
-      : deliveryError('EKILL_FAILED', 'SIGKILL', signalGroups(this.#registry, this.#host, this.#registry.groups(), 'SIGKILL'));
+    const failure = memberError('EKILL_FAILED', 'SIGKILL', await stopThenKillTogether(this.#walk, this.#registry, this.#host));
     if (failure) throw failure;
   }
 
@@ -166,7 +145,7 @@ class PgroupContainment implements Containment {
    */
   #letGo(): void {
     this.#stopCensus();
-    if (this.#host.procAvailable) this.#walk.members();
+    this.#walk.members();
     this.#registry.forgetAll();
     this.#walk.forget();
     if (this.#adopting) this.#host.subreaper?.release(this.#claim);
@@ -175,8 +154,7 @@ class PgroupContainment implements Containment {
 
   killSync(): void {
     // Everything the hard kill does is synchronous already.
-    if (this.#host.procAvailable) stopThenKill(this.#walk, this.#registry, this.#host);
-    else signalGroups(this.#registry, this.#host, this.#registry.groups(), 'SIGKILL');
+    stopThenKill(this.#walk, this.#registry, this.#host);
   }
 
   guardRecords(): GuardRecord[] {
@@ -204,20 +182,11 @@ class PgroupContainment implements Containment {
 
   /** members() and stats() answer for now: a fresh scan, not this turn's shared one. */
   #liveMembers(): ProcStat[] {
-    return this.#host.procAvailable ? this.#walk.members(this.#host.noteChange()) : this.#registry.liveMembers();
-  }
-
-  #signalGroupsOnly(signal: SignalName, thenContinue: boolean): number {
-    const groups = this.#registry.groups();
-    const delivery = signalGroups(this.#registry, this.#host, groups, signal);
-    if (thenContinue) signalGroups(this.#registry, this.#host, delivery.reached, 'SIGCONT');
-    const failure = deliveryError('ESIGNAL_FAILED', signal, delivery);
-    if (failure) throw failure;
-    return delivery.reached.length;
+    return this.#walk.members(this.#host.noteChange());
   }
 
   #startCensus(): void {
-    if (this.#leaveCensus || !this.#host.procAvailable) return;
+    if (this.#leaveCensus) return;
     this.#leaveCensus = joinCensus(() => {
       this.#walk.members();
       this.#recordsListener?.();

@@ -6,7 +6,6 @@
  * produce on demand (a leader pid recycled by a stranger).
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { killpg, type SyscallResult } from '../../libc/libc.js';
 import { readProcStatSync, type ProcStat } from '../../proc/stat.js';
 import { environHas } from './group-marker.js';
@@ -15,8 +14,6 @@ import { expireProcessTable, noteChange, processTableSince, sharedProcessTable, 
 import { processSubreaper, type Subreaper } from './subreaper.js';
 
 export interface PgroupHost {
-  /** /proc is there to walk the tree and tell live members from zombies (Linux); without it, only killpg(pgid, 0) can be asked. */
-  readonly procAvailable: boolean;
   /** This process: the parent of our leaders and of every orphan the subreaper adopts. */
   readonly selfPid: number;
   killpg(pgid: number, signal: number): SyscallResult;
@@ -35,15 +32,12 @@ export interface PgroupHost {
   pin(pid: number, startTime: number): PinnedProcess | undefined;
   /** True when the process's environment holds exactly `entry` (NAME=value). */
   environHas(pid: number, entry: string): boolean;
-  /** The child subreaper, where the platform has one (Linux). */
+  /** The child subreaper (a scripted host may have none). */
   readonly subreaper: Subreaper | undefined;
   spawn(file: string, args: readonly string[], options: SpawnOptions): ChildProcess;
 }
 
-const procAvailable = existsSync('/proc/self/stat');
-
 export const realHost: PgroupHost = {
-  procAvailable,
   selfPid: process.pid,
   killpg,
   readStat: readProcStatSync,
@@ -51,8 +45,7 @@ export const realHost: PgroupHost = {
   noteChange,
   pin: pinProcess,
   environHas,
-  // Without /proc the walk cannot find adopted orphans: being their parent would only make zombies.
-  subreaper: procAvailable ? processSubreaper() : undefined,
+  subreaper: processSubreaper(),
   spawn: (file, args, options) => {
     const child = spawn(file, args, options);
     // The shared table does not hold the new leader.

@@ -4,7 +4,6 @@
  * again); EPERM from a group that holds only zombies is not a failure
  * (nothing live was left to refuse us); anything else is.
  */
-import { CorralError, type CorralErrorCode } from '../../errors.js';
 import { signalNumber, type SignalName } from '../../options/signals.js';
 import type { GroupRegistry } from './group-registry.js';
 import type { PgroupHost } from './pgroup-host.js';
@@ -44,16 +43,4 @@ export function signalGroups(
     }
   }
   return delivery;
-}
-
-/** The CorralError for a delivery that failed for some group, or undefined. */
-export function deliveryError(code: CorralErrorCode, signal: SignalName, { failures }: Delivery): CorralError | undefined {
-  const first = failures[0];
-  if (first === undefined) return undefined;
-  const what = failures.map((f) => `group ${f.pgid}: ${f.errno}`).join('; ');
-  return new CorralError(code, `killpg(${signal}) failed for ${failures.length} process group(s): ${what}`, {
-    syscall: 'killpg',
-    errnoCode: first.errno,
-    pids: failures.flatMap((f) => f.pids),
-  });
 }

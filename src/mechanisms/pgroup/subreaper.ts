@@ -14,24 +14,28 @@
  * that dies stays a zombie unless we reap it. Reaping the wrong child is
  * worse than a zombie: libuv waits only on the pids it spawned, and a status
  * taken from under it is lost for good (that ChildProcess never emits
- * 'exit', in the main thread or in a Worker alike). So we reap by pid, only
- * pids we can prove libuv did not spawn:
- * - a process the tree walk saw as a member that is not one of our group
- *   leaders (members are forked by descendants, never by this process),
- *   noted with its start time; or
- * - a zombie child whose session is one of our live groups' sessions and
- *   which is not its leader (libuv's children keep our session or lead
- *   their own; only a descendant of a leader can sit in the leader's session).
- * The check is on the zombie itself: its pid cannot be handed out again
- * until it is reaped, so the start time read from it is the identity of the
- * process waitpid() will reap.
- * Reaping runs on SIGCHLD (main thread; Worker threads get no signal
- * events, so there it runs at every walk and at release).
+ * 'exit', in the main thread or in a Worker alike). So we reap by exact pid,
+ * only zombies we can prove libuv did not spawn.
+ * - In the main thread (where the kernel hands every adopted orphan), from
+ *   the first group on: every zombie child of the main thread that is not an
+ *   unreaped ChildProcess of it and was not there before (the proof is in
+ *   libuv-children.ts and zombies-to-reap.ts). SIGCHLD is listened to while
+ *   the subreaper is on and while an adopted orphan is still alive, so one
+ *   that dies after the subreaper went off is reaped too.
+ * - In a Worker, whose channel sees only its own ChildProcesses: a process
+ *   the tree walk saw as a member that is not one of our group leaders
+ *   (members are forked by descendants, never by this process), noted with
+ *   its start time; or a zombie child whose session is one of our live
+ *   groups' sessions and which is not its leader (libuv's children keep our
+ *   session or lead their own). There it runs at every walk and at release
+ *   (Worker threads get no signal events).
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { childSubreaperIsOn, reapNoHang, setChildSubreaper, subreaperSupported } from '../../libc/libc.js';
+import { readFileSync } from 'node:fs';
+import { childSubreaperIsOn, reapNoHang, setChildSubreaper } from '../../libc/libc.js';
 import { readProcStatSync, type ProcStat } from '../../proc/stat.js';
+import { LibuvChildren } from './libuv-children.js';
 import { expireProcessTable } from './process-table.js';
+import { zombiesToReap } from './zombies-to-reap.js';
 
 let mainThread: boolean | undefined;
 /** node:worker_threads on first use: a static import would load the Worker machinery into every `corral run`, cgroup or not. */
@@ -84,6 +88,10 @@ class ProcessSubreaper implements Subreaper {
   #switchedOn = false;
   #listening = false;
   #reapScheduled = false;
+  /** The main thread's proof inputs, from the first group on (libuv-children.ts). */
+  #exact: { libuv: LibuvChildren; before: Map<number, number> } | undefined;
+  /** Adopted orphans of the main thread still alive at the last reaping: SIGCHLD stays heard until they are gone. */
+  #unexplained = 0;
   readonly #childListeners = new Set<() => void>();
   readonly #onChild = () => {
     // A child died: the table shared this turn may show a drained tree alive.
@@ -100,6 +108,11 @@ class ProcessSubreaper implements Subreaper {
 
   acquire(claim: OrphanClaim): void {
     this.#claims.add(claim);
+    if (this.#exact === undefined && isMainThread()) {
+      // Subscribed and recorded in one synchronous step: no ChildProcess can be made in between.
+      const libuv = new LibuvChildren();
+      this.#exact = { libuv, before: new Map(mainThreadChildStats().map((stat) => [stat.pid, stat.startTime])) };
+    }
     if (!this.#on) {
       // A process that is a subreaper already (an init, a supervisor
       // embedding corral) stays one: corral uses it and never switches it off.
@@ -120,12 +133,15 @@ class ProcessSubreaper implements Subreaper {
     if (this.#claims.size === 0 && this.#on) {
       if (this.#switchedOn) setChildSubreaper(false);
       this.#on = false;
+      // Once more after the switch: an orphan adopted during the reap above is in the list now, and keeps SIGCHLD heard.
+      if (this.#exact) this.reap();
     }
     this.#listen();
   }
 
   noteMember(pid: number, startTime: number): void {
-    if (this.#leaders.get(pid) !== startTime) this.#members.set(pid, startTime);
+    // The main thread reaps every zombie that is not libuv's: it needs no list.
+    if (this.#exact === undefined && this.#leaders.get(pid) !== startTime) this.#members.set(pid, startTime);
   }
 
   noteLeader(pid: number, startTime: number): void {
@@ -147,8 +163,31 @@ class ProcessSubreaper implements Subreaper {
   }
 
   reap(): void {
-    for (const pid of ownChildren()) {
-      // An unreaped leader's pid is still its own: no need to read it (a scheduler may hold hundreds).
+    if (this.#exact) this.#reapExact(this.#exact);
+    else this.#reapNoted();
+    this.#listen();
+  }
+
+  #reapExact({ libuv, before }: { libuv: LibuvChildren; before: Map<number, number> }): void {
+    const unreaped = libuv.unreaped();
+    // libuv's own children need no read (a scheduler may hold hundreds of leaders).
+    const children = mainThreadChildStats((pid) => !unreaped.has(pid));
+    const { reap, unexplained } = zombiesToReap({ children, libuv: unreaped, before });
+    for (const pid of reap) {
+      reapNoHang(pid);
+      this.#members.delete(pid);
+    }
+    this.#unexplained = unexplained;
+    // Flat state: a child from before that is gone now is forgotten.
+    if (before.size > 0) {
+      const present = new Set(children.map((stat) => stat.pid));
+      for (const pid of before.keys()) if (!present.has(pid)) before.delete(pid);
+    }
+  }
+
+  #reapNoted(): void {
+    for (const pid of threadChildren()) {
+      // An unreaped leader's pid is still its own: no need to read it.
       if (this.#leaders.has(pid)) continue;
       const stat = readProcStatSync(pid);
       if (stat === undefined || stat.state !== 'Z') continue;
@@ -157,7 +196,6 @@ class ProcessSubreaper implements Subreaper {
       reapNoHang(pid);
       this.#members.delete(pid);
     }
-    this.#listen();
   }
 
   /** Some open group claims this zombie (asked of each in turn, with no copy of the set: this runs for every zombie child). */
@@ -186,9 +224,9 @@ class ProcessSubreaper implements Subreaper {
     };
   }
 
-  /** SIGCHLD is listened to while it can matter: the subreaper is on, adopted members may still die, or someone waits for a drain. */
+  /** SIGCHLD is listened to while it can matter: the subreaper is on, adopted orphans may still die, or someone waits for a drain. */
   #listen(): void {
-    const wanted = isMainThread() && (this.#on || this.#members.size > 0 || this.#childListeners.size > 0);
+    const wanted = isMainThread() && (this.#on || this.#unexplained > 0 || this.#members.size > 0 || this.#childListeners.size > 0);
     if (wanted === this.#listening) return;
     this.#listening = wanted;
     if (wanted) process.on('SIGCHLD', this.#onChild);
@@ -197,33 +235,35 @@ class ProcessSubreaper implements Subreaper {
 }
 
 /**
- * Our children, zombies included, from /proc/<pid>/task/<tid>/children of
- * every thread (an orphan is handed to some live thread of the subreaper).
+ * The children of one thread of this process (the main thread by default),
+ * zombies included, from /proc/<pid>/task/<tid>/children: the kernel hands
+ * an adopted orphan to the subreaper's main thread, and a Worker's own
+ * children sit under the Worker's tid.
  */
-export function ownChildren(): number[] {
-  const base = `/proc/${process.pid}/task`;
-  let tids: string[];
+export function threadChildren(tid = process.pid): number[] {
+  let words: string[];
   try {
-    tids = readdirSync(base);
+    words = readFileSync(`/proc/${process.pid}/task/${tid}/children`, 'latin1').split(' ');
   } catch {
     return [];
   }
-  const children: number[] = [];
-  for (const tid of tids) {
-    try {
-      for (const word of readFileSync(`${base}/${tid}/children`, 'latin1').split(' ')) if (word !== '') children.push(Number(word));
-    } catch {
-      // A thread that ended meanwhile.
-    }
+  return words.filter((word) => word !== '').map(Number);
+}
+
+/** The stats of the main thread's children that `read` accepts (gone ones left out). */
+function mainThreadChildStats(read: (pid: number) => boolean = () => true): ProcStat[] {
+  const stats: ProcStat[] = [];
+  for (const pid of threadChildren()) {
+    const stat = read(pid) ? readProcStatSync(pid) : undefined;
+    if (stat) stats.push(stat);
   }
-  return children;
+  return stats;
 }
 
 let shared: Subreaper | undefined;
 
-/** The process-wide subreaper, or undefined where there is none (macOS). */
-export function processSubreaper(): Subreaper | undefined {
-  if (!subreaperSupported()) return undefined;
+/** The process-wide subreaper. */
+export function processSubreaper(): Subreaper {
   shared ??= new ProcessSubreaper();
   return shared;
 }

@@ -14,6 +14,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
 import { randomSeed } from '../test/stress/random.js';
 import { renderTable, writeTableInto, type StressReport } from '../test/stress/report-table.js';
 import { RELIABILITY_DOC } from './generated-block.js';

@@ -32,7 +32,7 @@ import type { LeftoverProcess, RunResult } from './run-result.js';
 import { settleLeftovers } from './settle-leftovers.js';
 import { withLimitsPrepared } from './with-limits-prepared.js';
 import { systemClock, type Clock } from '../driver/clock.js';
-import { ServerSet, type ServerFailure, type ServerReport } from './servers/server-set.js';
+import { ServerSet, type ServerFailure } from './servers/server-set.js';
 import { IdleWatch } from './idle-watch.js';
 import { ForwardedOutput } from './forward-output.js';
 

@@ -21,7 +21,7 @@
  * a leak). Runs when CORRAL_DOCKER_IMAGE names the image (.ci/run sets it);
  * with CORRAL_EXPECT_DOCKER=1 a missing image or daemon is a failure.
  */
-import test, { type ExecutionContext } from 'ava';
+import type { ExecutionContext } from 'ava';
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { promisify } from 'node:util';

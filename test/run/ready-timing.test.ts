@@ -21,7 +21,9 @@ function fakeSource(): ReadySource & { exit(e: ServerExit): void; emit(line: str
   return {
     exited,
     exit,
-    emit: (line) => listeners.forEach((l) => l(line, 'stdout')),
+    emit: (line) => {
+      for (const l of listeners) l(line, 'stdout');
+    },
     onLine(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

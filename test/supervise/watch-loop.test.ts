@@ -14,7 +14,9 @@ function fakeWatcher(): ChangeWatcher & { emit(): void } {
   return {
     onChange: (listener) => void listeners.push(listener),
     close: async () => undefined,
-    emit: () => listeners.forEach((listener) => listener('src/file.js')),
+    emit: () => {
+      for (const listener of listeners) listener('src/file.js');
+    },
   };
 }
 

@@ -30,7 +30,9 @@ export type CorralErrorCode =
   /** A libc call through ffi-rs could not be made at all. */
   | 'ELIBC'
   /** `noNewPrivileges` was asked for but util-linux `setpriv` is not on the PATH. */
-  | 'ENO_NEW_PRIVS_UNAVAILABLE';
+  | 'ENO_NEW_PRIVS_UNAVAILABLE'
+  /** A test runner (vitest, jest) in a version that corral's integrations do not support. */
+  | 'EUNSUPPORTED_RUNNER';
 
 export interface CorralErrorDetails {
   /** The system call or file operation that failed, as in Node's errors. */

@@ -108,8 +108,9 @@ export class CorralPoolWorker {
   }
 
   off(event: string, callback: Listener): void {
+    // vitest detaches its listeners on stop, also after a start that failed.
     if (event === 'message') this.#messages.off(event, callback);
-    else this.#worker.off(event, callback);
+    else this.#child?.off(event, callback);
   }
 
   send(message: { type?: string; context?: { files?: { filepath: string }[] } }): void {
@@ -126,8 +127,10 @@ export class CorralPoolWorker {
   }
 
   async stop(): Promise<void> {
-    const child = this.#worker;
-    const group = this.#group!;
+    const child = this.#child;
+    const group = this.#group;
+    // A start that failed (no group could be made) left nothing to stop.
+    if (!child || !group) return;
     await this.#chain;
     const exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : once(child, 'exit');
     try {

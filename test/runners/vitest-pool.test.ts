@@ -40,6 +40,8 @@ function vitest(t: Parameters<typeof scratchDir>[0], user: User, extraEnv: NodeJ
   const report = join(scratch, 'leftovers.json');
   const env = {
     CORRAL_FIXTURE_CACHE: join(scratch, 'cache'),
+    // vitest 5 keeps an API token in the user's data directory: nobody's home is not writable.
+    XDG_DATA_HOME: join(scratch, 'data'),
     CORRAL_FIXTURE_MECHANISM: user === 'root' ? 'cgroup' : 'auto',
     CORRAL_FIXTURE_TEST_TIMEOUT: String(PATIENCE_MS),
     CORRAL_LEFTOVERS_REPORT: report,

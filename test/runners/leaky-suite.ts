@@ -1,0 +1,100 @@
+/**
+ * The three checks every test-runner integration passes, on a fixture suite
+ * of four files, two of which leak (a `detached` server listening on a port,
+ * a script that daemonizes with setsid) and two do not:
+ * - a default run passes, nothing is left, and the report names exactly the
+ *   two leaking files, each with its process (and the output names them);
+ * - with CORRAL_FAIL_ON_LEFTOVERS=1 the run exits non-zero and its output
+ *   names both files and their processes;
+ * - the runner's main process SIGKILLed while a test holds a daemon (the
+ *   fixture's killed/ file): the guard leaves nothing.
+ * Each as root (cgroup v2: the fixture pins mechanism 'cgroup') and as nobody
+ * (no writable cgroup: 'auto' falls back).
+ */
+import test, { type ExecutionContext } from 'ava';
+import { join } from 'node:path';
+import { PATIENCE_MS } from '../helpers/patience.js';
+import { assertNoSurvivors, tagFor, waitUntilGone } from '../helpers/tagged-processes.js';
+import { plain, readReport, scratchDir, startRunner, type User } from './runner-harness.js';
+
+export interface LeakySuite {
+  /** 'vitest 5', 'jest 30'... */
+  name: string;
+  /** The runner's bin, relative to the checkout. */
+  script: string;
+  /** Its arguments for the fixture suite. */
+  args: readonly string[];
+  /** The fixture's directory, relative to the checkout. */
+  fixture: string;
+  /** The leaking files (relative to the fixture) and the command line each leaves behind. */
+  leaking: Record<string, RegExp>;
+  /** The run's output when it passed (a summary line). */
+  passed: RegExp;
+}
+
+const FIXTURE_ENV = (scratch: string, user: User): NodeJS.ProcessEnv => ({
+  CORRAL_FIXTURE_CACHE: join(scratch, 'cache'),
+  CORRAL_FIXTURE_MECHANISM: user === 'root' ? 'cgroup' : 'auto',
+  CORRAL_FIXTURE_TEST_TIMEOUT: String(PATIENCE_MS),
+  CORRAL_LEFTOVERS_REPORT: join(scratch, 'leftovers.json'),
+  CORRAL_FAIL_ON_LEFTOVERS: '',
+  // vitest 5 keeps an API token in the user's data directory: nobody's home is not writable.
+  XDG_DATA_HOME: join(scratch, 'data'),
+  NO_COLOR: '1',
+});
+
+function start(t: ExecutionContext, suite: LeakySuite, user: User, extraEnv: NodeJS.ProcessEnv = {}) {
+  const tag = tagFor(t);
+  const scratch = scratchDir(t, 'corral-runner-');
+  const running = startRunner(t, user, suite.script, suite.args, tag, { ...FIXTURE_ENV(scratch, user), ...extraEnv });
+  return { tag, report: join(scratch, 'leftovers.json'), running };
+}
+
+export function leakySuiteTests(suite: LeakySuite): void {
+  const relative = (file: string) => file.slice(file.indexOf(suite.fixture) + suite.fixture.length + 1);
+  for (const user of ['root', 'nobody'] as const) {
+    const how = user === 'root' ? 'as root (cgroup)' : 'as nobody (the fallback)';
+
+    test.serial(`${suite.name} ${how}: the run passes, nothing is left, the report names exactly the two leaking files`, async (t) => {
+      const { tag, report, running } = start(t, suite, user);
+      const outcome = await running.done;
+      t.is(outcome.status, 0, outcome.output);
+      t.regex(plain(outcome.output), suite.passed);
+      const entries = readReport(report);
+      t.deepEqual(entries.map((e) => relative(e.file)).sort(), Object.keys(suite.leaking).sort(), JSON.stringify(entries));
+      for (const entry of entries) {
+        t.true(entry.file.startsWith('/'), 'absolute');
+        t.is(entry.leftovers.length, 1, `${entry.file}: ${JSON.stringify(entry.leftovers)}`);
+        t.regex(entry.leftovers[0]!.command, suite.leaking[relative(entry.file)]!);
+        t.true(plain(outcome.output).includes(`corral: ${entry.file} left 1 process behind`), 'named in the output too');
+      }
+      assertNoSurvivors(t, tag);
+    });
+
+    test.serial(`${suite.name} ${how}: CORRAL_FAIL_ON_LEFTOVERS=1 fails the run and names both files and their processes`, async (t) => {
+      const { tag, report, running } = start(t, suite, user, { CORRAL_FAIL_ON_LEFTOVERS: '1' });
+      const outcome = await running.done;
+      t.not(outcome.status, 0, outcome.output);
+      const output = plain(outcome.output);
+      const entries = readReport(report);
+      t.is(entries.length, 2);
+      for (const { file, leftovers } of entries) {
+        t.true(output.includes(`corral: ${file} left 1 process behind`), `${file} named:\n${output}`);
+        t.true(output.includes(`  ${leftovers[0]!.pid} ${leftovers[0]!.command}`), 'with its process');
+      }
+      assertNoSurvivors(t, tag);
+    });
+
+    test.serial(`${suite.name} ${how}: the main process SIGKILLed while a test holds a daemon leaves nothing`, async (t) => {
+      const { tag, running } = start(t, suite, user, { CORRAL_FIXTURE_FILES: 'killed/*.test.*' });
+      await running.line(/corral-fixture: daemon \d+ is up/);
+      const killedAt = Date.now();
+      running.child.kill('SIGKILL');
+      await running.done;
+      const left = await waitUntilGone(tag.tag);
+      t.log(`everything gone ${Date.now() - killedAt} ms after the SIGKILL`);
+      t.deepEqual(left, []);
+      assertNoSurvivors(t, tag);
+    });
+  }
+}

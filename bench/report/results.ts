@@ -78,7 +78,7 @@ export interface Results {
   generatedAt: string;
   quick: boolean;
   host: Host;
-  config: { sizes: number[]; repetitions: number; capMs: number; drainRounds: number; spawnRounds: number; cliRounds: number; scaleGroups: number; scaleRuns: number };
+  config: { sizes: number[]; repetitions: number; capMs: number; drainRounds: number; spawnRounds: number; cliRounds: number; scaleGroups: number; scaleRuns: number; vitestRounds?: number };
   /** Contenders that could not run at all here, and why. */
   unavailable: Array<{ contender: string; reason: string }>;
   teardown: Cell[];
@@ -93,5 +93,8 @@ export interface Results {
   cliStartupRatios: Ratio[];
   containment: ContainmentRow[];
   scale: ScaleRow[];
+  /** A 50-file vitest suite, corralPool() and vitest's forks pool alternating; absent from results of before it existed. */
+  vitestPool?: Cell[];
+  vitestPoolRatios?: Ratio[];
   targets: TargetResult[];
 }

@@ -8,8 +8,10 @@
  *   names both files and their processes;
  * - the runner's main process SIGKILLed while a test holds a daemon (the
  *   fixture's killed/ file): the guard leaves nothing.
- * Each as root (cgroup v2: the fixture pins mechanism 'cgroup') and as nobody
- * (no writable cgroup: 'auto' falls back).
+ * Each with cgroup v2 (the fixture pins mechanism 'cgroup': root on the host,
+ * the delegated user in the guest) and without a writable cgroup: as nobody
+ * where the test runs as root ('auto' falls back), else the same user with
+ * mechanism 'pgroup' (what the fallback gives; becoming nobody needs root).
  */
 import test, { type ExecutionContext } from 'ava';
 import { join } from 'node:path';
@@ -32,9 +34,12 @@ export interface LeakySuite {
   passed: RegExp;
 }
 
-const FIXTURE_ENV = (scratch: string, user: User): NodeJS.ProcessEnv => ({
+type Containment = 'cgroup' | 'fallback';
+const asRoot = process.getuid?.() === 0;
+
+const FIXTURE_ENV = (scratch: string, containment: Containment): NodeJS.ProcessEnv => ({
   CORRAL_FIXTURE_CACHE: join(scratch, 'cache'),
-  CORRAL_FIXTURE_MECHANISM: user === 'root' ? 'cgroup' : 'auto',
+  CORRAL_FIXTURE_MECHANISM: containment === 'cgroup' ? 'cgroup' : asRoot ? 'auto' : 'pgroup',
   CORRAL_FIXTURE_TEST_TIMEOUT: String(PATIENCE_MS),
   CORRAL_LEFTOVERS_REPORT: join(scratch, 'leftovers.json'),
   CORRAL_FAIL_ON_LEFTOVERS: '',
@@ -43,20 +48,21 @@ const FIXTURE_ENV = (scratch: string, user: User): NodeJS.ProcessEnv => ({
   NO_COLOR: '1',
 });
 
-function start(t: ExecutionContext, suite: LeakySuite, user: User, extraEnv: NodeJS.ProcessEnv = {}) {
+function start(t: ExecutionContext, suite: LeakySuite, containment: Containment, extraEnv: NodeJS.ProcessEnv = {}) {
   const tag = tagFor(t);
   const scratch = scratchDir(t, 'corral-runner-');
-  const running = startRunner(t, user, suite.script, suite.args, tag, { ...FIXTURE_ENV(scratch, user), ...extraEnv });
+  const user: User = containment === 'fallback' && asRoot ? 'nobody' : 'self';
+  const running = startRunner(t, user, suite.script, suite.args, tag, { ...FIXTURE_ENV(scratch, containment), ...extraEnv });
   return { tag, report: join(scratch, 'leftovers.json'), running };
 }
 
 export function leakySuiteTests(suite: LeakySuite): void {
   const relative = (file: string) => file.slice(file.indexOf(suite.fixture) + suite.fixture.length + 1);
-  for (const user of ['root', 'nobody'] as const) {
-    const how = user === 'root' ? 'as root (cgroup)' : 'as nobody (the fallback)';
+  for (const containment of ['cgroup', 'fallback'] as const) {
+    const how = containment === 'cgroup' ? `as ${asRoot ? 'root' : 'this user'} (cgroup)` : asRoot ? 'as nobody (the fallback)' : "with mechanism 'pgroup' (the fallback)";
 
     test.serial(`${suite.name} ${how}: the run passes, nothing is left, the report names exactly the two leaking files`, async (t) => {
-      const { tag, report, running } = start(t, suite, user);
+      const { tag, report, running } = start(t, suite, containment);
       const outcome = await running.done;
       t.is(outcome.status, 0, outcome.output);
       t.regex(plain(outcome.output), suite.passed);
@@ -72,7 +78,7 @@ export function leakySuiteTests(suite: LeakySuite): void {
     });
 
     test.serial(`${suite.name} ${how}: CORRAL_FAIL_ON_LEFTOVERS=1 fails the run and names both files and their processes`, async (t) => {
-      const { tag, report, running } = start(t, suite, user, { CORRAL_FAIL_ON_LEFTOVERS: '1' });
+      const { tag, report, running } = start(t, suite, containment, { CORRAL_FAIL_ON_LEFTOVERS: '1' });
       const outcome = await running.done;
       t.not(outcome.status, 0, outcome.output);
       const output = plain(outcome.output);
@@ -86,7 +92,7 @@ export function leakySuiteTests(suite: LeakySuite): void {
     });
 
     test.serial(`${suite.name} ${how}: the main process SIGKILLed while a test holds a daemon leaves nothing`, async (t) => {
-      const { tag, running } = start(t, suite, user, { CORRAL_FIXTURE_FILES: 'killed/*.test.*' });
+      const { tag, running } = start(t, suite, containment, { CORRAL_FIXTURE_FILES: 'killed/*.test.*' });
       await running.line(/corral-fixture: daemon \d+ is up/);
       const killedAt = Date.now();
       running.child.kill('SIGKILL');

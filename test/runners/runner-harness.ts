@@ -19,7 +19,8 @@ import { REPO } from '../helpers/node-script.js';
 import type { Tag } from '../helpers/tagged-processes.js';
 
 export const NOBODY = 65534;
-export type User = 'root' | 'nobody';
+/** 'self': the test's own user (root on the host); 'nobody': uid 65534, which needs root to become. */
+export type User = 'self' | 'nobody';
 
 export interface RunnerOutcome {
   status: number | null;
@@ -44,11 +45,11 @@ export function scratchDir(t: ExecutionContext, prefix: string): string {
 
 /**
  * Starts `node <script> ...args` (script relative to the checkout) as `user`
- * in the checkout (root) or its view (nobody), with the tag and `env` added.
+ * in the checkout (self) or its view (nobody), with the tag and `env` added.
  */
 export function startRunner(t: ExecutionContext, user: User, script: string, args: readonly string[], tag: Tag, env: NodeJS.ProcessEnv = {}): RunningRunner {
   const command =
-    user === 'root'
+    user === 'self'
       ? { file: process.execPath, args: [join(REPO, script), ...args], cwd: REPO }
       : asAnotherUser(t, { drop: `setpriv --reuid=${NOBODY} --regid=${NOBODY} --clear-groups`, loader: [], relative: script, args: [...args] });
   const child = spawn(command.file, command.args, { cwd: command.cwd, env: { ...tag.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });

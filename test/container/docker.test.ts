@@ -21,10 +21,11 @@
  * a leak). Runs when CORRAL_DOCKER_IMAGE names the image (.ci/run sets it);
  * with CORRAL_EXPECT_DOCKER=1 a missing image or daemon is a failure.
  */
-import test, { type ExecutionContext } from 'ava';
+import type { ExecutionContext } from 'ava';
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { promisify } from 'node:util';
+import { dockerTest, IMAGE } from './docker-test.js';
 import { locateHierarchy } from '../../src/mechanisms/cgroup/hierarchy.js';
 import { CORRAL_MAIN } from '../cli/corral-cli.js';
 import { escapees, FULL_ZOO, zooScript, zooSize } from '../helpers/escape-zoo.js';
@@ -33,29 +34,10 @@ import { PATIENCE_MS } from '../helpers/patience.js';
 import { eventually, waitForSettled } from '../helpers/settle.js';
 import { assertNoSurvivors, describeProcess, describeTagged, findTagged, tagFor, TAG_VARIABLE, waitUntilGone, type Tag } from '../helpers/tagged-processes.js';
 
-const IMAGE = process.env.CORRAL_DOCKER_IMAGE ?? '';
-const expected = process.env.CORRAL_EXPECT_DOCKER === '1';
 const run = promisify(execFile);
 const CLI = `/corral/${CORRAL_MAIN.slice(REPO.length + 1)}`;
 /** What the container's shell sees of the tag: it hands it to corral alone. */
 const INNER_TAG = 'CORRAL_CONTAINER_TAG';
-
-function whyNot(): string | undefined {
-  if (IMAGE === '') return 'CORRAL_DOCKER_IMAGE is not set (.ci/run sets it: test-container/start-docker.sh, then build-image.sh)';
-  try {
-    execFileSync('docker', ['image', 'inspect', IMAGE], { stdio: 'ignore' });
-  } catch {
-    return `no Docker daemon answers, or it has no image ${IMAGE}`;
-  }
-  return undefined;
-}
-const skipReason = whyNot();
-const dockerTest = (title: string, body: (t: ExecutionContext) => Promise<void>) =>
-  skipReason === undefined
-    ? test.serial(title, body)
-    : expected
-      ? test.serial(title, (t) => t.fail(`CORRAL_EXPECT_DOCKER=1, but ${skipReason}`))
-      : test.skip(`${title} (skipped: ${skipReason})`, body);
 
 interface Setting {
   name: string;

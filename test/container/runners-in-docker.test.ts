@@ -13,36 +13,17 @@
  * CORRAL_DOCKER_IMAGE names the image (.ci/run sets it); with
  * CORRAL_EXPECT_DOCKER=1 a missing image or daemon is a failure.
  */
-import test, { type ExecutionContext } from 'ava';
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { dockerTest, IMAGE } from './docker-test.js';
 import { locateHierarchy } from '../../src/mechanisms/cgroup/hierarchy.js';
 import { REPO } from '../helpers/node-script.js';
 import { PATIENCE_MS } from '../helpers/patience.js';
 import { assertNoSurvivors, tagFor, TAG_VARIABLE } from '../helpers/tagged-processes.js';
 import { readReport, scratchDir } from '../runners/runner-harness.js';
 
-const IMAGE = process.env.CORRAL_DOCKER_IMAGE ?? '';
-const expected = process.env.CORRAL_EXPECT_DOCKER === '1';
 const run = promisify(execFile);
-
-function whyNot(): string | undefined {
-  if (IMAGE === '') return 'CORRAL_DOCKER_IMAGE is not set (.ci/run sets it: test-container/start-docker.sh, then build-image.sh)';
-  try {
-    execFileSync('docker', ['image', 'inspect', IMAGE], { stdio: 'ignore' });
-  } catch {
-    return `no Docker daemon answers, or it has no image ${IMAGE}`;
-  }
-  return undefined;
-}
-const skipReason = whyNot();
-const dockerTest = (title: string, body: (t: ExecutionContext) => Promise<void>) =>
-  skipReason === undefined
-    ? test.serial(title, body)
-    : expected
-      ? test.serial(title, (t) => t.fail(`CORRAL_EXPECT_DOCKER=1, but ${skipReason}`))
-      : test.skip(`${title} (skipped: ${skipReason})`, body);
 
 const cgroup2 = locateHierarchy().mount?.mountPoint;
 /** As Docker gives an unprivileged container on a cgroup v2 host; none inside on a v1 host. */

@@ -1,7 +1,8 @@
 /**
  * corral/jest with the real jest 30 from npm, on
  * test/fixtures/runners/jest-suite (the checks are in leaky-suite.ts). The
- * fixture's runner module exports createCorralJestRunner() from 'corral/jest'.
+ * fixture names 'corral/jest' itself where the mechanism is 'auto', and a
+ * runner module of its own (createCorralJestRunner()) where it is pinned.
  */
 import { leakySuiteTests } from './leaky-suite.js';
 

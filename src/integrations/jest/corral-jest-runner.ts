@@ -109,8 +109,12 @@ export function createCorralJestRunner(options?: IntegrationOptions) {
       let child: ChildProcess | undefined;
       try {
         child = group.spawn(process.execPath, [FILE_WORKER], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json' });
-        child.stdout!.pipe(process.stdout, { end: false });
-        child.stderr!.pipe(process.stderr, { end: false });
+        for (const [from, to] of [[child.stdout!, process.stdout], [child.stderr!, process.stderr]] as const) {
+          // One pipe per file running at once: as many listeners on jest's own streams.
+          to.setMaxListeners(to.getMaxListeners() + 1);
+          from.once('close', () => to.setMaxListeners(to.getMaxListeners() - 1));
+          from.pipe(to, { end: false });
+        }
         const reply = await this.#exchange(child, test);
         await this.#chargeLeftovers(group, child, test, reply);
         return reply;

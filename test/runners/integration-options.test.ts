@@ -4,10 +4,12 @@
  * does not support, each with its stable code. No runner is started.
  */
 import test from 'ava';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { corralPool, SUPPORTED_VITEST_MAJORS } from '../../src/integrations/vitest.js';
+import { createCorralJestRunner } from '../../src/integrations/jest.js';
+import { REPO } from '../helpers/node-script.js';
 import { DEFAULT_GRACE, resolveIntegrationOptions } from '../../src/integrations/options.js';
 import { checkRunnerVersion } from '../../src/integrations/runner-version.js';
 import { LeftoversLedger } from '../../src/integrations/report.js';
@@ -56,4 +58,25 @@ test('the report: [] for a clean run, one entry per leaking file, leftovers of a
   ledger.record('/b.test.js', [{ pid: 12, command: 'sleep 1000' }]);
   ledger.record('/b.test.js', [{ pid: 13, command: 'sleep 2000' }]);
   t.deepEqual(JSON.parse(readFileSync(path, 'utf8')), [{ file: '/b.test.js', leftovers: [{ pid: 12, command: 'sleep 1000' }, { pid: 13, command: 'sleep 2000' }] }]);
+});
+
+test('a jest whose jest-runner is not 30 is refused when jest makes the runner', (t) => {
+  const project = mkdtempSync(join(tmpdir(), 'corral-jest-29-'));
+  t.teardown(() => rmSync(project, { recursive: true, force: true }));
+  mkdirSync(join(project, 'node_modules', 'jest-runner'), { recursive: true });
+  writeFileSync(join(project, 'package.json'), '{}');
+  writeFileSync(join(project, 'node_modules', 'jest-runner', 'package.json'), JSON.stringify({ name: 'jest-runner', version: '29.7.0' }));
+  const Runner = createCorralJestRunner();
+  t.like(t.throws(() => new Runner({ rootDir: project, maxWorkers: 1 }, {})), { code: 'EUNSUPPORTED_RUNNER', message: 'corral/jest supports jest 30; this is jest 29.7.0' });
+  t.notThrows(() => new Runner({ rootDir: REPO, maxWorkers: 1 }, {}), "this checkout's jest 30");
+});
+
+test('the integrations import nothing from vitest or jest: corral works without them (optional peers)', (t) => {
+  const dir = join(REPO, 'src', 'integrations');
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+  t.true(files.length >= 8);
+  for (const file of files) {
+    const imports = [...readFileSync(join(dir, file), 'utf8').matchAll(/^import .* from '([^']+)';$/gm)].map((m) => m[1]!);
+    t.deepEqual(imports.filter((name) => /^(vitest|jest|@jest|@vitest)/.test(name)), [], file);
+  }
 });

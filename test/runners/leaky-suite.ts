@@ -6,8 +6,9 @@
  *   two leaking files, each with its process (and the output names them);
  * - with CORRAL_FAIL_ON_LEFTOVERS=1 the run exits non-zero and its output
  *   names both files and their processes;
- * - the runner's main process SIGKILLed while a test holds a daemon (the
- *   fixture's killed/ file): the guard leaves nothing.
+ * - the runner's main process SIGKILLed, or sent SIGINT (Ctrl+C), while a
+ *   test holds a daemon (the fixture's killed/ file): nothing is left (the
+ *   guard after a SIGKILL, the runner's own cancellation after SIGINT).
  * Each with cgroup v2 (the fixture pins mechanism 'cgroup': root on the host,
  * the delegated user in the guest) and without a writable cgroup: as nobody
  * where the test runs as root ('auto' falls back), else the same user with
@@ -91,16 +92,20 @@ export function leakySuiteTests(suite: LeakySuite): void {
       assertNoSurvivors(t, tag);
     });
 
-    test.serial(`${suite.name} ${how}: the main process SIGKILLed while a test holds a daemon leaves nothing`, async (t) => {
-      const { tag, running } = start(t, suite, containment, { CORRAL_FIXTURE_FILES: 'killed/*.test.*' });
-      await running.line(/corral-fixture: daemon \d+ is up/);
-      const killedAt = Date.now();
-      running.child.kill('SIGKILL');
-      await running.done;
-      const left = await waitUntilGone(tag.tag);
-      t.log(`everything gone ${Date.now() - killedAt} ms after the SIGKILL`);
-      t.deepEqual(left, []);
-      assertNoSurvivors(t, tag);
-    });
+    for (const signal of ['SIGKILL', 'SIGINT'] as const) {
+      const what = signal === 'SIGKILL' ? 'the main process SIGKILLed' : 'Ctrl+C (SIGINT to the main process)';
+      test.serial(`${suite.name} ${how}: ${what} while a test holds a daemon leaves nothing`, async (t) => {
+        const { tag, running } = start(t, suite, containment, { CORRAL_FIXTURE_FILES: 'killed/*.test.*' });
+        await running.line(/corral-fixture: daemon \d+ is up/);
+        const signalledAt = Date.now();
+        running.child.kill(signal);
+        const outcome = await running.done;
+        // SIGINT: the runner cancels its run and ends its workers itself. SIGKILL: the guard works on after it died.
+        const left = await waitUntilGone(tag.tag);
+        t.log(`${signal}: everything gone ${Date.now() - signalledAt} ms after the signal`);
+        t.deepEqual(left, [], outcome.output);
+        assertNoSurvivors(t, tag);
+      });
+    }
   }
 }

@@ -18,7 +18,7 @@ const vm = Boolean(process.env.CORRAL_VM);
 // 60 s. Files not listed follow in path order.
 const longestFirst = [
   'cli/run-command', 'fallback/escape-zoo', 'guard/supervisor-death', 'guard/guard-script', 'run/run',
-  'group/pgroup-escapees', 'stress/soak', 'cgroup/spawn', 'examples/job-queue', 'runners/test-runners',
+  'group/pgroup-escapees', 'stress/soak', 'cgroup/spawn', 'examples/job-queue', 'runners/jest-runner', 'runners/vitest-pool', 'runners/test-runners',
   'cgroup/exit-cleanup', 'group/pgroup-exit-cleanup', 'guard/guard-process',
 ];
 const rank = (file) => {

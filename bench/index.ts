@@ -31,13 +31,16 @@ import { runScale } from './suites/scale.js';
 import { ratiosAgainst, runSizedSuite } from './suites/sized-suite.js';
 import { runSpawnOverhead } from './suites/spawn-overhead.js';
 import { runCliStartup } from './suites/cli-startup.js';
+import { runVitestPool } from './suites/vitest-pool.js';
+import { vitestPoolSection } from './report/markdown.js';
+import { vitestPoolTarget } from './report/targets.js';
 import { chartSeries } from './report/chart-series.js';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 
 
-const FULL = { sizes: [10, 100, 1000], repetitions: 7, capMs: 10_000, drainRounds: 21, spawnRounds: 200, cliRounds: 40, scaleGroups: 200, scaleRuns: 3 };
-const QUICK = { sizes: [10, 100], repetitions: 3, capMs: 3_000, drainRounds: 9, spawnRounds: 40, cliRounds: 10, scaleGroups: 50, scaleRuns: 1 };
+const FULL = { sizes: [10, 100, 1000], repetitions: 7, capMs: 10_000, drainRounds: 21, spawnRounds: 200, cliRounds: 40, scaleGroups: 200, scaleRuns: 3, vitestRounds: 6 };
+const QUICK = { sizes: [10, 100], repetitions: 3, capMs: 3_000, drainRounds: 9, spawnRounds: 40, cliRounds: 10, scaleGroups: 50, scaleRuns: 1, vitestRounds: 2 };
 /** --quick keeps the scale test to the cgroup contenders: each scale run is a fresh Node process. */
 const QUICK_SCALE_IDS: ContenderId[] = ['kernel-cgroup', 'corral-cgroup'];
 const DRAIN_CHILDREN = 10;
@@ -58,9 +61,25 @@ async function probe(contender: Contender, capMs: number): Promise<string | unde
   }
 }
 
+/** `--only vitest-pool`: that target alone, its table and verdict on stdout; no result file is rewritten. */
+async function onlyVitestPool(rounds: number): Promise<void> {
+  try {
+    const { cells, ratios } = await runVitestPool(join(BENCH, '..'), rounds);
+    const target = vitestPoolTarget(ratios);
+    process.stdout.write(`${vitestPoolSection(cells, ratios)}\n\n${target.name}: ${target.met === undefined ? '—' : target.met ? 'met' : 'missed'}, ${target.detail}\n`);
+  } finally {
+    await cleanUpEverything();
+  }
+}
+
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   const config = quick ? QUICK : FULL;
+  const only = process.argv[process.argv.indexOf('--only') + 1];
+  if (process.argv.includes('--only')) {
+    if (only !== 'vitest-pool') throw new Error(`--only: unknown target ${JSON.stringify(only)}; known: vitest-pool`);
+    return onlyVitestPool(config.vitestRounds);
+  }
   const host = await describeHost();
   progress(`host: ${host.cpu}, Linux ${host.kernel}, ${host.distribution}, ${host.cgroupLayout}`);
 
@@ -89,6 +108,7 @@ async function main(): Promise<void> {
     const containment = await runContainment(pick(TEARDOWN_IDS), config.capMs);
     const restarts = await runRestarts();
     const serverStack = await runServerStackContainment();
+    const vitestPool = await runVitestPool(join(BENCH, '..'), config.vitestRounds);
     const scale = await runScale(
       pick(quick ? QUICK_SCALE_IDS : SCALE_IDS).map((c) => ({ id: c.id as ContenderId, label: c.label })),
       config.scaleGroups,
@@ -118,6 +138,8 @@ async function main(): Promise<void> {
       restarts,
       serverStack,
       scale,
+      vitestPool: vitestPool.cells,
+      vitestPoolRatios: vitestPool.ratios,
       targets: judgeTargets({
         teardownRatios,
         treeKillRatios: ratiosAgainst(teardown, 'corral-cgroup'),
@@ -126,6 +148,7 @@ async function main(): Promise<void> {
         cliStartupRatios: cli.ratios,
         fallbackRatios: [...ratiosAgainst(teardown, 'kernel-killpg'), ...ratiosAgainst(graceful, 'kernel-killpg').map((r) => ({ ...r, graceful: true }))],
         containment,
+        vitestPoolRatios: vitestPool.ratios,
       }),
     };
 

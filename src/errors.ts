@@ -41,7 +41,10 @@ export type CorralErrorCode =
   /** A server was not ready within its ready timeout. */
   | 'EREADY_TIMEOUT'
   /** A server exited before it was ready. */
-  | 'ESERVER_EXITED';
+  | 'ESERVER_EXITED'
+
+  /** A test runner (vitest, jest) in a version that corral's integrations do not support. */
+  | 'EUNSUPPORTED_RUNNER';
 
 export interface CorralErrorDetails {
   /** The system call or file operation that failed, as in Node's errors. */

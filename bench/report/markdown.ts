@@ -118,6 +118,7 @@ export function resultsMarkdown(results: Results): string {
   lines.push(pairedTable(results.spawn, results.spawnRatios, 'spawn of `true` until exit', 'plain spawn'));
   lines.push('', '### CLI start-up', '', `\`corral run -- true\` (the bundled bin, dist/cli/corral.js) against \`node -e 0\`, spawn to exit, ${config.cliRounds} pairs alternating, both on the same Node with the same environment: what a command-line user pays over Node's own start. On the benchmark's Node as it runs, without \`NODE_EXTRA_CA_CERTS\` when that is set (Node 20 then reads the CA file at every start, which both sides pay), and on the newest Node line CI tests; the target is judged on the last. Beside them runs the floor (\`bench/lib/cli-floor.mjs\`): what corral's guarantees cost with no corral code at all, a cgroup directory, a guard process, the placement shim, the drain and the removal.`, '');
   lines.push(pairedTable(results.cliStartup, results.cliStartupRatios, 'command until exit', '`node -e 0`'));
+  if (results.vitestPool) lines.push('', vitestPoolSection(results.vitestPool, results.vitestPoolRatios ?? []));
   lines.push('', '### Containment: the escape zoo', '', 'A setsid child, a double-forked daemon, a child in a new process group, a SIGTERM ignorer, a stopped member, a member that makes and enters a sub-cgroup of its own (inside a corral group) and a forker (set off just before the hard kill, it starts a setsid\'d sleeper every 5 ms) under a sleeping leader; live processes after each contender\'s hard kill (the forker\'s children count as survivors, so a count can exceed the tree).', '');
   lines.push(containmentTable(results.containment));
   if (results.restarts !== undefined) {
@@ -141,6 +142,12 @@ export function resultsMarkdown(results: Results): string {
     ),
   );
   return `${lines.join('\n')}\n`;
+}
+
+/** The vitest pool's table, with its heading: in the full report, and alone under `--only vitest-pool`. */
+export function vitestPoolSection(cells: readonly Cell[], ratios: readonly Ratio[]): string {
+  const intro = `\`vitest run\` of a generated ${cells[0]?.size ?? 50}-file suite (one trivial test per file), spawn to exit, ${cells[0]?.samples.length ?? 0} pairs alternating after one warm-up run of each: corral/vitest's pool (one corral group per test file) against vitest's own \`forks\` pool.`;
+  return ['### vitest: corralPool() against the forks pool', '', intro, '', pairedTable(cells, ratios, 'vitest run, 50 files', "vitest's forks pool")].join('\n');
 }
 
 export function performanceDoc(results: Results): string {

@@ -91,7 +91,7 @@ export interface Results {
   generatedAt: string;
   quick: boolean;
   host: Host;
-  config: { sizes: number[]; repetitions: number; capMs: number; drainRounds: number; spawnRounds: number; cliRounds: number; scaleGroups: number; scaleRuns: number };
+  config: { sizes: number[]; repetitions: number; capMs: number; drainRounds: number; spawnRounds: number; cliRounds: number; scaleGroups: number; scaleRuns: number; vitestRounds?: number };
   /** Contenders that could not run at all here, and why. */
   unavailable: Array<{ contender: string; reason: string }>;
   teardown: Cell[];
@@ -110,5 +110,8 @@ export interface Results {
   /** A dev stack under its test runner (bench/suites/server-stack.ts); absent in results from before it. */
   serverStack?: ContainmentRow[];
   scale: ScaleRow[];
+  /** A 50-file vitest suite, corralPool() and vitest's forks pool alternating; absent from results of before it existed. */
+  vitestPool?: Cell[];
+  vitestPoolRatios?: Ratio[];
   targets: TargetResult[];
 }

@@ -11,6 +11,8 @@ export interface TargetInputs {
   /** Against the killpg + /proc scan floor; `graceful` marks the shutdown ones. */
   fallbackRatios: Array<Ratio & { graceful?: boolean }>;
   containment: ContainmentRow[];
+  /** corralPool() against vitest's forks pool, when measured. */
+  vitestPoolRatios?: Ratio[];
 }
 
 const notMeasured = (name: string, why: string): TargetResult => ({ name, met: undefined, detail: `not measured: ${why}` });
@@ -99,5 +101,15 @@ export function judgeTargets(inputs: TargetInputs): TargetResult[] {
       ? { name: containName, met: contained.survivors === 0, detail: `${contained.survivors} survivor(s)` }
       : notMeasured(containName, contained?.error ?? 'corral (cgroup) could not run'),
   );
+  targets.push(vitestPoolTarget(inputs.vitestPoolRatios ?? []));
   return targets;
+}
+
+/** The vitest pool's target, also judged alone by `npm run bench -- --only vitest-pool`. */
+export function vitestPoolTarget(ratios: Ratio[]): TargetResult {
+  const name = "a 50-file vitest suite under corralPool() within 1.1x of vitest's forks pool (wall time)";
+  const ratio = ratios[0];
+  return ratio && ratio.summary.n > 0
+    ? { name, met: ratio.summary.median <= 1.1, detail: `${formatRatio(ratio.summary.median)} (median of ${ratio.summary.n} pairs, ${ratio.contender})` }
+    : notMeasured(name, 'vitest or the built corral/vitest could not run');
 }

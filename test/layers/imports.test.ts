@@ -19,7 +19,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['mechanisms'],
   ['group'],
   ['run', 'sweep', 'host'],
-  ['supervise', 'pipeline'],
+  ['supervise', 'pipeline', 'integrations'],
   ['cli'],
   ['index.ts'],
 ];

@@ -42,7 +42,7 @@ const ledgers = new Map<string | undefined, LeftoversLedger>();
 
 /** The one ledger of this process for `path` (undefined: leftovers are only named in the output). */
 export function ledgerFor(path: string | undefined): LeftoversLedger {
-  let ledger = ledgers.get(path);
-  if (ledger === undefined) ledgers.set(path, (ledger = new LeftoversLedger(path)));
+  const ledger = ledgers.get(path) ?? new LeftoversLedger(path);
+  ledgers.set(path, ledger);
   return ledger;
 }

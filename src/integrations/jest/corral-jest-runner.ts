@@ -46,7 +46,8 @@ export interface JestContext {
   sourcesRelatedToTestsInChangedFiles?: Set<string>;
   [key: string]: unknown;
 }
-type Listener = (payload: any) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any -- jest's own signature
+// biome-ignore lint/suspicious/noExplicitAny: jest's own signature
+type Listener = (payload: any) => unknown;
 
 export interface WorkerReply {
   result?: { testExecError?: unknown; failureMessage?: string | null };
@@ -79,8 +80,8 @@ export function createCorralJestRunner(options?: IntegrationOptions) {
     }
 
     on(eventName: string, listener: Listener): () => void {
-      let listeners = this.#listeners.get(eventName);
-      if (!listeners) this.#listeners.set(eventName, (listeners = new Set()));
+      const listeners = this.#listeners.get(eventName) ?? new Set<Listener>();
+      this.#listeners.set(eventName, listeners);
       listeners.add(listener);
       return () => listeners.delete(listener);
     }

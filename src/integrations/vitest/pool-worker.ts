@@ -39,7 +39,8 @@ export interface VitestPoolOptions {
   };
 }
 
-type Listener = (arg: any) => void; // eslint-disable-line @typescript-eslint/no-explicit-any -- vitest's own signature
+// biome-ignore lint/suspicious/noExplicitAny: vitest's own signature
+type Listener = (arg: any) => void;
 
 interface WorkerMessage {
   __vitest_worker_response__?: boolean;
@@ -84,7 +85,8 @@ export class CorralPoolWorker {
 
   async start(): Promise<void> {
     if (this.#child) return;
-    const group = (this.#group ??= await ProcessGroup.create({ mechanism: this.#settings.mechanism, shutdownTimeout: this.#settings.grace }));
+    this.#group ??= await ProcessGroup.create({ mechanism: this.#settings.mechanism, shutdownTimeout: this.#settings.grace });
+    const group = this.#group;
     const child = group.spawn(process.execPath, [...this.#options.execArgv, this.#entrypoint], {
       env: this.#options.env,
       stdio: ['pipe', 'pipe', 'pipe', 'ipc'],

@@ -17,9 +17,21 @@ const vm = Boolean(process.env.CORRAL_VM);
 // the guard files, run() and the 1000-member tree 50 to 200 s, the soak
 // 60 s. Files not listed follow in path order.
 const longestFirst = [
-  'cli/run-command', 'fallback/escape-zoo', 'guard/supervisor-death', 'guard/guard-script', 'run/run',
-  'group/pgroup-escapees', 'stress/soak', 'cgroup/spawn', 'examples/job-queue', 'runners/jest-runner', 'runners/vitest-pool', 'runners/test-runners',
-  'cgroup/exit-cleanup', 'group/pgroup-exit-cleanup', 'guard/guard-process',
+  'cli/run-command',
+  'fallback/escape-zoo',
+  'guard/supervisor-death',
+  'guard/guard-script',
+  'run/run',
+  'group/pgroup-escapees',
+  'stress/soak',
+  'cgroup/spawn',
+  'examples/job-queue',
+  'runners/jest-runner',
+  'runners/vitest-pool',
+  'runners/test-runners',
+  'cgroup/exit-cleanup',
+  'group/pgroup-exit-cleanup',
+  'guard/guard-process',
 ];
 const rank = (file) => {
   const i = longestFirst.findIndex((name) => file.includes(`/test/${name}.test.`));

@@ -38,15 +38,41 @@ import { chartSeries } from './report/chart-series.js';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 
-
-const FULL = { sizes: [10, 100, 1000], repetitions: 7, capMs: 10_000, drainRounds: 21, spawnRounds: 200, cliRounds: 40, scaleGroups: 200, scaleRuns: 3, vitestRounds: 6 };
-const QUICK = { sizes: [10, 100], repetitions: 3, capMs: 3_000, drainRounds: 9, spawnRounds: 40, cliRounds: 10, scaleGroups: 50, scaleRuns: 1, vitestRounds: 2 };
+const FULL = {
+  sizes: [10, 100, 1000],
+  repetitions: 7,
+  capMs: 10_000,
+  drainRounds: 21,
+  spawnRounds: 200,
+  cliRounds: 40,
+  scaleGroups: 200,
+  scaleRuns: 3,
+  vitestRounds: 6,
+};
+const QUICK = {
+  sizes: [10, 100],
+  repetitions: 3,
+  capMs: 3_000,
+  drainRounds: 9,
+  spawnRounds: 40,
+  cliRounds: 10,
+  scaleGroups: 50,
+  scaleRuns: 1,
+  vitestRounds: 2,
+};
 /** --quick keeps the scale test to the cgroup contenders: each scale run is a fresh Node process. */
 const QUICK_SCALE_IDS: ContenderId[] = ['kernel-cgroup', 'corral-cgroup'];
 const DRAIN_CHILDREN = 10;
 const SCALE_GROUP_SIZE = 5;
 
-const TEARDOWN_IDS: ContenderId[] = ['kernel-cgroup', 'kernel-killpg', 'corral-cgroup', 'corral-pgroup', 'tree-kill', 'execa'];
+const TEARDOWN_IDS: ContenderId[] = [
+  'kernel-cgroup',
+  'kernel-killpg',
+  'corral-cgroup',
+  'corral-pgroup',
+  'tree-kill',
+  'execa',
+];
 const SCALE_IDS: ContenderId[] = ['kernel-cgroup', 'kernel-killpg', 'corral-cgroup', 'corral-pgroup', 'execa'];
 
 /** A contender that cannot stop a one-process tree here is left out of every table, with the reason. */
@@ -66,7 +92,9 @@ async function onlyVitestPool(rounds: number): Promise<void> {
   try {
     const { cells, ratios } = await runVitestPool(join(BENCH, '..'), rounds);
     const target = vitestPoolTarget(ratios);
-    process.stdout.write(`${vitestPoolSection(cells, ratios)}\n\n${target.name}: ${target.met === undefined ? '—' : target.met ? 'met' : 'missed'}, ${target.detail}\n`);
+    process.stdout.write(
+      `${vitestPoolSection(cells, ratios)}\n\n${target.name}: ${target.met === undefined ? '—' : target.met ? 'met' : 'missed'}, ${target.detail}\n`,
+    );
   } finally {
     await cleanUpEverything();
   }
@@ -98,10 +126,26 @@ async function main(): Promise<void> {
   const pick = (ids: readonly ContenderId[]) => ids.flatMap((id) => (all.has(id) ? [all.get(id) as Contender] : []));
 
   try {
-    const teardown = await runSizedSuite(pick(TEARDOWN_IDS), config.sizes, config.repetitions, config.capMs, 'hardKill');
+    const teardown = await runSizedSuite(
+      pick(TEARDOWN_IDS),
+      config.sizes,
+      config.repetitions,
+      config.capMs,
+      'hardKill',
+    );
     const gracefulIds: ContenderId[] = [...TEARDOWN_IDS, 'poll-20ms'];
-    const graceful = await runSizedSuite(pick(gracefulIds), config.sizes.filter((n) => n <= 100), config.repetitions, config.capMs, 'shutdown');
-    const drainLatency = await runDrainLatency(pick(['kernel-cgroup', 'poll-20ms', 'corral-cgroup', 'corral-pgroup']), config.drainRounds, DRAIN_CHILDREN);
+    const graceful = await runSizedSuite(
+      pick(gracefulIds),
+      config.sizes.filter((n) => n <= 100),
+      config.repetitions,
+      config.capMs,
+      'shutdown',
+    );
+    const drainLatency = await runDrainLatency(
+      pick(['kernel-cgroup', 'poll-20ms', 'corral-cgroup', 'corral-pgroup']),
+      config.drainRounds,
+      DRAIN_CHILDREN,
+    );
     const mechanisms = (['cgroup', 'pgroup'] as const).filter((m) => all.has(`corral-${m}`));
     const spawn = await runSpawnOverhead(mechanisms, config.spawnRounds);
     const cli = await runCliStartup(join(BENCH, '..'), config.cliRounds);
@@ -146,7 +190,10 @@ async function main(): Promise<void> {
         drainLatency,
         spawnRatios: spawn.ratios,
         cliStartupRatios: cli.ratios,
-        fallbackRatios: [...ratiosAgainst(teardown, 'kernel-killpg'), ...ratiosAgainst(graceful, 'kernel-killpg').map((r) => ({ ...r, graceful: true }))],
+        fallbackRatios: [
+          ...ratiosAgainst(teardown, 'kernel-killpg'),
+          ...ratiosAgainst(graceful, 'kernel-killpg').map((r) => ({ ...r, graceful: true })),
+        ],
         containment,
         vitestPoolRatios: vitestPool.ratios,
       }),
@@ -156,7 +203,10 @@ async function main(): Promise<void> {
     process.stdout.write(markdown);
     writeFileSync(join(BENCH, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
     writeFileSync(join(BENCH, 'results.md'), markdown);
-    writeFileSync(join(BENCH, 'teardown.svg'), teardownSvg(chartSeries(teardown), `Hard-kill teardown, median of ${config.repetitions}`));
+    writeFileSync(
+      join(BENCH, 'teardown.svg'),
+      teardownSvg(chartSeries(teardown), `Hard-kill teardown, median of ${config.repetitions}`),
+    );
     replaceGeneratedBlock(PERFORMANCE_DOC, 'bench', performanceDoc(results));
     progress('wrote bench/results.json, bench/results.md, bench/teardown.svg, docs/performance.md');
   } finally {

@@ -38,7 +38,9 @@ function testFiles(dir) {
 function startedScripts() {
   const fixtures = join(compiled, 'test', 'fixtures');
   return [
-    ...readdirSync(fixtures).filter((name) => name.endsWith('.js')).map((name) => join(fixtures, name)),
+    ...readdirSync(fixtures)
+      .filter((name) => name.endsWith('.js'))
+      .map((name) => join(fixtures, name)),
     join(compiled, 'test', 'guard', 'supervisor', 'supervisor.js'),
     join(compiled, 'test', 'guard', 'supervisor', 'exits-naturally.js'),
     join(compiled, 'examples', 'job-queue', 'worker.js'),

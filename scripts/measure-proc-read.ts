@@ -30,5 +30,7 @@ function withReadFileSync(pid: number): string | undefined {
 for (let run = 0; run < 3; run++) {
   const plain = timed(withReadFileSync);
   const own = timed((pid) => readProcFileSync(pid, 'stat'));
-  console.log(`${pids.length} processes x ${ROUNDS}: readFileSync ${plain.toFixed(0)} ms, readProcFileSync ${own.toFixed(0)} ms (${(plain / own).toFixed(2)}x)`);
+  console.log(
+    `${pids.length} processes x ${ROUNDS}: readFileSync ${plain.toFixed(0)} ms, readProcFileSync ${own.toFixed(0)} ms (${(plain / own).toFixed(2)}x)`,
+  );
 }

@@ -39,7 +39,9 @@ await step('new subdirectory', () => mkdirSync(join(root, 'a/new')));
 await new Promise((r) => setTimeout(r, 300));
 await step('file in the new subdirectory', () => writeFileSync(join(root, 'a/new/y.js'), '1'));
 await step('rename a file', () => renameSync(join(root, 'a/b/c/x.js'), join(root, 'a/b/c/z.js')));
-await step('rename a directory', () => { renameSync(join(root, 'a/b'), join(root, 'a/bb')); });
+await step('rename a directory', () => {
+  renameSync(join(root, 'a/b'), join(root, 'a/bb'));
+});
 await new Promise((r) => setTimeout(r, 300));
 await step('file in the renamed directory', () => writeFileSync(join(root, 'a/bb/c/z.js'), '3'));
 close();

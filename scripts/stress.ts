@@ -49,7 +49,9 @@ if (values.from) {
 function positiveInteger(name: string, text: string | undefined, allowZero = false): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < (allowZero ? 0 : 1)) {
-    console.error(`stress: --${name} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${JSON.stringify(text)}`);
+    console.error(
+      `stress: --${name} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${JSON.stringify(text)}`,
+    );
     process.exit(2);
   }
   return value;
@@ -87,16 +89,27 @@ function zombieSoak(jobs: number): boolean {
   console.log(`\nzombie soak: ${jobs} jobs`);
   const fixture = fileURLToPath(new URL('../test/fixtures/zombie-soak.ts', import.meta.url));
   const node = [process.execPath, '--import', 'tsx', fixture, '--jobs', String(jobs)];
-  const command = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', ...node] : node;
+  const command =
+    process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', ...node] : node;
   const output = execFileSync(command[0]!, command.slice(1), { encoding: 'utf8', maxBuffer: 1 << 26 });
   const result = JSON.parse(output.trim().split('\n').pop()!) as SoakResult;
   // After warm-up: from the end of the second tenth of the jobs to the end.
   const baseline = result.rssMb[1]!;
   const final = result.rssMb.at(-1)!;
   const growth = (final - baseline) / baseline;
-  console.log(`  mechanism ${result.mechanism}; failed jobs ${result.failedJobs.length}; wrong exit codes ${result.wrongCodes.length} of ${result.mainChildren} + ${result.workerChildren}`);
-  console.log(`  zombies: at most ${result.maxZombies} at one sample, ${result.lingering.length} lingering past a job, ${result.finalZombies.length} at the end`);
+  console.log(
+    `  mechanism ${result.mechanism}; failed jobs ${result.failedJobs.length}; wrong exit codes ${result.wrongCodes.length} of ${result.mainChildren} + ${result.workerChildren}`,
+  );
+  console.log(
+    `  zombies: at most ${result.maxZombies} at one sample, ${result.lingering.length} lingering past a job, ${result.finalZombies.length} at the end`,
+  );
   console.log(`  RSS MiB by tenths ${result.rssMb.join(' ')}: ${baseline} -> ${final} (${(growth * 100).toFixed(1)}%)`);
   for (const line of [...result.failedJobs, ...result.wrongCodes].slice(0, 20)) console.log(`  FAILED: ${line}`);
-  return result.failedJobs.length === 0 && result.wrongCodes.length === 0 && result.lingering.length === 0 && result.finalZombies.length === 0 && growth <= 0.1;
+  return (
+    result.failedJobs.length === 0 &&
+    result.wrongCodes.length === 0 &&
+    result.lingering.length === 0 &&
+    result.finalZombies.length === 0 &&
+    growth <= 0.1
+  );
 }

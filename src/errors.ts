@@ -92,7 +92,11 @@ export function failure(
   error: unknown,
   details: Omit<CorralErrorDetails, 'errnoCode' | 'cause'> = {},
 ): CorralError {
-  return new CorralError(code, `${what}: ${describeError(error)}`, { ...details, errnoCode: errnoOf(error), cause: error });
+  return new CorralError(code, `${what}: ${describeError(error)}`, {
+    ...details,
+    errnoCode: errnoOf(error),
+    cause: error,
+  });
 }
 
 /** A process a signal could not reach, and why. */

@@ -22,9 +22,27 @@ export type { SweepOptions } from './sweep/sweep-options.js';
 export { run } from './run/run.js';
 export { supervise } from './supervise/supervise.js';
 export type { SupervisionOutcome, SupervisionEndReason } from './supervise/supervise.js';
-export type { SuperviseOptions, RestartPolicy, BackoffOptions, IncarnationStarted, IncarnationExited, IncarnationRestarting } from './supervise/supervise-options.js';
+export type {
+  SuperviseOptions,
+  RestartPolicy,
+  BackoffOptions,
+  IncarnationStarted,
+  IncarnationExited,
+  IncarnationRestarting,
+} from './supervise/supervise-options.js';
 export { pipeline } from './pipeline/pipeline.js';
 export type { PipelineResult, StageResult, PipelineOptions, PipelineStage } from './pipeline/pipeline.js';
-export type { RunOptions, RunResult, LeftoversPolicy, LeftoverProcess, OutputBytes, OutputEncoding, ServerSpec, ServerOutput, ServerReport, ServerFailure } from './run/run.js';
+export type {
+  RunOptions,
+  RunResult,
+  LeftoversPolicy,
+  LeftoverProcess,
+  OutputBytes,
+  OutputEncoding,
+  ServerSpec,
+  ServerOutput,
+  ServerReport,
+  ServerFailure,
+} from './run/run.js';
 export { ready } from './run/servers/wait-until-ready.js';
 export type { ReadyOptions } from './run/servers/wait-until-ready.js';

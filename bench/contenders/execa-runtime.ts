@@ -29,14 +29,29 @@ export interface ExecaRuntime {
 export function installExecaRuntime(): ExecaRuntime {
   const bin = execFileSync(join(REPO, '.ci/install-node'), [String(EXECA_NODE_MAJOR)], { encoding: 'utf8' }).trim();
   const node = join(bin, 'node');
-  const cache = process.env.CORRAL_BENCH_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'corral-bench');
+  const cache =
+    process.env.CORRAL_BENCH_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'corral-bench');
   const prefix = join(cache, `execa-${EXECA_VERSION}`);
   const execaEntry = join(prefix, 'node_modules/execa/index.js');
   if (!existsSync(execaEntry)) {
     mkdirSync(prefix, { recursive: true });
-    execFileSync('npm', ['install', '--prefix', prefix, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--loglevel=error', `execa@${EXECA_VERSION}`], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    execFileSync(
+      'npm',
+      [
+        'install',
+        '--prefix',
+        prefix,
+        '--no-save',
+        '--no-package-lock',
+        '--no-audit',
+        '--no-fund',
+        '--loglevel=error',
+        `execa@${EXECA_VERSION}`,
+      ],
+      {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
   }
   const nodeVersion = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
   return { node, nodeVersion, execaEntry };

@@ -20,9 +20,13 @@ export function execaContender(): Contender {
   } catch (error) {
     unavailable = error;
   }
-  const worker = runtime && new IpcWorker(runtime.node, ['--import', 'tsx', WORKER], { CORRAL_BENCH_EXECA: runtime.execaEntry });
+  const worker =
+    runtime && new IpcWorker(runtime.node, ['--import', 'tsx', WORKER], { CORRAL_BENCH_EXECA: runtime.execaEntry });
   const ask = async (message: Record<string, unknown>) => {
-    if (worker === undefined) throw new Error(`execa ${EXECA_VERSION} needs Node ${EXECA_NODE_MAJOR}, which could not be installed: ${String(unavailable)}`);
+    if (worker === undefined)
+      throw new Error(
+        `execa ${EXECA_VERSION} needs Node ${EXECA_NODE_MAJOR}, which could not be installed: ${String(unavailable)}`,
+      );
     const reply = await worker.request(message);
     if (reply.error) throw new Error(`execa: ${reply.error}`);
     return reply;

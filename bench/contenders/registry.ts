@@ -6,7 +6,15 @@ import { kernelCgroup } from './kernel-cgroup.js';
 import { kernelKillpg } from './kernel-killpg.js';
 import { treeKillContender } from './tree-kill.js';
 
-export const CONTENDER_IDS = ['kernel-cgroup', 'kernel-killpg', 'corral-cgroup', 'corral-pgroup', 'tree-kill', 'execa', 'poll-20ms'] as const;
+export const CONTENDER_IDS = [
+  'kernel-cgroup',
+  'kernel-killpg',
+  'corral-cgroup',
+  'corral-pgroup',
+  'tree-kill',
+  'execa',
+  'poll-20ms',
+] as const;
 export type ContenderId = (typeof CONTENDER_IDS)[number];
 
 export function makeContender(id: ContenderId): Contender {

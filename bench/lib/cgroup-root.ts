@@ -42,6 +42,8 @@ export function findCgroupRoot(): CgroupRoot | undefined {
   const mount = cgroup2MountFrom(mountinfo);
   const own = ownCgroupFrom(readFileSync('/proc/self/cgroup', 'utf8'));
   if (mount === undefined || own === undefined) return undefined;
-  const layout = hasCgroupV1(mountinfo) ? `hybrid (cgroup v1 hierarchies + cgroup2 at ${mount})` : `unified (cgroup2 at ${mount})`;
+  const layout = hasCgroupV1(mountinfo)
+    ? `hybrid (cgroup v1 hierarchies + cgroup2 at ${mount})`
+    : `unified (cgroup2 at ${mount})`;
   return { mount, own: join(mount, own), layout };
 }

@@ -22,7 +22,9 @@ writeFile(join(own, 'cgroup.procs'), String(process.pid)).catch(() => {});
 mkdirSync(dir);
 const guard = spawn('/bin/sh', ['-c', 'read -r line; exit 0'], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
 guard.unref();
-const shim = spawn('/bin/sh', ['-c', 'read -r answer <&3; exec 3<&-; exec "$@"', 'sh', 'true'], { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
+const shim = spawn('/bin/sh', ['-c', 'read -r answer <&3; exec 3<&-; exec "$@"', 'sh', 'true'], {
+  stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
+});
 writeFileSync(join(dir, 'cgroup.procs'), String(shim.pid));
 shim.stdio[3].end('go\n');
 shim.on('exit', (code) => {

@@ -47,7 +47,9 @@ export class IpcWorker {
     });
     this.#ready = new Promise((resolve, reject) => {
       child.once('message', () => resolve());
-      child.once('exit', (code) => reject(new Error(`the worker ${this.args.join(' ')} exited (${code}) before it was ready`)));
+      child.once('exit', (code) =>
+        reject(new Error(`the worker ${this.args.join(' ')} exited (${code}) before it was ready`)),
+      );
     });
     await this.#ready;
     return child;

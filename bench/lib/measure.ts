@@ -36,7 +36,11 @@ async function withinCap(call: () => Promise<void>, capMs: number): Promise<Outc
   }
 }
 
-export async function timeTeardown(call: () => Promise<void>, members: readonly Member[], capMs: number): Promise<Timing> {
+export async function timeTeardown(
+  call: () => Promise<void>,
+  members: readonly Member[],
+  capMs: number,
+): Promise<Timing> {
   const started = performance.now();
   const outcome = await withinCap(call, capMs);
   let ended = performance.now();

@@ -50,7 +50,8 @@ export async function waitForTree(tag: string, sleeps: number, ms = 30_000): Pro
   for (;;) {
     const found = findTagged(tag);
     if (found.filter(isSleep).length >= sleeps) return recordMembers(found);
-    if (Date.now() > deadline) throw new Error(`only ${found.filter(isSleep).length} of ${sleeps} sleeps of the tree appeared within ${ms} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`only ${found.filter(isSleep).length} of ${sleeps} sleeps of the tree appeared within ${ms} ms`);
     await new Promise((resolve) => setTimeout(resolve, sleeps > 100 ? 25 : 10));
   }
 }

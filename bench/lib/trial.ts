@@ -46,7 +46,13 @@ export async function withTree<T>(
   }
 }
 
-export async function runTrial(contender: Contender, script: string, size: number, teardown: Teardown, capMs: number): Promise<TrialResult> {
+export async function runTrial(
+  contender: Contender,
+  script: string,
+  size: number,
+  teardown: Teardown,
+  capMs: number,
+): Promise<TrialResult> {
   return withTree(contender, script, size, async (tree, members, tag) => {
     const timing = await timeTeardown(() => tree[teardown](), members, capMs);
     if (timing.capped) await contender.reset?.();

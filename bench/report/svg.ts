@@ -49,16 +49,21 @@ const px = (n: number) => n.toFixed(1);
 export function teardownSvg(series: readonly ChartSeries[], title: string): string {
   const points = series.flatMap((s) => s.points).filter((p) => Number.isFinite(p.ms) && p.ms > 0);
   const sizes = [...new Set(points.map((p) => p.size))].sort((a, b) => a - b);
-  const yTicks = points.length ? decades(Math.min(...points.map((p) => p.ms)), Math.max(...points.map((p) => p.ms))) : [1, 10];
+  const yTicks = points.length
+    ? decades(Math.min(...points.map((p) => p.ms)), Math.max(...points.map((p) => p.ms)))
+    : [1, 10];
   const xLow = sizes[0] ?? 10;
   const xHigh = sizes[sizes.length - 1] ?? 1000;
   const plotRight = WIDTH - MARGIN.right;
   const plotBottom = HEIGHT - MARGIN.bottom;
-  const x = sizes.length > 1 ? logScale(xLow, xHigh, MARGIN.left + 20, plotRight - 20) : () => (MARGIN.left + plotRight) / 2;
+  const x =
+    sizes.length > 1 ? logScale(xLow, xHigh, MARGIN.left + 20, plotRight - 20) : () => (MARGIN.left + plotRight) / 2;
   const y = logScale(yTicks[0] as number, yTicks[yTicks.length - 1] as number, plotBottom, MARGIN.top);
 
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="12">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="12">`,
+  );
   out.push(`<rect width="${WIDTH}" height="${HEIGHT}" fill="#ffffff"/>`);
   out.push(`<text x="${MARGIN.left}" y="22" font-size="15" font-weight="bold">${escapeXml(title)}</text>`);
   for (const tick of yTicks) {
@@ -69,9 +74,15 @@ export function teardownSvg(series: readonly ChartSeries[], title: string): stri
     out.push(`<line x1="${px(x(size))}" x2="${px(x(size))}" y1="${MARGIN.top}" y2="${plotBottom}" stroke="#e0e0e0"/>`);
     out.push(`<text x="${px(x(size))}" y="${plotBottom + 18}" text-anchor="middle">${size}</text>`);
   }
-  out.push(`<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotRight - MARGIN.left}" height="${plotBottom - MARGIN.top}" fill="none" stroke="#333"/>`);
-  out.push(`<text x="${(MARGIN.left + plotRight) / 2}" y="${HEIGHT - 12}" text-anchor="middle">processes in the tree (log scale)</text>`);
-  out.push(`<text transform="translate(16 ${(MARGIN.top + plotBottom) / 2}) rotate(-90)" text-anchor="middle">teardown, median (log scale)</text>`);
+  out.push(
+    `<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotRight - MARGIN.left}" height="${plotBottom - MARGIN.top}" fill="none" stroke="#333"/>`,
+  );
+  out.push(
+    `<text x="${(MARGIN.left + plotRight) / 2}" y="${HEIGHT - 12}" text-anchor="middle">processes in the tree (log scale)</text>`,
+  );
+  out.push(
+    `<text transform="translate(16 ${(MARGIN.top + plotBottom) / 2}) rotate(-90)" text-anchor="middle">teardown, median (log scale)</text>`,
+  );
 
   series.forEach((s, i) => {
     const colour = COLOURS[i % COLOURS.length] as string;
@@ -84,14 +95,18 @@ export function teardownSvg(series: readonly ChartSeries[], title: string): stri
       const cx = px(x(p.size));
       const cy = px(y(p.ms));
       if (p.capped) {
-        out.push(`<circle cx="${cx}" cy="${cy}" r="5" fill="#ffffff" stroke="${colour}" stroke-width="2"><title>${escapeXml(s.label)}: stopped at the cap</title></circle>`);
+        out.push(
+          `<circle cx="${cx}" cy="${cy}" r="5" fill="#ffffff" stroke="${colour}" stroke-width="2"><title>${escapeXml(s.label)}: stopped at the cap</title></circle>`,
+        );
         out.push(`<path d="M${cx},${px(y(p.ms) - 8)} l-4,6 h8 z" fill="${colour}"/>`);
       } else {
         out.push(`<circle cx="${cx}" cy="${cy}" r="3.5" fill="${colour}"/>`);
       }
     }
     const legendY = MARGIN.top + 10 + i * 20;
-    out.push(`<line x1="${plotRight + 15}" x2="${plotRight + 40}" y1="${legendY}" y2="${legendY}" stroke="${colour}" stroke-width="2"/>`);
+    out.push(
+      `<line x1="${plotRight + 15}" x2="${plotRight + 40}" y1="${legendY}" y2="${legendY}" stroke="${colour}" stroke-width="2"/>`,
+    );
     out.push(`<text x="${plotRight + 46}" y="${legendY + 4}">${escapeXml(s.label)}</text>`);
   });
   const noteY = MARGIN.top + 10 + series.length * 20 + 10;

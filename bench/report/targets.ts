@@ -15,24 +15,41 @@ export interface TargetInputs {
   vitestPoolRatios?: Ratio[];
 }
 
-const notMeasured = (name: string, why: string): TargetResult => ({ name, met: undefined, detail: `not measured: ${why}` });
+const notMeasured = (name: string, why: string): TargetResult => ({
+  name,
+  met: undefined,
+  detail: `not measured: ${why}`,
+});
 
 function kernelRatio(ratios: Ratio[], size: number): TargetResult {
   const name = `corral (cgroup) hard kill within 1.2x of the kernel baseline at N = ${size}`;
-  const ratio = ratios.find((r) => r.contender === 'corral-cgroup' && r.baseline === 'kernel-cgroup' && r.size === size);
-  if (!ratio || ratio.summary.n === 0) return notMeasured(name, `no paired corral (cgroup) / kernel figures at N = ${size}`);
+  const ratio = ratios.find(
+    (r) => r.contender === 'corral-cgroup' && r.baseline === 'kernel-cgroup' && r.size === size,
+  );
+  if (!ratio || ratio.summary.n === 0)
+    return notMeasured(name, `no paired corral (cgroup) / kernel figures at N = ${size}`);
   const met = !ratio.atLeast && ratio.summary.median <= 1.2;
-  return { name, met, detail: `${formatRatio(ratio.summary.median, ratio.atLeast)} of cgroup.kill + inotify (median of ${ratio.summary.n} pairs)` };
+  return {
+    name,
+    met,
+    detail: `${formatRatio(ratio.summary.median, ratio.atLeast)} of cgroup.kill + inotify (median of ${ratio.summary.n} pairs)`,
+  };
 }
 
 export function judgeTargets(inputs: TargetInputs): TargetResult[] {
   const targets = [kernelRatio(inputs.teardownRatios, 100), kernelRatio(inputs.teardownRatios, 1000)];
 
   const treeKillName = 'corral (cgroup) at least 100x faster than tree-kill at N = 100';
-  const treeKill = inputs.treeKillRatios.find((r) => r.contender === 'tree-kill' && r.baseline === 'corral-cgroup' && r.size === 100);
+  const treeKill = inputs.treeKillRatios.find(
+    (r) => r.contender === 'tree-kill' && r.baseline === 'corral-cgroup' && r.size === 100,
+  );
   targets.push(
     treeKill && treeKill.summary.n > 0
-      ? { name: treeKillName, met: treeKill.summary.median >= 100, detail: `tree-kill takes ${formatRatio(treeKill.summary.median, treeKill.atLeast)} as long` }
+      ? {
+          name: treeKillName,
+          met: treeKill.summary.median >= 100,
+          detail: `tree-kill takes ${formatRatio(treeKill.summary.median, treeKill.atLeast)} as long`,
+        }
       : notMeasured(treeKillName, 'no paired tree-kill / corral (cgroup) figures at N = 100'),
   );
 
@@ -54,7 +71,11 @@ export function judgeTargets(inputs: TargetInputs): TargetResult[] {
     const ratio = inputs.spawnRatios.find((r) => r.contender === `corral-${mechanism}`);
     targets.push(
       ratio && ratio.summary.n > 0
-        ? { name, met: ratio.summary.median <= 1.5, detail: `${formatRatio(ratio.summary.median)} (median of ${ratio.summary.n} pairs)` }
+        ? {
+            name,
+            met: ratio.summary.median <= 1.5,
+            detail: `${formatRatio(ratio.summary.median)} (median of ${ratio.summary.n} pairs)`,
+          }
         : notMeasured(name, `corral (${mechanism}) could not spawn`),
     );
   }
@@ -62,10 +83,16 @@ export function judgeTargets(inputs: TargetInputs): TargetResult[] {
   for (const graceful of [false, true]) {
     for (const size of [10, 100]) {
       const name = `corral (pgroup) ${graceful ? 'graceful shutdown' : 'hard kill'} within 2x of the killpg + /proc scan floor at N = ${size}`;
-      const ratio = inputs.fallbackRatios.find((r) => r.contender === 'corral-pgroup' && r.size === size && Boolean(r.graceful) === graceful);
+      const ratio = inputs.fallbackRatios.find(
+        (r) => r.contender === 'corral-pgroup' && r.size === size && Boolean(r.graceful) === graceful,
+      );
       targets.push(
         ratio && ratio.summary.n > 0
-          ? { name, met: !ratio.atLeast && ratio.summary.median <= 2, detail: `${formatRatio(ratio.summary.median, ratio.atLeast)} (median of ${ratio.summary.n} pairs)` }
+          ? {
+              name,
+              met: !ratio.atLeast && ratio.summary.median <= 2,
+              detail: `${formatRatio(ratio.summary.median, ratio.atLeast)} (median of ${ratio.summary.n} pairs)`,
+            }
           : notMeasured(name, `no paired corral (pgroup) / killpg figures at N = ${size}`),
       );
     }
@@ -110,6 +137,10 @@ export function vitestPoolTarget(ratios: Ratio[]): TargetResult {
   const name = "a 50-file vitest suite under corralPool() within 1.1x of vitest's forks pool (wall time)";
   const ratio = ratios[0];
   return ratio && ratio.summary.n > 0
-    ? { name, met: ratio.summary.median <= 1.1, detail: `${formatRatio(ratio.summary.median)} (median of ${ratio.summary.n} pairs, ${ratio.contender})` }
+    ? {
+        name,
+        met: ratio.summary.median <= 1.1,
+        detail: `${formatRatio(ratio.summary.median)} (median of ${ratio.summary.n} pairs, ${ratio.contender})`,
+      }
     : notMeasured(name, 'vitest or the built corral/vitest could not run');
 }

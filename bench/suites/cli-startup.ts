@@ -26,7 +26,13 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { forgetDirectory, killTaggedAndWait, newTag, noteDirectory, removeDirectoryWhenEmpty } from '../lib/leftovers.js';
+import {
+  forgetDirectory,
+  killTaggedAndWait,
+  newTag,
+  noteDirectory,
+  removeDirectoryWhenEmpty,
+} from '../lib/leftovers.js';
 import { findCgroupRoot } from '../lib/cgroup-root.js';
 import { pairedRatios, summarize } from '../lib/stats.js';
 import { roundOrder } from './sized-suite.js';
@@ -46,7 +52,11 @@ interface Setting {
   env: NodeJS.ProcessEnv;
 }
 
-async function timeToExit(node: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; code: number | null }> {
+async function timeToExit(
+  node: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ ms: number; code: number | null }> {
   const began = performance.now();
   const child = spawn(node, args, { env, stdio: 'ignore' });
   const [code] = (await once(child, 'exit')) as [number | null];
@@ -54,7 +64,16 @@ async function timeToExit(node: string, args: string[], env: NodeJS.ProcessEnv):
 }
 
 function cell(contender: string, samples: number[], errors: string[] = []): Cell {
-  return { contender, label: contender, size: 1, samples, summary: summarize(samples), capped: false, leftover: 0, errors };
+  return {
+    contender,
+    label: contender,
+    size: 1,
+    samples,
+    summary: summarize(samples),
+    capped: false,
+    leftover: 0,
+    errors,
+  };
 }
 
 /** The newest line of .ci/node-lines, installed (or found in its cache); undefined with the reason logged when it cannot be had. */
@@ -66,9 +85,17 @@ function newestNodeLine(repo: string): string | undefined {
   const major = lines[lines.length - 1];
   if (major === undefined) return undefined;
   try {
-    return join(execFileSync(join(repo, '.ci/install-node'), [major], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim(), 'node');
+    return join(
+      execFileSync(join(repo, '.ci/install-node'), [major], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+      }).trim(),
+      'node',
+    );
   } catch (error) {
-    progress(`CLI start-up: Node ${major} could not be installed, its setting is left out: ${(error as Error).message}`);
+    progress(
+      `CLI start-up: Node ${major} could not be installed, its setting is left out: ${(error as Error).message}`,
+    );
     return undefined;
   }
 }
@@ -77,14 +104,21 @@ function settings(repo: string, env: NodeJS.ProcessEnv): Setting[] {
   const version = (node: string) => execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
   const plain = { ...env, NODE_EXTRA_CA_CERTS: undefined };
   const list: Setting[] = [{ label: `Node ${process.version}, environment as is`, node: process.execPath, env }];
-  if (env.NODE_EXTRA_CA_CERTS !== undefined) list.push({ label: `Node ${process.version}, no NODE_EXTRA_CA_CERTS`, node: process.execPath, env: plain });
+  if (env.NODE_EXTRA_CA_CERTS !== undefined)
+    list.push({ label: `Node ${process.version}, no NODE_EXTRA_CA_CERTS`, node: process.execPath, env: plain });
   const newest = newestNodeLine(repo);
   const newestVersion = newest === undefined ? undefined : version(newest);
-  if (newest !== undefined && newestVersion !== process.version) list.push({ label: `Node ${newestVersion}, no NODE_EXTRA_CA_CERTS`, node: newest, env: plain });
+  if (newest !== undefined && newestVersion !== process.version)
+    list.push({ label: `Node ${newestVersion}, no NODE_EXTRA_CA_CERTS`, node: newest, env: plain });
   return list;
 }
 
-async function measure(setting: Setting, main: string, rounds: number, cgroupParent: string | undefined): Promise<{ cells: Cell[]; ratios: Ratio[] }> {
+async function measure(
+  setting: Setting,
+  main: string,
+  rounds: number,
+  cgroupParent: string | undefined,
+): Promise<{ cells: Cell[]; ratios: Ratio[] }> {
   const node: number[] = [];
   const cli: number[] = [];
   const floor: number[] = [];
@@ -114,7 +148,13 @@ async function measure(setting: Setting, main: string, rounds: number, cgroupPar
   }
   const named = (what: string) => `${what} (${setting.label})`;
   const baseline = named(NODE_BASELINE);
-  const ratio = (contender: string, samples: number[]): Ratio => ({ contender, baseline, size: 1, summary: summarize(pairedRatios(samples, node)), atLeast: false });
+  const ratio = (contender: string, samples: number[]): Ratio => ({
+    contender,
+    baseline,
+    size: 1,
+    summary: summarize(pairedRatios(samples, node)),
+    atLeast: false,
+  });
   const cells = [cell(baseline, node)];
   const ratios: Ratio[] = [];
   if (cgroupParent !== undefined) {
@@ -129,7 +169,8 @@ async function measure(setting: Setting, main: string, rounds: number, cgroupPar
 
 export async function runCliStartup(repo: string, rounds: number): Promise<{ cells: Cell[]; ratios: Ratio[] }> {
   const main = join(repo, CLI_BUILD);
-  if (!existsSync(main)) return { cells: [cell(CLI_CONTENDER, [], [`${CLI_BUILD} is missing: run \`npm run build\` first`])], ratios: [] };
+  if (!existsSync(main))
+    return { cells: [cell(CLI_CONTENDER, [], [`${CLI_BUILD} is missing: run \`npm run build\` first`])], ratios: [] };
   const { tag, env } = newTag();
   // No tsx or coverage hooks in the children: NODE_OPTIONS of the benchmark's own start must not slow them.
   const childEnv = { ...env, NODE_OPTIONS: '', NODE_V8_COVERAGE: undefined };

@@ -35,7 +35,8 @@ const ZOO_SLEEPS = zooSize(FULL_ZOO) - 1;
 async function settledZoo(tag: string): Promise<void> {
   await sleep(ZOO_SETTLE_MS);
   const pids = findTagged(tag);
-  if (pids.length < zooSize(FULL_ZOO)) throw new Error(`the escape zoo has ${pids.length} of ${zooSize(FULL_ZOO)} processes`);
+  if (pids.length < zooSize(FULL_ZOO))
+    throw new Error(`the escape zoo has ${pids.length} of ${zooSize(FULL_ZOO)} processes`);
 }
 
 /** Sets the forker off: from now on it forks a setsid'd sleeper every few milliseconds. */
@@ -75,7 +76,14 @@ export async function runContainment(contenders: readonly Contender[], capMs: nu
       });
       rows.push(row);
     } catch (error) {
-      rows.push({ contender: contender.id, label: contender.label, survivors: Number.NaN, survivorCommands: [], treeSize, error: String(error) });
+      rows.push({
+        contender: contender.id,
+        label: contender.label,
+        survivors: Number.NaN,
+        survivorCommands: [],
+        treeSize,
+        error: String(error),
+      });
     }
   }
   return rows;

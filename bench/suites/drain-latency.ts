@@ -37,9 +37,26 @@ async function oneRound(contender: Contender, count: number): Promise<number> {
   }
 }
 
-export async function runDrainLatency(contenders: readonly Contender[], rounds: number, count: number): Promise<Cell[]> {
+export async function runDrainLatency(
+  contenders: readonly Contender[],
+  rounds: number,
+  count: number,
+): Promise<Cell[]> {
   const able = contenders.filter((c) => c.startChildren);
-  const cells = new Map(able.map((c) => [c.id, { contender: c.id, label: c.label, size: count, samples: [] as number[], capped: false, leftover: 0, errors: [] as string[] }]));
+  const cells = new Map(
+    able.map((c) => [
+      c.id,
+      {
+        contender: c.id,
+        label: c.label,
+        size: count,
+        samples: [] as number[],
+        capped: false,
+        leftover: 0,
+        errors: [] as string[],
+      },
+    ]),
+  );
   for (let round = 0; round < rounds; round++) {
     for (const contender of roundOrder(able, round)) {
       progress(`drain latency round ${round + 1}/${rounds}: ${contender.label}`);

@@ -50,9 +50,38 @@ interface Watcher {
 }
 
 export const WATCHERS: readonly Watcher[] = [
-  { id: 'node-watch', label: '`node --watch-path`', command: (src, server) => [process.execPath, `--watch-path=${src}`, server] },
-  { id: 'nodemon', label: 'nodemon 3', command: (src, server) => [process.execPath, join(REPO, 'node_modules/nodemon/bin/nodemon.js'), '--watch', src, '--ext', 'txt', server] },
-  { id: 'corral-watch', label: '**`corral run --watch`**', command: (src, server) => [process.execPath, join(REPO, 'dist/cli/corral.js'), 'run', '--watch', src, '--', process.execPath, server] },
+  {
+    id: 'node-watch',
+    label: '`node --watch-path`',
+    command: (src, server) => [process.execPath, `--watch-path=${src}`, server],
+  },
+  {
+    id: 'nodemon',
+    label: 'nodemon 3',
+    command: (src, server) => [
+      process.execPath,
+      join(REPO, 'node_modules/nodemon/bin/nodemon.js'),
+      '--watch',
+      src,
+      '--ext',
+      'txt',
+      server,
+    ],
+  },
+  {
+    id: 'corral-watch',
+    label: '**`corral run --watch`**',
+    command: (src, server) => [
+      process.execPath,
+      join(REPO, 'dist/cli/corral.js'),
+      'run',
+      '--watch',
+      src,
+      '--',
+      process.execPath,
+      server,
+    ],
+  },
 ];
 
 function incarnationOf(pid: number): number | undefined {
@@ -77,7 +106,11 @@ async function measure(watcher: Watcher): Promise<RestartRow> {
   writeFileSync(server, SERVER);
   writeFileSync(join(src, 'version.txt'), '1\n');
   const [file, ...args] = watcher.command(src, server);
-  const child = spawn(file!, args, { env: { ...env, WATCH_DIR: dir }, stdio: ['ignore', 'pipe', 'ignore'], detached: true });
+  const child = spawn(file!, args, {
+    env: { ...env, WATCH_DIR: dir },
+    stdio: ['ignore', 'pipe', 'ignore'],
+    detached: true,
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let output = '';
   let wake: (() => void) | undefined;
@@ -119,7 +152,14 @@ async function measure(watcher: Watcher): Promise<RestartRow> {
       which: earlier.map(({ version, command }) => `v${version} ${command}`).sort(),
     };
   } catch (error) {
-    return { contender: watcher.id, label: watcher.label, earlierAlive: Number.NaN, afterStop: Number.NaN, which: [], error: String(error) };
+    return {
+      contender: watcher.id,
+      label: watcher.label,
+      earlierAlive: Number.NaN,
+      afterStop: Number.NaN,
+      which: [],
+      error: String(error),
+    };
   } finally {
     await killTaggedAndWait(tag);
     rmSync(dir, { recursive: true, force: true });
@@ -137,7 +177,12 @@ export async function runRestarts(watchers: readonly Watcher[] = WATCHERS): Prom
 
 export function restartsTable(rows: readonly RestartRow[]): string {
   return markdownTable(
-    ['watcher', `processes of earlier incarnations alive after ${CHANGES} restarts`, 'alive after the watcher is stopped (Ctrl+C)', 'which'],
+    [
+      'watcher',
+      `processes of earlier incarnations alive after ${CHANGES} restarts`,
+      'alive after the watcher is stopped (Ctrl+C)',
+      'which',
+    ],
     rows.map((row) => [
       row.label,
       row.error ? `n/a (${row.error})` : String(row.earlierAlive),

@@ -15,14 +15,13 @@ import { flatTreeScript } from '../lib/tree-script.js';
 import { SCALE_TAG, type ScaleWorkerResult } from './scale.js';
 import { TAG_VARIABLE } from '../../test/helpers/tagged-processes.js';
 
-
 const MIB = 2 ** 20;
-
 
 async function main(): Promise<ScaleWorkerResult> {
   const [id, groupsArgument, sizeArgument, capArgument] = process.argv.slice(2);
   const tag = process.env[SCALE_TAG];
-  if (!CONTENDER_IDS.includes(id as ContenderId) || tag === undefined) throw new Error(`usage: scale-worker <${CONTENDER_IDS.join('|')}> <groups> <size> <capMs>, tagged`);
+  if (!CONTENDER_IDS.includes(id as ContenderId) || tag === undefined)
+    throw new Error(`usage: scale-worker <${CONTENDER_IDS.join('|')}> <groups> <size> <capMs>, tagged`);
   const contender = makeContender(id as ContenderId);
   const groups = Number(groupsArgument);
   const size = Number(sizeArgument);
@@ -37,11 +36,20 @@ async function main(): Promise<ScaleWorkerResult> {
     const env = { ...process.env, [TAG_VARIABLE]: tag };
     for (let i = 0; i < groups; i++) trees.push(await contender.start(flatTreeScript(size), env));
     const members = await waitForTree(tag, groups * size, 120_000);
-    const timing = await timeTeardown(async () => {
-      await Promise.all(trees.map((tree) => tree.hardKill()));
-    }, members, Number(capArgument));
+    const timing = await timeTeardown(
+      async () => {
+        await Promise.all(trees.map((tree) => tree.hardKill()));
+      },
+      members,
+      Number(capArgument),
+    );
     sample();
-    const result: ScaleWorkerResult = { ms: timing.ms, capped: timing.capped, peakRssMb: peakRss / MIB, idleRssMb: idleRss / MIB };
+    const result: ScaleWorkerResult = {
+      ms: timing.ms,
+      capped: timing.capped,
+      peakRssMb: peakRss / MIB,
+      idleRssMb: idleRss / MIB,
+    };
     if (timing.error) result.error = timing.error;
     return result;
   } finally {
@@ -59,7 +67,9 @@ main().then(
     process.exit(0);
   },
   (error: unknown) => {
-    process.stdout.write(`${JSON.stringify({ ms: Number.NaN, capped: false, peakRssMb: Number.NaN, idleRssMb: Number.NaN, error: String(error) })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ms: Number.NaN, capped: false, peakRssMb: Number.NaN, idleRssMb: Number.NaN, error: String(error) })}\n`,
+    );
     process.exit(1);
   },
 );

@@ -45,7 +45,13 @@ async function runWorker(id: ContenderId, groups: number, size: number, capMs: n
   try {
     return JSON.parse(line) as ScaleWorkerResult;
   } catch {
-    return { ms: Number.NaN, capped: false, peakRssMb: Number.NaN, idleRssMb: Number.NaN, error: `the scale worker gave no result (${worker.exitCode ?? worker.signalCode})` };
+    return {
+      ms: Number.NaN,
+      capped: false,
+      peakRssMb: Number.NaN,
+      idleRssMb: Number.NaN,
+      error: `the scale worker gave no result (${worker.exitCode ?? worker.signalCode})`,
+    };
   }
 }
 

@@ -29,7 +29,9 @@ const STACK_UP_MS = 60_000;
 type Runner = 'start-server-and-test' | 'corral';
 type Ending = 'normal' | 'sigkill';
 
-const SSAT_VERSION = (JSON.parse(readFileSync(join(REPO, 'node_modules/start-server-and-test/package.json'), 'utf8')) as { version: string }).version;
+const SSAT_VERSION = (
+  JSON.parse(readFileSync(join(REPO, 'node_modules/start-server-and-test/package.json'), 'utf8')) as { version: string }
+).version;
 
 function commandLine(pid: number): string {
   try {
@@ -41,7 +43,8 @@ function commandLine(pid: number): string {
 
 function argv(runner: Runner, url: string, tests: string): string[] {
   const dev = 'cd test/fixtures/stack && npm --silent run dev';
-  if (runner === 'start-server-and-test') return [join(REPO, 'node_modules/start-server-and-test/src/bin/start.js'), dev, url, tests];
+  if (runner === 'start-server-and-test')
+    return [join(REPO, 'node_modules/start-server-and-test/src/bin/start.js'), dev, url, tests];
   return [join(REPO, 'dist/cli/corral.js'), 'run', '--server', dev, '--ready', url, '--', 'sh', '-c', tests];
 }
 
@@ -72,7 +75,13 @@ async function trial(runner: Runner, ending: Ending): Promise<ContainmentRow> {
     const settled = Date.now() + STACK_SETTLE_MS;
     while (findTagged(tag).length > 0 && Date.now() < settled) await sleep(50);
     const survivors = findTagged(tag);
-    return { contender: id, label, survivors: survivors.length, survivorCommands: survivors.map(commandLine), treeSize };
+    return {
+      contender: id,
+      label,
+      survivors: survivors.length,
+      survivorCommands: survivors.map(commandLine),
+      treeSize,
+    };
   } catch (error) {
     return { contender: id, label, survivors: Number.NaN, survivorCommands: [], treeSize: 0, error: String(error) };
   } finally {

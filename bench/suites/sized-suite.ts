@@ -30,7 +30,18 @@ export async function runSizedSuite(
   for (const size of sizes) {
     const script = flatTreeScript(size);
     const bySize = new Map(
-      contenders.map((c) => [c.id, { contender: c.id, label: c.label, size, samples: [] as number[], capped: false, leftover: 0, errors: [] as string[] }]),
+      contenders.map((c) => [
+        c.id,
+        {
+          contender: c.id,
+          label: c.label,
+          size,
+          samples: [] as number[],
+          capped: false,
+          leftover: 0,
+          errors: [] as string[],
+        },
+      ]),
     );
     for (let round = 0; round < repetitions; round++) {
       for (const contender of roundOrder(contenders, round)) {
@@ -63,9 +74,21 @@ export function ratiosAgainst(cells: readonly Cell[], baseline: string): Ratio[]
     if (!base || base.capped) continue;
     if (cell.capped) {
       // Only the capped run exists: compare the cap with the baseline's median.
-      ratios.push({ contender: cell.contender, baseline, size: cell.size, summary: summarize([cell.summary.median / base.summary.median]), atLeast: true });
+      ratios.push({
+        contender: cell.contender,
+        baseline,
+        size: cell.size,
+        summary: summarize([cell.summary.median / base.summary.median]),
+        atLeast: true,
+      });
     } else {
-      ratios.push({ contender: cell.contender, baseline, size: cell.size, summary: summarize(pairedRatios(cell.samples, base.samples)), atLeast: false });
+      ratios.push({
+        contender: cell.contender,
+        baseline,
+        size: cell.size,
+        summary: summarize(pairedRatios(cell.samples, base.samples)),
+        atLeast: false,
+      });
     }
   }
   return ratios;

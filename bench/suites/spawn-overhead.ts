@@ -25,7 +25,10 @@ function cell(contender: string, label: string, samples: number[], errors: strin
   return { contender, label, size: 1, samples, summary: summarize(samples), capped: false, leftover: 0, errors };
 }
 
-export async function runSpawnOverhead(mechanisms: ReadonlyArray<'cgroup' | 'pgroup'>, rounds: number): Promise<{ cells: Cell[]; ratios: Ratio[] }> {
+export async function runSpawnOverhead(
+  mechanisms: ReadonlyArray<'cgroup' | 'pgroup'>,
+  rounds: number,
+): Promise<{ cells: Cell[]; ratios: Ratio[] }> {
   const cells: Cell[] = [];
   const ratios: Ratio[] = [];
   for (const mechanism of mechanisms) {
@@ -39,12 +42,22 @@ export async function runSpawnOverhead(mechanisms: ReadonlyArray<'cgroup' | 'pgr
       group = await ProcessGroup.create({ mechanism });
       const inGroup = group;
       const runPlain = async () => plain.push(await timeToExit(() => spawn('true', [], { env, stdio: 'ignore' })));
-      const runGrouped = async () => grouped.push(await timeToExit(() => inGroup.spawn('true', [], { env, stdio: 'ignore' })));
+      const runGrouped = async () =>
+        grouped.push(await timeToExit(() => inGroup.spawn('true', [], { env, stdio: 'ignore' })));
       for (let round = 0; round < rounds; round++) {
         for (const run of alternatingOrder(round, runPlain, runGrouped)) await run();
       }
-      cells.push(cell(`${PLAIN} (paired with ${id})`, `${PLAIN} (paired with ${id})`, plain), cell(id, `corral (${mechanism}) group.spawn`, grouped));
-      ratios.push({ contender: id, baseline: PLAIN, size: 1, summary: summarize(pairedRatios(grouped, plain)), atLeast: false });
+      cells.push(
+        cell(`${PLAIN} (paired with ${id})`, `${PLAIN} (paired with ${id})`, plain),
+        cell(id, `corral (${mechanism}) group.spawn`, grouped),
+      );
+      ratios.push({
+        contender: id,
+        baseline: PLAIN,
+        size: 1,
+        summary: summarize(pairedRatios(grouped, plain)),
+        atLeast: false,
+      });
     } catch (error) {
       cells.push(cell(id, `corral (${mechanism}) group.spawn`, [], [String(error)]));
     } finally {

@@ -33,7 +33,10 @@ function vitestBin(repo: string): { label: string; path: string } {
 
 function writeSuite(dir: string, repo: string): void {
   for (let i = 0; i < VITEST_FILES; i++) {
-    writeFileSync(join(dir, `file-${String(i).padStart(2, '0')}.test.mjs`), `test('adds ${i}', () => { expect(${i} + 1).toBe(${i + 1}); });\n`);
+    writeFileSync(
+      join(dir, `file-${String(i).padStart(2, '0')}.test.mjs`),
+      `test('adds ${i}', () => { expect(${i} + 1).toBe(${i + 1}); });\n`,
+    );
   }
   writeFileSync(
     join(dir, 'vitest.config.mjs'),
@@ -43,11 +46,21 @@ function writeSuite(dir: string, repo: string): void {
 }
 
 function cell(contender: string, samples: number[], errors: string[]): Cell {
-  return { contender, label: contender, size: VITEST_FILES, samples, summary: summarize(samples), capped: false, leftover: 0, errors };
+  return {
+    contender,
+    label: contender,
+    size: VITEST_FILES,
+    samples,
+    summary: summarize(samples),
+    capped: false,
+    leftover: 0,
+    errors,
+  };
 }
 
 export async function runVitestPool(repo: string, rounds: number): Promise<{ cells: Cell[]; ratios: Ratio[] }> {
-  if (!existsSync(join(repo, POOL_BUILD))) return { cells: [cell(VITEST_CORRAL, [], [`${POOL_BUILD} is missing: run \`npm run build\` first`])], ratios: [] };
+  if (!existsSync(join(repo, POOL_BUILD)))
+    return { cells: [cell(VITEST_CORRAL, [], [`${POOL_BUILD} is missing: run \`npm run build\` first`])], ratios: [] };
   const vitest = vitestBin(repo);
   const dir = mkdtempSync(join(tmpdir(), 'corral-bench-vitest-'));
   const { tag, env } = newTag();
@@ -56,7 +69,10 @@ export async function runVitestPool(repo: string, rounds: number): Promise<{ cel
   const errors = { forks: [] as string[], corral: [] as string[] };
   const runOnce = async (pool: 'forks' | 'corral'): Promise<number> => {
     const began = performance.now();
-    const child = spawn(process.execPath, [vitest.path, 'run', '--configLoader', 'native', '--root', dir], { env: { ...childEnv, BENCH_POOL: pool }, stdio: 'ignore' });
+    const child = spawn(process.execPath, [vitest.path, 'run', '--configLoader', 'native', '--root', dir], {
+      env: { ...childEnv, BENCH_POOL: pool },
+      stdio: 'ignore',
+    });
     const [code] = (await once(child, 'exit')) as [number | null];
     const ms = performance.now() - began;
     if (code !== 0) errors[pool].push(`vitest run exited ${code}`);
@@ -64,10 +80,13 @@ export async function runVitestPool(repo: string, rounds: number): Promise<{ cel
   };
   try {
     writeSuite(dir, repo);
-    progress(`vitest pool: ${vitest.label}, ${VITEST_FILES} files, ${VITEST_CORRAL} against ${VITEST_FORKS}, ${rounds} rounds after a warm-up`);
+    progress(
+      `vitest pool: ${vitest.label}, ${VITEST_FILES} files, ${VITEST_CORRAL} against ${VITEST_FORKS}, ${rounds} rounds after a warm-up`,
+    );
     for (const pool of ['forks', 'corral'] as const) await runOnce(pool);
     for (let round = 0; round < rounds; round++) {
-      for (const pool of alternatingOrder(round, 'forks' as const, 'corral' as const)) samples[pool].push(await runOnce(pool));
+      for (const pool of alternatingOrder(round, 'forks' as const, 'corral' as const))
+        samples[pool].push(await runOnce(pool));
     }
   } finally {
     await killTaggedAndWait(tag);
@@ -76,7 +95,18 @@ export async function runVitestPool(repo: string, rounds: number): Promise<{ cel
   const forks = `${VITEST_FORKS} (${vitest.label})`;
   const corral = `${VITEST_CORRAL} (${vitest.label})`;
   return {
-    cells: [cell(forks, samples.forks, [...new Set(errors.forks)]), cell(corral, samples.corral, [...new Set(errors.corral)])],
-    ratios: [{ contender: corral, baseline: forks, size: VITEST_FILES, summary: summarize(pairedRatios(samples.corral, samples.forks)), atLeast: false }],
+    cells: [
+      cell(forks, samples.forks, [...new Set(errors.forks)]),
+      cell(corral, samples.corral, [...new Set(errors.corral)]),
+    ],
+    ratios: [
+      {
+        contender: corral,
+        baseline: forks,
+        size: VITEST_FILES,
+        summary: summarize(pairedRatios(samples.corral, samples.forks)),
+        atLeast: false,
+      },
+    ],
   };
 }

@@ -7,7 +7,15 @@
  * In your project, import from 'corral' instead of the source tree.
  */
 import { UnrecoverableError, type Job } from 'bullmq';
-import { CorralError, run, type GroupStats, type LeftoverProcess, type Limits, type MechanismName, type RunResult } from '../../src/index.js';
+import {
+  CorralError,
+  run,
+  type GroupStats,
+  type LeftoverProcess,
+  type Limits,
+  type MechanismName,
+  type RunResult,
+} from '../../src/index.js';
 
 /** What a producer puts in a job. */
 export interface CommandJob {
@@ -54,7 +62,11 @@ const DEFAULT_MAX_OUTPUT = 64 * 1024;
  * The processor. BullMQ passes the AbortSignal only to a processor declared
  * with three parameters (it checks `processor.length`), so keep `token`.
  */
-export async function runCommandJob(job: Job<CommandJob>, settings: RunJobSettings, signal?: AbortSignal): Promise<CommandOutcome> {
+export async function runCommandJob(
+  job: Job<CommandJob>,
+  settings: RunJobSettings,
+  signal?: AbortSignal,
+): Promise<CommandOutcome> {
   const data = job.data;
   let result: RunResult;
   try {
@@ -69,11 +81,13 @@ export async function runCommandJob(job: Job<CommandJob>, settings: RunJobSettin
       limits: data.limits,
       cgroupParent: data.limits ? settings.cgroupParent : undefined,
       // The job's pid and mechanism, as soon as it runs: watchers see the job start.
-      onSpawn: (child, group) => void job.updateProgress({ pid: child.pid, mechanism: group.mechanism }).catch(() => undefined),
+      onSpawn: (child, group) =>
+        void job.updateProgress({ pid: child.pid, mechanism: group.mechanism }).catch(() => undefined),
     });
   } catch (error) {
     // Retrying cannot make this host enforce limits: fail for good, and say why.
-    if (error instanceof CorralError && error.code === 'ELIMIT_UNENFORCEABLE') throw new UnrecoverableError(`refused: ${error.message}`);
+    if (error instanceof CorralError && error.code === 'ELIMIT_UNENFORCEABLE')
+      throw new UnrecoverableError(`refused: ${error.message}`);
     throw error;
   }
   const outcome = outcomeOf(result);
@@ -104,13 +118,17 @@ function outcomeOf(result: RunResult): CommandOutcome {
     stats: result.stats,
     mechanism: result.mechanism,
     elapsedMs: Math.round(result.elapsedMs),
-    ...(result.report ? { stop: { escalated: result.report.escalated, drainedWithinGrace: result.report.drainedWithinGrace } } : {}),
+    ...(result.report
+      ? { stop: { escalated: result.report.escalated, drainedWithinGrace: result.report.drainedWithinGrace } }
+      : {}),
   };
 }
 
 function describeStop(outcome: CommandOutcome): string {
   if (!outcome.stop) return 'the tree had already ended';
-  return outcome.stop.drainedWithinGrace ? 'the tree stopped within the grace' : 'the tree outlived the grace and was killed';
+  return outcome.stop.drainedWithinGrace
+    ? 'the tree stopped within the grace'
+    : 'the tree outlived the grace and was killed';
 }
 
 /** A failed job keeps its output in the job's log, where BullMQ keeps it. */

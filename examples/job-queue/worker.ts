@@ -37,7 +37,8 @@ export async function startJobWorker(options: JobWorkerOptions): Promise<JobWork
   const settings: RunJobSettings = {};
   // Limits need this process's cgroup prepared (it moves into a leaf); only where the host can give them.
   const { limits } = hostContainment();
-  if (!limits.enforceable && limits.enforceableAfterPrepare) settings.cgroupParent = (await prepareCgroupForLimits()).cgroupParent;
+  if (!limits.enforceable && limits.enforceableAfterPrepare)
+    settings.cgroupParent = (await prepareCgroupForLimits()).cgroupParent;
 
   const worker = new Worker<CommandJob, CommandOutcome>(
     options.queueName,

@@ -57,7 +57,9 @@ export async function dispatch(argv: readonly string[]): Promise<number> {
     const command = findCommand(name);
     if (command === undefined) {
       const what = name.startsWith('-') ? 'option' : 'command';
-      throw new UsageError(`unknown ${what} ${JSON.stringify(name)}; commands: ${commands.map((c) => c.name).join(', ')}`);
+      throw new UsageError(
+        `unknown ${what} ${JSON.stringify(name)}; commands: ${commands.map((c) => c.name).join(', ')}`,
+      );
     }
     return await (await command.load()).main(args, context);
   } catch (error) {

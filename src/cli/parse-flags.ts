@@ -41,7 +41,9 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], 
     }
     const equals = word.indexOf('=');
     const flag = equals > 0 && word.startsWith('--') ? word.slice(0, equals) : word;
-    const spec = specs.find((s) => (flag.startsWith('--') ? `--${s.name}` === flag : s.short !== undefined && `-${s.short}` === flag));
+    const spec = specs.find((s) =>
+      flag.startsWith('--') ? `--${s.name}` === flag : s.short !== undefined && `-${s.short}` === flag,
+    );
     if (spec === undefined) throw new UsageError(`unknown option ${flag}`, command);
     if (!spec.value) {
       if (flag !== word) throw new UsageError(`option --${spec.name} takes no value`, command);

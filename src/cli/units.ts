@@ -34,7 +34,9 @@ export function parseSize(text: string, option: string): number {
   const match = /^(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?$/i.exec(text.trim());
   const bytes = match ? Math.floor(Number(match[1]) * SIZE_UNITS[match[2]!.toUpperCase()]!) : NaN;
   if (!(bytes > 0)) {
-    throw new UsageError(`${option}: bad size ${JSON.stringify(text)}; use e.g. 512M, 1G (K, M, G, T are powers of 1024)`);
+    throw new UsageError(
+      `${option}: bad size ${JSON.stringify(text)}; use e.g. 512M, 1G (K, M, G, T are powers of 1024)`,
+    );
   }
   return bytes;
 }
@@ -43,7 +45,9 @@ export function parseSize(text: string, option: string): number {
 export function parsePositive(text: string, option: string, { integer = false } = {}): number {
   const value = Number(text);
   if (text.trim() === '' || !Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
-    throw new UsageError(`${option}: expected a positive ${integer ? 'whole number' : 'number'}, got ${JSON.stringify(text)}`);
+    throw new UsageError(
+      `${option}: expected a positive ${integer ? 'whole number' : 'number'}, got ${JSON.stringify(text)}`,
+    );
   }
   return value;
 }

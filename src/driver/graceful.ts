@@ -165,11 +165,15 @@ export async function hardKillAndWait(
   if (await waitForDrain(target, clock.now() + killTimeout, clock)) return;
   const pids = await target.members();
   if (killError) {
-    throw new CorralError('EKILL_FAILED', `${killError.message}; ${pids.length} member(s) still alive: ${pids.join(', ')}`, {
-      pids,
-      errors: [...errors],
-      cause: killError,
-    });
+    throw new CorralError(
+      'EKILL_FAILED',
+      `${killError.message}; ${pids.length} member(s) still alive: ${pids.join(', ')}`,
+      {
+        pids,
+        errors: [...errors],
+        cause: killError,
+      },
+    );
   }
   throw new CorralError(
     'EKILL_TIMEOUT',

@@ -40,7 +40,8 @@ export function checkNoNewPrivileges(value: unknown): void {
 /** The absolute path of `setpriv` on `path` (the supervisor's PATH), or undefined. */
 export function findSetpriv(path: string = process.env.PATH ?? DEFAULT_PATH): string | undefined {
   // Asked at every spawn: the last find is kept (checked with one stat) for as long as PATH is the same; a miss is searched again.
-  if (lastLookup?.path === path && lastLookup.found !== undefined && isExecutableFile(lastLookup.found)) return lastLookup.found;
+  if (lastLookup?.path === path && lastLookup.found !== undefined && isExecutableFile(lastLookup.found))
+    return lastLookup.found;
   lastLookup = { path, found: searchSetpriv(path) };
   return lastLookup.found;
 }

@@ -44,7 +44,12 @@ export class ProcessGroup implements AsyncDisposable {
   /** Where the group's cgroup came from (own cgroup, cgroupParent, or a systemd scope and which unit); undefined under pgroup. */
   readonly cgroupOrigin: CgroupOrigin | undefined;
 
-  private constructor(containment: Containment, options: ResolvedCreateOptions, selection: Omit<Selection, 'containment'>, clock: Clock) {
+  private constructor(
+    containment: Containment,
+    options: ResolvedCreateOptions,
+    selection: Omit<Selection, 'containment'>,
+    clock: Clock,
+  ) {
     this.#containment = containment;
     this.#options = options;
     this.#clock = clock;
@@ -53,7 +58,9 @@ export class ProcessGroup implements AsyncDisposable {
     this.#exitEntry = { spare: () => this.#latch.skipDropKill, killSync: () => containment.killSync() };
     registerForExitCleanup(this.#exitEntry);
     const id = `${process.pid}-${++groupCounter}`;
-    this.#guard = options.guard ? new GuardEntry(acquireGuard(), id, containment, () => !this.#closed && !this.#latch.skipDropKill) : undefined;
+    this.#guard = options.guard
+      ? new GuardEntry(acquireGuard(), id, containment, () => !this.#closed && !this.#latch.skipDropKill)
+      : undefined;
   }
 
   /**
@@ -70,8 +77,17 @@ export class ProcessGroup implements AsyncDisposable {
   }
 
   /** Wrap an existing Containment (tests and advanced embedding: a fake target, a virtual clock). */
-  static fromContainment(containment: Containment, options: CreateOptions = {}, clock: Clock = systemClock): ProcessGroup {
-    return new ProcessGroup(containment, resolveCreateOptions({ guard: false, ...options }), { fallbackReason: undefined, cgroupOrigin: undefined }, clock);
+  static fromContainment(
+    containment: Containment,
+    options: CreateOptions = {},
+    clock: Clock = systemClock,
+  ): ProcessGroup {
+    return new ProcessGroup(
+      containment,
+      resolveCreateOptions({ guard: false, ...options }),
+      { fallbackReason: undefined, cgroupOrigin: undefined },
+      clock,
+    );
   }
 
   /** The mechanism this group really uses. */
@@ -101,7 +117,11 @@ export class ProcessGroup implements AsyncDisposable {
    */
   spawn(command: string, options?: GroupSpawnOptions): ChildProcess;
   spawn(command: string, args?: readonly string[], options?: GroupSpawnOptions): ChildProcess;
-  spawn(command: string, argsOrOptions?: readonly string[] | GroupSpawnOptions, options?: GroupSpawnOptions): ChildProcess {
+  spawn(
+    command: string,
+    argsOrOptions?: readonly string[] | GroupSpawnOptions,
+    options?: GroupSpawnOptions,
+  ): ChildProcess {
     this.#assertOpen('spawn');
     const { file, args, options: given } = normalizeSpawnArguments(command, argsOrOptions, options);
     const { noNewPrivileges, ...spawnOptions } = given as GroupSpawnOptions;

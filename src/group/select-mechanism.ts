@@ -44,9 +44,16 @@ async function createPgroupContainment(): Promise<Containment> {
   return (await import('../mechanisms/pgroup/pgroup-containment.js')).createPgroupContainment();
 }
 
-const realSeams: SelectionSeams = { createCgroup: createCgroupContainment, scope: processScope, hierarchy: () => locateHierarchy() };
+const realSeams: SelectionSeams = {
+  createCgroup: createCgroupContainment,
+  scope: processScope,
+  hierarchy: () => locateHierarchy(),
+};
 
-export async function selectMechanism(options: ResolvedCreateOptions, seams: SelectionSeams = realSeams): Promise<Selection> {
+export async function selectMechanism(
+  options: ResolvedCreateOptions,
+  seams: SelectionSeams = realSeams,
+): Promise<Selection> {
   if (options.mechanism === 'pgroup') {
     if (hasLimits(options.limits)) {
       throw new CorralError(
@@ -73,12 +80,17 @@ export async function selectMechanism(options: ResolvedCreateOptions, seams: Sel
         unavailable = withReason(error, `${error.message} (in the delegated scope ${outcome.scope.unit} systemd gave)`);
       }
     } else {
-      unavailable = withReason(unavailable, `${unavailable.message}; no delegated systemd scope either: ${outcome.reason}`);
+      unavailable = withReason(
+        unavailable,
+        `${unavailable.message}; no delegated systemd scope either: ${outcome.reason}`,
+      );
     }
   }
   if (options.mechanism === 'cgroup') throw unavailable;
   if (hasLimits(options.limits)) {
-    throw new CorralError('ELIMIT_UNENFORCEABLE', `limits cannot be enforced: ${unavailable.message}`, { cause: unavailable });
+    throw new CorralError('ELIMIT_UNENFORCEABLE', `limits cannot be enforced: ${unavailable.message}`, {
+      cause: unavailable,
+    });
   }
   return { containment: await createPgroupContainment(), fallbackReason: unavailable.message, cgroupOrigin: undefined };
 }
@@ -105,5 +117,9 @@ function mayAskSystemd(options: ResolvedCreateOptions, seams: SelectionSeams): b
 }
 
 function withReason(error: CorralError, message: string): CorralError {
-  return new CorralError('ECGROUP_UNAVAILABLE', message, { cause: error, path: error.path, errnoCode: error.errnoCode });
+  return new CorralError('ECGROUP_UNAVAILABLE', message, {
+    cause: error,
+    path: error.path,
+    errnoCode: error.errnoCode,
+  });
 }

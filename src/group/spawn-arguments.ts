@@ -13,7 +13,11 @@ export interface SpawnArguments {
  * Type errors are left to Node's own spawn where it would raise them
  * (ERR_INVALID_ARG_TYPE), so users see Node's messages.
  */
-export function normalizeSpawnArguments(command: unknown, argsOrOptions?: unknown, maybeOptions?: unknown): SpawnArguments {
+export function normalizeSpawnArguments(
+  command: unknown,
+  argsOrOptions?: unknown,
+  maybeOptions?: unknown,
+): SpawnArguments {
   let args: unknown = [];
   let options: unknown = maybeOptions;
   if (Array.isArray(argsOrOptions)) {
@@ -25,7 +29,10 @@ export function normalizeSpawnArguments(command: unknown, argsOrOptions?: unknow
     options = argsOrOptions;
   }
   if (typeof command !== 'string' || command.length === 0) {
-    throw new CorralError('EINVALID_OPTION', `spawn(): command must be a non-empty string, got ${JSON.stringify(command)}`);
+    throw new CorralError(
+      'EINVALID_OPTION',
+      `spawn(): command must be a non-empty string, got ${JSON.stringify(command)}`,
+    );
   }
   for (const arg of args as unknown[]) {
     if (typeof arg !== 'string') {

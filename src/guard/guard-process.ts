@@ -41,7 +41,10 @@ export interface GuardProcessSeams {
   env?: Record<string, string>;
 }
 
-export function startGuardProcess({ onGone }: GuardProcessEvents, seams: GuardProcessSeams = {}): GuardProcess & { child: ChildProcess } {
+export function startGuardProcess(
+  { onGone }: GuardProcessEvents,
+  seams: GuardProcessSeams = {},
+): GuardProcess & { child: ChildProcess } {
   let gone = false;
   const leave = (error: Error | undefined) => {
     if (gone) return;

@@ -30,9 +30,12 @@ const CGROUP_RUNTIMES: Array<[RegExp, string]> = [
   [/containerd/, 'containerd'],
 ];
 
-export function detectContainer(sources: ContainerSources = { root: '/', selfCgroup: '/proc/self/cgroup' }): ContainerHint | undefined {
+export function detectContainer(
+  sources: ContainerSources = { root: '/', selfCgroup: '/proc/self/cgroup' },
+): ContainerHint | undefined {
   if (existsSync(join(sources.root, '.dockerenv'))) return { runtime: 'docker', evidence: '/.dockerenv exists' };
-  if (existsSync(join(sources.root, 'run/.containerenv'))) return { runtime: 'podman', evidence: '/run/.containerenv exists' };
+  if (existsSync(join(sources.root, 'run/.containerenv')))
+    return { runtime: 'podman', evidence: '/run/.containerenv exists' };
   let cgroups = '';
   try {
     cgroups = readFileSync(sources.selfCgroup, 'utf8');

@@ -24,5 +24,8 @@ export async function newLeftovers(group: ProcessGroup, known: ReadonlySet<numbe
 /** The lines that name a file's leftovers in the runner's output. */
 export function describeFileLeftovers({ file, leftovers }: FileLeftovers, outcome: string): string {
   const count = leftovers.length === 1 ? '1 process' : `${leftovers.length} processes`;
-  return [`corral: ${file} left ${count} behind (${outcome}):`, ...leftovers.map((p) => `  ${p.pid} ${p.command}`)].join('\n');
+  return [
+    `corral: ${file} left ${count} behind (${outcome}):`,
+    ...leftovers.map((p) => `  ${p.pid} ${p.command}`),
+  ].join('\n');
 }

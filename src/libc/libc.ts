@@ -45,7 +45,11 @@ function load(): FfiModule {
   return module;
 }
 
-function call(funcName: string, retType: 'i32' | 'i64', params: Array<{ type: 'i32' | 'i64'; value: number }>): SyscallResult {
+function call(
+  funcName: string,
+  retType: 'i32' | 'i64',
+  params: Array<{ type: 'i32' | 'i64'; value: number }>,
+): SyscallResult {
   const m = load();
   const toType = (t: 'i32' | 'i64') => (t === 'i32' ? m.DataType.I32 : m.DataType.I64);
   const result = m.load({

@@ -39,7 +39,12 @@ export interface Containment extends GracefulTarget {
    * such as `setpriv --no-new-privs --`), run inside the mechanism's own
    * wrapper. Without it, the caller wraps the command and calls spawn().
    */
-  spawnWithExecPrefix?(execPrefix: readonly string[], file: string, args: readonly string[], options: SpawnOptions): ChildProcess;
+  spawnWithExecPrefix?(
+    execPrefix: readonly string[],
+    file: string,
+    args: readonly string[],
+    options: SpawnOptions,
+  ): ChildProcess;
   /** Freeze every member (cgroup.freeze; SIGSTOP under pgroup). */
   suspend(): Promise<void>;
   /** Undo suspend(). */

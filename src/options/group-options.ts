@@ -111,7 +111,9 @@ export function resolveCreateOptions(options: unknown = {}): ResolvedCreateOptio
   }
   return {
     mechanism,
-    shutdownTimeout: parseTimeout(o.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT, 'shutdownTimeout', { allowInfinite: true }),
+    shutdownTimeout: parseTimeout(o.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT, 'shutdownTimeout', {
+      allowInfinite: true,
+    }),
     escalate: parseBoolean(o.escalate ?? true, 'escalate'),
     killSignal: parseSignal(o.killSignal ?? 'SIGTERM', 'killSignal'),
     killTimeout: parseTimeout(o.killTimeout ?? DEFAULT_KILL_TIMEOUT, 'killTimeout', { allowInfinite: true }),
@@ -146,13 +148,19 @@ export function resolveShutdownPlan(options: unknown, defaults: ResolvedCreateOp
     phases = [
       {
         signal: o.signal === undefined ? defaults.killSignal : parseSignal(o.signal, 'signal'),
-        timeout: o.timeout === undefined ? defaults.shutdownTimeout : parseTimeout(o.timeout, 'timeout', { allowInfinite: true }),
+        timeout:
+          o.timeout === undefined
+            ? defaults.shutdownTimeout
+            : parseTimeout(o.timeout, 'timeout', { allowInfinite: true }),
       },
     ];
   }
   return {
     phases,
     escalate: o.escalate === undefined ? defaults.escalate : parseBoolean(o.escalate, 'escalate'),
-    killTimeout: o.killTimeout === undefined ? defaults.killTimeout : parseTimeout(o.killTimeout, 'killTimeout', { allowInfinite: true }),
+    killTimeout:
+      o.killTimeout === undefined
+        ? defaults.killTimeout
+        : parseTimeout(o.killTimeout, 'killTimeout', { allowInfinite: true }),
   };
 }

@@ -15,7 +15,10 @@ export function asOptionsObject(value: unknown, where: string, known: ReadonlySe
   }
   for (const key of Object.keys(value)) {
     if (!known.has(key)) {
-      throw new CorralError('EINVALID_OPTION', `${where}: unknown option ${JSON.stringify(key)}; known: ${[...known].join(', ')}`);
+      throw new CorralError(
+        'EINVALID_OPTION',
+        `${where}: unknown option ${JSON.stringify(key)}; known: ${[...known].join(', ')}`,
+      );
     }
   }
   return value as Record<string, unknown>;

@@ -25,7 +25,12 @@ import { systemClock, type Clock } from '../driver/clock.js';
 import type { MechanismName } from '../mechanisms/containment.js';
 import { ProcessGroup } from '../group/process-group.js';
 import { StopRequest, type StopReason } from '../run/stop-request.js';
-import { resolvePipelineOptions, type PipelineOptions, type PipelineStage, type ResolvedPipelineOptions } from './pipeline-options.js';
+import {
+  resolvePipelineOptions,
+  type PipelineOptions,
+  type PipelineStage,
+  type ResolvedPipelineOptions,
+} from './pipeline-options.js';
 
 export type { PipelineOptions, PipelineStage } from './pipeline-options.js';
 
@@ -71,7 +76,11 @@ export async function pipeline(stages: readonly PipelineStage[], options?: Pipel
 }
 
 /** pipeline() with its timeout on a given clock (the tests' seam, as runOnClock is run()'s). Not part of the API. */
-export async function pipelineOnClock(clock: Clock, stages: readonly PipelineStage[], options?: PipelineOptions): Promise<PipelineResult> {
+export async function pipelineOnClock(
+  clock: Clock,
+  stages: readonly PipelineStage[],
+  options?: PipelineOptions,
+): Promise<PipelineResult> {
   const resolved = resolvePipelineOptions(stages, options);
   resolved.signal?.throwIfAborted();
   const groups: ProcessGroup[] = [];
@@ -84,7 +93,11 @@ export async function pipelineOnClock(clock: Clock, stages: readonly PipelineSta
   }
 }
 
-async function runStages(groups: ProcessGroup[], options: ResolvedPipelineOptions, clock: Clock): Promise<PipelineResult> {
+async function runStages(
+  groups: ProcessGroup[],
+  options: ResolvedPipelineOptions,
+  clock: Clock,
+): Promise<PipelineResult> {
   const started = performance.now();
   const spawned = await spawnConnected(groups, options);
   const children = spawned.map(({ child }) => child);
@@ -175,7 +188,9 @@ async function spawnConnected(groups: ProcessGroup[], options: ResolvedPipelineO
       const stdio: StdioOptions = [stdin, stdout, options.stderr];
       const child = groups[index]!.spawn(stage.command, stage.args, { stdio, cwd: stage.cwd, env: stage.env });
       // Listened to at once: the closes awaited below let 'spawn' and 'exit' pass.
-      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+        child.once('exit', (code, signal) => resolve({ code, signal })),
+      );
       const started = startedOrFailed(child);
       started.catch(() => undefined);
       return { child, started, exited };
@@ -235,6 +250,8 @@ function collect(stream: Readable, maxBuffer: number): { stream: Readable; text:
     chunks.push(part);
     kept += part.length;
   });
-  const text = new Promise<string>((resolve) => stream.once('close', () => resolve(Buffer.concat(chunks).toString('utf8'))));
+  const text = new Promise<string>((resolve) =>
+    stream.once('close', () => resolve(Buffer.concat(chunks).toString('utf8'))),
+  );
   return { stream, text };
 }

@@ -12,5 +12,7 @@ export function readEnvironSync(pid: number): string | undefined {
 /** True when the raw environ holds exactly the entry NAME=value. */
 export function environHoldsEntry(environ: string, entry: string): boolean {
   const needle = `${entry}\0`;
-  return environ.startsWith(needle) || environ.includes(`\0${needle}`) || environ === entry || environ.endsWith(`\0${entry}`);
+  return (
+    environ.startsWith(needle) || environ.includes(`\0${needle}`) || environ === entry || environ.endsWith(`\0${entry}`)
+  );
 }

@@ -48,7 +48,10 @@ class BoundedSink {
   #kept = 0;
   total = 0;
 
-  constructor(stream: Readable, readonly maxBytes: number) {
+  constructor(
+    stream: Readable,
+    readonly maxBytes: number,
+  ) {
     this.#stream = stream;
     this.#ended = new Promise((resolve) => {
       stream.once('close', resolve);

@@ -15,7 +15,9 @@ export class ForwardedOutput {
   constructor(child: ChildProcess) {
     child.stdout?.pipe(process.stdout, { end: false });
     child.stderr?.pipe(process.stderr, { end: false });
-    this.#ended = Promise.all([child.stdout, child.stderr].map((stream) => stream && new Promise((resolve) => stream.once('close', resolve))));
+    this.#ended = Promise.all(
+      [child.stdout, child.stderr].map((stream) => stream && new Promise((resolve) => stream.once('close', resolve))),
+    );
   }
 
   async finish(clock: Clock): Promise<void> {

@@ -19,7 +19,12 @@ export class IdleWatch {
   #disposed = false;
 
   /** Calls `onIdle` with how long the tree had been silent, once it has been for `idleMs`. */
-  constructor(clock: Clock, idleMs: number, streams: ReadonlyArray<Readable | null | undefined>, readonly onIdle: (silentMs: number) => void) {
+  constructor(
+    clock: Clock,
+    idleMs: number,
+    streams: ReadonlyArray<Readable | null | undefined>,
+    readonly onIdle: (silentMs: number) => void,
+  ) {
     this.#clock = clock;
     this.#idleMs = idleMs;
     this.#streams = streams.filter((stream): stream is Readable => Boolean(stream));

@@ -9,11 +9,22 @@ import { CorralError } from '../errors.js';
 import { assertSetprivAvailable, checkNoNewPrivileges, type GroupSpawnOptions } from '../group/no-new-privileges.js';
 import type { ProcessGroup } from '../group/process-group.js';
 import { describe, parseTimeout } from '../options/durations.js';
-import { resolveCreateOptions, type CreateOptions, type MechanismChoice, type ResolvedCreateOptions } from '../options/group-options.js';
+import {
+  resolveCreateOptions,
+  type CreateOptions,
+  type MechanismChoice,
+  type ResolvedCreateOptions,
+} from '../options/group-options.js';
 import type { Limits } from '../options/limits.js';
 import { asOptionsObject, parseBoolean } from '../options/validate.js';
 import type { OutputEncoding } from './capture-output.js';
-import { resolveServerOutput, resolveServers, type ResolvedServer, type ServerOutput, type ServerSpec } from './servers/server-options.js';
+import {
+  resolveServerOutput,
+  resolveServers,
+  type ResolvedServer,
+  type ServerOutput,
+  type ServerSpec,
+} from './servers/server-options.js';
 
 /** What to do when the leader exits while some of its descendants still run. */
 export type LeftoversPolicy = 'kill' | 'wait' | 'keep';
@@ -114,8 +125,30 @@ const LEFTOVERS: readonly LeftoversPolicy[] = ['kill', 'wait', 'keep'];
 /** The group's own options, passed through under the same names. */
 const GROUP_KEYS = ['killSignal', 'escalate', 'mechanism', 'limits', 'guard', 'cgroupParent', 'systemdScope'] as const;
 const SERVER_KEYS = ['servers', 'readyTimeout', 'serverOutput', 'onServerSpawn', 'idleTimeout'];
-const CORRAL_KEYS = ['timeout', 'grace', 'leftovers', 'signal', 'onSpawn', 'capture', 'maxBuffer', 'encoding', ...GROUP_KEYS, ...SERVER_KEYS];
-const SPAWN_KEYS = ['cwd', 'env', 'argv0', 'stdio', 'detached', 'uid', 'gid', 'shell', 'serialization', 'noNewPrivileges'];
+const CORRAL_KEYS = [
+  'timeout',
+  'grace',
+  'leftovers',
+  'signal',
+  'onSpawn',
+  'capture',
+  'maxBuffer',
+  'encoding',
+  ...GROUP_KEYS,
+  ...SERVER_KEYS,
+];
+const SPAWN_KEYS = [
+  'cwd',
+  'env',
+  'argv0',
+  'stdio',
+  'detached',
+  'uid',
+  'gid',
+  'shell',
+  'serialization',
+  'noNewPrivileges',
+];
 const KNOWN = new Set([...CORRAL_KEYS, ...SPAWN_KEYS]);
 
 export function resolveRunOptions(options: unknown = {}): ResolvedRunOptions {
@@ -128,7 +161,8 @@ export function resolveRunOptions(options: unknown = {}): ResolvedRunOptions {
     throw new CorralError('EINVALID_OPTION', `signal must be an AbortSignal, got ${describe(o.signal)}`);
   }
   for (const hook of ['onSpawn', 'onServerSpawn'] as const) {
-    if (o[hook] !== undefined && typeof o[hook] !== 'function') throw new CorralError('EINVALID_OPTION', `${hook} must be a function, got ${describe(o[hook])}`);
+    if (o[hook] !== undefined && typeof o[hook] !== 'function')
+      throw new CorralError('EINVALID_OPTION', `${hook} must be a function, got ${describe(o[hook])}`);
   }
   // The group's own checks and defaults (signal, grace, mechanism, limits)
   // apply now, so that every option error surfaces before anything is created.
@@ -168,15 +202,25 @@ function resolveCapture(o: RunOptions): ResolvedRunOptions['capture'] {
     return undefined;
   }
   const maxBuffer = o.maxBuffer ?? DEFAULT_MAX_BUFFER;
-  if (typeof maxBuffer !== 'number' || !(maxBuffer >= 0) || (Number.isFinite(maxBuffer) && !Number.isInteger(maxBuffer))) {
-    throw new CorralError('EINVALID_OPTION', `maxBuffer must be a whole number of bytes (or Infinity), got ${describe(maxBuffer)}`);
+  if (
+    typeof maxBuffer !== 'number' ||
+    !(maxBuffer >= 0) ||
+    (Number.isFinite(maxBuffer) && !Number.isInteger(maxBuffer))
+  ) {
+    throw new CorralError(
+      'EINVALID_OPTION',
+      `maxBuffer must be a whole number of bytes (or Infinity), got ${describe(maxBuffer)}`,
+    );
   }
   const encoding = o.encoding ?? 'utf8';
   if (encoding !== 'utf8' && encoding !== 'buffer') {
     throw new CorralError('EINVALID_OPTION', `encoding must be 'utf8' or 'buffer', got ${describe(encoding)}`);
   }
   if (o.stdio !== undefined && !pipesStdoutAndStderr(o.stdio)) {
-    throw new CorralError('EINVALID_OPTION', `capture needs stdout and stderr as 'pipe', got stdio ${describe(o.stdio)}`);
+    throw new CorralError(
+      'EINVALID_OPTION',
+      `capture needs stdout and stderr as 'pipe', got stdio ${describe(o.stdio)}`,
+    );
   }
   return { maxBuffer, encoding };
 }
@@ -191,7 +235,10 @@ function resolveIdle(o: RunOptions, spawn: GroupSpawnOptions, captured: boolean)
     return { timeoutMs, forward: true };
   }
   if (!pipesStdoutAndStderr(o.stdio)) {
-    throw new CorralError('EINVALID_OPTION', `idleTimeout reads stdout and stderr: leave stdio unset, or make them 'pipe'; got stdio ${describe(o.stdio)}`);
+    throw new CorralError(
+      'EINVALID_OPTION',
+      `idleTimeout reads stdout and stderr: leave stdio unset, or make them 'pipe'; got stdio ${describe(o.stdio)}`,
+    );
   }
   return { timeoutMs, forward: false };
 }

@@ -54,11 +54,19 @@ interface LeaderExit {
  * running in either case. An AbortSignal that has already fired rejects with
  * its reason before anything starts.
  */
-export async function run(command: string, args: readonly string[], options: RunOptions & { encoding: 'buffer' }): Promise<RunResult<Buffer>>;
+export async function run(
+  command: string,
+  args: readonly string[],
+  options: RunOptions & { encoding: 'buffer' },
+): Promise<RunResult<Buffer>>;
 export async function run(command: string, options: RunOptions & { encoding: 'buffer' }): Promise<RunResult<Buffer>>;
 export async function run(command: string, args?: readonly string[], options?: RunOptions): Promise<RunResult>;
 export async function run(command: string, options?: RunOptions): Promise<RunResult>;
-export async function run(command: string, argsOrOptions?: readonly string[] | RunOptions, maybeOptions?: RunOptions): Promise<RunResult<string | Buffer>> {
+export async function run(
+  command: string,
+  argsOrOptions?: readonly string[] | RunOptions,
+  maybeOptions?: RunOptions,
+): Promise<RunResult<string | Buffer>> {
   return runOnClock(systemClock, command, argsOrOptions, maybeOptions);
 }
 
@@ -68,7 +76,12 @@ export async function run(command: string, argsOrOptions?: readonly string[] | R
  * group's): a test opens the timeout once the tree is up, instead of
  * guessing how long a machine needs to get it there. Not part of the API.
  */
-export async function runOnClock(clock: Clock, command: string, argsOrOptions?: readonly string[] | RunOptions, maybeOptions?: RunOptions): Promise<RunResult<string | Buffer>> {
+export async function runOnClock(
+  clock: Clock,
+  command: string,
+  argsOrOptions?: readonly string[] | RunOptions,
+  maybeOptions?: RunOptions,
+): Promise<RunResult<string | Buffer>> {
   const { file, args, options } = normalizeSpawnArguments(command, argsOrOptions, maybeOptions);
   const unprepared = resolveRunOptions(options);
   unprepared.signal?.throwIfAborted();
@@ -82,13 +95,27 @@ export async function runOnClock(clock: Clock, command: string, argsOrOptions?: 
  * exits meanwhile; then, however it ended (or if it never started), every
  * server's whole tree.
  */
-async function runWithServers(clock: Clock, file: string, args: string[], resolved: ResolvedRunOptions): Promise<RunResult<string | Buffer>> {
+async function runWithServers(
+  clock: Clock,
+  file: string,
+  args: string[],
+  resolved: ResolvedRunOptions,
+): Promise<RunResult<string | Buffer>> {
   const started = clock.now();
-  const servers = await ServerSet.start(resolved.servers, resolved.group, resolved.spawn, { output: resolved.serverOutput, onSpawn: resolved.onServerSpawn }, clock);
+  const servers = await ServerSet.start(
+    resolved.servers,
+    resolved.group,
+    resolved.spawn,
+    { output: resolved.serverOutput, onSpawn: resolved.onServerSpawn },
+    clock,
+  );
   let result: RunResult<string | Buffer> | undefined;
   try {
     const notReady = await servers.untilReady(resolved.signal);
-    result = notReady === undefined ? await runInGroup(clock, file, args, resolved, servers) : notStarted(notReady, servers, clock.now() - started);
+    result =
+      notReady === undefined
+        ? await runInGroup(clock, file, args, resolved, servers)
+        : notStarted(notReady, servers, clock.now() - started);
   } finally {
     const reports = await servers.stop(result?.serverFailure);
     if (result !== undefined) result = { ...result, servers: reports };
@@ -121,7 +148,13 @@ function notStarted(why: ServerFailure | 'aborted', servers: ServerSet, elapsedM
   };
 }
 
-async function runInGroup(clock: Clock, file: string, args: string[], resolved: ResolvedRunOptions, servers: ServerSet | undefined): Promise<RunResult<string | Buffer>> {
+async function runInGroup(
+  clock: Clock,
+  file: string,
+  args: string[],
+  resolved: ResolvedRunOptions,
+  servers: ServerSet | undefined,
+): Promise<RunResult<string | Buffer>> {
   const group = await ProcessGroup.create(resolved.group);
   let result: RunResult<string | Buffer>;
   try {
@@ -135,11 +168,21 @@ async function runInGroup(clock: Clock, file: string, args: string[], resolved: 
   return result;
 }
 
-async function supervise(group: ProcessGroup, file: string, args: string[], options: ResolvedRunOptions, clock: Clock, servers: ServerSet | undefined): Promise<RunResult<string | Buffer>> {
+async function supervise(
+  group: ProcessGroup,
+  file: string,
+  args: string[],
+  options: ResolvedRunOptions,
+  clock: Clock,
+  servers: ServerSet | undefined,
+): Promise<RunResult<string | Buffer>> {
   const child = group.spawn(file, args, options.spawn);
   const exited = new Promise<LeaderExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   // Read from the first byte on: a pipe left unread blocks the tree once full.
-  const capture = options.capture && child.stdout && child.stderr ? new OutputCapture(child.stdout, child.stderr, options.capture.maxBuffer) : undefined;
+  const capture =
+    options.capture && child.stdout && child.stderr
+      ? new OutputCapture(child.stdout, child.stderr, options.capture.maxBuffer)
+      : undefined;
   try {
     await startedOrFailed(child);
   } catch (error) {
@@ -156,9 +199,11 @@ async function supervise(group: ProcessGroup, file: string, args: string[], opti
   });
   let idleMs: number | undefined;
   const forwarded = options.idle?.forward ? new ForwardedOutput(child) : undefined;
-  const idle = options.idle && new IdleWatch(clock, options.idle.timeoutMs, [child.stdout, child.stderr], (silentMs) => {
-    if (stop.request('idle')) idleMs = silentMs;
-  });
+  const idle =
+    options.idle &&
+    new IdleWatch(clock, options.idle.timeoutMs, [child.stdout, child.stderr], (silentMs) => {
+      if (stop.request('idle')) idleMs = silentMs;
+    });
   let report: ShutdownReport | undefined;
   let leftovers: number[] = [];
   let leftoverProcesses: LeftoverProcess[] = [];
@@ -230,7 +275,11 @@ function startedOrFailed(child: ChildProcess): Promise<void> {
  * The leader after a shutdown: dead (its exit event may still be on its way),
  * or still running because the shutdown stood down (escalate: false).
  */
-async function leaderAfterShutdown(child: ChildProcess, exited: Promise<LeaderExit>, report: ShutdownReport): Promise<LeaderExit | undefined> {
+async function leaderAfterShutdown(
+  child: ChildProcess,
+  exited: Promise<LeaderExit>,
+  report: ShutdownReport,
+): Promise<LeaderExit | undefined> {
   const leftRunning = report.stoodDown && child.pid !== undefined && report.survivors.includes(child.pid);
   return leftRunning ? undefined : exited;
 }

@@ -29,12 +29,19 @@ export async function settleLeftovers(
   clock: Clock,
 ): Promise<SettledLeftovers> {
   const leftovers = await group.members();
-  const leftoverProcesses = await Promise.all(leftovers.map(async (pid) => ({ pid, command: await readCommandLine(pid) })));
+  const leftoverProcesses = await Promise.all(
+    leftovers.map(async (pid) => ({ pid, command: await readCommandLine(pid) })),
+  );
   if (leftovers.length === 0) return { leftovers, leftoverProcesses, report: undefined };
   return { leftovers, leftoverProcesses, report: await byPolicy(group, policy, stop, clock) };
 }
 
-async function byPolicy(group: ProcessGroup, policy: LeftoversPolicy, stop: StopRequest, clock: Clock): Promise<ShutdownReport | undefined> {
+async function byPolicy(
+  group: ProcessGroup,
+  policy: LeftoversPolicy,
+  stop: StopRequest,
+  clock: Clock,
+): Promise<ShutdownReport | undefined> {
   switch (policy) {
     case 'keep':
       group.spare();

@@ -12,8 +12,11 @@ import { controllersFor } from '../mechanisms/cgroup/apply-limits.js';
 import type { ResolvedCreateOptions } from '../options/group-options.js';
 
 export async function withLimitsPrepared(options: ResolvedCreateOptions): Promise<ResolvedCreateOptions> {
-  if (options.limits === undefined || options.mechanism === 'pgroup' || options.cgroupParent !== undefined) return options;
+  if (options.limits === undefined || options.mechanism === 'pgroup' || options.cgroupParent !== undefined)
+    return options;
   const { prepareCgroupForLimits } = await import('../mechanisms/cgroup/prepare-for-limits.js');
-  const prepared = await prepareCgroupForLimits(controllersFor(options.limits), undefined, { systemdScope: options.systemdScope });
+  const prepared = await prepareCgroupForLimits(controllersFor(options.limits), undefined, {
+    systemdScope: options.systemdScope,
+  });
   return { ...options, cgroupParent: prepared.cgroupParent };
 }

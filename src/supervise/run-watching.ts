@@ -39,15 +39,29 @@ export interface WatchOutcome {
 }
 
 /** One incarnation, stopped by `signal`; settles once its tree is gone. */
-export type RunWatchedIncarnation = (signal: AbortSignal, onSpawn: (child: ChildProcess, group: ProcessGroup) => void) => Promise<RunResult>;
+export type RunWatchedIncarnation = (
+  signal: AbortSignal,
+  onSpawn: (child: ChildProcess, group: ProcessGroup) => void,
+) => Promise<RunResult>;
 
-export async function runWatching(command: string, args: readonly string[], watcher: ChangeWatcher, options: RunWatchingOptions, clock: Clock = systemClock): Promise<WatchOutcome> {
-  const runIncarnation: RunWatchedIncarnation = async (signal, onSpawn) => (await runOnClock(clock, command, [...args], { ...options.run, signal, onSpawn })) as RunResult;
+export async function runWatching(
+  command: string,
+  args: readonly string[],
+  watcher: ChangeWatcher,
+  options: RunWatchingOptions,
+  clock: Clock = systemClock,
+): Promise<WatchOutcome> {
+  const runIncarnation: RunWatchedIncarnation = async (signal, onSpawn) =>
+    (await runOnClock(clock, command, [...args], { ...options.run, signal, onSpawn })) as RunResult;
   return watchLoop(runIncarnation, watcher, options);
 }
 
 /** The watch loop over any way of running one incarnation (hermetic tests give a scripted one). */
-export async function watchLoop(runIncarnation: RunWatchedIncarnation, watcher: ChangeWatcher, options: Omit<RunWatchingOptions, 'run'>): Promise<WatchOutcome> {
+export async function watchLoop(
+  runIncarnation: RunWatchedIncarnation,
+  watcher: ChangeWatcher,
+  options: Omit<RunWatchingOptions, 'run'>,
+): Promise<WatchOutcome> {
   options.signal?.throwIfAborted();
   let onChange: () => void = () => undefined;
   watcher.onChange(() => onChange());
@@ -62,7 +76,8 @@ export async function watchLoop(runIncarnation: RunWatchedIncarnation, watcher: 
     if (options.signal?.aborted) return { runs: incarnation, last: result };
     if (!changed) {
       options.onWaiting?.(result);
-      if (!(await nextChange(options.signal, (listener) => (onChange = listener)))) return { runs: incarnation, last: result };
+      if (!(await nextChange(options.signal, (listener) => (onChange = listener))))
+        return { runs: incarnation, last: result };
     }
   }
 }

@@ -79,7 +79,13 @@ export interface ResolvedSuperviseOptions {
   run: RunOptions;
 }
 
-export const DEFAULT_BACKOFF: BackoffPlan = { initialDelay: 100, factor: 2, maxDelay: 30_000, jitter: 0.1, resetAfter: 10_000 };
+export const DEFAULT_BACKOFF: BackoffPlan = {
+  initialDelay: 100,
+  factor: 2,
+  maxDelay: 30_000,
+  jitter: 0.1,
+  resetAfter: 10_000,
+};
 
 const POLICIES: readonly RestartPolicy[] = ['always', 'on-failure', 'never'];
 const SUPERVISION_KEYS = ['restart', 'maxRestarts', 'backoff', 'stopWhen', 'onStart', 'onExit', 'onRestart'] as const;
@@ -94,21 +100,42 @@ export function resolveSuperviseOptions(options: SuperviseOptions = {}): Resolve
   const run: Record<string, unknown> = { ...o };
   for (const key of SUPERVISION_KEYS) delete run[key];
   for (const key of ['onSpawn', 'capture', 'maxBuffer', 'encoding']) {
-    if (key in run) throw new CorralError('EINVALID_OPTION', `supervise(): ${key} is not an option here${key === 'onSpawn' ? '; use onStart' : ''}`);
+    if (key in run)
+      throw new CorralError(
+        'EINVALID_OPTION',
+        `supervise(): ${key} is not an option here${key === 'onSpawn' ? '; use onStart' : ''}`,
+      );
   }
   // Two incarnations must never overlap: a run may not leave its tree behind.
-  if (o.leftovers === 'keep') throw new CorralError('EINVALID_OPTION', "supervise(): leftovers 'keep' would let incarnations overlap; use 'kill' or 'wait'");
-  if (o.escalate === false) throw new CorralError('EINVALID_OPTION', 'supervise(): escalate false would let incarnations overlap');
+  if (o.leftovers === 'keep')
+    throw new CorralError(
+      'EINVALID_OPTION',
+      "supervise(): leftovers 'keep' would let incarnations overlap; use 'kill' or 'wait'",
+    );
+  if (o.escalate === false)
+    throw new CorralError('EINVALID_OPTION', 'supervise(): escalate false would let incarnations overlap');
   // run()'s own checks, now, before anything starts.
   resolveRunOptions(run);
   const restart = o.restart ?? 'on-failure';
-  if (!POLICIES.includes(restart)) throw new CorralError('EINVALID_OPTION', `restart must be 'always', 'on-failure' or 'never', got ${describe(restart)}`);
+  if (!POLICIES.includes(restart))
+    throw new CorralError(
+      'EINVALID_OPTION',
+      `restart must be 'always', 'on-failure' or 'never', got ${describe(restart)}`,
+    );
   const maxRestarts = o.maxRestarts ?? Infinity;
-  if (typeof maxRestarts !== 'number' || !(maxRestarts >= 0) || (Number.isFinite(maxRestarts) && !Number.isInteger(maxRestarts))) {
-    throw new CorralError('EINVALID_OPTION', `maxRestarts must be a whole number >= 0 (or Infinity), got ${describe(maxRestarts)}`);
+  if (
+    typeof maxRestarts !== 'number' ||
+    !(maxRestarts >= 0) ||
+    (Number.isFinite(maxRestarts) && !Number.isInteger(maxRestarts))
+  ) {
+    throw new CorralError(
+      'EINVALID_OPTION',
+      `maxRestarts must be a whole number >= 0 (or Infinity), got ${describe(maxRestarts)}`,
+    );
   }
   for (const hook of HOOKS) {
-    if (o[hook] !== undefined && typeof o[hook] !== 'function') throw new CorralError('EINVALID_OPTION', `${hook} must be a function, got ${describe(o[hook])}`);
+    if (o[hook] !== undefined && typeof o[hook] !== 'function')
+      throw new CorralError('EINVALID_OPTION', `${hook} must be a function, got ${describe(o[hook])}`);
   }
   return {
     restart,
@@ -130,21 +157,38 @@ function resolveBackoff(backoff: unknown): BackoffPlan {
   }
   const b = backoff as BackoffOptions;
   for (const key of Object.keys(b)) {
-    if (!BACKOFF_KEYS.has(key)) throw new CorralError('EINVALID_OPTION', `backoff: unknown option ${JSON.stringify(key)}; known: ${[...BACKOFF_KEYS].join(', ')}`);
+    if (!BACKOFF_KEYS.has(key))
+      throw new CorralError(
+        'EINVALID_OPTION',
+        `backoff: unknown option ${JSON.stringify(key)}; known: ${[...BACKOFF_KEYS].join(', ')}`,
+      );
   }
   const plan = { ...DEFAULT_BACKOFF };
   if (b.initialDelay !== undefined) plan.initialDelay = parseTimeout(b.initialDelay, 'backoff.initialDelay');
   if (b.maxDelay !== undefined) plan.maxDelay = parseTimeout(b.maxDelay, 'backoff.maxDelay');
-  if (b.resetAfter !== undefined) plan.resetAfter = parseTimeout(b.resetAfter, 'backoff.resetAfter', { allowInfinite: true });
+  if (b.resetAfter !== undefined)
+    plan.resetAfter = parseTimeout(b.resetAfter, 'backoff.resetAfter', { allowInfinite: true });
   if (b.factor !== undefined) {
-    if (typeof b.factor !== 'number' || !(b.factor >= 1) || !Number.isFinite(b.factor)) throw new CorralError('EINVALID_OPTION', `backoff.factor must be a finite number >= 1, got ${describe(b.factor)}`);
+    if (typeof b.factor !== 'number' || !(b.factor >= 1) || !Number.isFinite(b.factor))
+      throw new CorralError(
+        'EINVALID_OPTION',
+        `backoff.factor must be a finite number >= 1, got ${describe(b.factor)}`,
+      );
     plan.factor = b.factor;
   }
   if (b.jitter !== undefined) {
-    if (typeof b.jitter !== 'number' || !(b.jitter >= 0 && b.jitter <= 1)) throw new CorralError('EINVALID_OPTION', `backoff.jitter must be a number from 0 to 1, got ${describe(b.jitter)}`);
+    if (typeof b.jitter !== 'number' || !(b.jitter >= 0 && b.jitter <= 1))
+      throw new CorralError(
+        'EINVALID_OPTION',
+        `backoff.jitter must be a number from 0 to 1, got ${describe(b.jitter)}`,
+      );
     plan.jitter = b.jitter;
   }
   // An initial delay above the cap would be cut to it anyway; say so plainly instead of surprising.
-  if (plan.initialDelay > plan.maxDelay) throw new CorralError('EINVALID_OPTION', `backoff.initialDelay (${plan.initialDelay}) exceeds backoff.maxDelay (${plan.maxDelay})`);
+  if (plan.initialDelay > plan.maxDelay)
+    throw new CorralError(
+      'EINVALID_OPTION',
+      `backoff.initialDelay (${plan.initialDelay}) exceeds backoff.maxDelay (${plan.maxDelay})`,
+    );
   return plan;
 }

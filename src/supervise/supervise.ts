@@ -45,22 +45,41 @@ export type RunIncarnation = (onSpawn: (child: ChildProcess, group: ProcessGroup
  * options (nothing starts), and with the AbortSignal's reason if it fired
  * before the first start.
  */
-export async function supervise(command: string, args?: readonly string[], options?: SuperviseOptions): Promise<SupervisionOutcome>;
+export async function supervise(
+  command: string,
+  args?: readonly string[],
+  options?: SuperviseOptions,
+): Promise<SupervisionOutcome>;
 export async function supervise(command: string, options?: SuperviseOptions): Promise<SupervisionOutcome>;
-export async function supervise(command: string, argsOrOptions?: readonly string[] | SuperviseOptions, maybeOptions?: SuperviseOptions): Promise<SupervisionOutcome> {
+export async function supervise(
+  command: string,
+  argsOrOptions?: readonly string[] | SuperviseOptions,
+  maybeOptions?: SuperviseOptions,
+): Promise<SupervisionOutcome> {
   return superviseOnClock(systemClock, command, argsOrOptions, maybeOptions);
 }
 
 /** supervise() on a given clock (the tests' seam, as runOnClock is run()'s). Not part of the API. */
-export async function superviseOnClock(clock: Clock, command: string, argsOrOptions?: readonly string[] | SuperviseOptions, maybeOptions?: SuperviseOptions): Promise<SupervisionOutcome> {
+export async function superviseOnClock(
+  clock: Clock,
+  command: string,
+  argsOrOptions?: readonly string[] | SuperviseOptions,
+  maybeOptions?: SuperviseOptions,
+): Promise<SupervisionOutcome> {
   const { file, args, options } = normalizeSpawnArguments(command, argsOrOptions, maybeOptions);
   const resolved = resolveSuperviseOptions(options);
-  const runIncarnation: RunIncarnation = (onSpawn) => runOnClock(clock, file, args, { ...resolved.run, onSpawn }) as Promise<RunResult>;
+  const runIncarnation: RunIncarnation = (onSpawn) =>
+    runOnClock(clock, file, args, { ...resolved.run, onSpawn }) as Promise<RunResult>;
   return superviseRuns(runIncarnation, resolved, clock);
 }
 
 /** The supervision loop over any way of running one incarnation (hermetic tests give a scripted one). */
-export async function superviseRuns(runIncarnation: RunIncarnation, options: ResolvedSuperviseOptions, clock: Clock, random: () => number = Math.random): Promise<SupervisionOutcome> {
+export async function superviseRuns(
+  runIncarnation: RunIncarnation,
+  options: ResolvedSuperviseOptions,
+  clock: Clock,
+  random: () => number = Math.random,
+): Promise<SupervisionOutcome> {
   options.signal?.throwIfAborted();
   const backoff = new Backoff(options.backoff, random);
   for (let incarnation = 1; ; incarnation++) {
@@ -69,7 +88,12 @@ export async function superviseRuns(runIncarnation: RunIncarnation, options: Res
     const uptime = clock.now() - startedAt;
     options.onExit?.({ incarnation, result });
     const end = reasonToEnd(options, result, incarnation);
-    const ended = (reason: SupervisionEndReason): SupervisionOutcome => ({ reason, last: result, runs: incarnation, restarts: incarnation - 1 });
+    const ended = (reason: SupervisionEndReason): SupervisionOutcome => ({
+      reason,
+      last: result,
+      runs: incarnation,
+      restarts: incarnation - 1,
+    });
     if (end !== undefined) return ended(end);
     const delayMs = backoff.next(uptime);
     options.onRestart?.({ incarnation: incarnation + 1, delayMs, previous: result });
@@ -77,7 +101,11 @@ export async function superviseRuns(runIncarnation: RunIncarnation, options: Res
   }
 }
 
-function reasonToEnd(options: ResolvedSuperviseOptions, result: RunResult, incarnation: number): SupervisionEndReason | undefined {
+function reasonToEnd(
+  options: ResolvedSuperviseOptions,
+  result: RunResult,
+  incarnation: number,
+): SupervisionEndReason | undefined {
   // Checked first: an abort that came just after the leader exited on its own must still end it.
   if (options.signal?.aborted) return 'cancelled';
   if (options.stopWhen?.(result, incarnation)) return 'stop-when';

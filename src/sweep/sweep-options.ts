@@ -27,9 +27,13 @@ const KEYS = new Set(['root', 'includeSpared', 'dryRun', 'killTimeout']);
 export function resolveSweepOptions(options: unknown = {}): ResolvedSweepOptions {
   const o = asOptionsObject(options, 'sweepStaleGroups()', KEYS) as SweepOptions;
   if (o.root !== undefined && (typeof o.root !== 'string' || !isCgroup2Directory(o.root))) {
-    throw new CorralError('EINVALID_OPTION', `sweepStaleGroups(): root must be a directory of a mounted cgroup2 filesystem, got ${JSON.stringify(o.root)}`, {
-      path: typeof o.root === 'string' ? o.root : undefined,
-    });
+    throw new CorralError(
+      'EINVALID_OPTION',
+      `sweepStaleGroups(): root must be a directory of a mounted cgroup2 filesystem, got ${JSON.stringify(o.root)}`,
+      {
+        path: typeof o.root === 'string' ? o.root : undefined,
+      },
+    );
   }
   return {
     root: o.root,

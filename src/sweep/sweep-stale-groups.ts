@@ -72,7 +72,11 @@ export async function sweepStaleGroupsWith(options: SweepOptions, seams: SweepSe
   return report;
 }
 
-async function sweepOne({ path, name }: FoundGroupDir, options: ResolvedSweepOptions, seams: SweepSeams): Promise<SweptGroup> {
+async function sweepOne(
+  { path, name }: FoundGroupDir,
+  options: ResolvedSweepOptions,
+  seams: SweepSeams,
+): Promise<SweptGroup> {
   const swept: SweptGroup = {
     path,
     ownerPid: name.ownerPid,

@@ -50,7 +50,11 @@ test('alternatingOrder and roundOrder give every contender every position over t
   const rounds = [0, 1, 2, 3, 4, 5].map((r) => roundOrder(items, r));
   for (const order of rounds) t.deepEqual([...order].sort(), items);
   for (const item of items) {
-    t.deepEqual([...new Set(rounds.map((order) => order.indexOf(item)))].sort(), [0, 1, 2], `${item} takes every position`);
+    t.deepEqual(
+      [...new Set(rounds.map((order) => order.indexOf(item)))].sort(),
+      [0, 1, 2],
+      `${item} takes every position`,
+    );
   }
 });
 
@@ -68,7 +72,10 @@ test('ratiosAgainst pairs samples of the same round and marks a capped contender
   const slow = ratios.find((r) => r.contender === 'slow');
   t.true(slow?.atLeast);
   t.is(slow?.summary.median, 500);
-  t.falsy(ratios.find((r) => r.size === 1000), 'no ratio without a baseline at that size');
+  t.falsy(
+    ratios.find((r) => r.size === 1000),
+    'no ratio without a baseline at that size',
+  );
 });
 
 test('number formats suit their magnitude and say when a figure is capped', (t) => {
@@ -84,7 +91,13 @@ test('number formats suit their magnitude and say when a figure is capped', (t) 
 });
 
 test('markdownTable aligns columns, right-aligns numbers and escapes pipes', (t) => {
-  const table = markdownTable(['name', 'ms'], [['a|b', '1.5'], ['long name', '12']]);
+  const table = markdownTable(
+    ['name', 'ms'],
+    [
+      ['a|b', '1.5'],
+      ['long name', '12'],
+    ],
+  );
   const lines = table.split('\n');
   t.is(lines.length, 4);
   t.is(lines[1], '| :-------- | --: |');
@@ -113,7 +126,9 @@ test('the chart has one line per contender on log axes, and marks capped points'
   // The same input gives the same bytes: the chart can be committed and diffed.
   t.is(teardownSvg(chartSeries(cells), 'Hard-kill <teardown>'), svg);
   // Equal steps in log(size) are equal steps in x.
-  const xs = [...svg.matchAll(/<text x="([\d.]+)" y="[\d.]+" text-anchor="middle">(10|100|1000)</g)].map((m) => Number(m[1]));
+  const xs = [...svg.matchAll(/<text x="([\d.]+)" y="[\d.]+" text-anchor="middle">(10|100|1000)</g)].map((m) =>
+    Number(m[1]),
+  );
   t.is(xs.length, 3);
   t.true(Math.abs(xs[1]! - xs[0]! - (xs[2]! - xs[1]!)) < 0.2);
 });
@@ -124,12 +139,19 @@ function ratio(contender: string, baseline: string, size: number, median: number
 
 test('targets are met, missed or "not measured", each with the figure behind it', (t) => {
   const targets = judgeTargets({
-    teardownRatios: [ratio('corral-cgroup', 'kernel-cgroup', 100, 1.05), ratio('corral-cgroup', 'kernel-cgroup', 1000, 1.4)],
+    teardownRatios: [
+      ratio('corral-cgroup', 'kernel-cgroup', 100, 1.05),
+      ratio('corral-cgroup', 'kernel-cgroup', 1000, 1.4),
+    ],
     treeKillRatios: [ratio('tree-kill', 'corral-cgroup', 100, 140)],
     drainLatency: [cell('corral-cgroup', 10, [0.5, 0.7, 0.6]), cell('poll-20ms', 10, [9, 11, 10])],
     spawnRatios: [ratio('corral-cgroup', 'child_process.spawn', 1, 1.3)],
     cliStartupRatios: [ratio('corral run -- true', 'node -e 0', 1, 1.6)],
-    fallbackRatios: [ratio('corral-pgroup', 'kernel-killpg', 10, 1.8), ratio('corral-pgroup', 'kernel-killpg', 100, 2.5), { ...ratio('corral-pgroup', 'kernel-killpg', 10, 1.2), graceful: true }],
+    fallbackRatios: [
+      ratio('corral-pgroup', 'kernel-killpg', 10, 1.8),
+      ratio('corral-pgroup', 'kernel-killpg', 100, 2.5),
+      { ...ratio('corral-pgroup', 'kernel-killpg', 10, 1.2), graceful: true },
+    ],
     containment: [{ contender: 'corral-cgroup', label: 'corral', survivors: 0, survivorCommands: [], treeSize: 6 }],
   });
   const byName = (part: string) => targets.find((x) => x.name.includes(part));
@@ -146,20 +168,48 @@ test('targets are met, missed or "not measured", each with the figure behind it'
   t.false(byName('hard kill within 2x of the killpg + /proc scan floor at N = 100')?.met);
   t.regex(byName('hard kill within 2x of the killpg + /proc scan floor at N = 100')?.detail ?? '', /2\.50x/);
   t.true(byName('graceful shutdown within 2x of the killpg + /proc scan floor at N = 10')?.met);
-  t.is(byName('graceful shutdown within 2x of the killpg + /proc scan floor at N = 100')?.met, undefined, 'not measured');
+  t.is(
+    byName('graceful shutdown within 2x of the killpg + /proc scan floor at N = 100')?.met,
+    undefined,
+    'not measured',
+  );
   t.false(byName('node -e 0')?.met);
   t.regex(byName('node -e 0')?.detail ?? '', /1\.60x/);
 });
 
 test('the CLI start-up target is judged on the last setting measured, the strictest, and names the others', (t) => {
   const judged = (cliStartupRatios: Ratio[]) =>
-    judgeTargets({ teardownRatios: [], treeKillRatios: [], drainLatency: [], spawnRatios: [], cliStartupRatios, fallbackRatios: [], containment: [] }).find((x) =>
-      x.name.includes('node -e 0'),
-    );
-  const asIs = ratio('corral run -- true (Node v20.20.2, environment as is)', 'node -e 0 (Node v20.20.2, environment as is)', 1, 1.25);
-  const newest = ratio('corral run -- true (Node v26.12.1, no NODE_EXTRA_CA_CERTS)', 'node -e 0 (Node v26.12.1, no NODE_EXTRA_CA_CERTS)', 1, 2.5);
-  const floorOf = (setting: string, median: number): Ratio => ({ ...ratio(`the floor: cgroup, guard, shim, no corral code (${setting})`, `node -e 0 (${setting})`, 1, median), floor: true });
-  const both = judged([floorOf('Node v20.20.2, environment as is', 1.1), asIs, floorOf('Node v26.12.1, no NODE_EXTRA_CA_CERTS', 1.8), newest]);
+    judgeTargets({
+      teardownRatios: [],
+      treeKillRatios: [],
+      drainLatency: [],
+      spawnRatios: [],
+      cliStartupRatios,
+      fallbackRatios: [],
+      containment: [],
+    }).find((x) => x.name.includes('node -e 0'));
+  const asIs = ratio(
+    'corral run -- true (Node v20.20.2, environment as is)',
+    'node -e 0 (Node v20.20.2, environment as is)',
+    1,
+    1.25,
+  );
+  const newest = ratio(
+    'corral run -- true (Node v26.12.1, no NODE_EXTRA_CA_CERTS)',
+    'node -e 0 (Node v26.12.1, no NODE_EXTRA_CA_CERTS)',
+    1,
+    2.5,
+  );
+  const floorOf = (setting: string, median: number): Ratio => ({
+    ...ratio(`the floor: cgroup, guard, shim, no corral code (${setting})`, `node -e 0 (${setting})`, 1, median),
+    floor: true,
+  });
+  const both = judged([
+    floorOf('Node v20.20.2, environment as is', 1.1),
+    asIs,
+    floorOf('Node v26.12.1, no NODE_EXTRA_CA_CERTS', 1.8),
+    newest,
+  ]);
   t.false(both?.met, 'met on the flattering setting, missed on the strictest: missed');
   t.regex(
     both?.detail ?? '',
@@ -168,7 +218,11 @@ test('the CLI start-up target is judged on the last setting measured, the strict
   );
   t.true(judged([asIs])?.met);
   const failed = { ...newest, summary: summarize([]) };
-  t.is(judged([asIs, failed])?.met, undefined, 'the strictest setting without pairs (its CLI failed): not measured, not judged on an easier one');
+  t.is(
+    judged([asIs, failed])?.met,
+    undefined,
+    'the strictest setting without pairs (its CLI failed): not measured, not judged on an easier one',
+  );
   t.is(judged([])?.met, undefined, 'not measured');
 });
 
@@ -177,8 +231,26 @@ test('the markdown report names the host and carries every table', (t) => {
   const results: Results = {
     generatedAt: '2026-01-01T00:00:00.000Z',
     quick: true,
-    host: { cpu: 'Test CPU', cores: 2, memoryGb: 4, kernel: '6.1.0', distribution: 'Debian 12', cgroupLayout: 'unified', node: 'v20', loadAverage: [1.5, 1, 0.5] },
-    config: { sizes: [10], repetitions: 2, capMs: 10_000, drainRounds: 3, spawnRounds: 3, cliRounds: 3, scaleGroups: 2, scaleRuns: 1 },
+    host: {
+      cpu: 'Test CPU',
+      cores: 2,
+      memoryGb: 4,
+      kernel: '6.1.0',
+      distribution: 'Debian 12',
+      cgroupLayout: 'unified',
+      node: 'v20',
+      loadAverage: [1.5, 1, 0.5],
+    },
+    config: {
+      sizes: [10],
+      repetitions: 2,
+      capMs: 10_000,
+      drainRounds: 3,
+      spawnRounds: 3,
+      cliRounds: 3,
+      scaleGroups: 2,
+      scaleRuns: 1,
+    },
     unavailable: [{ contender: 'tree-kill', reason: 'not installed' }],
     teardown,
     teardownRatios: ratiosAgainst(teardown, 'kernel-cgroup'),
@@ -190,12 +262,35 @@ test('the markdown report names the host and carries every table', (t) => {
     cliStartup: [cell('node -e 0', 1, [40, 42]), cell('corral run -- true', 1, [60, 62])],
     cliStartupRatios: [ratio('corral run -- true', 'node -e 0', 1, 1.5)],
     containment: [],
-    serverStack: [{ contender: 'ssat-sigkill', label: 'start-server-and-test: SIGKILLed', survivors: 12, survivorCommands: ['sleep 1000'], treeSize: 12 }],
+    serverStack: [
+      {
+        contender: 'ssat-sigkill',
+        label: 'start-server-and-test: SIGKILLed',
+        survivors: 12,
+        survivorCommands: ['sleep 1000'],
+        treeSize: 12,
+      },
+    ],
     scale: [],
     targets: [{ name: 'a target', met: false, detail: 'why' }],
   };
   const markdown = resultsMarkdown(results);
-  for (const part of ['### Containment: a dev stack under its test runner', 'start-server-and-test: SIGKILLed', '12 of 12', 'Test CPU', 'load average 1.5 / 1.0 / 0.5', 'Linux 6.1.0', 'Debian 12', '### Hard-kill teardown', '### CLI start-up', '| corral run -- true', '### Targets', '| a target', 'Not measured: tree-kill: not installed', '1.11x']) {
+  for (const part of [
+    '### Containment: a dev stack under its test runner',
+    'start-server-and-test: SIGKILLed',
+    '12 of 12',
+    'Test CPU',
+    'load average 1.5 / 1.0 / 0.5',
+    'Linux 6.1.0',
+    'Debian 12',
+    '### Hard-kill teardown',
+    '### CLI start-up',
+    '| corral run -- true',
+    '### Targets',
+    '| a target',
+    'Not measured: tree-kill: not installed',
+    '1.11x',
+  ]) {
     t.true(markdown.includes(part), part);
   }
 });

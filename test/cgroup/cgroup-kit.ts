@@ -35,7 +35,9 @@ export async function requireCgroup(t: ExecutionContext): Promise<boolean> {
   const host = hostContainment();
   if (host.mechanism === 'cgroup') return true;
   if (cgroupExpected) {
-    t.fail(`cgroup v2 is expected on this host but not usable: ${host.reason}. Set CORRAL_EXPECT_CGROUP=0 on hosts without it.`);
+    t.fail(
+      `cgroup v2 is expected on this host but not usable: ${host.reason}. Set CORRAL_EXPECT_CGROUP=0 on hosts without it.`,
+    );
     return false;
   }
   const error = await t.throwsAsync(ProcessGroup.create({ mechanism: 'cgroup', guard: false }));
@@ -62,12 +64,18 @@ export async function destroyCgroupDir(dir: string): Promise<void> {
       return (error as NodeJS.ErrnoException).code === 'ENOENT';
     }
   };
-  if (!(await lookUntil(removed, (gone) => gone, { ms: PATIENCE_MS })).met) console.error(`LEAK: cgroup directory ${dir} could not be removed`);
+  if (!(await lookUntil(removed, (gone) => gone, { ms: PATIENCE_MS })).met)
+    console.error(`LEAK: cgroup directory ${dir} could not be removed`);
 }
 
 /** A ProcessGroup on cgroup v2 whose directory (and its `-spared` twin) is destroyed in teardown. */
 export async function openCgroup(t: ExecutionContext, options: CreateOptions = {}): Promise<ProcessGroup> {
-  const group = await ProcessGroup.create({ mechanism: 'cgroup', guard: false, killTimeout: KILL_TIMEOUT_MS, ...options });
+  const group = await ProcessGroup.create({
+    mechanism: 'cgroup',
+    guard: false,
+    killTimeout: KILL_TIMEOUT_MS,
+    ...options,
+  });
   const dir = group.cgroupPath!;
   t.teardown(async () => {
     await group.close().catch(() => {});
@@ -115,10 +123,12 @@ export const NOBODY = 65534;
  * asAnotherUser for why it runs in a view of the checkout and of Node.
  */
 export function asNobody(t: ExecutionContext, fixture: URL, cgroupDir?: string): ViewCommand {
-  return asAnotherUser(t, { drop: `setpriv --reuid=${NOBODY} --regid=${NOBODY} --clear-groups`, ...nodeArgsInRepo(fixture), joinDir: cgroupDir });
+  return asAnotherUser(t, {
+    drop: `setpriv --reuid=${NOBODY} --regid=${NOBODY} --clear-groups`,
+    ...nodeArgsInRepo(fixture),
+    joinDir: cgroupDir,
+  });
 }
 
 /** How long a child Node process (a fixture under tsx) may take; the TCG guest starts Node slowly. */
 export const FIXTURE_TIMEOUT_MS = patience(60_000);
-
-

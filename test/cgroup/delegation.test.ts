@@ -14,7 +14,15 @@ import { promisify } from 'node:util';
 import { hostContainment } from '../../src/index.js';
 import { nodeArgs } from '../helpers/node-script.js';
 import { assertNoSurvivors, tagFor } from '../helpers/tagged-processes.js';
-import { asNobody, FIXTURE_TIMEOUT_MS, destroyCgroupDir, isDirectory, NOBODY, REPO, requireCgroup } from './cgroup-kit.js';
+import {
+  asNobody,
+  FIXTURE_TIMEOUT_MS,
+  destroyCgroupDir,
+  isDirectory,
+  NOBODY,
+  REPO,
+  requireCgroup,
+} from './cgroup-kit.js';
 
 const run = promisify(execFile);
 const FIXTURE = new URL('../fixtures/cgroup-delegated.ts', import.meta.url);
@@ -55,7 +63,11 @@ test('an unprivileged user in a delegated subtree contains, kills and cleans up 
   if (delegated) {
     t.is(result.uid, NOBODY);
     t.true(result.cgroupPath.startsWith(`${delegated}/corral-`), 'the group was made inside the delegated subtree');
-    t.deepEqual(readdirSync(delegated).filter((name) => isDirectory(join(delegated!, name))), [], 'no group directory left');
+    t.deepEqual(
+      readdirSync(delegated).filter((name) => isDirectory(join(delegated!, name))),
+      [],
+      'no group directory left',
+    );
   }
   t.true(result.escalated, 'the SIGTERM ignorer forced the escalation');
   t.true(result.membersBefore >= 7);

@@ -15,7 +15,11 @@ import { PATIENCE_MS } from '../helpers/patience.js';
 const FIXTURE = new URL('../fixtures/exit-cleanup.ts', import.meta.url);
 
 /** Runs the fixture (SIGKILLed if it hangs); its group directory is destroyed in teardown whatever happens. */
-function runFixture(t: ExecutionContext, tag: Tag, mode: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runFixture(
+  t: ExecutionContext,
+  tag: Tag,
+  mode: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, nodeArgs(FIXTURE, 'cgroup', mode), {
     env: tag.env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -37,7 +41,11 @@ function directoryOf(stdout: string): string {
   return /^group (\S+)$/m.exec(stdout)?.[1] ?? '';
 }
 
-for (const [mode, exitCode] of [['normal', 0], ['exit', 0], ['throw', 1]] as const) {
+for (const [mode, exitCode] of [
+  ['normal', 0],
+  ['exit', 0],
+  ['throw', 1],
+] as const) {
   test(`exit cleanup kills the zoo and removes the directory when the owner ends (${mode})`, async (t) => {
     if (!(await requireCgroup(t))) return;
     const tag = tagFor(t);

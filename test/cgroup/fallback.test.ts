@@ -29,11 +29,15 @@ interface ProbeResult {
 
 async function probe(env: NodeJS.ProcessEnv, wrapper: string[], shellPrefix = ''): Promise<ProbeResult> {
   const node = `${shellPrefix}exec "$0" "$@"`;
-  const { stdout } = await run(wrapper[0]!, [...wrapper.slice(1), 'sh', '-c', node, process.execPath, ...nodeArgs(FIXTURE)], {
-    env,
-    cwd: REPO,
-    timeout: FIXTURE_TIMEOUT_MS,
-  });
+  const { stdout } = await run(
+    wrapper[0]!,
+    [...wrapper.slice(1), 'sh', '-c', node, process.execPath, ...nodeArgs(FIXTURE)],
+    {
+      env,
+      cwd: REPO,
+      timeout: FIXTURE_TIMEOUT_MS,
+    },
+  );
   return JSON.parse(stdout) as ProbeResult;
 }
 
@@ -84,7 +88,11 @@ test('an unprivileged user without delegation: auto falls back, cgroup throws', 
   }
   const tag = tagFor(t);
   const nobody = asNobody(t, FIXTURE);
-  const { stdout } = await run(nobody.file, nobody.args, { env: tag.env, cwd: nobody.cwd, timeout: FIXTURE_TIMEOUT_MS });
+  const { stdout } = await run(nobody.file, nobody.args, {
+    env: tag.env,
+    cwd: nobody.cwd,
+    timeout: FIXTURE_TIMEOUT_MS,
+  });
   const result = JSON.parse(stdout) as ProbeResult;
   assertFellBack(t, result, /EACCES|not writable|permission denied/i);
   t.is(result.host.uid, NOBODY);
@@ -101,7 +109,9 @@ test('a cgroupParent that is not a cgroup2 directory: auto falls back with the r
   t.regex(auto.fallbackReason ?? '', new RegExp(`cgroupParent ${scratch} is not a directory of a mounted cgroup2`));
   const error = await t.throwsAsync(ProcessGroup.create({ mechanism: 'cgroup', guard: false, cgroupParent: scratch }));
   t.is((error as { code?: string }).code, 'ECGROUP_UNAVAILABLE');
-  const limited = await t.throwsAsync(ProcessGroup.create({ guard: false, cgroupParent: scratch, limits: { pids: 10 } }));
+  const limited = await t.throwsAsync(
+    ProcessGroup.create({ guard: false, cgroupParent: scratch, limits: { pids: 10 } }),
+  );
   t.is((limited as { code?: string }).code, 'ELIMIT_UNENFORCEABLE', 'limits never fall back silently');
 });
 
@@ -109,7 +119,10 @@ test('a mount table without cgroup2 (seam): ECGROUP_UNAVAILABLE, and hostContain
   const scratch = mkdtempSync(join(tmpdir(), 'corral-proc-'));
   t.teardown(() => rmSync(scratch, { recursive: true, force: true }));
   const procSources = { mountinfo: join(scratch, 'mountinfo'), selfCgroup: join(scratch, 'cgroup') };
-  writeFileSync(procSources.mountinfo, '31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw\n32 31 0:29 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n');
+  writeFileSync(
+    procSources.mountinfo,
+    '31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw\n32 31 0:29 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n',
+  );
   writeFileSync(procSources.selfCgroup, '1:pids:/\n');
 
   const error = await t.throwsAsync(createCgroupContainment({ parent: undefined, limits: undefined, procSources }));

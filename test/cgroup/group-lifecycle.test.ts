@@ -13,7 +13,16 @@ import { createCgroupContainment } from '../../src/mechanisms/cgroup/cgroup-cont
 import { LONG_SLEEP, zooScript, zooSize } from '../helpers/escape-zoo.js';
 import { assertNoSurvivors, findTagged, tagFor, waitForTagged, waitUntilGone } from '../helpers/tagged-processes.js';
 import { processState } from '../group/open-pgroup.js';
-import { cgroupDirOf, destroyCgroupDir, eventually, openCgroup, requireCgroup, SETTLE_MS, spawnShell, waitForSettledZoo } from './cgroup-kit.js';
+import {
+  cgroupDirOf,
+  destroyCgroupDir,
+  eventually,
+  openCgroup,
+  requireCgroup,
+  SETTLE_MS,
+  spawnShell,
+  waitForSettledZoo,
+} from './cgroup-kit.js';
 
 test('members() lists every live member, escaped ones included; stats() counts them and the CPU used', async (t) => {
   if (!(await requireCgroup(t))) return;
@@ -29,8 +38,16 @@ test('members() lists every live member, escaped ones included; stats() counts t
   t.is(stats.processes, zooSize());
   t.is(typeof stats.cpuUsageMs, 'number');
   const dir = group.cgroupPath!;
-  t.is(stats.memoryBytes === undefined, !existsSync(`${dir}/memory.current`), 'memoryBytes only where the controller gives it');
-  t.is(stats.peakProcesses === undefined, !existsSync(`${dir}/pids.peak`), 'peakProcesses only where the controller gives it');
+  t.is(
+    stats.memoryBytes === undefined,
+    !existsSync(`${dir}/memory.current`),
+    'memoryBytes only where the controller gives it',
+  );
+  t.is(
+    stats.peakProcesses === undefined,
+    !existsSync(`${dir}/pids.peak`),
+    'peakProcesses only where the controller gives it',
+  );
   await group.close();
   assertNoSurvivors(t, tag);
 });
@@ -57,7 +74,10 @@ test('suspend() freezes the whole tree and resume() thaws it', async (t) => {
   await group.resume();
   t.regex(readFileSync(`${dir}/cgroup.events`, 'utf8'), /^frozen 0$/m);
   await eventually(() => statSync(counter).size > frozenSize, 'the counter goes on after resume()');
-  t.true((await group.members()).every((pid) => processState(pid) !== 'T'), 'nobody left stopped');
+  t.true(
+    (await group.members()).every((pid) => processState(pid) !== 'T'),
+    'nobody left stopped',
+  );
   await group.close();
   assertNoSurvivors(t, tag);
 });
@@ -106,38 +126,41 @@ test('killSync() kills the tree and removes the directory without yielding', asy
   assertNoSurvivors(t, tag);
 });
 
-test.serial('a closed group holds no file descriptor and no inotify watch (pidfds and watchers are all closed)', async (t) => {
-  if (!(await requireCgroup(t))) return;
-  const tag = tagFor(t);
-  const openFds = () => readdirSync('/proc/self/fd').length;
-  // libuv shares one inotify fd among all watchers, so a leaked watcher shows as a watch, not as an fd.
-  const inotifyWatches = () =>
-    readdirSync('/proc/self/fdinfo').reduce((sum, fd) => {
-      try {
-        return sum + (readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8').match(/^inotify wd:/gm)?.length ?? 0);
-      } catch {
-        return sum;
-      }
-    }, 0);
-  const cycle = async () => {
-    const group = await openCgroup(t, { shutdownTimeout: 100 });
-    spawnShell(group, tag, zooScript(['ignoresTerm', 'setsid']));
-    await waitForSettledZoo(tag, 3);
-    await group.shutdown();
-    await group.close();
-  };
-  // libuv drops a closed watcher's inotify watch on a later turn of the loop, so counts are read after the loop has turned.
-  const counts = async () => {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    return { fds: openFds(), watches: inotifyWatches() };
-  };
-  await cycle(); // Warm-up: ffi-rs opens libc once, for good.
-  const before = await counts();
-  for (let i = 0; i < 5; i++) await cycle();
-  const after = await counts();
-  // A leak adds descriptors; Node itself may close one of its own meanwhile
-  // (seen on Node 22 and 24: one fewer after the cycles), which is no leak.
-  t.true(after.fds <= before.fds, `descriptors: ${before.fds} before, ${after.fds} after`);
-  t.is(after.watches, before.watches);
-  assertNoSurvivors(t, tag);
-});
+test.serial(
+  'a closed group holds no file descriptor and no inotify watch (pidfds and watchers are all closed)',
+  async (t) => {
+    if (!(await requireCgroup(t))) return;
+    const tag = tagFor(t);
+    const openFds = () => readdirSync('/proc/self/fd').length;
+    // libuv shares one inotify fd among all watchers, so a leaked watcher shows as a watch, not as an fd.
+    const inotifyWatches = () =>
+      readdirSync('/proc/self/fdinfo').reduce((sum, fd) => {
+        try {
+          return sum + (readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8').match(/^inotify wd:/gm)?.length ?? 0);
+        } catch {
+          return sum;
+        }
+      }, 0);
+    const cycle = async () => {
+      const group = await openCgroup(t, { shutdownTimeout: 100 });
+      spawnShell(group, tag, zooScript(['ignoresTerm', 'setsid']));
+      await waitForSettledZoo(tag, 3);
+      await group.shutdown();
+      await group.close();
+    };
+    // libuv drops a closed watcher's inotify watch on a later turn of the loop, so counts are read after the loop has turned.
+    const counts = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return { fds: openFds(), watches: inotifyWatches() };
+    };
+    await cycle(); // Warm-up: ffi-rs opens libc once, for good.
+    const before = await counts();
+    for (let i = 0; i < 5; i++) await cycle();
+    const after = await counts();
+    // A leak adds descriptors; Node itself may close one of its own meanwhile
+    // (seen on Node 22 and 24: one fewer after the cycles), which is no leak.
+    t.true(after.fds <= before.fds, `descriptors: ${before.fds} before, ${after.fds} after`);
+    t.is(after.watches, before.watches);
+    assertNoSurvivors(t, tag);
+  },
+);

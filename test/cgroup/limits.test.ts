@@ -25,7 +25,9 @@ async function limitedGroup(t: ExecutionContext, limits: Limits): Promise<Proces
 }
 
 function stat(dir: string, file: string, key: string): number {
-  const line = readFileSync(`${dir}/${file}`, 'utf8').split('\n').find((l) => l.startsWith(`${key} `));
+  const line = readFileSync(`${dir}/${file}`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${key} `));
   return Number(line?.split(' ')[1]);
 }
 
@@ -55,7 +57,10 @@ if (enforceable) {
     t.is(readFileSync(`${dir}/memory.max`, 'utf8').trim(), String(32 * 1024 * 1024));
     // Without swap the hog cannot dodge the limit by swapping (the test's own setting, not corral's).
     if (existsSync(`${dir}/memory.swap.max`)) writeFileSync(`${dir}/memory.swap.max`, '0');
-    const hog = group.spawn('perl', ['-e', '$x = "a" x (256 * 1024 * 1024); sleep 1000'], { env: tag.env, stdio: 'ignore' });
+    const hog = group.spawn('perl', ['-e', '$x = "a" x (256 * 1024 * 1024); sleep 1000'], {
+      env: tag.env,
+      stdio: 'ignore',
+    });
 
     const status = await exited(hog);
 
@@ -87,7 +92,9 @@ if (enforceable) {
     const before = ourGroupDirs(parent);
 
     for (const mechanism of ['cgroup', 'auto'] as const) {
-      const error = await t.throwsAsync(ProcessGroup.create({ mechanism, guard: false, limits: { memoryBytes: 64 << 20, pids: 10, cpus: 0.5 } }));
+      const error = await t.throwsAsync(
+        ProcessGroup.create({ mechanism, guard: false, limits: { memoryBytes: 64 << 20, pids: 10, cpus: 0.5 } }),
+      );
       t.is((error as { code?: string }).code, 'ELIMIT_UNENFORCEABLE');
       t.regex((error as Error).message, /controller/);
     }
@@ -98,7 +105,9 @@ if (enforceable) {
     if (!(await requireCgroup(t))) return;
     if (hostContainment().limits.enforceableAfterPrepare) {
       // The controllers are there, only not enabled: the refusal must point at the helper (which is not run: it would move this process).
-      const error = await t.throwsAsync(ProcessGroup.create({ mechanism: 'cgroup', guard: false, limits: { pids: 10 } }));
+      const error = await t.throwsAsync(
+        ProcessGroup.create({ mechanism: 'cgroup', guard: false, limits: { pids: 10 } }),
+      );
       t.regex((error as Error).message, /prepareCgroupForLimits/);
       return;
     }

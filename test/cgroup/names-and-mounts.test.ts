@@ -5,7 +5,12 @@
 import test from 'ava';
 import { cpuMax, limitFiles } from '../../src/mechanisms/cgroup/apply-limits.js';
 import { formatGroupName, parseGroupName } from '../../src/mechanisms/cgroup/group-name.js';
-import { cgroupDirectory, parseMountinfo, parseOwnCgroup, visibleMounts } from '../../src/mechanisms/cgroup/hierarchy.js';
+import {
+  cgroupDirectory,
+  parseMountinfo,
+  parseOwnCgroup,
+  visibleMounts,
+} from '../../src/mechanisms/cgroup/hierarchy.js';
 import { hermetic } from '../helpers/hermetic.js';
 
 hermetic();
@@ -19,7 +24,16 @@ test('group names carry owner pid, owner start time and counter, and round-trip'
 });
 
 test('names that are not corral group directories are not parsed', (t) => {
-  for (const name of ['corral-supervisor', 'corral-bench-1-2', 'corral-1-2', 'corral-1-2-3-4', 'xcorral-1-2-3', 'corral-1-2-3-spared-spared', 'user.slice', 'corral-test-delegated-1-2']) {
+  for (const name of [
+    'corral-supervisor',
+    'corral-bench-1-2',
+    'corral-1-2',
+    'corral-1-2-3-4',
+    'xcorral-1-2-3',
+    'corral-1-2-3-spared-spared',
+    'user.slice',
+    'corral-test-delegated-1-2',
+  ]) {
     t.is(parseGroupName(name), undefined, name);
   }
 });
@@ -29,12 +43,16 @@ const HYBRID = [
   '32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu',
   '41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw',
 ].join('\n');
-const UNIFIED_WITH_OPTIONAL_FIELDS = '35 24 0:30 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:9 - cgroup2 cgroup2 rw,nsdelegate\n';
+const UNIFIED_WITH_OPTIONAL_FIELDS =
+  '35 24 0:30 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:9 - cgroup2 cgroup2 rw,nsdelegate\n';
 const CONTAINER = '900 800 0:30 /docker/abc /sys/fs/cgroup ro,nosuid master:4 - cgroup2 cgroup rw\n';
 
 test('mountinfo: the cgroup2 line is found wherever it is mounted, with optional fields and read-only flags', (t) => {
   const hybrid = parseMountinfo(HYBRID).filter((m) => m.fsType === 'cgroup2');
-  t.deepEqual(hybrid.map((m) => m.mountPoint), ['/sys/fs/cgroup/unified']);
+  t.deepEqual(
+    hybrid.map((m) => m.mountPoint),
+    ['/sys/fs/cgroup/unified'],
+  );
   const unified = parseMountinfo(UNIFIED_WITH_OPTIONAL_FIELDS)[0]!;
   t.is(unified.fsType, 'cgroup2');
   t.is(unified.mountPoint, '/sys/fs/cgroup');
@@ -69,9 +87,15 @@ test('cpu.max: a share of CPUs as quota and period, legal even for tiny shares',
 
 test('a mount covered by a later one (same place or above) is not visible', (t) => {
   const covered = parseMountinfo(`${HYBRID}\n63 41 0:39 / /sys/fs/cgroup/unified rw - tmpfs none rw\n`);
-  t.deepEqual(visibleMounts(covered).filter((m) => m.fsType === 'cgroup2'), []);
+  t.deepEqual(
+    visibleMounts(covered).filter((m) => m.fsType === 'cgroup2'),
+    [],
+  );
   const coveredAbove = parseMountinfo(`${HYBRID}\n64 23 0:40 / /sys/fs/cgroup rw - tmpfs none rw\n`);
-  t.deepEqual(visibleMounts(coveredAbove).filter((m) => m.fsType === 'cgroup2'), []);
+  t.deepEqual(
+    visibleMounts(coveredAbove).filter((m) => m.fsType === 'cgroup2'),
+    [],
+  );
   const beside = parseMountinfo(`${HYBRID}\n65 23 0:41 / /sys/fs/cgroup/unifiedx rw - tmpfs none rw\n`);
   t.is(visibleMounts(beside).filter((m) => m.fsType === 'cgroup2').length, 1);
 });

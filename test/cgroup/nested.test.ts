@@ -15,7 +15,12 @@ import { eventually, openCgroup, requireCgroup, spawnShell, waitForSettledZoo } 
 function nestedTree(dir: string, { ignoreTerm = false } = {}): string {
   const enter = (sub: string, trap = '') =>
     `sh -c '${trap}echo $$ > "$0/cgroup.procs" && exec ${LONG_SLEEP}' '${join(dir, sub)}' &`;
-  return [`mkdir -p '${dir}/a' '${dir}/b/c'`, enter('a'), enter('b/c', ignoreTerm ? 'trap "" TERM; ' : ''), `exec ${LONG_SLEEP}`].join('\n');
+  return [
+    `mkdir -p '${dir}/a' '${dir}/b/c'`,
+    enter('a'),
+    enter('b/c', ignoreTerm ? 'trap "" TERM; ' : ''),
+    `exec ${LONG_SLEEP}`,
+  ].join('\n');
 }
 
 /** Long enough for the members that do not ignore SIGTERM to die of it on a loaded host or the TCG guest. */
@@ -35,7 +40,11 @@ test('members in <group>/a and <group>/b/c: counted, frozen, signalled; a gracef
 
   t.deepEqual([...(await group.members())].sort(), [...pids].sort());
   t.is((await group.stats()).processes, 3);
-  t.is(readFileSync(`${dir}/cgroup.procs`, 'utf8').trim().split('\n').length, 1, 'only the leader is in the group itself');
+  t.is(
+    readFileSync(`${dir}/cgroup.procs`, 'utf8').trim().split('\n').length,
+    1,
+    'only the leader is in the group itself',
+  );
 
   await group.suspend();
   t.true(frozenIn(dir));

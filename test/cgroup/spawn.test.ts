@@ -25,7 +25,14 @@ function spawnError(child: ChildProcess): Promise<NodeJS.ErrnoException> {
 
 /** Everything Node puts on a spawn error, as plain data. */
 function errorFields(error: NodeJS.ErrnoException & { spawnargs?: string[] }) {
-  return { message: error.message, code: error.code, errno: error.errno, syscall: error.syscall, path: error.path, spawnargs: error.spawnargs };
+  return {
+    message: error.message,
+    code: error.code,
+    errno: error.errno,
+    syscall: error.syscall,
+    path: error.path,
+    spawnargs: error.spawnargs,
+  };
 }
 
 test('the child is in the group before it runs anything, with its own pid', async (t) => {
@@ -62,7 +69,11 @@ test('shell: true builds the command Node builds, and stderr passes through', as
   if (!(await requireCgroup(t))) return;
   const tag = tagFor(t);
   const group = await openCgroup(t);
-  const child = group.spawn('echo out; echo err >&2; exit 3', { shell: true, env: tag.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = group.spawn('echo out; echo err >&2; exit 3', {
+    shell: true,
+    env: tag.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let err = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
   const [out, status] = await Promise.all([collect(child), exited(child)]);
@@ -127,12 +138,15 @@ test('a child whose group was removed is refused by the shim: exit 126, a messag
   assertNoSurvivors(t, tag);
 });
 
-test('the release pipe never reaches the program: it sees exactly the descriptors a plain spawn gives it, and child.stdio is the user\'s', async (t) => {
+test("the release pipe never reaches the program: it sees exactly the descriptors a plain spawn gives it, and child.stdio is the user's", async (t) => {
   if (!(await requireCgroup(t))) return;
   const tag = tagFor(t);
   const group = await openCgroup(t);
   // Gaps and extra pipes, as a user might ask for; `ls` lists its own directory fd too, in both runs alike.
-  const options = { env: tag.env, stdio: ['ignore', 'pipe', 'inherit', 'pipe', 'ignore', 'pipe'] as Array<'ignore' | 'pipe' | 'inherit'> };
+  const options = {
+    env: tag.env,
+    stdio: ['ignore', 'pipe', 'inherit', 'pipe', 'ignore', 'pipe'] as Array<'ignore' | 'pipe' | 'inherit'>,
+  };
   const script = 'ls /proc/self/fd | sort -n | tr "\\n" " "';
   const native = nodeSpawn('sh', ['-c', script], options);
   const child = group.spawn('sh', ['-c', script], options);
@@ -157,7 +171,7 @@ test('more stdio entries than a POSIX sh can redirect are refused with EINVALID_
   t.deepEqual(await group.members(), []);
 });
 
-test('a stdio value Node rejects is rejected with Node\'s own error', async (t) => {
+test("a stdio value Node rejects is rejected with Node's own error", async (t) => {
   if (!(await requireCgroup(t))) return;
   const group = await openCgroup(t);
   const native = t.throws(() => nodeSpawn('true', [], { stdio: 'bogus' as 'pipe' }));
@@ -170,7 +184,8 @@ test('a stdio value Node rejects is rejected with Node\'s own error', async (t) 
 test('the self-move that primes the first migration (migration-primer.ts) leaves this process, all its threads, in its own cgroup', async (t) => {
   if (!(await requireCgroup(t))) return;
   const own = () => readFileSync('/proc/self/cgroup', 'utf8');
-  const threadCgroups = () => readdirSync('/proc/self/task').map((tid) => readFileSync(`/proc/self/task/${tid}/cgroup`, 'utf8'));
+  const threadCgroups = () =>
+    readdirSync('/proc/self/task').map((tid) => readFileSync(`/proc/self/task/${tid}/cgroup`, 'utf8'));
   const before = own();
   const threadsBefore = new Set(threadCgroups());
   primeMigration();

@@ -51,9 +51,16 @@ const vmTest = (title: string, body: (t: ExecutionContext) => Promise<void>) =>
  * session bus address, root's cgroup), nobody through setpriv. See
  * asAnotherUser for the view of the checkout and of Node it runs in.
  */
-function asUser(t: ExecutionContext, who: 'vagrant' | 'nobody', file: string, args: string[]): { file: string; args: string[] } {
-  const drop = who === 'vagrant' ? `"${RUNUSER}" -u vagrant --` : `setpriv --reuid=${NOBODY} --regid=${NOBODY} --clear-groups`;
-  const script = file === CLI ? { loader: [], relative: BUILT_CLI } : nodeArgsInRepo(new URL(`../../${file}`, import.meta.url));
+function asUser(
+  t: ExecutionContext,
+  who: 'vagrant' | 'nobody',
+  file: string,
+  args: string[],
+): { file: string; args: string[] } {
+  const drop =
+    who === 'vagrant' ? `"${RUNUSER}" -u vagrant --` : `setpriv --reuid=${NOBODY} --regid=${NOBODY} --clear-groups`;
+  const script =
+    file === CLI ? { loader: [], relative: BUILT_CLI } : nodeArgsInRepo(new URL(`../../${file}`, import.meta.url));
   return asAnotherUser(t, { drop, ...script, args });
 }
 
@@ -65,11 +72,14 @@ function userEnv(tag: Tag): NodeJS.ProcessEnv {
 
 async function runAs(t: ExecutionContext, who: 'vagrant' | 'nobody', tag: Tag, file: string, args: string[]) {
   const command = asUser(t, who, file, args);
-  return run(command.file, command.args, { env: userEnv(tag), cwd: REPO, timeout: FIXTURE_TIMEOUT_MS }).catch((error: { stdout?: string; stderr?: string; code?: number }) => {
-    // corral run passes the command's status on; its --json report is on stderr either way.
-    if (typeof error.code === 'number') return { stdout: error.stdout ?? '', stderr: error.stderr ?? '', status: error.code };
-    throw error;
-  });
+  return run(command.file, command.args, { env: userEnv(tag), cwd: REPO, timeout: FIXTURE_TIMEOUT_MS }).catch(
+    (error: { stdout?: string; stderr?: string; code?: number }) => {
+      // corral run passes the command's status on; its --json report is on stderr either way.
+      if (typeof error.code === 'number')
+        return { stdout: error.stdout ?? '', stderr: error.stderr ?? '', status: error.code };
+      throw error;
+    },
+  );
 }
 
 function lastJson(text: string): Record<string, any> {
@@ -93,7 +103,10 @@ vmTest('vagrant, unwrapped: hostContainment() predicts the scope, create() moves
   t.is(probe.mechanism, 'cgroup', `fallbackReason: ${probe.fallbackReason}`);
   t.like(probe.cgroupOrigin, { kind: 'systemd-scope', manager: 'user' });
   t.regex(probe.cgroupOrigin.unit, SCOPE_NAME);
-  t.true(probe.ownCgroupAfter.startsWith(`/user.slice/user-${VAGRANT_UID}.slice/user@${VAGRANT_UID}.service/`), probe.ownCgroupAfter);
+  t.true(
+    probe.ownCgroupAfter.startsWith(`/user.slice/user-${VAGRANT_UID}.slice/user@${VAGRANT_UID}.service/`),
+    probe.ownCgroupAfter,
+  );
   t.true(probe.ownCgroupAfter.endsWith(`/${probe.cgroupOrigin.unit}`));
   t.true(probe.cgroupPath.startsWith(`${scopeDirectoryOf(probe.ownCgroupAfter)}/corral-`));
   t.true(probe.after.writable, 'in its scope, the own cgroup is writable');
@@ -132,7 +145,18 @@ vmTest('vagrant, unwrapped: corral run --pids 20 --memory 256M enforces both lim
     `perl -e '$x = "x" x (600 * 1024 * 1024); print "allocated\\n"'; echo "perl status $?"`,
     `perl -e 'my $n = 0; for (1 .. 40) { my $pid = fork; last unless defined $pid; if ($pid == 0) { sleep 1000; exit 0 } $n++ } print "forked $n\\n"'`,
   ].join('\n');
-  const outcome = await runAs(t, 'vagrant', tag, CLI, ['run', '--json', '--pids', '20', '--memory', '256M', '--', 'sh', '-c', script]);
+  const outcome = await runAs(t, 'vagrant', tag, CLI, [
+    'run',
+    '--json',
+    '--pids',
+    '20',
+    '--memory',
+    '256M',
+    '--',
+    'sh',
+    '-c',
+    script,
+  ]);
   const report = lastJson(outcome.stderr);
   t.is(report.mechanism, 'cgroup', `fallbackReason: ${report.fallbackReason}`);
   t.like(report.cgroupOrigin, { kind: 'systemd-scope', manager: 'user' });
@@ -150,8 +174,15 @@ vmTest('vagrant, unwrapped: a SIGKILLed supervisor leaves nothing, not even its 
   const child = execFile(command.file, command.args, { env: userEnv(tag), cwd: REPO });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const zoo = zooSize();
-  await eventually(() => findTagged(tag.tag).filter((pid) => isSettled(pid) && isZooMember(pid)).length === zoo, 'the escape zoo is up', SETTLE_MS, tag);
-  const supervisor = findTagged(tag.tag).find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes(BUILT_CLI) && uidOf(pid) === VAGRANT_UID);
+  await eventually(
+    () => findTagged(tag.tag).filter((pid) => isSettled(pid) && isZooMember(pid)).length === zoo,
+    'the escape zoo is up',
+    SETTLE_MS,
+    tag,
+  );
+  const supervisor = findTagged(tag.tag).find(
+    (pid) => readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes(BUILT_CLI) && uidOf(pid) === VAGRANT_UID,
+  );
   t.truthy(supervisor, 'the corral process');
   const cgroup = /^0::(.*)$/m.exec(readFileSync(`/proc/${supervisor}/cgroup`, 'utf8'))![1]!;
   const unit = cgroup.split('/').find((part) => SCOPE_NAME.test(part));
@@ -170,9 +201,15 @@ vmTest('nobody, with no systemd manager: a prompt fallback with the reason, as p
   const probe = lastJson(stdout);
   t.is(probe.uid, NOBODY);
   t.is(probe.mechanism, 'pgroup');
-  t.regex(probe.fallbackReason, /; no delegated systemd scope either: no systemd user manager's bus is reachable for uid 65534 \(.*\/run\/user\/65534\/bus does not exist\)/);
+  t.regex(
+    probe.fallbackReason,
+    /; no delegated systemd scope either: no systemd user manager's bus is reachable for uid 65534 \(.*\/run\/user\/65534\/bus does not exist\)/,
+  );
   t.is(probe.before.mechanism, 'pgroup');
-  t.regex(probe.before.reason, /; no delegated systemd scope either: no systemd user manager's bus is reachable for uid 65534/);
+  t.regex(
+    probe.before.reason,
+    /; no delegated systemd scope either: no systemd user manager's bus is reachable for uid 65534/,
+  );
   t.true(probe.createMs < 5000, `create() took ${probe.createMs} ms`);
   t.log(`nobody's fallback took ${Math.round(probe.createMs)} ms`);
   const doctor = JSON.parse((await runAs(t, 'nobody', tag, CLI, ['doctor', '--json'])).stdout) as Record<string, any>;

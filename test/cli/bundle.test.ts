@@ -30,16 +30,26 @@ const version = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as
 test('the bin is the bundle, and the bundle imports no module of ours', (t) => {
   const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { bin: Record<string, string> };
   t.is(join(REPO, pkg.bin.corral!), CORRAL_BUNDLE);
-  const imports = [...readFileSync(CORRAL_BUNDLE, 'utf8').matchAll(/\bimport\s*(?:[^'"]*from\s*)?\(?\s*["']([^"']+)["']/g)].map((m) => m[1]!);
+  const imports = [
+    ...readFileSync(CORRAL_BUNDLE, 'utf8').matchAll(/\bimport\s*(?:[^'"]*from\s*)?\(?\s*["']([^"']+)["']/g),
+  ].map((m) => m[1]!);
   t.deepEqual(
     imports.filter((specifier) => specifier.startsWith('.')),
     [],
     'every module of ours is inside the bundle',
   );
   // ffi-rs is require()d on first use (src/libc/libc.ts), so no import names it.
-  t.deepEqual([...new Set(imports.filter((specifier) => !specifier.startsWith('node:')))].sort(), ['chokidar', 'systeminformation'], "only doctor's and --watch's packages stay outside");
+  t.deepEqual(
+    [...new Set(imports.filter((specifier) => !specifier.startsWith('node:')))].sort(),
+    ['chokidar', 'systeminformation'],
+    "only doctor's and --watch's packages stay outside",
+  );
   for (const name of ['systeminformation', 'chokidar']) {
-    t.regex(readFileSync(CORRAL_BUNDLE, 'utf8'), new RegExp(`\\bimport\\(\\s*["']${name}["']\\s*\\)`), `${name} is a dynamic import: a plain \`corral run\` never loads it`);
+    t.regex(
+      readFileSync(CORRAL_BUNDLE, 'utf8'),
+      new RegExp(`\\bimport\\(\\s*["']${name}["']\\s*\\)`),
+      `${name} is a dynamic import: a plain \`corral run\` never loads it`,
+    );
   }
 });
 

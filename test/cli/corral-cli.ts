@@ -32,7 +32,9 @@ function builtCli(relative: string): string {
   const main = join(REPO, relative);
   const built = existsSync(main) ? statSync(main).mtimeMs : 0;
   if (built < NEWEST_SOURCE.mtimeMs) {
-    throw new Error(`${relative} is ${built ? `older than ${NEWEST_SOURCE.path}` : 'missing'}: run \`npm run build\` first (npm test does)`);
+    throw new Error(
+      `${relative} is ${built ? `older than ${NEWEST_SOURCE.path}` : 'missing'}: run \`npm run build\` first (npm test does)`,
+    );
   }
   return main;
 }
@@ -65,7 +67,11 @@ export interface RunningCorral {
  * shell's foreground job does, so a test can signal it as a terminal would.
  * `build` is which CLI (default CORRAL_MAIN).
  */
-export function startCorral(args: readonly string[], tag: Tag, { ownProcessGroup = false, build = MAIN } = {}): RunningCorral {
+export function startCorral(
+  args: readonly string[],
+  tag: Tag,
+  { ownProcessGroup = false, build = MAIN } = {},
+): RunningCorral {
   const child = spawn(process.execPath, [build, ...args], {
     cwd: REPO,
     env: tag.env,

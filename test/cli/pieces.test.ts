@@ -47,13 +47,15 @@ test('sizes are binary; a bare number is bytes', (t) => {
   t.is(parseSize('64KiB', '--m'), 64 * 1024);
   t.is(parseSize('2T', '--m'), 2 * 2 ** 40);
   t.is(parseSize('4096', '--m'), 4096);
-  for (const bad of ['0', '0M', 'lots', '1X', '-1G', '']) t.throws(() => parseSize(bad, '--m'), { instanceOf: UsageError }, bad);
+  for (const bad of ['0', '0M', 'lots', '1X', '-1G', ''])
+    t.throws(() => parseSize(bad, '--m'), { instanceOf: UsageError }, bad);
 });
 
 test('positive numbers, whole where asked', (t) => {
   t.is(parsePositive('0.5', '--cpus'), 0.5);
   t.is(parsePositive('64', '--pids', { integer: true }), 64);
-  for (const bad of ['0', '-1', 'x', '', 'Infinity']) t.throws(() => parsePositive(bad, '--cpus'), { instanceOf: UsageError }, bad);
+  for (const bad of ['0', '-1', 'x', '', 'Infinity'])
+    t.throws(() => parsePositive(bad, '--cpus'), { instanceOf: UsageError }, bad);
   t.throws(() => parsePositive('1.5', '--pids', { integer: true }), { instanceOf: UsageError });
 });
 
@@ -73,8 +75,28 @@ test('options end at -- or at the first operand', (t) => {
 
 test('the run command line becomes run() options', (t) => {
   const line = parseRunCommandLine([
-    '--timeout', '1m', '--grace', '500ms', '--signal', 'hup', '--no-escalate', '--leftovers', 'wait',
-    '--mechanism', 'cgroup', '--memory', '1G', '--pids', '10', '--cpus', '0.5', '--json', '--verbose', '--', 'make', '-j2',
+    '--timeout',
+    '1m',
+    '--grace',
+    '500ms',
+    '--signal',
+    'hup',
+    '--no-escalate',
+    '--leftovers',
+    'wait',
+    '--mechanism',
+    'cgroup',
+    '--memory',
+    '1G',
+    '--pids',
+    '10',
+    '--cpus',
+    '0.5',
+    '--json',
+    '--verbose',
+    '--',
+    'make',
+    '-j2',
   ]);
   t.is(line.command, 'make');
   t.deepEqual(line.args, ['-j2']);
@@ -94,9 +116,15 @@ test('the run command line becomes run() options', (t) => {
 });
 
 test('failures become one line and a status', (t) => {
-  t.deepEqual(describeFailure(new UsageError('bad', 'run')), { line: 'corral run: bad (see corral run --help)', status: 2 });
+  t.deepEqual(describeFailure(new UsageError('bad', 'run')), {
+    line: 'corral run: bad (see corral run --help)',
+    status: 2,
+  });
   t.is(describeFailure(new CorralError('EINVALID_LIMIT', 'no')).status, 2);
-  t.deepEqual(describeFailure(new CorralError('EKILL_TIMEOUT', 'stuck')), { line: 'corral: stuck [EKILL_TIMEOUT]', status: 125 });
+  t.deepEqual(describeFailure(new CorralError('EKILL_TIMEOUT', 'stuck')), {
+    line: 'corral: stuck [EKILL_TIMEOUT]',
+    status: 125,
+  });
   const notFound = Object.assign(new Error('spawn x ENOENT'), { code: 'ENOENT', path: 'x' });
   t.deepEqual(describeFailure(notFound), { line: 'corral: x: command not found', status: 127 });
   const denied = Object.assign(new Error('spawn ./y EACCES'), { code: 'EACCES', path: './y' });
@@ -106,9 +134,24 @@ test('failures become one line and a status', (t) => {
 
 function result(overrides: Partial<RunResult>): RunResult {
   return {
-    exitCode: 0, signal: null, timedOut: false, cancelled: false, leftovers: [], report: undefined,
-    mechanism: 'cgroup', fallbackReason: undefined, cgroupOrigin: { kind: 'own-cgroup' }, pid: 1234, elapsedMs: 1500, leftoverProcesses: [], stats: undefined,
-    stdout: undefined, stderr: undefined, outputBytes: undefined, outputTruncated: false, ...overrides,
+    exitCode: 0,
+    signal: null,
+    timedOut: false,
+    cancelled: false,
+    leftovers: [],
+    report: undefined,
+    mechanism: 'cgroup',
+    fallbackReason: undefined,
+    cgroupOrigin: { kind: 'own-cgroup' },
+    pid: 1234,
+    elapsedMs: 1500,
+    leftoverProcesses: [],
+    stats: undefined,
+    stdout: undefined,
+    stderr: undefined,
+    outputBytes: undefined,
+    outputTruncated: false,
+    ...overrides,
   };
 }
 
@@ -121,62 +164,149 @@ test('exit status: interrupt, then timeout, then the leader', (t) => {
   const leaky = result({ exitCode: 0, leftovers: [7] });
   t.is(exitStatusOf(leaky, undefined), 0, 'leftovers alone do not change the status');
   t.is(exitStatusOf(leaky, undefined, { failOnLeftovers: true }), 123);
-  t.is(exitStatusOf(result({ exitCode: 1, leftovers: [7] }), undefined, { failOnLeftovers: true }), 123, 'a leak fails even a failing suite the same way');
-  t.is(exitStatusOf(result({ exitCode: 0 }), undefined, { failOnLeftovers: true }), 0, 'no leftovers: the command status stands');
+  t.is(
+    exitStatusOf(result({ exitCode: 1, leftovers: [7] }), undefined, { failOnLeftovers: true }),
+    123,
+    'a leak fails even a failing suite the same way',
+  );
+  t.is(
+    exitStatusOf(result({ exitCode: 0 }), undefined, { failOnLeftovers: true }),
+    0,
+    'no leftovers: the command status stands',
+  );
   t.is(exitStatusOf(result({ exitCode: 3 }), undefined, { failOnLeftovers: true }), 3);
-  t.is(exitStatusOf(result({ exitCode: null, timedOut: true, leftovers: [7] }), undefined, { failOnLeftovers: true }), 124, 'a timeout comes first');
+  t.is(
+    exitStatusOf(result({ exitCode: null, timedOut: true, leftovers: [7] }), undefined, { failOnLeftovers: true }),
+    124,
+    'a timeout comes first',
+  );
 });
 
 test('summaries say what happened', (t) => {
   const report: ShutdownReport = {
-    signal: 'SIGTERM', membersBefore: 3, membersAfter: 0, drainedWithinGrace: false, escalated: true, stoodDown: false,
-    survivors: [], elapsedMs: 2000, phases: [{ signal: 'SIGTERM', timeout: 2000, signalled: 3, deliveryFailed: true, drained: false, elapsedMs: 2000, error: new CorralError('ESIGNAL_FAILED', 'x') }],
+    signal: 'SIGTERM',
+    membersBefore: 3,
+    membersAfter: 0,
+    drainedWithinGrace: false,
+    escalated: true,
+    stoodDown: false,
+    survivors: [],
+    elapsedMs: 2000,
+    phases: [
+      {
+        signal: 'SIGTERM',
+        timeout: 2000,
+        signalled: 3,
+        deliveryFailed: true,
+        drained: false,
+        elapsedMs: 2000,
+        error: new CorralError('ESIGNAL_FAILED', 'x'),
+      },
+    ],
     errors: [new CorralError('ESIGNAL_FAILED', 'x')],
   };
-  const summary = { result: result({ exitCode: null, signal: 'SIGKILL', timedOut: true, report }), status: 124, interruptedBy: undefined, forced: false };
-  t.is(verboseLine(summary), 'corral: cgroup, stopped 3 processes (timeout), escalated to SIGKILL after SIGTERM, 1.500 s, exit 124');
+  const summary = {
+    result: result({ exitCode: null, signal: 'SIGKILL', timedOut: true, report }),
+    status: 124,
+    interruptedBy: undefined,
+    forced: false,
+  };
+  t.is(
+    verboseLine(summary),
+    'corral: cgroup, stopped 3 processes (timeout), escalated to SIGKILL after SIGTERM, 1.500 s, exit 124',
+  );
   const json = JSON.parse(JSON.stringify(jsonSummary(summary))) as Record<string, any>;
   t.is(json.stopped, 3);
   t.deepEqual(json.report.errors, [{ code: 'ESIGNAL_FAILED', message: 'x' }]);
   t.deepEqual(json.report.phases[0].error, { code: 'ESIGNAL_FAILED', message: 'x' });
-  const kept = verboseLine({ result: result({ leftovers: [5, 6], mechanism: 'pgroup', fallbackReason: 'no v2' }), status: 0, interruptedBy: undefined, forced: false });
+  const kept = verboseLine({
+    result: result({ leftovers: [5, 6], mechanism: 'pgroup', fallbackReason: 'no v2' }),
+    status: 0,
+    interruptedBy: undefined,
+    forced: false,
+  });
   t.is(kept, 'corral: pgroup (no cgroup: no v2), nothing to stop, 2 leftover(s) kept, 1.500 s, exit 0');
-  const named = [{ pid: 5, command: 'sleep 300' }, { pid: 6, command: '' }];
+  const named = [
+    { pid: 5, command: 'sleep 300' },
+    { pid: 6, command: '' },
+  ];
   t.deepEqual(leftoverLines(result({ leftovers: [5, 6], leftoverProcesses: named })), [
     'corral: left behind 5 (kept running): sleep 300',
     'corral: left behind 6 (kept running): (gone before it could be read)',
   ]);
-  t.deepEqual(leftoverLines(result({ leftovers: [5], leftoverProcesses: [named[0]!], report })), ['corral: left behind 5: sleep 300']);
-  const forced = verboseLine({ result: result({ cancelled: true, report: { ...report, escalated: false } }), status: 130, interruptedBy: 'SIGINT', forced: true });
+  t.deepEqual(leftoverLines(result({ leftovers: [5], leftoverProcesses: [named[0]!], report })), [
+    'corral: left behind 5: sleep 300',
+  ]);
+  const forced = verboseLine({
+    result: result({ cancelled: true, report: { ...report, escalated: false } }),
+    status: 130,
+    interruptedBy: 'SIGINT',
+    forced: true,
+  });
   t.is(forced, 'corral: cgroup, stopped 3 processes (SIGINT), killed at once (second signal), 1.500 s, exit 130');
 });
 
 function host(overrides: Partial<HostContainment>): HostContainment {
   return {
-    mechanism: 'cgroup', layout: 'unified', cgroup2Mount: '/sys/fs/cgroup', cgroup2ReadOnly: false, ownCgroup: '/user.slice/x.scope',
-    ownCgroupPath: '/sys/fs/cgroup/user.slice/x.scope', groupParent: '/sys/fs/cgroup/user.slice/x.scope', writable: true,
-    cgroupKill: true, cgroupFreeze: true, featuresSeenIn: '/sys/fs/cgroup/user.slice/x.scope',
+    mechanism: 'cgroup',
+    layout: 'unified',
+    cgroup2Mount: '/sys/fs/cgroup',
+    cgroup2ReadOnly: false,
+    ownCgroup: '/user.slice/x.scope',
+    ownCgroupPath: '/sys/fs/cgroup/user.slice/x.scope',
+    groupParent: '/sys/fs/cgroup/user.slice/x.scope',
+    writable: true,
+    cgroupKill: true,
+    cgroupFreeze: true,
+    featuresSeenIn: '/sys/fs/cgroup/user.slice/x.scope',
     controllers: { available: ['cpu', 'memory', 'pids'], enabledForChildren: [] },
-    limits: { enforceable: false, enforceableAfterPrepare: true }, uid: 1000, ...overrides,
+    limits: { enforceable: false, enforceableAfterPrepare: true },
+    uid: 1000,
+    ...overrides,
   };
 }
 
 test('doctor advises the one fix that fits what it found', (t) => {
   t.is(adviceFor(host({})), undefined, 'all is well: nothing to fix');
-  t.regex(adviceFor(host({ cgroup2Mount: undefined, layout: 'legacy', writable: false }))!, /only cgroup v1: boot with systemd\.unified_cgroup_hierarchy=1/);
+  t.regex(
+    adviceFor(host({ cgroup2Mount: undefined, layout: 'legacy', writable: false }))!,
+    /only cgroup v1: boot with systemd\.unified_cgroup_hierarchy=1/,
+  );
   t.regex(adviceFor(host({ cgroup2Mount: undefined, layout: 'none', writable: false }))!, /mount -t cgroup2/);
   t.regex(adviceFor(host({ cgroup2ReadOnly: true, writable: false }))!, /read-only/);
-  t.is(adviceFor(host({ writable: false })), 'run corral in a delegated cgroup of your own: systemd-run --user --scope -p Delegate=yes corral run ...');
-  t.regex(adviceFor(host({ writable: false, uid: 0 }))!, /^\/sys\/fs\/cgroup\/user\.slice\/x\.scope is not writable: .*systemd-run --scope -p Delegate=yes/);
+  t.is(
+    adviceFor(host({ writable: false })),
+    'run corral in a delegated cgroup of your own: systemd-run --user --scope -p Delegate=yes corral run ...',
+  );
+  t.regex(
+    adviceFor(host({ writable: false, uid: 0 }))!,
+    /^\/sys\/fs\/cgroup\/user\.slice\/x\.scope is not writable: .*systemd-run --scope -p Delegate=yes/,
+  );
   const noControllers = { enforceable: false, enforceableAfterPrepare: false, reason: 'absent' };
-  t.regex(adviceFor(host({ layout: 'hybrid', limits: noControllers }))!, /hybrid host keeps the memory, pids and cpu controllers in cgroup v1/);
+  t.regex(
+    adviceFor(host({ layout: 'hybrid', limits: noControllers }))!,
+    /hybrid host keeps the memory, pids and cpu controllers in cgroup v1/,
+  );
   t.regex(adviceFor(host({ limits: noControllers }))!, /systemd-run --user --scope -p Delegate=yes/);
   // Inside a container: no reboot, mount or systemd-run advice, but what the fallback holds and what the owner must grant.
-  const docker = adviceFor(host({ cgroup2ReadOnly: true, writable: false }), { runtime: 'docker', evidence: '/.dockerenv exists' })!;
-  t.regex(docker, /^inside a docker container \(\/\.dockerenv exists\), corral uses its fallback: .*subreaper.*docker run --cgroupns=private/);
+  const docker = adviceFor(host({ cgroup2ReadOnly: true, writable: false }), {
+    runtime: 'docker',
+    evidence: '/.dockerenv exists',
+  })!;
+  t.regex(
+    docker,
+    /^inside a docker container \(\/\.dockerenv exists\), corral uses its fallback: .*subreaper.*docker run --cgroupns=private/,
+  );
   t.notRegex(docker, /systemd-run|systemd\.unified|mount -t/);
-  t.regex(adviceFor(host({ writable: false }), { runtime: 'kubernetes', evidence: 'cgroup path /kubepods/x' })!, /privileged pod/);
-  t.is(adviceFor(host({}), { runtime: 'docker', evidence: '/.dockerenv exists' }), undefined, 'a container with a writable cgroup needs no fix');
+  t.regex(
+    adviceFor(host({ writable: false }), { runtime: 'kubernetes', evidence: 'cgroup path /kubepods/x' })!,
+    /privileged pod/,
+  );
+  t.is(
+    adviceFor(host({}), { runtime: 'docker', evidence: '/.dockerenv exists' }),
+    undefined,
+    'a container with a writable cgroup needs no fix',
+  );
 });
 
 test('a container is recognised by its marker files or its cgroup path', (t) => {
@@ -208,8 +338,21 @@ test('a container is recognised by its marker files or its cgroup path', (t) => 
 });
 
 test('doctor renders what it found, and says when the probe disagrees with the prediction', (t) => {
-  const system = { distro: 'Debian GNU/Linux', release: '12 (bookworm)', kernel: '6.1.0', arch: 'x64', cpus: 2, node: 'v20.0.0' };
-  const fine = renderDoctor({ system, host: host({}), auto: { mechanism: 'cgroup', reason: undefined }, container: null, fix: null });
+  const system = {
+    distro: 'Debian GNU/Linux',
+    release: '12 (bookworm)',
+    kernel: '6.1.0',
+    arch: 'x64',
+    cpus: 2,
+    node: 'v20.0.0',
+  };
+  const fine = renderDoctor({
+    system,
+    host: host({}),
+    auto: { mechanism: 'cgroup', reason: undefined },
+    container: null,
+    fix: null,
+  });
   t.regex(fine, /^container +none seen$/m);
   t.regex(fine, /^'auto' gets +cgroup, confirmed by making a group$/m);
   t.regex(fine, /^limits +available: corral run moves itself into a leaf cgroup/m);
@@ -217,7 +360,15 @@ test('doctor renders what it found, and says when the probe disagrees with the p
   t.notRegex(fine, /^fix/m);
   const odd = renderDoctor({
     system,
-    host: host({ cgroup2Mount: undefined, layout: 'none', mechanism: 'pgroup', reason: 'no cgroup2', writable: false, uid: 0, limits: { enforceable: true, enforceableAfterPrepare: true } }),
+    host: host({
+      cgroup2Mount: undefined,
+      layout: 'none',
+      mechanism: 'pgroup',
+      reason: 'no cgroup2',
+      writable: false,
+      uid: 0,
+      limits: { enforceable: true, enforceableAfterPrepare: true },
+    }),
     auto: { mechanism: 'none', reason: 'broken' },
     container: { runtime: 'docker', evidence: '/.dockerenv exists' },
     fix: 'do this',
@@ -237,18 +388,62 @@ test('--no-systemd-scope reaches the group options', (t) => {
 });
 
 test('doctor and run summaries say when the cgroup comes from a systemd scope', (t) => {
-  const system = { distro: 'Debian GNU/Linux', release: '12 (bookworm)', kernel: '6.1.0', arch: 'x64', cpus: 2, node: 'v20.0.0' };
-  const predicted = host({ writable: false, cgroupOrigin: { kind: 'systemd-scope', manager: 'user', bus: 'unix:path=/run/user/1000/bus' } });
+  const system = {
+    distro: 'Debian GNU/Linux',
+    release: '12 (bookworm)',
+    kernel: '6.1.0',
+    arch: 'x64',
+    cpus: 2,
+    node: 'v20.0.0',
+  };
+  const predicted = host({
+    writable: false,
+    cgroupOrigin: { kind: 'systemd-scope', manager: 'user', bus: 'unix:path=/run/user/1000/bus' },
+  });
   t.is(adviceFor(predicted), undefined, 'a manager will give the scope: nothing to wrap');
   const unit = 'corral-7-0a1b2c3d.scope';
-  const confirmed = renderDoctor({ system, host: predicted, auto: { mechanism: 'cgroup', reason: undefined, cgroupOrigin: { kind: 'systemd-scope', unit, manager: 'user' } }, container: null, fix: null });
-  t.regex(confirmed, /^groups go in +a new delegated scope of the systemd user manager \(unix:path=\/run\/user\/1000\/bus\), since \/sys\/fs\/cgroup\/user\.slice\/x\.scope is not writable$/m);
-  t.regex(confirmed, /^'auto' gets +cgroup, in a delegated scope of the systemd user manager it will move this process into, confirmed by making a group in corral-7-0a1b2c3d\.scope$/m);
-  const unneeded = renderDoctor({ system, host: predicted, auto: { mechanism: 'cgroup', reason: undefined, cgroupOrigin: { kind: 'own-cgroup' } }, container: null, fix: null });
+  const confirmed = renderDoctor({
+    system,
+    host: predicted,
+    auto: { mechanism: 'cgroup', reason: undefined, cgroupOrigin: { kind: 'systemd-scope', unit, manager: 'user' } },
+    container: null,
+    fix: null,
+  });
+  t.regex(
+    confirmed,
+    /^groups go in +a new delegated scope of the systemd user manager \(unix:path=\/run\/user\/1000\/bus\), since \/sys\/fs\/cgroup\/user\.slice\/x\.scope is not writable$/m,
+  );
+  t.regex(
+    confirmed,
+    /^'auto' gets +cgroup, in a delegated scope of the systemd user manager it will move this process into, confirmed by making a group in corral-7-0a1b2c3d\.scope$/m,
+  );
+  const unneeded = renderDoctor({
+    system,
+    host: predicted,
+    auto: { mechanism: 'cgroup', reason: undefined, cgroupOrigin: { kind: 'own-cgroup' } },
+    container: null,
+    fix: null,
+  });
   t.regex(unneeded, /but making a group did not need a systemd scope$/m);
-  const inside = renderDoctor({ system, host: host({ cgroupOrigin: { kind: 'systemd-scope', unit, manager: 'user' } }), auto: { mechanism: 'cgroup', reason: undefined }, container: null, fix: null });
-  t.regex(inside, /^groups go in +\/sys\/fs\/cgroup\/user\.slice\/x\.scope \(writable\), corral's systemd scope corral-7-0a1b2c3d\.scope$/m);
-  const line = verboseLine({ result: result({ cgroupOrigin: { kind: 'systemd-scope', unit, manager: 'user' } }), status: 0, interruptedBy: undefined, forced: false });
+  const inside = renderDoctor({
+    system,
+    host: host({ cgroupOrigin: { kind: 'systemd-scope', unit, manager: 'user' } }),
+    auto: { mechanism: 'cgroup', reason: undefined },
+    container: null,
+    fix: null,
+  });
+  t.regex(
+    inside,
+    /^groups go in +\/sys\/fs\/cgroup\/user\.slice\/x\.scope \(writable\), corral's systemd scope corral-7-0a1b2c3d\.scope$/m,
+  );
+  const line = verboseLine({
+    result: result({ cgroupOrigin: { kind: 'systemd-scope', unit, manager: 'user' } }),
+    status: 0,
+    interruptedBy: undefined,
+    forced: false,
+  });
   t.regex(line, /^corral: cgroup \(in systemd user scope corral-7-0a1b2c3d\.scope\), nothing to stop/);
-  t.like(jsonSummary({ result: result({}), status: 0, interruptedBy: undefined, forced: false }), { cgroupOrigin: { kind: 'own-cgroup' } });
+  t.like(jsonSummary({ result: result({}), status: 0, interruptedBy: undefined, forced: false }), {
+    cgroupOrigin: { kind: 'own-cgroup' },
+  });
 });

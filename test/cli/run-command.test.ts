@@ -58,11 +58,30 @@ for (const mechanism of MECHANISMS) {
     // less than the timeout after it started corral (whose clock starts later still). If not, it is tried again, longer.
     await withGrowingDeadline(t, 1000, async (timeoutMs) => {
       const started = performance.now();
-      const running = startCorral(['run', ...m, '--timeout', `${timeoutMs}ms`, '--grace', grace, '--json', '--', 'sh', '-c', zooScript(ZOO[mechanism])], tag);
+      const running = startCorral(
+        [
+          'run',
+          ...m,
+          '--timeout',
+          `${timeoutMs}ms`,
+          '--grace',
+          grace,
+          '--json',
+          '--',
+          'sh',
+          '-c',
+          zooScript(ZOO[mechanism]),
+        ],
+        tag,
+      );
       running.child.stdin!.end();
       let ended = false;
       const done = running.done.finally(() => (ended = true));
-      const { seen } = await lookUntil(() => findTagged(tag.tag).filter(isSettled).length, (settled) => settled >= zoo || ended, { ms: PATIENCE_MS });
+      const { seen } = await lookUntil(
+        () => findTagged(tag.tag).filter(isSettled).length,
+        (settled) => settled >= zoo || ended,
+        { ms: PATIENCE_MS },
+      );
       const upInTime = seen >= zoo && performance.now() - started < timeoutMs;
       const outcome = await done;
       t.is(outcome.status, 124);
@@ -78,34 +97,45 @@ for (const mechanism of MECHANISMS) {
     });
   });
 
-  cliTest(`${mechanism}: Ctrl+C reaches corral alone, which shuts the tree down gracefully and exits 130`, async (t) => {
-    const tag = tagFor(t);
-    // The leader tells by its exit code which signal it got first: 42 for a
-    // copy of the terminal's SIGINT, 0 for corral's graceful SIGTERM.
-    const leader = `${ZOO[mechanism].map((name) => escapees[name]).join('\n')}\ntrap 'exit 42' INT\ntrap 'exit 0' TERM\nsleep 1000 &\nwait`;
-    const running = startCorral(['run', ...m, '--json', '--', 'sh', '-c', leader], tag, { ownProcessGroup: true });
-    // The escapees, the leader, its sleep, and corral itself.
-    await waitForTagged(tag.tag, ZOO[mechanism].length + 3);
-    // Settled: each escapee and the leader's sleep is a sleep (or stopped), so the leader's traps are set.
-    await eventually(() => findTagged(tag.tag).filter(isSettled).length === ZOO[mechanism].length + 1, 'the tree settled', PATIENCE_MS, tag);
-    // A terminal's Ctrl+C: SIGINT to the whole foreground process group.
-    process.kill(-running.child.pid!, 'SIGINT');
-    const outcome = await running.done;
-    t.is(outcome.status, 130);
-    const report = jsonReport(outcome);
-    t.is(report.interruptedBy, 'SIGINT');
-    t.true(report.cancelled);
-    t.false(report.forced);
-    t.is(report.exitCode, 0, 'the leader got the graceful SIGTERM, never a copy of SIGINT');
-    t.is(report.report.signal, 'SIGTERM');
-    t.false(report.report.escalated);
-    assertNoSurvivors(t, tag);
-  });
+  cliTest(
+    `${mechanism}: Ctrl+C reaches corral alone, which shuts the tree down gracefully and exits 130`,
+    async (t) => {
+      const tag = tagFor(t);
+      // The leader tells by its exit code which signal it got first: 42 for a
+      // copy of the terminal's SIGINT, 0 for corral's graceful SIGTERM.
+      const leader = `${ZOO[mechanism].map((name) => escapees[name]).join('\n')}\ntrap 'exit 42' INT\ntrap 'exit 0' TERM\nsleep 1000 &\nwait`;
+      const running = startCorral(['run', ...m, '--json', '--', 'sh', '-c', leader], tag, { ownProcessGroup: true });
+      // The escapees, the leader, its sleep, and corral itself.
+      await waitForTagged(tag.tag, ZOO[mechanism].length + 3);
+      // Settled: each escapee and the leader's sleep is a sleep (or stopped), so the leader's traps are set.
+      await eventually(
+        () => findTagged(tag.tag).filter(isSettled).length === ZOO[mechanism].length + 1,
+        'the tree settled',
+        PATIENCE_MS,
+        tag,
+      );
+      // A terminal's Ctrl+C: SIGINT to the whole foreground process group.
+      process.kill(-running.child.pid!, 'SIGINT');
+      const outcome = await running.done;
+      t.is(outcome.status, 130);
+      const report = jsonReport(outcome);
+      t.is(report.interruptedBy, 'SIGINT');
+      t.true(report.cancelled);
+      t.false(report.forced);
+      t.is(report.exitCode, 0, 'the leader got the graceful SIGTERM, never a copy of SIGINT');
+      t.is(report.report.signal, 'SIGTERM');
+      t.false(report.report.escalated);
+      assertNoSurvivors(t, tag);
+    },
+  );
 
   cliTest(`${mechanism}: a second SIGINT kills the tree at once`, async (t) => {
     const tag = tagFor(t);
     // The leader and one member that ignores SIGTERM, with a grace far longer than the test may take.
-    const running = startCorral(['run', ...m, '--grace', '10m', '--json', '--', 'sh', '-c', zooScript(['ignoresTerm'])], tag);
+    const running = startCorral(
+      ['run', ...m, '--grace', '10m', '--json', '--', 'sh', '-c', zooScript(['ignoresTerm'])],
+      tag,
+    );
     const ignorer = await waitForSleeper(tag.tag);
     await waitUntilSleepers(tag.tag, 2);
     running.child.kill('SIGINT');
@@ -123,7 +153,10 @@ for (const mechanism of MECHANISMS) {
 
   cliTest(`${mechanism}: SIGTERM and SIGHUP to corral give 143 and 129`, async (t) => {
     const tag = tagFor(t);
-    for (const [signal, status] of [['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+    for (const [signal, status] of [
+      ['SIGTERM', 143],
+      ['SIGHUP', 129],
+    ] as const) {
       const running = startCorral(['run', ...m, '--', 'sleep', '1000'], tag);
       await waitForSleeper(tag.tag);
       running.child.kill(signal);
@@ -143,11 +176,17 @@ for (const mechanism of MECHANISMS) {
     const report = jsonReport(outcome);
     t.true(report.leftovers.length >= (mechanism === 'cgroup' ? 2 : 1));
     t.true(report.report.membersBefore >= 1);
-    t.regex(outcome.stderr.split('\n')[0]!, new RegExp(`^corral: ${mechanism}, stopped \\d+ process(es)? \\(leftovers\\), .* s, exit 4$`));
+    t.regex(
+      outcome.stderr.split('\n')[0]!,
+      new RegExp(`^corral: ${mechanism}, stopped \\d+ process(es)? \\(leftovers\\), .* s, exit 4$`),
+    );
     // Each leftover is named, by pid and command line, in --json and under --verbose.
-    const sleepers = (report.leftoverProcesses as { pid: number; command: string }[]).filter((p) => p.command === 'sleep 1000');
+    const sleepers = (report.leftoverProcesses as { pid: number; command: string }[]).filter(
+      (p) => p.command === 'sleep 1000',
+    );
     t.is(sleepers.length, mechanism === 'cgroup' ? 2 : 1);
-    for (const { pid } of sleepers) t.true(outcome.stderr.includes(`corral: left behind ${pid}: sleep 1000\n`), String(pid));
+    for (const { pid } of sleepers)
+      t.true(outcome.stderr.includes(`corral: left behind ${pid}: sleep 1000\n`), String(pid));
     assertNoSurvivors(t, tag);
   });
 
@@ -155,7 +194,10 @@ for (const mechanism of MECHANISMS) {
     const tag = tagFor(t);
     t.teardown(() => cleanUpKept(tag.tag));
     // The daemon must not hold corral's stdout open, or the test would wait for it.
-    const running = startCorral(['run', ...m, '--leftovers', 'keep', '--json', '--', 'sh', '-c', `exec >/dev/null 2>&1\n${daemonThenExit(0)}`], tag);
+    const running = startCorral(
+      ['run', ...m, '--leftovers', 'keep', '--json', '--', 'sh', '-c', `exec >/dev/null 2>&1\n${daemonThenExit(0)}`],
+      tag,
+    );
     await waitForSleeper(tag.tag);
     running.child.stdin!.end();
     const outcome = await running.done;
@@ -174,7 +216,10 @@ for (const mechanism of MECHANISMS) {
     t.teardown(() => cleanUpKept(tag.tag));
     const script = `exec >/dev/null 2>&1\n${zooScript(['ignoresTerm'])}`;
     // The grace must outlast the leader's death by SIGTERM, at this machine's pace.
-    const running = startCorral(['run', ...m, '--grace', `${await slack(100)}ms`, '--no-escalate', '--json', '--', 'sh', '-c', script], tag);
+    const running = startCorral(
+      ['run', ...m, '--grace', `${await slack(100)}ms`, '--no-escalate', '--json', '--', 'sh', '-c', script],
+      tag,
+    );
     running.child.stdin!.end();
     // The leader and the SIGTERM-ignorer both run `sleep 1000`.
     await waitUntilSleepers(tag.tag, 2);
@@ -190,31 +235,50 @@ for (const mechanism of MECHANISMS) {
   });
 }
 
-cliTest('cgroup: a timeout over a Node program that makes its own corral group and ignores SIGTERM gives 124, and nothing is left', async (t) => {
-  const tag = tagFor(t);
-  const fixture = new URL('../fixtures/nested-corral.ts', import.meta.url);
-  // The program must have started and made its group when the timeout strikes: if it had not, it is tried again, longer.
-  await withGrowingDeadline(t, 1000, async (timeoutMs) => {
-    const args = ['run', '--mechanism', 'cgroup', '--timeout', `${timeoutMs}ms`, '--grace', '200ms', '--', process.execPath, ...nodeArgs(fixture)];
-    const running = startCorral(args, tag);
-    running.child.stdin!.end();
-    const outcome = await running.done;
-    t.is(outcome.status, 124, outcome.stderr);
-    t.deepEqual(groupDirsOf(running.child.pid!), [], 'no group directory of corral is left');
-    assertNoSurvivors(t, tag);
-    const nested = /^nested ready (.+)$/m.exec(outcome.stdout)?.[1];
-    if (nested === undefined) {
-      t.log(`the program had not made its group when the timeout struck; its output: ${JSON.stringify(outcome.stdout + outcome.stderr)}`);
-      return 'too early';
-    }
-    t.false(existsSync(nested), 'the nested group went with the outer one');
-    return 'in time';
-  });
-});
+cliTest(
+  'cgroup: a timeout over a Node program that makes its own corral group and ignores SIGTERM gives 124, and nothing is left',
+  async (t) => {
+    const tag = tagFor(t);
+    const fixture = new URL('../fixtures/nested-corral.ts', import.meta.url);
+    // The program must have started and made its group when the timeout strikes: if it had not, it is tried again, longer.
+    await withGrowingDeadline(t, 1000, async (timeoutMs) => {
+      const args = [
+        'run',
+        '--mechanism',
+        'cgroup',
+        '--timeout',
+        `${timeoutMs}ms`,
+        '--grace',
+        '200ms',
+        '--',
+        process.execPath,
+        ...nodeArgs(fixture),
+      ];
+      const running = startCorral(args, tag);
+      running.child.stdin!.end();
+      const outcome = await running.done;
+      t.is(outcome.status, 124, outcome.stderr);
+      t.deepEqual(groupDirsOf(running.child.pid!), [], 'no group directory of corral is left');
+      assertNoSurvivors(t, tag);
+      const nested = /^nested ready (.+)$/m.exec(outcome.stdout)?.[1];
+      if (nested === undefined) {
+        t.log(
+          `the program had not made its group when the timeout struck; its output: ${JSON.stringify(outcome.stdout + outcome.stderr)}`,
+        );
+        return 'too early';
+      }
+      t.false(existsSync(nested), 'the nested group went with the outer one');
+      return 'in time';
+    });
+  },
+);
 
 cliTest('--signal picks the graceful signal', async (t) => {
   const tag = tagFor(t);
-  const outcome = await corral(['run', '--mechanism', 'pgroup', '--timeout', '200ms', '--signal', 'INT', '--json', '--', 'sleep', '1000'], tag);
+  const outcome = await corral(
+    ['run', '--mechanism', 'pgroup', '--timeout', '200ms', '--signal', 'INT', '--json', '--', 'sleep', '1000'],
+    tag,
+  );
   t.is(outcome.status, 124);
   const report = jsonReport(outcome);
   t.is(report.report.signal, 'SIGINT');
@@ -236,6 +300,10 @@ cliTest('a command that is not found exits 127 with one line, and leaves nothing
 
 /** Waits until exactly `count` tagged `sleep 1000` run (the tree changed as expected). */
 async function waitUntilSleepers(tag: string, count: number): Promise<void> {
-  const { seen, met } = await lookUntil(() => findSleepers(tag), (found) => found.length === count, { ms: PATIENCE_MS });
+  const { seen, met } = await lookUntil(
+    () => findSleepers(tag),
+    (found) => found.length === count,
+    { ms: PATIENCE_MS },
+  );
   if (!met) throw new Error(`expected ${count} sleepers, found ${seen.length}`);
 }

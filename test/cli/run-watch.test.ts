@@ -45,7 +45,8 @@ function lines(stream: NodeJS.ReadableStream) {
           const line = seen[cursor++]!;
           if (pattern.test(line)) return line;
         }
-        if (Date.now() > deadline) throw new Error(`no line matching ${pattern} within ${PATIENCE_MS} ms; seen: ${seen.join(' | ')}`);
+        if (Date.now() > deadline)
+          throw new Error(`no line matching ${pattern} within ${PATIENCE_MS} ms; seen: ${seen.join(' | ')}`);
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()) + 1);
           wake = () => {
@@ -70,12 +71,19 @@ function helpersAlive(tag: string): number[] {
 
 /** How corral is started: by this test's user, or as another one (ChildProcess, and the outcome once it closes). */
 interface Starter {
-  start(args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; done: Promise<{ status: number | null; stderr: string }> };
+  start(
+    args: string[],
+    env: NodeJS.ProcessEnv,
+  ): { child: ChildProcess; done: Promise<{ status: number | null; stderr: string }> };
   /** The Node that user can run (this one may sit in root's 0700 home). */
   node: string;
 }
 
-async function watchScenario(t: ExecutionContext, corralArgs: string[], start: Starter): Promise<{ status: number | null; stderr: string }> {
+async function watchScenario(
+  t: ExecutionContext,
+  corralArgs: string[],
+  start: Starter,
+): Promise<{ status: number | null; stderr: string }> {
   const tag = tagFor(t);
   const server = serverDir(t);
   const [serverPort, helperPort] = await freePorts(2);
@@ -111,12 +119,18 @@ async function watchScenario(t: ExecutionContext, corralArgs: string[], start: S
   return outcome;
 }
 
-const asThisUser: Starter = { start: (args, env) => startCorral(args, { tag: '', env }, { ownProcessGroup: true }), node: process.execPath };
+const asThisUser: Starter = {
+  start: (args, env) => startCorral(args, { tag: '', env }, { ownProcessGroup: true }),
+  node: process.execPath,
+};
 
 for (const mechanism of ['cgroup', 'pgroup'] as const) {
-  cliTest(`${mechanism}: --watch restarts a port-holding server with a child and a daemonized helper three times, never beside its predecessor; Ctrl+C leaves nothing`, async (t) => {
-    await watchScenario(t, ['--mechanism', mechanism], asThisUser);
-  });
+  cliTest(
+    `${mechanism}: --watch restarts a port-holding server with a child and a daemonized helper three times, never beside its predecessor; Ctrl+C leaves nothing`,
+    async (t) => {
+      await watchScenario(t, ['--mechanism', mechanism], asThisUser);
+    },
+  );
 }
 
 /**
@@ -134,9 +148,19 @@ cliTest('as a user without a writable cgroup: --watch restarts never overlap, an
     node: '@VIEW_NODE@',
     start(args, env) {
       const drop = `setpriv --reuid=${NOBODY} --regid=${NOBODY} --clear-groups`;
-      const view = asAnotherUser(t, { drop, loader: [], relative: relative(REPO, CORRAL_MAIN), args: [...args.slice(0, 1), '--verbose', ...args.slice(1)] });
+      const view = asAnotherUser(t, {
+        drop,
+        loader: [],
+        relative: relative(REPO, CORRAL_MAIN),
+        args: [...args.slice(0, 1), '--verbose', ...args.slice(1)],
+      });
       const viewArgs = view.args.map((arg) => (arg === '@VIEW_NODE@' ? view.node : arg));
-      const child = spawn(view.file, viewArgs, { cwd: view.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      const child = spawn(view.file, viewArgs, {
+        cwd: view.cwd,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      });
       let stderr = '';
       child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
       return { child, done: new Promise((resolve) => child.once('close', (status) => resolve({ status, stderr }))) };
@@ -146,21 +170,39 @@ cliTest('as a user without a writable cgroup: --watch restarts never overlap, an
   t.regex(outcome.stderr, /corral: pgroup \(no cgroup: /, "'auto' fell back and said why");
 });
 
-cliTest('pgroup: a command that exits on its own waits for the next change, which starts it again; Ctrl+C while waiting exits 130', async (t) => {
-  const tag = tagFor(t);
-  const server = serverDir(t);
-  const running = startCorral(['run', '--mechanism', 'pgroup', '--verbose', '--watch', server.src, '--', 'sh', '-c', `echo run $(cat '${server.src}/version.txt'); exit 3`], tag, { ownProcessGroup: true });
-  const out = lines(running.child.stdout!);
-  const err = lines(running.child.stderr!);
-  t.is(await out.next(/^run /), 'run 1');
-  t.is(await err.next(/ended|waiting/), 'corral: run 1 ended: exit 3');
-  await err.next(/^corral: waiting for a change$/);
-  server.setVersion(2);
-  t.is(await out.next(/^run /), 'run 2');
-  await err.next(/^corral: waiting for a change$/);
-  process.kill(-running.child.pid!, 'SIGINT');
-  const outcome = await running.done;
-  t.is(outcome.status, 130, outcome.stderr);
-  t.regex(outcome.stderr, /, [23] run\(s\)\n$/);
-  assertNoSurvivors(t, tag);
-});
+cliTest(
+  'pgroup: a command that exits on its own waits for the next change, which starts it again; Ctrl+C while waiting exits 130',
+  async (t) => {
+    const tag = tagFor(t);
+    const server = serverDir(t);
+    const running = startCorral(
+      [
+        'run',
+        '--mechanism',
+        'pgroup',
+        '--verbose',
+        '--watch',
+        server.src,
+        '--',
+        'sh',
+        '-c',
+        `echo run $(cat '${server.src}/version.txt'); exit 3`,
+      ],
+      tag,
+      { ownProcessGroup: true },
+    );
+    const out = lines(running.child.stdout!);
+    const err = lines(running.child.stderr!);
+    t.is(await out.next(/^run /), 'run 1');
+    t.is(await err.next(/ended|waiting/), 'corral: run 1 ended: exit 3');
+    await err.next(/^corral: waiting for a change$/);
+    server.setVersion(2);
+    t.is(await out.next(/^run /), 'run 2');
+    await err.next(/^corral: waiting for a change$/);
+    process.kill(-running.child.pid!, 'SIGINT');
+    const outcome = await running.done;
+    t.is(outcome.status, 130, outcome.stderr);
+    t.regex(outcome.stderr, /, [23] run\(s\)\n$/);
+    assertNoSurvivors(t, tag);
+  },
+);

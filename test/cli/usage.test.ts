@@ -20,7 +20,10 @@ const USAGE_ERRORS: Array<[string[], RegExp]> = [
   [['run', '--timeout'], /^corral run: option --timeout needs a value/],
   [['run'], /^corral run: missing command/],
   [['run', '--'], /^corral run: missing command/],
-  [['run', '--leftovers', 'maybe', '--', 'true'], /^corral run: --leftovers must be one of kill, wait, keep; got "maybe"/],
+  [
+    ['run', '--leftovers', 'maybe', '--', 'true'],
+    /^corral run: --leftovers must be one of kill, wait, keep; got "maybe"/,
+  ],
   [['run', '--mechanism', 'jail', '--', 'true'], /^corral run: --mechanism must be one of auto, cgroup, pgroup/],
   [['run', '--signal', 'SIGFOO', '--', 'true'], /^corral run: --signal: unknown signal "SIGFOO"/],
   [['run', '--memory', 'lots', '--', 'true'], /^corral run: --memory: bad size "lots"/],
@@ -106,7 +109,7 @@ cliTest('doctor --json parses and agrees with hostContainment()', async (t) => {
   const { featuresSeenIn: _seen, ...expected } = here;
   const { featuresSeenIn: _reported, ...reported } = report.host;
   t.deepEqual(reported, expected);
-  t.is(report.auto.mechanism, here.mechanism, "making a group gets what hostContainment() predicts");
+  t.is(report.auto.mechanism, here.mechanism, 'making a group gets what hostContainment() predicts');
   t.is(report.system.kernel, release());
   t.is(report.system.node, process.version);
   t.is(report.fix === null, here.writable && (here.limits.enforceable || here.limits.enforceableAfterPrepare));
@@ -121,7 +124,11 @@ cliTest('sweep --dry-run --json reports without touching anything', async (t) =>
   const tag = tagFor(t);
   const outcome = await corral(['sweep', '--dry-run', '--json'], tag);
   t.is(outcome.status, 0);
-  const report = JSON.parse(outcome.stdout) as { root: string | undefined; groups: Array<{ action: string }>; removed: number };
+  const report = JSON.parse(outcome.stdout) as {
+    root: string | undefined;
+    groups: Array<{ action: string }>;
+    removed: number;
+  };
   t.is(report.root, hostContainment().cgroup2Mount);
   t.is(report.removed, 0, 'a dry run removes nothing');
   t.true(report.groups.every((g) => g.action !== 'removed'));
@@ -135,10 +142,13 @@ cliTest('sweep --dry-run --json reports without touching anything', async (t) =>
 // runner's whole cgroup into a leaf (prepareCgroupForLimits): the cgroup
 // tests cover that; here only the refusal is tested, where it applies.
 const limitsPossible = hostContainment().limits.enforceableAfterPrepare;
-(limitsPossible ? cliTest.skip : cliTest)('limits the host cannot enforce are refused before anything runs: 125', async (t) => {
-  const tag = tagFor(t);
-  const outcome = await corral(['run', '--memory', '64M', '--', 'sh', '-c', 'sleep 1000'], tag);
-  t.is(outcome.status, 125);
-  t.regex(outcome.stderr, /^corral: limits cannot be enforced: .*\[ELIMIT_UNENFORCEABLE\]\n$/);
-  assertNoSurvivors(t, tag);
-});
+(limitsPossible ? cliTest.skip : cliTest)(
+  'limits the host cannot enforce are refused before anything runs: 125',
+  async (t) => {
+    const tag = tagFor(t);
+    const outcome = await corral(['run', '--memory', '64M', '--', 'sh', '-c', 'sleep 1000'], tag);
+    t.is(outcome.status, 125);
+    t.regex(outcome.stderr, /^corral: limits cannot be enforced: .*\[ELIMIT_UNENFORCEABLE\]\n$/);
+    assertNoSurvivors(t, tag);
+  },
+);

@@ -32,7 +32,16 @@ import { dockerTest, DOCKER_IMAGE } from '../helpers/docker-test.js';
 import { REPO } from '../helpers/node-script.js';
 import { PATIENCE_MS } from '../helpers/patience.js';
 import { eventually, waitForSettled } from '../helpers/settle.js';
-import { assertNoSurvivors, describeProcess, describeTagged, findTagged, tagFor, TAG_VARIABLE, waitUntilGone, type Tag } from '../helpers/tagged-processes.js';
+import {
+  assertNoSurvivors,
+  describeProcess,
+  describeTagged,
+  findTagged,
+  tagFor,
+  TAG_VARIABLE,
+  waitUntilGone,
+  type Tag,
+} from '../helpers/tagged-processes.js';
 
 const run = promisify(execFile);
 const CLI = `/corral/${CORRAL_MAIN.slice(REPO.length + 1)}`;
@@ -52,7 +61,13 @@ const SETTINGS: Setting[] = [
   { name: 'no cgroup2 inside (Docker on a cgroup v1 host)', mounts: [], reason: /no cgroup2 filesystem is mounted/ },
   ...(cgroup2 === undefined
     ? []
-    : [{ name: 'cgroup2 mounted read-only (a container on a cgroup v2 host)', mounts: ['-v', `${cgroup2}:/sys/fs/cgroup:ro`], reason: /read-only/ }]),
+    : [
+        {
+          name: 'cgroup2 mounted read-only (a container on a cgroup v2 host)',
+          mounts: ['-v', `${cgroup2}:/sys/fs/cgroup:ro`],
+          reason: /read-only/,
+        },
+      ]),
 ];
 
 interface Container {
@@ -70,16 +85,39 @@ let counter = 0;
  * in a fresh container. `pipe` puts corral's output through `| cat`.
  * Teardown removes the container whatever happened.
  */
-function startContainer(t: ExecutionContext, setting: Setting, tag: Tag, cliArgs: string[], options: { pipe?: boolean } = {}): Container {
+function startContainer(
+  t: ExecutionContext,
+  setting: Setting,
+  tag: Tag,
+  cliArgs: string[],
+  options: { pipe?: boolean } = {},
+): Container {
   const name = `corral-test-${process.pid}-${++counter}`;
   t.teardown(async () => {
     await run('docker', ['rm', '-f', name]).catch(() => undefined);
   });
   const corral = `${TAG_VARIABLE}=$${INNER_TAG} node ${CLI} "$@"${options.pipe ? ' | cat' : ''}`;
   const args = [
-    'run', '--rm', '-i', '--name', name, '-e', `${INNER_TAG}=${tag.tag}`,
-    '-v', `${REPO}:/corral:ro`, '-v', `${process.execPath}:/usr/local/bin/node:ro`, ...setting.mounts, '-w', '/corral',
-    DOCKER_IMAGE, 'sh', '-c', `${corral}; echo corral-exit=$?; read -r _`, 'sh', ...cliArgs,
+    'run',
+    '--rm',
+    '-i',
+    '--name',
+    name,
+    '-e',
+    `${INNER_TAG}=${tag.tag}`,
+    '-v',
+    `${REPO}:/corral:ro`,
+    '-v',
+    `${process.execPath}:/usr/local/bin/node:ro`,
+    ...setting.mounts,
+    '-w',
+    '/corral',
+    DOCKER_IMAGE,
+    'sh',
+    '-c',
+    `${corral}; echo corral-exit=$?; read -r _`,
+    'sh',
+    ...cliArgs,
   ];
   // The docker client itself is not tagged: only what runs inside carries the tag.
   const child = spawn('docker', args, { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -110,11 +148,15 @@ async function settledIn(container: Container, tag: Tag, count: number, besides:
 /** corral's exit status, once it has returned inside the container (its shell then waits for the test). */
 async function corralExit(container: Container): Promise<number> {
   let status: number | undefined;
-  await eventually(() => {
-    const match = /corral-exit=(\d+)/.exec(container.stdout());
-    status = match ? Number(match[1]) : undefined;
-    return status !== undefined || container.child.exitCode !== null;
-  }, 'corral to return inside the container', PATIENCE_MS);
+  await eventually(
+    () => {
+      const match = /corral-exit=(\d+)/.exec(container.stdout());
+      status = match ? Number(match[1]) : undefined;
+      return status !== undefined || container.child.exitCode !== null;
+    },
+    'corral to return inside the container',
+    PATIENCE_MS,
+  );
   if (status === undefined) throw new Error(`the container ended before corral returned:\n${container.stderr()}`);
   return status;
 }
@@ -126,7 +168,11 @@ async function finish(container: Container): Promise<void> {
 }
 
 function lastJson(text: string): Record<string, any> {
-  const line = text.trim().split('\n').reverse().find((l) => l.startsWith('{'));
+  const line = text
+    .trim()
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('{'));
   if (line === undefined) throw new Error(`no JSON report in:\n${text}`);
   return JSON.parse(line) as Record<string, any>;
 }
@@ -140,7 +186,9 @@ function lastJson(text: string): Record<string, any> {
 function describeContainer(container: Container): string {
   let namespace: string;
   try {
-    const init = execFileSync('docker', ['inspect', '-f', '{{.State.Pid}}', container.name], { encoding: 'utf8' }).trim();
+    const init = execFileSync('docker', ['inspect', '-f', '{{.State.Pid}}', container.name], {
+      encoding: 'utf8',
+    }).trim();
     namespace = readlinkSync(`/proc/${init}/ns/pid`);
   } catch (error) {
     return `container ${container.name}: not inspectable (${String(error)})`;
@@ -158,7 +206,11 @@ function describeContainer(container: Container): string {
     }
   }
   const stderr = container.stderr().trim();
-  return [`every process of container ${container.name}:`, ...lines, `what it wrote to stderr: ${stderr === '' ? 'nothing' : `\n${stderr}`}`].join('\n');
+  return [
+    `every process of container ${container.name}:`,
+    ...lines,
+    `what it wrote to stderr: ${stderr === '' ? 'nothing' : `\n${stderr}`}`,
+  ].join('\n');
 }
 
 /** corral's own pid (on this host), among the tagged processes. */
@@ -170,50 +222,85 @@ function corralPid(tag: Tag): number {
 
 for (const setting of SETTINGS) {
   dockerTest(`${setting.name}: corral doctor says it is in a container, and auto gets the fallback`, async (t) => {
-    const { stdout } = await run('docker', ['run', '--rm', '-v', `${REPO}:/corral:ro`, '-v', `${process.execPath}:/usr/local/bin/node:ro`, ...setting.mounts, DOCKER_IMAGE, 'node', CLI, 'doctor', '--json'], { timeout: PATIENCE_MS });
+    const { stdout } = await run(
+      'docker',
+      [
+        'run',
+        '--rm',
+        '-v',
+        `${REPO}:/corral:ro`,
+        '-v',
+        `${process.execPath}:/usr/local/bin/node:ro`,
+        ...setting.mounts,
+        DOCKER_IMAGE,
+        'node',
+        CLI,
+        'doctor',
+        '--json',
+      ],
+      { timeout: PATIENCE_MS },
+    );
     const doctor = JSON.parse(stdout) as Record<string, any>;
     t.like(doctor, { container: { runtime: 'docker' }, auto: { mechanism: 'pgroup' } });
     t.regex(doctor.auto.reason, setting.reason);
-    t.regex(doctor.fix, /inside a docker container .*fallback.*container's owner has to grant/s, 'advice that works from inside');
+    t.regex(
+      doctor.fix,
+      /inside a docker container .*fallback.*container's owner has to grant/s,
+      'advice that works from inside',
+    );
   });
 
-  dockerTest(`${setting.name}: the escape zoo left behind by a command that exits is stopped, nothing survives`, async (t) => {
-    const tag = tagFor(t);
-    // The leader starts the zoo, then exits once the test says the zoo is up.
-    const leader = `${FULL_ZOO.map((n) => escapees[n]).join('\n')}\nread -r _\nexit 0`;
-    const container = startContainer(t, setting, tag, ['run', '--json', '--', 'sh', '-c', leader]);
-    await settledIn(container, tag, zooSize(FULL_ZOO) - 1, 2); // corral and the leader's shell beside the zoo
-    container.child.stdin!.write('\n');
-    t.is(await corralExit(container), 0);
-    assertNoSurvivors(t, tag, 'corral returned: nothing of the zoo is left, the forker\'s late children included');
-    const report = lastJson(container.stderr());
-    t.like(report, { mechanism: 'pgroup', exitCode: 0 });
-    t.regex(report.fallbackReason, setting.reason);
-    t.true(report.leftoverProcesses.length >= zooSize(FULL_ZOO) - 1, `every escapee was a leftover: ${JSON.stringify(report.leftoverProcesses)}`);
-    await finish(container);
-  });
-
-  dockerTest(`${setting.name}: corral SIGTERMed stops the zoo and exits 143; SIGKILLed, its guard stops it`, async (t) => {
-    for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+  dockerTest(
+    `${setting.name}: the escape zoo left behind by a command that exits is stopped, nothing survives`,
+    async (t) => {
       const tag = tagFor(t);
-      const container = startContainer(t, setting, tag, ['run', '--', 'sh', '-c', zooScript(FULL_ZOO)]);
-      await settledIn(container, tag, zooSize(FULL_ZOO), 1);
-      process.kill(corralPid(tag), signal);
-      t.is(await corralExit(container), signal === 'SIGTERM' ? 143 : 137, signal);
-      // SIGTERM: corral returns once the tree is gone. SIGKILL: the guard works on after corral died.
-      if (signal === 'SIGKILL') await waitUntilGone(tag.tag, PATIENCE_MS);
-      const left = findTagged(tag.tag).length > 0;
-      assertNoSurvivors(t, tag, `after ${signal}${left ? `\n${describeContainer(container)}` : ''}`);
+      // The leader starts the zoo, then exits once the test says the zoo is up.
+      const leader = `${FULL_ZOO.map((n) => escapees[n]).join('\n')}\nread -r _\nexit 0`;
+      const container = startContainer(t, setting, tag, ['run', '--json', '--', 'sh', '-c', leader]);
+      await settledIn(container, tag, zooSize(FULL_ZOO) - 1, 2); // corral and the leader's shell beside the zoo
+      container.child.stdin!.write('\n');
+      t.is(await corralExit(container), 0);
+      assertNoSurvivors(t, tag, "corral returned: nothing of the zoo is left, the forker's late children included");
+      const report = lastJson(container.stderr());
+      t.like(report, { mechanism: 'pgroup', exitCode: 0 });
+      t.regex(report.fallbackReason, setting.reason);
+      t.true(
+        report.leftoverProcesses.length >= zooSize(FULL_ZOO) - 1,
+        `every escapee was a leftover: ${JSON.stringify(report.leftoverProcesses)}`,
+      );
       await finish(container);
-    }
-  });
+    },
+  );
 
-  dockerTest(`${setting.name}: a forgotten setsid daemon neither outlives corral run nor holds its pipe open`, async (t) => {
-    const tag = tagFor(t);
-    // The daemon sleeps 1000 s: had it kept `| cat` open, corral-exit would not come within patience.
-    const container = startContainer(t, setting, tag, ['run', '--', 'sh', '-c', '(setsid sleep 1000 &); exit 0'], { pipe: true });
-    t.is(await corralExit(container), 0);
-    assertNoSurvivors(t, tag);
-    await finish(container);
-  });
+  dockerTest(
+    `${setting.name}: corral SIGTERMed stops the zoo and exits 143; SIGKILLed, its guard stops it`,
+    async (t) => {
+      for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+        const tag = tagFor(t);
+        const container = startContainer(t, setting, tag, ['run', '--', 'sh', '-c', zooScript(FULL_ZOO)]);
+        await settledIn(container, tag, zooSize(FULL_ZOO), 1);
+        process.kill(corralPid(tag), signal);
+        t.is(await corralExit(container), signal === 'SIGTERM' ? 143 : 137, signal);
+        // SIGTERM: corral returns once the tree is gone. SIGKILL: the guard works on after corral died.
+        if (signal === 'SIGKILL') await waitUntilGone(tag.tag, PATIENCE_MS);
+        const left = findTagged(tag.tag).length > 0;
+        assertNoSurvivors(t, tag, `after ${signal}${left ? `\n${describeContainer(container)}` : ''}`);
+        await finish(container);
+      }
+    },
+  );
+
+  dockerTest(
+    `${setting.name}: a forgotten setsid daemon neither outlives corral run nor holds its pipe open`,
+    async (t) => {
+      const tag = tagFor(t);
+      // The daemon sleeps 1000 s: had it kept `| cat` open, corral-exit would not come within patience.
+      const container = startContainer(t, setting, tag, ['run', '--', 'sh', '-c', '(setsid sleep 1000 &); exit 0'], {
+        pipe: true,
+      });
+      t.is(await corralExit(container), 0);
+      assertNoSurvivors(t, tag);
+      await finish(container);
+    },
+  );
 }

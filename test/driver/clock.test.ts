@@ -11,13 +11,19 @@ test('the system clock clamps a huge sleep instead of letting Node overflow it t
   process.on('warning', onWarning);
   const started = performance.now();
   const sleep = systemClock.sleep(1e12);
-  const early = await Promise.race([sleep.promise.then(() => 'fired'), new Promise((r) => setTimeout(r, 50, 'pending'))]);
+  const early = await Promise.race([
+    sleep.promise.then(() => 'fired'),
+    new Promise((r) => setTimeout(r, 50, 'pending')),
+  ]);
   sleep.cancel();
   await sleep.promise;
   await new Promise((r) => setImmediate(r));
   process.off('warning', onWarning);
   t.is(early, 'pending', 'an overflowed timer would have fired after 1 ms');
-  t.deepEqual(warnings.map((w) => w.name), []);
+  t.deepEqual(
+    warnings.map((w) => w.name),
+    [],
+  );
   t.true(performance.now() - started < 10_000);
 });
 

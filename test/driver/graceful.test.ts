@@ -229,12 +229,16 @@ test('two overlapping stand-downs with a spawn between them: only the later one 
   const latch = new StandDownLatch();
   const first = new FakeTarget(clock, {});
   const second = new FakeTarget(clock, {});
-  const firstRun = shutdownTree(first, plan({ escalate: false, phases: [{ signal: 'SIGTERM', timeout: 1000 }] }), { clock, latch });
+  const firstRun = shutdownTree(first, plan({ escalate: false, phases: [{ signal: 'SIGTERM', timeout: 1000 }] }), {
+    clock,
+    latch,
+  });
   clock.at(300, () => {
     latch.noteSpawn();
-    void shutdownTree(second, plan({ escalate: false, phases: [{ signal: 'SIGTERM', timeout: 2000 }] }), { clock, latch }).then((r) =>
-      t.true(r.stoodDown),
-    );
+    void shutdownTree(second, plan({ escalate: false, phases: [{ signal: 'SIGTERM', timeout: 2000 }] }), {
+      clock,
+      latch,
+    }).then((r) => t.true(r.stoodDown));
   });
   const firstReport = await firstRun;
   t.false(firstReport.stoodDown);

@@ -60,7 +60,10 @@ test('a freeze never reported is ESIGNAL_FAILED after FREEZE_TIMEOUT_MS of the c
 });
 
 test('a failing cgroup.freeze write is ESIGNAL_FAILED with its errno', async (t) => {
-  const fs: CgroupFs = { ...realCgroupFs, writeFile: async () => Promise.reject(Object.assign(new Error('EACCES'), { code: 'EACCES' })) };
+  const fs: CgroupFs = {
+    ...realCgroupFs,
+    writeFile: async () => Promise.reject(Object.assign(new Error('EACCES'), { code: 'EACCES' })),
+  };
   const error = await t.throwsAsync(setFrozen(fs, '/nonexistent/corral-test', false, new VirtualClock()));
   t.like(error, { code: 'ESIGNAL_FAILED', errnoCode: 'EACCES' });
 });

@@ -105,22 +105,42 @@ async function closedGroup(): Promise<ProcessGroup> {
 }
 
 const cases: Array<[method: string, failure: string, code: CorralErrorCode, operation: () => Promise<unknown>]> = [
-  ['create()', 'an unknown mechanism', 'EINVALID_MECHANISM', () => ProcessGroup.create({ mechanism: 'docker' as 'auto' })],
+  [
+    'create()',
+    'an unknown mechanism',
+    'EINVALID_MECHANISM',
+    () => ProcessGroup.create({ mechanism: 'docker' as 'auto' }),
+  ],
   ['create()', 'an unknown option', 'EINVALID_OPTION', () => ProcessGroup.create({ timeout: 5 } as object)],
   ['create()', 'a negative duration', 'EINVALID_OPTION', () => ProcessGroup.create({ shutdownTimeout: -1 })],
-  ['create()', 'an unknown killSignal', 'EINVALID_SIGNAL', () => ProcessGroup.create({ killSignal: 'SIGNOPE' as NodeJS.Signals })],
+  [
+    'create()',
+    'an unknown killSignal',
+    'EINVALID_SIGNAL',
+    () => ProcessGroup.create({ killSignal: 'SIGNOPE' as NodeJS.Signals }),
+  ],
   ['create()', 'a negative limit', 'EINVALID_LIMIT', () => ProcessGroup.create({ limits: { memoryBytes: -1 } })],
   ['spawn()', 'an empty command', 'EINVALID_OPTION', async () => groupOn({}).spawn('')],
-  ['spawn()', 'noNewPrivileges not a boolean', 'EINVALID_OPTION', async () => groupOn({}).spawn('true', [], { noNewPrivileges: 'yes' as unknown as boolean })],
-  ['spawn()', 'noNewPrivileges without setpriv on PATH', 'ENO_NEW_PRIVS_UNAVAILABLE', async () => {
-    const path = process.env.PATH;
-    process.env.PATH = '/corral-error-codes/no-such-directory';
-    try {
-      return groupOn({}).spawn('true', [], { noNewPrivileges: true });
-    } finally {
-      process.env.PATH = path;
-    }
-  }],
+  [
+    'spawn()',
+    'noNewPrivileges not a boolean',
+    'EINVALID_OPTION',
+    async () => groupOn({}).spawn('true', [], { noNewPrivileges: 'yes' as unknown as boolean }),
+  ],
+  [
+    'spawn()',
+    'noNewPrivileges without setpriv on PATH',
+    'ENO_NEW_PRIVS_UNAVAILABLE',
+    async () => {
+      const path = process.env.PATH;
+      process.env.PATH = '/corral-error-codes/no-such-directory';
+      try {
+        return groupOn({}).spawn('true', [], { noNewPrivileges: true });
+      } finally {
+        process.env.PATH = path;
+      }
+    },
+  ],
   ['spawn()', 'a closed group', 'EGROUP_CLOSED', async () => (await closedGroup()).spawn('true')],
   ['signal()', 'an unknown signal', 'EINVALID_SIGNAL', () => groupOn({}).signal('SIGNOPE' as NodeJS.Signals)],
   ['signal()', 'cgroup.procs unreadable', 'ESIGNAL_FAILED', () => groupOn({ failing: ['cgroup.procs'] }).signal()],
@@ -128,25 +148,55 @@ const cases: Array<[method: string, failure: string, code: CorralErrorCode, oper
   ['members()', 'cgroup.procs unreadable', 'EREAD_FAILED', () => groupOn({ failing: ['cgroup.procs'] }).members()],
   ['stats()', 'cgroup.procs unreadable', 'EREAD_FAILED', () => groupOn({ failing: ['cgroup.procs'] }).stats()],
   ['stats()', 'a closed group', 'EGROUP_CLOSED', async () => (await closedGroup()).stats()],
-  ['suspend()', 'cgroup.freeze not writable', 'ESIGNAL_FAILED', () => groupOn({ failing: ['cgroup.freeze'] }).suspend()],
+  [
+    'suspend()',
+    'cgroup.freeze not writable',
+    'ESIGNAL_FAILED',
+    () => groupOn({ failing: ['cgroup.freeze'] }).suspend(),
+  ],
   ['suspend()', 'a closed group', 'EGROUP_CLOSED', async () => (await closedGroup()).suspend()],
   ['resume()', 'cgroup.freeze not writable', 'ESIGNAL_FAILED', () => groupOn({ failing: ['cgroup.freeze'] }).resume()],
   ['resume()', 'a closed group', 'EGROUP_CLOSED', async () => (await closedGroup()).resume()],
   ['shutdown()', 'a bad option', 'EINVALID_OPTION', () => groupOn({}).shutdown({ timeout: -1 })],
   ['shutdown()', 'cgroup.procs unreadable', 'EREAD_FAILED', () => groupOn({ failing: ['cgroup.procs'] }).shutdown()],
   ['shutdown()', 'cgroup.events unreadable', 'EREAD_FAILED', () => groupOn({ failing: ['cgroup.events'] }).shutdown()],
-  ['shutdown()', 'cgroup.kill not writable, members remain', 'EKILL_FAILED', () => groupOn({ failing: ['cgroup.kill'], members: [NO_SUCH_PID], populated: true }).shutdown()],
+  [
+    'shutdown()',
+    'cgroup.kill not writable, members remain',
+    'EKILL_FAILED',
+    () => groupOn({ failing: ['cgroup.kill'], members: [NO_SUCH_PID], populated: true }).shutdown(),
+  ],
   ['shutdown()', 'a closed group', 'EGROUP_CLOSED', async () => (await closedGroup()).shutdown()],
-  ['kill()', 'cgroup.kill not writable, members remain', 'EKILL_FAILED', () => groupOn({ failing: ['cgroup.kill'], members: [NO_SUCH_PID], populated: true }).kill()],
-  ['kill()', 'members outlive killTimeout', 'EKILL_TIMEOUT', () => groupOn({ members: [NO_SUCH_PID], populated: true }).kill()],
+  [
+    'kill()',
+    'cgroup.kill not writable, members remain',
+    'EKILL_FAILED',
+    () => groupOn({ failing: ['cgroup.kill'], members: [NO_SUCH_PID], populated: true }).kill(),
+  ],
+  [
+    'kill()',
+    'members outlive killTimeout',
+    'EKILL_TIMEOUT',
+    () => groupOn({ members: [NO_SUCH_PID], populated: true }).kill(),
+  ],
   ['kill()', 'cgroup.events unreadable', 'EREAD_FAILED', () => groupOn({ failing: ['cgroup.events'] }).kill()],
   ['close()', 'the directory cannot be removed', 'ECGROUP_REMOVE', () => groupOn({ readOnly: true }).close()],
-  ['close()', 'cgroup.kill not writable, members remain', 'EKILL_FAILED', () => groupOn({ failing: ['cgroup.kill'], members: [NO_SUCH_PID], populated: true }).close()],
-  ['close()', 'a spared group whose members cannot be moved', 'ECGROUP_REMOVE', async () => {
-    const group = groupOn({ readOnly: true });
-    group.spare();
-    return group.close();
-  }],
+  [
+    'close()',
+    'cgroup.kill not writable, members remain',
+    'EKILL_FAILED',
+    () => groupOn({ failing: ['cgroup.kill'], members: [NO_SUCH_PID], populated: true }).close(),
+  ],
+  [
+    'close()',
+    'a spared group whose members cannot be moved',
+    'ECGROUP_REMOVE',
+    async () => {
+      const group = groupOn({ readOnly: true });
+      group.spare();
+      return group.close();
+    },
+  ],
   ['spare()', 'a closed group', 'EGROUP_CLOSED', async () => (await closedGroup()).spare()],
 ];
 
@@ -160,9 +210,23 @@ test('every code a public method can meet without a real host is in the table ab
   const covered = new Set(cases.map(([, , code]) => code));
   const needHost: CorralErrorCode[] = ['ECGROUP_UNAVAILABLE', 'ELIMIT_UNENFORCEABLE', 'ELIBC'];
   const all: CorralErrorCode[] = [
-    'EINVALID_OPTION', 'EINVALID_SIGNAL', 'EINVALID_MECHANISM', 'EINVALID_LIMIT', 'EGROUP_CLOSED',
-    'ECGROUP_UNAVAILABLE', 'ELIMIT_UNENFORCEABLE', 'EKILL_TIMEOUT', 'EKILL_FAILED', 'ESIGNAL_FAILED',
-    'ECGROUP_REMOVE', 'ELIBC', 'ENO_NEW_PRIVS_UNAVAILABLE', 'EREAD_FAILED',
+    'EINVALID_OPTION',
+    'EINVALID_SIGNAL',
+    'EINVALID_MECHANISM',
+    'EINVALID_LIMIT',
+    'EGROUP_CLOSED',
+    'ECGROUP_UNAVAILABLE',
+    'ELIMIT_UNENFORCEABLE',
+    'EKILL_TIMEOUT',
+    'EKILL_FAILED',
+    'ESIGNAL_FAILED',
+    'ECGROUP_REMOVE',
+    'ELIBC',
+    'ENO_NEW_PRIVS_UNAVAILABLE',
+    'EREAD_FAILED',
   ];
-  t.deepEqual(all.filter((code) => !covered.has(code) && !needHost.includes(code)), []);
+  t.deepEqual(
+    all.filter((code) => !covered.has(code) && !needHost.includes(code)),
+    [],
+  );
 });

@@ -79,13 +79,18 @@ interface StartedWorker {
 
 /** Starts the example worker as a separate process and resolves on its ready line. */
 async function startWorker(t: ExecutionContext, variant: Variant, env: NodeJS.ProcessEnv): Promise<StartedWorker> {
-  const command = variant.asNobody ? asNobody(t, WORKER) : { file: process.execPath, args: nodeArgs(WORKER), cwd: REPO };
+  const command = variant.asNobody
+    ? asNobody(t, WORKER)
+    : { file: process.execPath, args: nodeArgs(WORKER), cwd: REPO };
   const child = spawn(command.file, command.args, { cwd: command.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const lines = createInterface({ input: child.stdout! });
   const ready = new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the worker was not ready within ${FIXTURE_TIMEOUT_MS} ms: ${stderr}`)), FIXTURE_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`the worker was not ready within ${FIXTURE_TIMEOUT_MS} ms: ${stderr}`)),
+      FIXTURE_TIMEOUT_MS,
+    );
     lines.on('line', (line) => {
       const message = JSON.parse(line) as { ready?: boolean; pid?: number };
       if (message.ready) {
@@ -134,7 +139,11 @@ function guardsOf(pid: number): number[] {
 
 /** The cgroup v2 path a process is in. */
 function cgroupOf(pid: number): string {
-  return readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n').find((line) => line.startsWith('0::')) ?? '';
+  return (
+    readFileSync(`/proc/${pid}/cgroup`, 'utf8')
+      .split('\n')
+      .find((line) => line.startsWith('0::')) ?? ''
+  );
 }
 
 /** Resolves with the job's result, or rejects with its failure reason, once it has finished. */
@@ -189,16 +198,31 @@ async function exerciseWorker(t: ExecutionContext, variant: Variant): Promise<vo
   const first = await startWorker(t, variant, workerEnv);
 
   const limitsEnforceable = !variant.asNobody && (limitsExpected || hostContainment().limits.enforceableAfterPrepare);
-  const normal = await queue.add('normal', { command: 'sh', args: ['-c', 'echo hello; echo warning >&2'], env: jobEnv('normal') });
+  const normal = await queue.add('normal', {
+    command: 'sh',
+    args: ['-c', 'echo hello; echo warning >&2'],
+    env: jobEnv('normal'),
+  });
   const leaky = await queue.add('leaky', {
     command: 'sh',
     args: ['-c', `${daemon(variant.mechanism)}\nwhile [ ! -e "$READY" ]; do sleep 0.05; done\necho leader done`],
     graceMs: GRACE_MS,
     env: jobEnv('leaky'),
   });
-  const slow = await queue.add('slow', { command: 'sh', args: ['-c', `${daemon(variant.mechanism)}\nexec sleep 1000`], timeoutMs: 1000, graceMs: GRACE_MS, env: jobEnv('slow') });
+  const slow = await queue.add('slow', {
+    command: 'sh',
+    args: ['-c', `${daemon(variant.mechanism)}\nexec sleep 1000`],
+    timeoutMs: 1000,
+    graceMs: GRACE_MS,
+    env: jobEnv('slow'),
+  });
   const cancelEnv = jobEnv('cancelled');
-  const cancelled = await queue.add('cancelled', { command: 'sh', args: ['-c', `${daemon(variant.mechanism)}\nexec sleep 1000`], graceMs: GRACE_MS, env: cancelEnv });
+  const cancelled = await queue.add('cancelled', {
+    command: 'sh',
+    args: ['-c', `${daemon(variant.mechanism)}\nexec sleep 1000`],
+    graceMs: GRACE_MS,
+    env: cancelEnv,
+  });
   const forky = await queue.add('forky', {
     command: 'sh',
     args: ['-c', `(i=0; while [ $i -lt 64 ]; do sleep 1000 & i=$((i+1)); done) 2>/dev/null; echo forked`],
@@ -226,7 +250,10 @@ async function exerciseWorker(t: ExecutionContext, variant: Variant): Promise<vo
   const leak = await finished(leaky, events);
   t.is(leak.stdout, 'leader done\n');
   t.true(leak.leftovers.length >= 1 && leak.leftovers.every((p) => p.pid > 0), JSON.stringify(leak.leftovers));
-  t.true(leak.leftovers.some((p) => p.command.includes('sleep 1000')), `the result names the daemon: ${JSON.stringify(leak.leftovers)}`);
+  t.true(
+    leak.leftovers.some((p) => p.command.includes('sleep 1000')),
+    `the result names the daemon: ${JSON.stringify(leak.leftovers)}`,
+  );
   t.deepEqual(findTagged(jobTags[1]!.tag), [], 'the daemon is gone when the job completes');
 
   // 3
@@ -238,8 +265,14 @@ async function exerciseWorker(t: ExecutionContext, variant: Variant): Promise<vo
     const held = await finished(forky, events);
     t.is(held.stdout, 'forked\n');
     // pids.peak needs a recent kernel; the leftovers below are the limit's proof either way.
-    t.true((held.stats?.peakProcesses ?? PIDS_LIMIT) <= PIDS_LIMIT, `peak ${held.stats?.peakProcesses} within pids ${PIDS_LIMIT}`);
-    t.true(held.leftovers.length >= 1 && held.leftovers.length < PIDS_LIMIT, `${held.leftovers.length} leftovers stopped`);
+    t.true(
+      (held.stats?.peakProcesses ?? PIDS_LIMIT) <= PIDS_LIMIT,
+      `peak ${held.stats?.peakProcesses} within pids ${PIDS_LIMIT}`,
+    );
+    t.true(
+      held.leftovers.length >= 1 && held.leftovers.length < PIDS_LIMIT,
+      `${held.leftovers.length} leftovers stopped`,
+    );
   } else {
     t.regex(await failureOf(forky, events), /^refused: limits cannot be enforced/);
   }
@@ -252,7 +285,10 @@ async function exerciseWorker(t: ExecutionContext, variant: Variant): Promise<vo
     crashEnvs.map((env, i) =>
       queue.add(`crash-${i + 1}`, {
         command: 'sh',
-        args: ['-c', `if [ -e "$MARK" ]; then echo second attempt; exit 0; fi\n: > "$MARK"\n${daemon(variant.mechanism)}\nexec sleep 1000`],
+        args: [
+          '-c',
+          `if [ -e "$MARK" ]; then echo second attempt; exit 0; fi\n: > "$MARK"\n${daemon(variant.mechanism)}\nexec sleep 1000`,
+        ],
         graceMs: GRACE_MS,
         env,
       }),
@@ -263,7 +299,10 @@ async function exerciseWorker(t: ExecutionContext, variant: Variant): Promise<vo
   t.is(guardsOf(first.pid).length, 1, 'one guard for the whole worker');
   if (variant.mechanism === 'cgroup') {
     const cgroups = crashTrees.map((pids) => new Set(pids.map(cgroupOf)));
-    t.true(cgroups.every((set) => set.size === 1), 'each job tree in one cgroup');
+    t.true(
+      cgroups.every((set) => set.size === 1),
+      'each job tree in one cgroup',
+    );
     t.not([...cgroups[0]!][0], [...cgroups[1]!][0], 'one group per job');
   }
   const firstExit = exitOf(first.child);
@@ -272,9 +311,16 @@ async function exerciseWorker(t: ExecutionContext, variant: Variant): Promise<vo
   // A fresh worker (its start overlaps the dead worker's locks running out).
   const second = startWorker(t, variant, workerEnv);
   for (const env of crashEnvs) {
-    t.deepEqual(await waitUntilGone(env.CORRAL_TEST_TAG!, SETTLE_MS), [], "the guard killed the dead worker's job trees");
+    t.deepEqual(
+      await waitUntilGone(env.CORRAL_TEST_TAG!, SETTLE_MS),
+      [],
+      "the guard killed the dead worker's job trees",
+    );
   }
-  await eventually(() => groupDirsOf(first.pid).length === 0, "the dead worker's cgroup directories removed by its guard");
+  await eventually(
+    () => groupDirsOf(first.pid).length === 0,
+    "the dead worker's cgroup directories removed by its guard",
+  );
   const fresh = await second;
   for (const crash of crashes) {
     const recovered = await finished(crash, events);
@@ -287,7 +333,8 @@ async function exerciseWorker(t: ExecutionContext, variant: Variant): Promise<vo
   fresh.child.kill('SIGTERM');
   await freshExit;
   t.is(fresh.child.exitCode, 0);
-  for (const jobTag of jobTags) t.deepEqual(findTagged(jobTag.tag), [], `nothing of the job tagged ${jobTag.tag} is alive`);
+  for (const jobTag of jobTags)
+    t.deepEqual(findTagged(jobTag.tag), [], `nothing of the job tagged ${jobTag.tag} is alive`);
 
   // What Redis holds.
   const jobs = [normal, leaky, slow, cancelled, forky, ...crashes];
@@ -320,9 +367,14 @@ for (const variant of VARIANTS) {
   const title = `a BullMQ worker on corral (${variant.mechanism}, ${variant.title}): output, leftovers, timeout, cancel, limits, a SIGKILLed worker`;
   if (redisServer === undefined) {
     if (redisExpected) {
-      test(title, (t) => t.fail('redis-server is not installed (Debian: apt-get install redis-server), and CI=true or CORRAL_EXPECT_REDIS=1 says it must be'));
+      test(title, (t) =>
+        t.fail(
+          'redis-server is not installed (Debian: apt-get install redis-server), and CI=true or CORRAL_EXPECT_REDIS=1 says it must be',
+        ),
+      );
     } else {
-      test.skip(`${title} [skipped: redis-server not found; apt-get install redis-server, or set CORRAL_EXPECT_REDIS=1 to fail instead]`, () => undefined);
+      test.skip(`${title} [skipped: redis-server not found; apt-get install redis-server, or set CORRAL_EXPECT_REDIS=1 to fail instead]`, () =>
+        undefined);
     }
     continue;
   }

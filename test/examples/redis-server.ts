@@ -46,7 +46,20 @@ export async function startRedis(t: ExecutionContext, binary: string, tag: Tag):
   const dir = mkdtempSync(join(tmpdir(), 'corral-redis-'));
   chmodSync(dir, 0o755);
   const socket = join(dir, 'redis.sock');
-  const args = ['--port', '0', '--unixsocket', socket, '--unixsocketperm', '777', '--dir', dir, '--save', '', '--appendonly', 'no'];
+  const args = [
+    '--port',
+    '0',
+    '--unixsocket',
+    socket,
+    '--unixsocketperm',
+    '777',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+  ];
   const server = spawn(binary, args, { env: tag.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   server.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));

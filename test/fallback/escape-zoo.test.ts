@@ -41,19 +41,40 @@ interface FixtureResult {
   runLeftovers: Survived & { exitCode: number | null; leftovers: number };
   'cli-leftovers': Survived & { exitCode: number | null };
   'cli-timeout': Survived & { exitCode: number | null };
-  children: Survived & { churnedThroughout: boolean; mainCodesRight: boolean; workerCodesRight: boolean; zombies: number[] };
+  children: Survived & {
+    churnedThroughout: boolean;
+    mainCodesRight: boolean;
+    workerCodesRight: boolean;
+    zombies: number[];
+  };
   supervisorKill: Survived & { guard: boolean };
   /** ms per part of the fixture. */
   timings: Record<string, number>;
 }
 
 function assertContained(t: ExecutionContext, result: FixtureResult): void {
-  t.log(`where the time went: ${Object.entries(result.timings).map(([part, ms]) => `${part} ${ms} ms`).join(', ')}`);
-  t.log(`the orphan churn ${result.children.churnedThroughout ? 'outlasted the children' : 'ended before the last child did'}`);
+  t.log(
+    `where the time went: ${Object.entries(result.timings)
+      .map(([part, ms]) => `${part} ${ms} ms`)
+      .join(', ')}`,
+  );
+  t.log(
+    `the orphan churn ${result.children.churnedThroughout ? 'outlasted the children' : 'ended before the last child did'}`,
+  );
   t.is(result.mechanism, 'pgroup');
   t.is(result.shutdown.seen, result.shutdown.expected, 'members() listed every escapee');
   t.true(result.shutdown.escalated, 'the TERM ignorer and the forker forced an escalation');
-  for (const name of ['shutdown', 'kill', 'close', 'runCancel', 'runLeftovers', 'cli-leftovers', 'cli-timeout', 'children', 'supervisorKill'] as const) {
+  for (const name of [
+    'shutdown',
+    'kill',
+    'close',
+    'runCancel',
+    'runLeftovers',
+    'cli-leftovers',
+    'cli-timeout',
+    'children',
+    'supervisorKill',
+  ] as const) {
     t.deepEqual(result[name].survivors, [], `${name}: no survivor`);
   }
   t.deepEqual(result.twoGroups.aSurvivors, [], 'the closed group left nothing');
@@ -99,7 +120,11 @@ test('as root with cgroup2 mounted read-only (a container): the fallback leaves 
   const readOnly = mount === undefined ? '' : `mount -o remount,bind,ro '${mount}' && `;
   const wrapper = asRoot ? ['unshare', '-m'] : ['unshare', '-r', '-m'];
   const node = `${readOnly}exec "$0" "$@"`;
-  const result = await runFixture(wrapper[0]!, [...wrapper.slice(1), 'sh', '-c', node, process.execPath, ...nodeArgs(FIXTURE)], tag.env);
+  const result = await runFixture(
+    wrapper[0]!,
+    [...wrapper.slice(1), 'sh', '-c', node, process.execPath, ...nodeArgs(FIXTURE)],
+    tag.env,
+  );
   t.regex(result.fallbackReason ?? '', mount === undefined ? /./ : /read-only/);
   assertContained(t, result);
   t.deepEqual(await waitUntilGone(tag.tag), []);

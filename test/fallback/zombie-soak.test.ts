@@ -28,7 +28,9 @@ const TIMEOUT_MS = 4 * FIXTURE_TIMEOUT_MS;
 const asRoot = process.getuid?.() === 0;
 
 function assertNoZombie(t: ExecutionContext, result: SoakResult): void {
-  t.log(`${result.jobs} jobs, ${result.mainChildren} + ${result.workerChildren} plain children; zombies at most ${result.maxZombies}; RSS by tenths ${result.rssMb.join(' ')} MiB`);
+  t.log(
+    `${result.jobs} jobs, ${result.mainChildren} + ${result.workerChildren} plain children; zombies at most ${result.maxZombies}; RSS by tenths ${result.rssMb.join(' ')} MiB`,
+  );
   t.is(result.mechanism, 'pgroup');
   t.is(result.jobs, JOBS);
   t.deepEqual(result.failedJobs, [], "every job's forks succeeded and it exited 0");
@@ -52,14 +54,18 @@ test('as an unprivileged user: 500 jobs and their orphans leave no zombie, and e
     const nobody = asNobody(t, FIXTURE);
     result = await soak(nobody.file, [...nobody.args, ...soakArgs], tag.env, nobody.cwd);
   } else {
-    result = await soak(process.execPath, nodeArgs(FIXTURE, ...soakArgs), { ...tag.env, CORRAL_FIXTURE_MECHANISM: 'pgroup' });
+    result = await soak(process.execPath, nodeArgs(FIXTURE, ...soakArgs), {
+      ...tag.env,
+      CORRAL_FIXTURE_MECHANISM: 'pgroup',
+    });
   }
   assertNoZombie(t, result);
   t.deepEqual(await waitUntilGone(tag.tag), []);
   assertNoSurvivors(t, tag);
 });
 
-const title = 'in a Docker container with --pids-limit 128: 500 jobs and their orphans leave no zombie, and no fork fails';
+const title =
+  'in a Docker container with --pids-limit 128: 500 jobs and their orphans leave no zombie, and no fork fails';
 const dockerBody = async (t: ExecutionContext) => {
   t.timeout(TIMEOUT_MS + 30_000);
   const tag = tagFor(t);
@@ -69,11 +75,34 @@ const dockerBody = async (t: ExecutionContext) => {
   });
   const { loader, relative } = nodeArgsInRepo(FIXTURE);
   // A shell is the container's PID 1 (as `docker run image npm test` has npm there); only the soak carries the tag.
-  const result = await soak('docker', [
-    'run', '--rm', '--name', name, '--pids-limit', '128', '-e', `${TAG_VARIABLE}=${tag.tag}`,
-    '-v', `${REPO}:/corral:ro`, '-v', `${process.execPath}:/usr/local/bin/node:ro`, '-w', '/corral',
-    DOCKER_IMAGE, 'sh', '-c', 'node "$@"; echo', 'sh', ...loader, `/corral/${relative}`, ...soakArgs,
-  ], process.env);
+  const result = await soak(
+    'docker',
+    [
+      'run',
+      '--rm',
+      '--name',
+      name,
+      '--pids-limit',
+      '128',
+      '-e',
+      `${TAG_VARIABLE}=${tag.tag}`,
+      '-v',
+      `${REPO}:/corral:ro`,
+      '-v',
+      `${process.execPath}:/usr/local/bin/node:ro`,
+      '-w',
+      '/corral',
+      DOCKER_IMAGE,
+      'sh',
+      '-c',
+      'node "$@"; echo',
+      'sh',
+      ...loader,
+      `/corral/${relative}`,
+      ...soakArgs,
+    ],
+    process.env,
+  );
   assertNoZombie(t, result);
   assertNoSurvivors(t, tag);
 };

@@ -17,7 +17,12 @@ export { eventually, waitForSettled as waitForSleepers };
 export const GUARD = true;
 
 export async function openPgroup(t: ExecutionContext, options: CreateOptions = {}): Promise<ProcessGroup> {
-  const group = await ProcessGroup.create({ mechanism: 'pgroup', guard: GUARD, killTimeout: KILL_TIMEOUT_MS, ...options });
+  const group = await ProcessGroup.create({
+    mechanism: 'pgroup',
+    guard: GUARD,
+    killTimeout: KILL_TIMEOUT_MS,
+    ...options,
+  });
   t.teardown(async () => {
     try {
       await group.close();
@@ -43,7 +48,6 @@ export function processState(pid: number): string | undefined {
   }
 }
 
-
 /** The command name of a process (/proc/<pid>/comm), or undefined once it is gone. */
 export function commandOf(pid: number): string | undefined {
   try {
@@ -52,6 +56,5 @@ export function commandOf(pid: number): string | undefined {
     return undefined;
   }
 }
-
 
 export const sorted = (pids: readonly number[]): number[] => [...pids].sort((a, b) => a - b);

@@ -19,7 +19,11 @@ for (const escapee of ['doubleFork', 'setsid', 'newProcessGroup'] as const) {
     spawnShell(group, tag, zooScript([escapee]));
     const all = await waitForSleepers(tag, zooSize([escapee]));
 
-    t.deepEqual(sorted(await group.members()), sorted(all), 'the escapee is found through its parent link or its adoption');
+    t.deepEqual(
+      sorted(await group.members()),
+      sorted(all),
+      'the escapee is found through its parent link or its adoption',
+    );
     await group.close();
 
     t.deepEqual(await waitUntilGone(tag.tag, PATIENCE_MS), []);
@@ -32,7 +36,11 @@ test('a 1000-member tree of setsid and orphaned sleepers is torn down with nothi
   const tag = tagFor(t);
   const group = await openPgroup(t);
   // 500 rounds: one setsid child of the leader, one orphan (its subshell exits at once, so it is re-parented to us).
-  spawnShell(group, tag, `i=0; while [ $i -lt 500 ]; do setsid sleep 1000 & (sleep 1000 &); i=$((i + 1)); done; exec sleep 1000`);
+  spawnShell(
+    group,
+    tag,
+    `i=0; while [ $i -lt 500 ]; do setsid sleep 1000 & (sleep 1000 &); i=$((i + 1)); done; exec sleep 1000`,
+  );
   await waitForSleepers(tag, 1001, 2 * SETTLE_MS);
 
   t.is((await group.members()).length, 1001);

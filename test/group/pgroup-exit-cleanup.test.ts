@@ -6,7 +6,14 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
 import { nodeArgs } from '../helpers/node-script.js';
-import { assertNoSurvivors, findTagged, killTagged, tagFor, waitUntilGone, type Tag } from '../helpers/tagged-processes.js';
+import {
+  assertNoSurvivors,
+  findTagged,
+  killTagged,
+  tagFor,
+  waitUntilGone,
+  type Tag,
+} from '../helpers/tagged-processes.js';
 import { commandOf } from './open-pgroup.js';
 import { PATIENCE_MS } from '../helpers/patience.js';
 
@@ -19,7 +26,10 @@ interface FixtureRun {
 }
 
 function runFixture(tag: Tag, mode: string): Promise<FixtureRun> {
-  const child = spawn(process.execPath, nodeArgs(FIXTURE, 'pgroup', mode), { env: tag.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, nodeArgs(FIXTURE, 'pgroup', mode), {
+    env: tag.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -57,7 +67,11 @@ test('a stood-down group survives exit cleanup', async (t) => {
   t.is(run.stdout, 'ready\n', run.stderr);
   t.is(run.code, 0);
   // Only sleeps count: tsx's esbuild service (tagged too) may outlive its parent for a moment.
-  t.is(findTagged(tag.tag).filter((pid) => commandOf(pid) === 'sleep').length, 1, 'the SIGTERM-ignoring member was spared');
+  t.is(
+    findTagged(tag.tag).filter((pid) => commandOf(pid) === 'sleep').length,
+    1,
+    'the SIGTERM-ignoring member was spared',
+  );
 
   killTagged(tag.tag);
   t.deepEqual(await waitUntilGone(tag.tag, PATIENCE_MS), []);

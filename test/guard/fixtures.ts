@@ -37,7 +37,11 @@ export function populated(dir: string): boolean {
  * An empty cgroup under `parent` with a name no sweep would take for
  * corral's. Teardown kills what is left in it and removes it.
  */
-export function makeCgroup(t: ExecutionContext, parent: string, name = `guardtest-${process.pid}-${++counter}`): string {
+export function makeCgroup(
+  t: ExecutionContext,
+  parent: string,
+  name = `guardtest-${process.pid}-${++counter}`,
+): string {
   const dir = join(parent, name);
   mkdirSync(dir);
   t.teardown(async () => destroyCgroupDir(dir));
@@ -46,11 +50,17 @@ export function makeCgroup(t: ExecutionContext, parent: string, name = `guardtes
 
 /** A tagged `sh -c script` that first moves itself into `dir`. */
 export function startTreeInCgroup(dir: string, tag: Tag, script: string): ChildProcess {
-  return spawn('sh', ['-c', `echo $$ > '${dir}/cgroup.procs' && exec sh -c "$0"`, script], { env: tag.env, stdio: 'ignore' });
+  return spawn('sh', ['-c', `echo $$ > '${dir}/cgroup.procs' && exec sh -c "$0"`, script], {
+    env: tag.env,
+    stdio: 'ignore',
+  });
 }
 
 /** A tagged `sh -c script` leading a process group (and session) of its own; with its leader's start time. */
-export function startTreeInProcessGroup(tag: Tag, script: string): { child: ChildProcess; pgid: number; leaderStartTime: number } {
+export function startTreeInProcessGroup(
+  tag: Tag,
+  script: string,
+): { child: ChildProcess; pgid: number; leaderStartTime: number } {
   const child = spawn('sh', ['-c', script], { env: tag.env, stdio: 'ignore', detached: true });
   const pgid = child.pid!;
   return { child, pgid, leaderStartTime: startTimeOf(pgid)! };
@@ -101,7 +111,11 @@ export function driveGuard(t: ExecutionContext, env: Record<string, string> = {}
 }
 
 /** A guard told `lines` whose supervisor then dies (the pipe closes, no goodbye); resolves once the guard has exited. */
-export async function guardAnswersDeath(t: ExecutionContext, lines: string, env: Record<string, string> = {}): Promise<void> {
+export async function guardAnswersDeath(
+  t: ExecutionContext,
+  lines: string,
+  env: Record<string, string> = {},
+): Promise<void> {
   const guard = driveGuard(t, env);
   guard.send(lines);
   guard.end();
@@ -123,7 +137,13 @@ export async function endLeftRunning(t: ExecutionContext, tag: Tag): Promise<voi
 
 /** Waits up to `ms` until none of `paths` exists; returns those still there. */
 export async function waitUntilRemoved(paths: string[], ms: number): Promise<string[]> {
-  return (await lookUntil(() => paths.filter((path) => existsSync(path)), (left) => left.length === 0, { ms })).seen;
+  return (
+    await lookUntil(
+      () => paths.filter((path) => existsSync(path)),
+      (left) => left.length === 0,
+      { ms },
+    )
+  ).seen;
 }
 
 /** Waits up to `ms` until `pid` has died (gone, or a zombie nobody reaped yet). */

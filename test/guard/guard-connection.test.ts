@@ -36,7 +36,11 @@ test('a changed group sends only its new records and forgets only the gone ones'
   connection.track('a', [group, member(1), member(2)]);
   t.is(guards[0]!.sent.length, 1, 'an unchanged group sends nothing');
   connection.track('a', [group, member(2), member(3)]);
-  t.is(guards[0]!.sent[1], 'M 3 3 30\nU 1\n', 'the new member first, then the one gone: never a moment without the group');
+  t.is(
+    guards[0]!.sent[1],
+    'M 3 3 30\nU 1\n',
+    'the new member first, then the one gone: never a moment without the group',
+  );
   connection.track('a', [group]);
   t.is(guards[0]!.sent[2], 'U 2 3\n');
   connection.untrack('a');

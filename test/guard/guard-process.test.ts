@@ -36,33 +36,46 @@ function inheritedByExec(fd: number): boolean {
   }
 }
 
-test.serial('the guard: own session and process group, cwd /, only PATH and LC_ALL, no fd of ours but its pipe, outside every group', async (t) => {
-  const tag = tagFor(t);
-  const mechanism = cgroupParent ? 'cgroup' : 'pgroup';
-  const group = await ProcessGroup.create({ mechanism, ...(cgroupParent ? { cgroupParent: makeCgroup(t, cgroupParent) } : {}) });
-  t.teardown(() => group.close());
-  group.spawn('sleep', ['1000'], { env: tag.env, stdio: 'ignore' });
-  await waitForTagged(tag.tag, 1);
-  const pid = currentGuardPid();
-  if (pid === undefined) return t.fail('no guard runs');
-  const stat = readProcStatSync(pid)!;
-  t.is(stat.sid, pid, 'a session of its own: no terminal signal reaches it');
-  t.is(stat.pgid, pid, 'a process group of its own: no killpg of a group reaches it');
-  t.is(readlinkSync(`/proc/${pid}/cwd`), '/');
-  // Node itself adds NODE_V8_COVERAGE to every child while coverage is collected (c8).
-  const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean).map((e) => e.split('=')[0]);
-  t.deepEqual(env.filter((name) => name !== 'NODE_V8_COVERAGE').sort(), ['LC_ALL', 'PATH']);
-  const fds = readdirSync(`/proc/${pid}/fd`).map((fd) => [Number(fd), readlinkSync(`/proc/${pid}/fd/${fd}`)] as const);
-  t.regex(fds.find(([fd]) => fd === 0)?.[1] ?? '', /^(pipe|socket):/, 'stdin is the link to us');
-  // Node closes every fd it opened itself (close-on-exec) in a child; an fd we
-  // inherited without that flag is passed on to every child by exec, the
-  // guard included (dash cannot close fds above 9). Nothing else may be there.
-  const others = fds.filter(([fd, target]) => fd !== 0 && target !== '/dev/null' && target !== GUARD_SCRIPT && !inheritedByExec(fd));
-  t.deepEqual(others, [], 'only its stdin pipe, /dev/null, its own script, and fds every child of ours inherits');
-  t.is(v2CgroupOf(pid), v2CgroupOf('self'), "in the supervisor's own cgroup, not in a group's");
-  await group.close();
-  assertNoSurvivors(t, tag);
-});
+test.serial(
+  'the guard: own session and process group, cwd /, only PATH and LC_ALL, no fd of ours but its pipe, outside every group',
+  async (t) => {
+    const tag = tagFor(t);
+    const mechanism = cgroupParent ? 'cgroup' : 'pgroup';
+    const group = await ProcessGroup.create({
+      mechanism,
+      ...(cgroupParent ? { cgroupParent: makeCgroup(t, cgroupParent) } : {}),
+    });
+    t.teardown(() => group.close());
+    group.spawn('sleep', ['1000'], { env: tag.env, stdio: 'ignore' });
+    await waitForTagged(tag.tag, 1);
+    const pid = currentGuardPid();
+    if (pid === undefined) return t.fail('no guard runs');
+    const stat = readProcStatSync(pid)!;
+    t.is(stat.sid, pid, 'a session of its own: no terminal signal reaches it');
+    t.is(stat.pgid, pid, 'a process group of its own: no killpg of a group reaches it');
+    t.is(readlinkSync(`/proc/${pid}/cwd`), '/');
+    // Node itself adds NODE_V8_COVERAGE to every child while coverage is collected (c8).
+    const env = readFileSync(`/proc/${pid}/environ`, 'utf8')
+      .split('\0')
+      .filter(Boolean)
+      .map((e) => e.split('=')[0]);
+    t.deepEqual(env.filter((name) => name !== 'NODE_V8_COVERAGE').sort(), ['LC_ALL', 'PATH']);
+    const fds = readdirSync(`/proc/${pid}/fd`).map(
+      (fd) => [Number(fd), readlinkSync(`/proc/${pid}/fd/${fd}`)] as const,
+    );
+    t.regex(fds.find(([fd]) => fd === 0)?.[1] ?? '', /^(pipe|socket):/, 'stdin is the link to us');
+    // Node closes every fd it opened itself (close-on-exec) in a child; an fd we
+    // inherited without that flag is passed on to every child by exec, the
+    // guard included (dash cannot close fds above 9). Nothing else may be there.
+    const others = fds.filter(
+      ([fd, target]) => fd !== 0 && target !== '/dev/null' && target !== GUARD_SCRIPT && !inheritedByExec(fd),
+    );
+    t.deepEqual(others, [], 'only its stdin pipe, /dev/null, its own script, and fds every child of ours inherits');
+    t.is(v2CgroupOf(pid), v2CgroupOf('self'), "in the supervisor's own cgroup, not in a group's");
+    await group.close();
+    assertNoSurvivors(t, tag);
+  },
+);
 
 test.serial('one guard per supervisor, however many groups', async (t) => {
   const tag = tagFor(t);
@@ -74,7 +87,10 @@ test.serial('one guard per supervisor, however many groups', async (t) => {
     .filter((name) => /^\d+$/.test(name))
     .filter((pid) => {
       try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(GUARD_SCRIPT) && readProcStatSync(Number(pid))?.ppid === process.pid;
+        return (
+          readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(GUARD_SCRIPT) &&
+          readProcStatSync(Number(pid))?.ppid === process.pid
+        );
       } catch {
         return false;
       }
@@ -88,18 +104,25 @@ for (const mechanism of ['cgroup', 'pgroup'] as const) {
   for (const ending of ['close', 'exit'] as const) {
     const run = mechanism === 'cgroup' && !cgroupParent ? test.skip : test;
     const how = ending === 'close' ? 'closes its group and runs dry' : 'calls process.exit() with its group open';
-    run(`${mechanism}: a supervisor that ${how} is not kept alive by its guard; the guard leaves, nothing is left`, async (t) => {
-      const tag = tagFor(t);
-      const script = new URL('./supervisor/exits-naturally.ts', import.meta.url);
-      const parent = mechanism === 'cgroup' ? [makeCgroup(t, cgroupParent!)] : [];
-      const { stdout } = await promisify(execFile)(process.execPath, nodeArgs(script, mechanism, ending, ...parent), {
-        env: tag.env,
-        timeout: patience(60_000),
-      });
-      const { guardPid, cgroupPath } = JSON.parse(stdout) as { guardPid: number; cgroupPath?: string };
-      t.truthy(guardPid);
-      t.deepEqual(await waitUntilRemoved([`/proc/${guardPid}`, ...(cgroupPath ? [cgroupPath] : [])], GENEROUS_MS), [], 'guard and directory gone');
-      await assertAllGone(t, tag);
-    });
+    run(
+      `${mechanism}: a supervisor that ${how} is not kept alive by its guard; the guard leaves, nothing is left`,
+      async (t) => {
+        const tag = tagFor(t);
+        const script = new URL('./supervisor/exits-naturally.ts', import.meta.url);
+        const parent = mechanism === 'cgroup' ? [makeCgroup(t, cgroupParent!)] : [];
+        const { stdout } = await promisify(execFile)(process.execPath, nodeArgs(script, mechanism, ending, ...parent), {
+          env: tag.env,
+          timeout: patience(60_000),
+        });
+        const { guardPid, cgroupPath } = JSON.parse(stdout) as { guardPid: number; cgroupPath?: string };
+        t.truthy(guardPid);
+        t.deepEqual(
+          await waitUntilRemoved([`/proc/${guardPid}`, ...(cgroupPath ? [cgroupPath] : [])], GENEROUS_MS),
+          [],
+          'guard and directory gone',
+        );
+        await assertAllGone(t, tag);
+      },
+    );
   }
 }

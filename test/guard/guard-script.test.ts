@@ -9,39 +9,55 @@ import { readProcStatSync, startTimeOf } from '../../src/proc/stat.js';
 import { waitForSettled } from '../helpers/settle.js';
 import { assertNoSurvivors, findTagged, tagFor, waitForTagged, waitUntilGone } from '../helpers/tagged-processes.js';
 import { zooScript, zooSize, LONG_SLEEP } from '../helpers/escape-zoo.js';
-import { assertAllGone, driveGuard, endLeftRunning, guardAnswersDeath, makeCgroup, ownCgroupDir, populated, startTreeInCgroup, startTreeInProcessGroup } from './fixtures.js';
+import {
+  assertAllGone,
+  driveGuard,
+  endLeftRunning,
+  guardAnswersDeath,
+  makeCgroup,
+  ownCgroupDir,
+  populated,
+  startTreeInCgroup,
+  startTreeInProcessGroup,
+} from './fixtures.js';
 import { PATIENCE_MS } from '../helpers/patience.js';
 
 const cgroupParent = ownCgroupDir();
 const cgroupTest = cgroupParent ? test : test.skip;
 const GENEROUS_MS = PATIENCE_MS;
 
-cgroupTest('EOF without goodbye: every member of a registered cgroup dies, escapees included, and the directory goes', async (t) => {
-  const tag = tagFor(t);
-  const dir = makeCgroup(t, cgroupParent!);
-  startTreeInCgroup(dir, tag, zooScript());
-  await waitForSettled(tag, zooSize());
-  const guard = driveGuard(t);
-  guard.send(`C 0 ${dir}\n`);
-  await guard.sync();
-  t.true(populated(dir), 'the tree is still up while the supervisor lives');
-  guard.end();
-  await guard.exited;
-  t.deepEqual(await waitUntilGone(tag.tag, GENEROUS_MS), []);
-  t.false(existsSync(dir), 'the guard removed the cgroup directory');
-  assertNoSurvivors(t, tag);
-});
+cgroupTest(
+  'EOF without goodbye: every member of a registered cgroup dies, escapees included, and the directory goes',
+  async (t) => {
+    const tag = tagFor(t);
+    const dir = makeCgroup(t, cgroupParent!);
+    startTreeInCgroup(dir, tag, zooScript());
+    await waitForSettled(tag, zooSize());
+    const guard = driveGuard(t);
+    guard.send(`C 0 ${dir}\n`);
+    await guard.sync();
+    t.true(populated(dir), 'the tree is still up while the supervisor lives');
+    guard.end();
+    await guard.exited;
+    t.deepEqual(await waitUntilGone(tag.tag, GENEROUS_MS), []);
+    t.false(existsSync(dir), 'the guard removed the cgroup directory');
+    assertNoSurvivors(t, tag);
+  },
+);
 
-cgroupTest('no cgroup.kill (a kernel before 5.14): the guard freezes the cgroup and SIGKILLs every member', async (t) => {
-  const tag = tagFor(t);
-  const dir = makeCgroup(t, cgroupParent!);
-  startTreeInCgroup(dir, tag, zooScript());
-  await waitForSettled(tag, zooSize());
-  await guardAnswersDeath(t, `C 0 ${dir}\n`, { CORRAL_GUARD_NO_CGROUP_KILL: '1' });
-  t.deepEqual(await waitUntilGone(tag.tag, GENEROUS_MS), []);
-  t.false(existsSync(dir));
-  assertNoSurvivors(t, tag);
-});
+cgroupTest(
+  'no cgroup.kill (a kernel before 5.14): the guard freezes the cgroup and SIGKILLs every member',
+  async (t) => {
+    const tag = tagFor(t);
+    const dir = makeCgroup(t, cgroupParent!);
+    startTreeInCgroup(dir, tag, zooScript());
+    await waitForSettled(tag, zooSize());
+    await guardAnswersDeath(t, `C 0 ${dir}\n`, { CORRAL_GUARD_NO_CGROUP_KILL: '1' });
+    t.deepEqual(await waitUntilGone(tag.tag, GENEROUS_MS), []);
+    t.false(existsSync(dir));
+    assertNoSurvivors(t, tag);
+  },
+);
 
 cgroupTest('a forgotten cgroup is left alone', async (t) => {
   const tag = tagFor(t);
@@ -84,7 +100,10 @@ cgroupTest('many groups: 200 registered cgroups are all killed and removed', asy
   guard.end();
   await guard.exited;
   t.deepEqual(await waitUntilGone(tag.tag, GENEROUS_MS), []);
-  t.deepEqual(dirs.filter((dir) => existsSync(dir)), []);
+  t.deepEqual(
+    dirs.filter((dir) => existsSync(dir)),
+    [],
+  );
   assertNoSurvivors(t, tag);
 });
 
@@ -94,18 +113,21 @@ cgroupTest('a cgroup path with spaces (leading, inner, trailing) is torn down al
   t.false(existsSync(dir));
 });
 
-cgroupTest('a long-lived registry: after hundreds of forgotten records (the slot list compacted), exactly the remembered ones are torn down', async (t) => {
-  const dirs = Array.from({ length: 300 }, () => makeCgroup(t, cgroupParent!));
-  const remembered = new Set([3, 150, 257, 299]);
-  let lines = dirs.map((dir, slot) => `C ${slot} ${dir}\n`).join('');
-  const forgotten = dirs.map((_, slot) => slot).filter((slot) => !remembered.has(slot));
-  for (let i = 0; i < forgotten.length; i += 50) lines += `U ${forgotten.slice(i, i + 50).join(' ')}\n`;
-  await guardAnswersDeath(t, lines);
-  t.deepEqual(
-    dirs.map((dir, slot) => [slot, existsSync(dir)]).filter(([, exists]) => !exists),
-    [...remembered].map((slot) => [slot, false]),
-  );
-});
+cgroupTest(
+  'a long-lived registry: after hundreds of forgotten records (the slot list compacted), exactly the remembered ones are torn down',
+  async (t) => {
+    const dirs = Array.from({ length: 300 }, () => makeCgroup(t, cgroupParent!));
+    const remembered = new Set([3, 150, 257, 299]);
+    let lines = dirs.map((dir, slot) => `C ${slot} ${dir}\n`).join('');
+    const forgotten = dirs.map((_, slot) => slot).filter((slot) => !remembered.has(slot));
+    for (let i = 0; i < forgotten.length; i += 50) lines += `U ${forgotten.slice(i, i + 50).join(' ')}\n`;
+    await guardAnswersDeath(t, lines);
+    t.deepEqual(
+      dirs.map((dir, slot) => [slot, existsSync(dir)]).filter(([, exists]) => !exists),
+      [...remembered].map((slot) => [slot, false]),
+    );
+  },
+);
 
 test('EOF: a registered process group dies, stopped and SIGTERM-ignoring members included', async (t) => {
   const tag = tagFor(t);
@@ -123,7 +145,9 @@ test('EOF: fallback records: every marker carrier, every seen member and its des
   const cleared = `setsid env -u CORRAL_GROUP sh -c '${LONG_SLEEP} & exec ${LONG_SLEEP}' &`;
   const tree = startTreeInProcessGroup(withMarker, `setsid ${LONG_SLEEP} &\n${cleared}\nexec ${LONG_SLEEP}`);
   const pids = await waitForSettled(tag, 4);
-  const unmarked = pids.filter((pid) => !readFileSync(`/proc/${pid}/environ`, 'latin1').includes(`CORRAL_GROUP=${marker}`));
+  const unmarked = pids.filter(
+    (pid) => !readFileSync(`/proc/${pid}/environ`, 'latin1').includes(`CORRAL_GROUP=${marker}`),
+  );
   t.is(unmarked.length, 2);
   const seen = unmarked.find((pid) => !unmarked.includes(readProcStatSync(pid)!.ppid))!;
   await guardAnswersDeath(t, `E 0 ${marker}\nM 1 ${seen} ${startTimeOf(seen)}\n`);

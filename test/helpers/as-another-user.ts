@@ -55,7 +55,19 @@ export function asAnotherUser(t: ExecutionContext, how: AsAnotherUser): ViewComm
     `${before}exec ${how.drop} "$node" ${how.loader.join(' ')} "$repo/$file" "$@"`;
   return {
     file: 'unshare',
-    args: ['-m', 'sh', '-c', script, REPO, repo, process.execPath, node, how.joinDir ?? '', how.relative, ...(how.args ?? [])],
+    args: [
+      '-m',
+      'sh',
+      '-c',
+      script,
+      REPO,
+      repo,
+      process.execPath,
+      node,
+      how.joinDir ?? '',
+      how.relative,
+      ...(how.args ?? []),
+    ],
     cwd: REPO,
     node,
   };

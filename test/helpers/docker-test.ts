@@ -10,7 +10,8 @@ export const DOCKER_IMAGE = process.env.CORRAL_DOCKER_IMAGE ?? '';
 const expected = process.env.CORRAL_EXPECT_DOCKER === '1';
 
 function whyNot(): string | undefined {
-  if (DOCKER_IMAGE === '') return 'CORRAL_DOCKER_IMAGE is not set (.ci/run sets it: test-container/start-docker.sh, then build-image.sh)';
+  if (DOCKER_IMAGE === '')
+    return 'CORRAL_DOCKER_IMAGE is not set (.ci/run sets it: test-container/start-docker.sh, then build-image.sh)';
   try {
     execFileSync('docker', ['image', 'inspect', DOCKER_IMAGE], { stdio: 'ignore' });
   } catch {

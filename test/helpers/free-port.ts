@@ -36,5 +36,11 @@ export function portAnswers(port: number): Promise<boolean> {
  * released) a moment before its sockets are closed.
  */
 export async function portFreed(port: number): Promise<boolean> {
-  return (await lookUntil(() => portAnswers(port), (answers) => !answers, { ms: PATIENCE_MS })).met;
+  return (
+    await lookUntil(
+      () => portAnswers(port),
+      (answers) => !answers,
+      { ms: PATIENCE_MS },
+    )
+  ).met;
 }

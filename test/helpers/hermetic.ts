@@ -28,7 +28,9 @@ import os from 'node:os';
 export class NotHermeticError extends Error {
   override readonly name = 'NotHermeticError';
   constructor(what: string) {
-    super(`a hermetic test file (test/helpers/hermetic.ts) must not ${what}: use a fake, or drop hermetic() so the guest runs the file as every user`);
+    super(
+      `a hermetic test file (test/helpers/hermetic.ts) must not ${what}: use a fake, or drop hermetic() so the guest runs the file as every user`,
+    );
   }
 }
 
@@ -36,11 +38,46 @@ const PROCESS_STARTERS = ['spawn', 'spawnSync', 'exec', 'execSync', 'execFile', 
 const IDENTITY = ['getuid', 'geteuid', 'getgid', 'getegid', 'getgroups'] as const;
 /** fs functions whose first argument is a path, in fs and fs/promises alike. */
 const PATH_FUNCTIONS = [
-  'access', 'accessSync', 'appendFile', 'appendFileSync', 'chmod', 'chmodSync', 'chown', 'chownSync',
-  'createReadStream', 'createWriteStream', 'existsSync', 'lstat', 'lstatSync', 'mkdir', 'mkdirSync',
-  'open', 'openSync', 'opendir', 'opendirSync', 'readFile', 'readFileSync', 'readdir', 'readdirSync',
-  'readlink', 'readlinkSync', 'realpath', 'realpathSync', 'rm', 'rmSync', 'rmdir', 'rmdirSync',
-  'stat', 'statSync', 'statfs', 'statfsSync', 'unlink', 'unlinkSync', 'watch', 'writeFile', 'writeFileSync',
+  'access',
+  'accessSync',
+  'appendFile',
+  'appendFileSync',
+  'chmod',
+  'chmodSync',
+  'chown',
+  'chownSync',
+  'createReadStream',
+  'createWriteStream',
+  'existsSync',
+  'lstat',
+  'lstatSync',
+  'mkdir',
+  'mkdirSync',
+  'open',
+  'openSync',
+  'opendir',
+  'opendirSync',
+  'readFile',
+  'readFileSync',
+  'readdir',
+  'readdirSync',
+  'readlink',
+  'readlinkSync',
+  'realpath',
+  'realpathSync',
+  'rm',
+  'rmSync',
+  'rmdir',
+  'rmdirSync',
+  'stat',
+  'statSync',
+  'statfs',
+  'statfsSync',
+  'unlink',
+  'unlinkSync',
+  'watch',
+  'writeFile',
+  'writeFileSync',
 ] as const;
 
 function pathOf(argument: unknown): string | undefined {
@@ -86,11 +123,16 @@ export function hermetic(): void {
   });
   for (const owner of [fs, fs.promises]) {
     for (const name of PATH_FUNCTIONS) {
-      replace(owner, name, (original) => function (this: unknown, ...args: unknown[]) {
-        const path = pathOf(args[0]);
-        if (path !== undefined && isLiveSystemPath(path)) throw new NotHermeticError(`touch ${path} (fs.${name})`);
-        return original.apply(this, args);
-      });
+      replace(
+        owner,
+        name,
+        (original) =>
+          function (this: unknown, ...args: unknown[]) {
+            const path = pathOf(args[0]);
+            if (path !== undefined && isLiveSystemPath(path)) throw new NotHermeticError(`touch ${path} (fs.${name})`);
+            return original.apply(this, args);
+          },
+      );
     }
   }
   // ES module imports of node:fs, node:child_process... are live bindings

@@ -32,7 +32,11 @@ export interface LookOptions {
 const PAUSE_PER_LOOK = 4;
 
 /** Looks until `satisfied(seen)`, or until `ms` have passed; says what it saw last. */
-export async function lookUntil<T>(look: () => T | Promise<T>, satisfied: (seen: T) => boolean, { ms, minimumPauseMs = 10 }: LookOptions): Promise<Looked<T>> {
+export async function lookUntil<T>(
+  look: () => T | Promise<T>,
+  satisfied: (seen: T) => boolean,
+  { ms, minimumPauseMs = 10 }: LookOptions,
+): Promise<Looked<T>> {
   const deadline = Date.now() + ms;
   for (;;) {
     const started = performance.now();

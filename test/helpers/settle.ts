@@ -18,7 +18,12 @@ export const SETTLE_MS = PATIENCE_MS;
  * Polls until `check` holds, or throws after `ms`, saying what it waited
  * for and, with `tag`, what the tagged processes looked like then.
  */
-export async function eventually(check: () => boolean | Promise<boolean>, what: string, ms = SETTLE_MS, tag?: Pick<Tag, 'tag'>): Promise<void> {
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  ms = SETTLE_MS,
+  tag?: Pick<Tag, 'tag'>,
+): Promise<void> {
   const { met } = await lookUntil(check, (held) => held, { ms });
   if (!met) throw new Error(`not within ${ms} ms: ${what}${tag ? `\n${describeTagged(tag.tag)}` : ''}`);
 }
@@ -68,9 +73,13 @@ function commandLineOf(pid: number): string {
  */
 export async function waitForSettledBesideForker(tag: Tag, count: number, ms = SETTLE_MS): Promise<number[]> {
   let pids: number[] = [];
-  await eventually(() => {
-    pids = findTagged(tag.tag).filter((pid) => !commandLineOf(pid).includes('while :'));
-    return pids.length >= count && pids.every(isSettled);
-  }, `${count} settled processes tagged ${tag.tag} beside the forker`, ms);
+  await eventually(
+    () => {
+      pids = findTagged(tag.tag).filter((pid) => !commandLineOf(pid).includes('while :'));
+      return pids.length >= count && pids.every(isSettled);
+    },
+    `${count} settled processes tagged ${tag.tag} beside the forker`,
+    ms,
+  );
   return pids;
 }

@@ -30,7 +30,9 @@ export function tagFor(t: ExecutionContext): Tag {
       killTagged(tag);
       // A teardown cannot fail the test in ava 7 once it passed; say it loudly
       // instead, and the explicit assertNoSurvivors() in each test is what fails.
-      console.error(`LEAK: ${left.length} process(es) tagged ${tag} were still alive after the test (all killed now):\n${seen}`);
+      console.error(
+        `LEAK: ${left.length} process(es) tagged ${tag} were still alive after the test (all killed now):\n${seen}`,
+      );
     }
   });
   return { tag, env: { ...process.env, [TAG_VARIABLE]: tag } };
@@ -82,11 +84,21 @@ export function killTagged(tag: string): number[] {
 
 /** Waits up to `ms` for every process bearing `tag` to be gone; returns those still alive. */
 export async function waitUntilGone(tag: string, ms = PATIENCE_MS): Promise<number[]> {
-  return (await lookUntil(() => findTagged(tag), (left) => left.length === 0, { ms })).seen;
+  return (
+    await lookUntil(
+      () => findTagged(tag),
+      (left) => left.length === 0,
+      { ms },
+    )
+  ).seen;
 }
 
 /** Asserts (now, no waiting) that nothing bearing the tag is alive; a failure lists what is. */
-export function assertNoSurvivors(t: ExecutionContext, { tag }: Tag, message = 'no process of the test survives'): void {
+export function assertNoSurvivors(
+  t: ExecutionContext,
+  { tag }: Tag,
+  message = 'no process of the test survives',
+): void {
   const left = findTagged(tag);
   t.deepEqual(left, [], left.length ? `${message}\n${describeTagged(tag)}` : message);
 }
@@ -97,8 +109,15 @@ export function assertNoSurvivors(t: ExecutionContext, { tag }: Tag, message = '
  * waitForSettled() (settle.ts): a count alone includes intermediate shells.
  */
 export async function waitForTagged(tag: string, count: number, ms = PATIENCE_MS): Promise<number[]> {
-  const { seen, met } = await lookUntil(() => findTagged(tag), (found) => found.length >= count, { ms, minimumPauseMs: 5 });
-  if (!met) throw new Error(`only ${seen.length} of ${count} tagged processes appeared within ${ms} ms\n${describeTagged(tag)}`);
+  const { seen, met } = await lookUntil(
+    () => findTagged(tag),
+    (found) => found.length >= count,
+    { ms, minimumPauseMs: 5 },
+  );
+  if (!met)
+    throw new Error(
+      `only ${seen.length} of ${count} tagged processes appeared within ${ms} ms\n${describeTagged(tag)}`,
+    );
   return seen;
 }
 
@@ -129,8 +148,14 @@ export function describeProcess(pid: number): string {
   };
   const stat = read('stat');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const cgroup = read('cgroup').split('\n').find((line) => line.startsWith('0::'))?.slice(3) ?? '?';
-  const command = read('cmdline').split('\0').filter(Boolean).join(' ') || `[${stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))}]`;
+  const cgroup =
+    read('cgroup')
+      .split('\n')
+      .find((line) => line.startsWith('0::'))
+      ?.slice(3) ?? '?';
+  const command =
+    read('cmdline').split('\0').filter(Boolean).join(' ') ||
+    `[${stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))}]`;
   let exe = '';
   try {
     exe = readlinkSync(`/proc/${pid}/exe`);

@@ -55,5 +55,6 @@ test('everything else a hermetic test does still works: temp files, the rest of 
 
 test('only /proc and /sys themselves and what is under them count as live', (t) => {
   for (const path of ['/proc', '/proc/1/stat', '/sys', '/sys/fs/cgroup/x']) t.true(isLiveSystemPath(path), path);
-  for (const path of ['/processes', '/system', '/tmp/proc', 'proc/self', '/var/sys']) t.false(isLiveSystemPath(path), path);
+  for (const path of ['/processes', '/system', '/tmp/proc', 'proc/self', '/var/sys'])
+    t.false(isLiveSystemPath(path), path);
 });

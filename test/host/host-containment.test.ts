@@ -22,12 +22,20 @@ test('mount point and own cgroup agree with /proc/self/mountinfo and /proc/self/
   const host = hostContainment();
   const own = /^0::(.*)$/m.exec(readFileSync('/proc/self/cgroup', 'utf8'))?.[1];
   t.is(host.ownCgroup, own);
-  const v2 = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').find((line) => / - cgroup2 /.test(line));
+  const v2 = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .find((line) => / - cgroup2 /.test(line));
   t.is(host.cgroup2Mount, v2?.split(' ')[4]);
   if (host.cgroup2Mount) {
-    t.deepEqual(host.controllers.available, readFileSync(join(host.groupParent!, 'cgroup.controllers'), 'utf8').split(/\s+/).filter(Boolean));
+    t.deepEqual(
+      host.controllers.available,
+      readFileSync(join(host.groupParent!, 'cgroup.controllers'), 'utf8').split(/\s+/).filter(Boolean),
+    );
   }
-  t.is(host.limits.enforceable, ['memory', 'pids', 'cpu'].every((c) => host.controllers.enabledForChildren.includes(c)) && host.writable);
+  t.is(
+    host.limits.enforceable,
+    ['memory', 'pids', 'cpu'].every((c) => host.controllers.enabledForChildren.includes(c)) && host.writable,
+  );
 });
 
 // Serial: the other tests of this file make groups of this process, which would show up here.
@@ -39,7 +47,10 @@ test.serial('it creates nothing', (t) => {
   }
   const before = readdirSync(parent).filter((name) => name.startsWith(`corral-${process.pid}-`));
   for (let i = 0; i < 3; i++) hostContainment();
-  t.deepEqual(readdirSync(parent).filter((name) => name.startsWith(`corral-${process.pid}-`)), before);
+  t.deepEqual(
+    readdirSync(parent).filter((name) => name.startsWith(`corral-${process.pid}-`)),
+    before,
+  );
 });
 
 function fakeProc(t: import('ava').ExecutionContext, mountinfo: string, cgroup: string) {
@@ -59,7 +70,9 @@ test('layouts: none, legacy (v1 only), each predicting pgroup with a reason', (t
   t.false(none.writable);
   t.false(none.limits.enforceable);
 
-  const legacy = hostContainment({ procSources: fakeProc(t, '32 31 0:29 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n', '1:pids:/\n') });
+  const legacy = hostContainment({
+    procSources: fakeProc(t, '32 31 0:29 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n', '1:pids:/\n'),
+  });
   t.is(legacy.layout, 'legacy');
   t.is(legacy.mechanism, 'pgroup');
 });

@@ -38,16 +38,26 @@ function layerViolations(files: ReadonlyMap<string, string>): string[] {
   const violations: string[] = [];
   for (const [file, source] of files) {
     const [entry, sub] = file.split('/');
-    if (layerOf(entry!) === -1) violations.push(`${file}: src/${entry} has no layer (add it to LAYERS here and to docs/development.md)`);
+    if (layerOf(entry!) === -1)
+      violations.push(`${file}: src/${entry} has no layer (add it to LAYERS here and to docs/development.md)`);
     for (const specifier of importsOf(source)) {
-      const target = relative('/src', resolve('/src', dirname(file), specifier)).split(sep).join('/');
+      const target = relative('/src', resolve('/src', dirname(file), specifier))
+        .split(sep)
+        .join('/');
       const [targetEntry, targetSub] = target.split('/');
       if (targetEntry !== entry && layerOf(targetEntry!) > layerOf(entry!)) {
         violations.push(`${file} imports ${specifier}: up from ${entry} to ${targetEntry}`);
       }
       const ownMechanism = entry === 'mechanisms' && MECHANISMS.includes(sub!) ? sub : undefined;
-      if (entry === 'mechanisms' && targetEntry === 'mechanisms' && MECHANISMS.includes(targetSub!) && targetSub !== ownMechanism) {
-        violations.push(`${file} imports ${specifier}: mechanisms/${targetSub} from ${ownMechanism ? `mechanisms/${ownMechanism}` : 'the shared part of mechanisms/'}`);
+      if (
+        entry === 'mechanisms' &&
+        targetEntry === 'mechanisms' &&
+        MECHANISMS.includes(targetSub!) &&
+        targetSub !== ownMechanism
+      ) {
+        violations.push(
+          `${file} imports ${specifier}: mechanisms/${targetSub} from ${ownMechanism ? `mechanisms/${ownMechanism}` : 'the shared part of mechanisms/'}`,
+        );
       }
     }
   }

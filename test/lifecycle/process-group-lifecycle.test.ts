@@ -65,7 +65,13 @@ test('spawn, signal, shutdown, stats and suspend on a closed group throw EGROUP_
   const { group } = setup();
   await group.close();
   t.is(t.throws(() => group.spawn('true'), { instanceOf: CorralError })?.code, 'EGROUP_CLOSED');
-  for (const call of [() => group.signal('SIGHUP'), () => group.shutdown(), () => group.stats(), () => group.suspend(), () => group.resume()]) {
+  for (const call of [
+    () => group.signal('SIGHUP'),
+    () => group.shutdown(),
+    () => group.stats(),
+    () => group.suspend(),
+    () => group.resume(),
+  ]) {
     t.is((await t.throwsAsync(call(), { instanceOf: CorralError }))?.code, 'EGROUP_CLOSED');
   }
   await t.notThrowsAsync(group.kill());
@@ -96,7 +102,10 @@ test('spawn() argument forms follow child_process.spawn', (t) => {
   group.spawn('d', ['x'], { cwd: '/' });
   t.deepEqual(containment.spawned, ['a', 'b 1 2', 'c', 'd x']);
   t.is(t.throws(() => group.spawn('' as string), { instanceOf: CorralError })?.code, 'EINVALID_OPTION');
-  t.is(t.throws(() => group.spawn('e', [1 as unknown as string]), { instanceOf: CorralError })?.code, 'EINVALID_OPTION');
+  t.is(
+    t.throws(() => group.spawn('e', [1 as unknown as string]), { instanceOf: CorralError })?.code,
+    'EINVALID_OPTION',
+  );
 });
 
 test('signal() uses the group killSignal by default and checks names', async (t) => {
@@ -104,7 +113,10 @@ test('signal() uses the group killSignal by default and checks names', async (t)
   await group.signal();
   await group.signal('HUP' as NodeJS.Signals);
   t.deepEqual(containment.log, ['0 signal SIGINT', '0 signal SIGHUP']);
-  t.is((await t.throwsAsync(group.signal('SIGWHAT' as NodeJS.Signals), { instanceOf: CorralError }))?.code, 'EINVALID_SIGNAL');
+  t.is(
+    (await t.throwsAsync(group.signal('SIGWHAT' as NodeJS.Signals), { instanceOf: CorralError }))?.code,
+    'EINVALID_SIGNAL',
+  );
 });
 
 test('kill() resolves once drained', async (t) => {

@@ -5,7 +5,13 @@
  * the test moves time itself, and a round "takes" time by moving it.
  */
 import test from 'ava';
-import { Census, CENSUS_INTERVAL_MS, CENSUS_PAUSE_PER_ROUND, censusPause, type CensusTimer } from '../../src/mechanisms/pgroup/census.js';
+import {
+  Census,
+  CENSUS_INTERVAL_MS,
+  CENSUS_PAUSE_PER_ROUND,
+  censusPause,
+  type CensusTimer,
+} from '../../src/mechanisms/pgroup/census.js';
 import { hermetic } from '../helpers/hermetic.js';
 
 hermetic();
@@ -59,7 +65,10 @@ test('a quick round keeps the interval; a slow one is followed by nine times its
   const busyFrom = timer.time;
   for (let i = 0; i < 5; i++) timer.fireNext();
   const elapsed = timer.time - busyFrom;
-  t.true((5 * roundMs) / elapsed <= 1 / (1 + CENSUS_PAUSE_PER_ROUND) + 1e-9, `5 rounds of ${roundMs} ms in ${elapsed} ms`);
+  t.true(
+    (5 * roundMs) / elapsed <= 1 / (1 + CENSUS_PAUSE_PER_ROUND) + 1e-9,
+    `5 rounds of ${roundMs} ms in ${elapsed} ms`,
+  );
 
   roundMs = 1;
   timer.fireNext();

@@ -33,37 +33,52 @@ async function openGroup(t: ExecutionContext, tag: Tag): Promise<{ group: Proces
   return { group, leader };
 }
 
-const exitCode = async (child: ChildProcess): Promise<number | null> => ((await once(child, 'exit')) as [number | null])[0];
+const exitCode = async (child: ChildProcess): Promise<number | null> =>
+  ((await once(child, 'exit')) as [number | null])[0];
 
-test.serial('plain children keep their exit codes (main thread, Worker, spawnSync) while their orphans are reaped', async (t) => {
-  const tag = tagFor(t);
-  await openGroup(t, tag);
-  const codes = Array.from({ length: 20 }, (_, i) => i + 1);
-  const inMain = codes.map((code) => exitCode(spawn('sh', ['-c', orphansThenExit(code)], { env: tag.env, stdio: 'ignore' })));
-  const worker = new Worker(
-    `const { spawn } = require('node:child_process');
+test.serial(
+  'plain children keep their exit codes (main thread, Worker, spawnSync) while their orphans are reaped',
+  async (t) => {
+    const tag = tagFor(t);
+    await openGroup(t, tag);
+    const codes = Array.from({ length: 20 }, (_, i) => i + 1);
+    const inMain = codes.map((code) =>
+      exitCode(spawn('sh', ['-c', orphansThenExit(code)], { env: tag.env, stdio: 'ignore' })),
+    );
+    const worker = new Worker(
+      `const { spawn } = require('node:child_process');
      const { parentPort, workerData } = require('node:worker_threads');
      Promise.all(workerData.scripts.map((script) => new Promise((resolve) => {
        spawn('sh', ['-c', script], { env: workerData.env, stdio: 'ignore' }).on('exit', resolve);
      }))).then((got) => parentPort.postMessage(got));`,
-    { eval: true, workerData: { scripts: codes.map(orphansThenExit), env: tag.env } },
-  );
-  const inWorker = once(worker, 'message');
-  const sync = spawnSync('sh', ['-c', orphansThenExit(77)], { env: tag.env, stdio: 'ignore' });
-  t.is(sync.status, 77, 'spawnSync keeps its status');
-  t.deepEqual(await Promise.all(inMain), codes, 'every main-thread child kept its exit code');
-  t.deepEqual(((await inWorker) as [number[]])[0], codes, "every Worker child kept its exit code");
-  await worker.terminate();
-  await eventually(() => zombieChildren().length === 0, 'every orphan of the plain children reaped, the group still open');
-});
+      { eval: true, workerData: { scripts: codes.map(orphansThenExit), env: tag.env } },
+    );
+    const inWorker = once(worker, 'message');
+    const sync = spawnSync('sh', ['-c', orphansThenExit(77)], { env: tag.env, stdio: 'ignore' });
+    t.is(sync.status, 77, 'spawnSync keeps its status');
+    t.deepEqual(await Promise.all(inMain), codes, 'every main-thread child kept its exit code');
+    t.deepEqual(((await inWorker) as [number[]])[0], codes, 'every Worker child kept its exit code');
+    await worker.terminate();
+    await eventually(
+      () => zombieChildren().length === 0,
+      'every orphan of the plain children reaped, the group still open',
+    );
+  },
+);
 
-test.serial('an escapee that cleared its environment and left the session, dead before any walk saw it, is reaped', async (t) => {
-  const tag = tagFor(t);
-  const { group } = await openGroup(t, tag);
-  const escaper = group.spawn('sh', ['-c', `(setsid env -i sh -c 'exit 0' &); (env -i sh -c 'true &' &); exit 0`], { env: tag.env, stdio: 'ignore' });
-  t.is(await exitCode(escaper), 0);
-  await eventually(() => zombieChildren().length === 0, 'the unattributed zombies reaped');
-});
+test.serial(
+  'an escapee that cleared its environment and left the session, dead before any walk saw it, is reaped',
+  async (t) => {
+    const tag = tagFor(t);
+    const { group } = await openGroup(t, tag);
+    const escaper = group.spawn('sh', ['-c', `(setsid env -i sh -c 'exit 0' &); (env -i sh -c 'true &' &); exit 0`], {
+      env: tag.env,
+      stdio: 'ignore',
+    });
+    t.is(await exitCode(escaper), 0);
+    await eventually(() => zombieChildren().length === 0, 'the unattributed zombies reaped');
+  },
+);
 
 test.serial('an orphan adopted while the subreaper was on that dies after it went off is reaped', async (t) => {
   const tag = tagFor(t);
@@ -75,7 +90,10 @@ test.serial('an orphan adopted while the subreaper was on that dies after it wen
   await group.close();
   t.false(childSubreaperIsOn(), 'the subreaper went off with the last group');
   process.kill(adopted, 'SIGKILL');
-  await eventually(() => readProcStatSync(adopted) === undefined, 'the orphan that died after the subreaper went off is reaped');
+  await eventually(
+    () => readProcStatSync(adopted) === undefined,
+    'the orphan that died after the subreaper went off is reaped',
+  );
   t.deepEqual(zombieChildren(), []);
 });
 

@@ -140,7 +140,11 @@ test('isDrained() forgets members that are gone: while a big tree dies, the dead
 
   t.deepEqual(await readsOf(), [7000, 7001, 7002, 7003, 7004, 7005], 'the gone members, then a live one');
   host.table.delete(7005);
-  t.deepEqual(await readsOf(), [7005, 7006], 'the member that answered last time, then the next live one: the gone ones are forgotten');
+  t.deepEqual(
+    await readsOf(),
+    [7005, 7006],
+    'the member that answered last time, then the next live one: the gone ones are forgotten',
+  );
   t.is(host.scans, scans, 'no scan while a member the walk saw is alive');
 });
 
@@ -155,10 +159,13 @@ test('an orphan adopted from a group (its session) keeps it undrained after the 
   t.false(await containment.isDrained());
   t.deepEqual(await containment.members(), [7000]);
   await containment.hardKill();
-  t.deepEqual(host.calls.filter((c) => c.pid !== undefined).map((c) => [c.pid, c.signal]), [
-    [7000, constants.signals.SIGSTOP],
-    [7000, SIGKILL],
-  ]);
+  t.deepEqual(
+    host.calls.filter((c) => c.pid !== undefined).map((c) => [c.pid, c.signal]),
+    [
+      [7000, constants.signals.SIGSTOP],
+      [7000, SIGKILL],
+    ],
+  );
   host.table.delete(7000);
   t.true(await containment.isDrained());
 });
@@ -173,7 +180,11 @@ test('the guard is told of a live member outside our process groups, and no long
   // Dead, not yet reaped: nothing to guard, and its pid cannot be reused until it is reaped.
   host.add(7000, { startTime: 300, pgid: 7000, sid: LEADER, ppid: LEADER, state: 'Z' });
   t.deepEqual(processRecords(), []);
-  t.deepEqual(pgroupRecords(containment), [{ kind: 'pgroup', pgid: LEADER, leaderStartTime: 100 }], 'the live group is still guarded');
+  t.deepEqual(
+    pgroupRecords(containment),
+    [{ kind: 'pgroup', pgid: LEADER, leaderStartTime: 100 }],
+    'the live group is still guarded',
+  );
 });
 
 test('a spawn that got no pid tracks nothing', async (t) => {
@@ -210,7 +221,11 @@ test('the guard hears of the marker before the leader is forked, and of its proc
   t.is(heardAtFork[0]!.length, 1, 'one record: the leader has no pid yet');
   if (marker.kind !== 'marker') return t.fail(`not the marker record: ${JSON.stringify(marker)}`);
   t.is(leaderEnv?.[MARKER_VARIABLE], marker.marker, 'the marker the leader carries');
-  t.deepEqual(containment.guardRecords(), [{ kind: 'pgroup', pgid: LEADER, leaderStartTime: 100 }, marker], 'then its process group too');
+  t.deepEqual(
+    containment.guardRecords(),
+    [{ kind: 'pgroup', pgid: LEADER, leaderStartTime: 100 }, marker],
+    'then its process group too',
+  );
 });
 
 test('spare() forgets the groups: nothing is signalled afterwards', async (t) => {
@@ -241,13 +256,18 @@ test('a member that cannot be stopped and forks before its SIGKILL: the hard kil
   // It forks just as our SIGKILL reaches the group: the child is in no walk before the kill.
   const killpg = host.killpg.bind(host);
   host.killpg = (pgid, signal) => {
-    if (pgid === LEADER && signal === SIGKILL && !host.table.has(6000)) host.add(6000, { startTime: 160, ppid: 5000, pgid: 6000, sid: LEADER });
+    if (pgid === LEADER && signal === SIGKILL && !host.table.has(6000))
+      host.add(6000, { startTime: 160, ppid: 5000, pgid: 6000, sid: LEADER });
     return killpg(pgid, signal);
   };
 
   const error = await t.throwsAsync(containment.hardKill(), { instanceOf: CorralError });
   t.deepEqual(error?.pids, [5000], 'the member it could not kill is named');
-  t.deepEqual(host.signalsTo(6000), [constants.signals.SIGSTOP, SIGKILL], 'the fork was stopped and killed within the hard kill');
+  t.deepEqual(
+    host.signalsTo(6000),
+    [constants.signals.SIGSTOP, SIGKILL],
+    'the fork was stopped and killed within the hard kill',
+  );
   const signals = () => host.calls.filter((call) => call.signal !== 0).length;
   const sent = signals();
   t.false(await containment.isDrained());

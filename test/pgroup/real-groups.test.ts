@@ -49,7 +49,11 @@ test.serial('a failed spawn (ENOENT) tracks nothing and leaks no descriptor', as
     const error = await new Promise<NodeJS.ErrnoException>((resolve) => child.once('error', resolve));
     t.is(error.code, 'ENOENT');
   }
-  t.deepEqual(openDescriptors().filter((fd) => !before.has(fd)), [], 'no descriptor was left open');
+  t.deepEqual(
+    openDescriptors().filter((fd) => !before.has(fd)),
+    [],
+    'no descriptor was left open',
+  );
   t.deepEqual(containment.guardRecords(), []);
   t.true(await containment.isDrained());
 });
@@ -63,7 +67,10 @@ test('the leader heads its own session and process group, even when detached: fa
   const stat = readProcStatSync(child.pid!);
   t.is(stat?.pgid, child.pid);
   t.is(stat?.sid, child.pid);
-  t.deepEqual(containment.guardRecords().filter((r) => r.kind === 'pgroup'), [{ kind: 'pgroup', pgid: child.pid!, leaderStartTime: stat!.startTime }]);
+  t.deepEqual(
+    containment.guardRecords().filter((r) => r.kind === 'pgroup'),
+    [{ kind: 'pgroup', pgid: child.pid!, leaderStartTime: stat!.startTime }],
+  );
 
   await containment.hardKill();
   await exited(child);
@@ -100,7 +107,10 @@ test('members of several spawned groups are tracked together', async (t) => {
 
   t.deepEqual([...(await containment.members())].sort(), [...tagged].sort());
   t.deepEqual(
-    containment.guardRecords().filter((r) => r.kind === 'pgroup').map((r) => (r.kind === 'pgroup' ? r.pgid : 0)),
+    containment
+      .guardRecords()
+      .filter((r) => r.kind === 'pgroup')
+      .map((r) => (r.kind === 'pgroup' ? r.pgid : 0)),
     [first.pid, second.pid],
   );
   t.is(await containment.signal('SIGKILL'), 3);
@@ -144,7 +154,15 @@ test('the environment of a real process is read whole, a 200 KiB one too, and th
   // Entries that a substring match would confuse with the marker: a longer value, a longer name.
   // Three entries of 70 KiB (one entry may not exceed 128 KiB, MAX_ARG_STRLEN).
   const padding = 'x'.repeat(70 * 1024);
-  const env = { ...tag.env, CORRAL_GROUP_OTHER: entry, PAD1: padding, PAD2: padding, PAD3: padding, CORRAL_GROUP: '4242.17.3', LAST: 'end' };
+  const env = {
+    ...tag.env,
+    CORRAL_GROUP_OTHER: entry,
+    PAD1: padding,
+    PAD2: padding,
+    PAD3: padding,
+    CORRAL_GROUP: '4242.17.3',
+    LAST: 'end',
+  };
   const child = spawn('sleep', ['1000'], { env, stdio: 'ignore' });
   t.teardown(() => child.kill('SIGKILL'));
   await waitForTagged(tag.tag, 1);

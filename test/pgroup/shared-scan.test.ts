@@ -14,7 +14,15 @@ import { childSubreaperIsOn, setChildSubreaper } from '../../src/libc/libc.js';
 import { joinCensus } from '../../src/mechanisms/pgroup/census.js';
 import { createPgroupContainment } from '../../src/mechanisms/pgroup/pgroup-containment.js';
 import { realHost } from '../../src/mechanisms/pgroup/pgroup-host.js';
-import { expireProcessTable, freshProcessTable, indexProcesses, noteChange, processTableSince, scansMade, sharedProcessTable } from '../../src/mechanisms/pgroup/process-table.js';
+import {
+  expireProcessTable,
+  freshProcessTable,
+  indexProcesses,
+  noteChange,
+  processTableSince,
+  scansMade,
+  sharedProcessTable,
+} from '../../src/mechanisms/pgroup/process-table.js';
 import { processSubreaper } from '../../src/mechanisms/pgroup/subreaper.js';
 import type { ProcStat } from '../../src/proc/stat.js';
 import { eventually } from '../helpers/settle.js';
@@ -49,10 +57,24 @@ test('a table is only as new as the changes noted before its scan: hard kills th
 });
 
 test('the index: children by parent and start times by pid', (t) => {
-  const stat = (pid: number, ppid: number): ProcStat => ({ pid, ppid, pgid: pid, sid: pid, state: 'S', startTime: pid * 10, cpuTicks: 0 });
+  const stat = (pid: number, ppid: number): ProcStat => ({
+    pid,
+    ppid,
+    pgid: pid,
+    sid: pid,
+    state: 'S',
+    startTime: pid * 10,
+    cpuTicks: 0,
+  });
   const table = indexProcesses([stat(1, 0), stat(2, 1), stat(3, 1), stat(4, 3)]);
-  t.deepEqual(table.children.get(1)?.map((s) => s.pid), [2, 3]);
-  t.deepEqual(table.children.get(3)?.map((s) => s.pid), [4]);
+  t.deepEqual(
+    table.children.get(1)?.map((s) => s.pid),
+    [2, 3],
+  );
+  t.deepEqual(
+    table.children.get(3)?.map((s) => s.pid),
+    [4],
+  );
   t.is(table.children.get(4), undefined);
   t.is(table.startTimes.get(4), 40);
 });
@@ -121,19 +143,25 @@ test('one census timer serves every round: each joined round runs, and a round t
   t.is(calls.a, aSoFar, 'a left round is never run again');
 });
 
-test.serial('hard kills begun together share their first walk: 20 groups, one /proc scan, and nothing survives', async (t) => {
-  const tag = tagFor(t);
-  const containments = Array.from({ length: 20 }, () => createPgroupContainment(realHost));
-  t.teardown(() => Promise.all(containments.map((containment) => containment.tearDown(KILL_TIMEOUT_MS, systemClock))));
-  for (const containment of containments) containment.spawn('sh', ['-c', 'sleep 1000 & exec sleep 1000'], { env: tag.env, stdio: 'ignore' });
-  await waitForTagged(tag.tag, 40);
-  // Members that left their process group would each cost a round (and a scan) more: these never do.
-  const before = scansMade();
-  await Promise.all(containments.map((containment) => containment.hardKill()));
-  t.is(scansMade() - before, 1, 'one scan, made after every group was stopped, served all 20 walks');
-  await Promise.all(containments.map((containment) => containment.tearDown(60_000, systemClock)));
-  assertNoSurvivors(t, tag);
-});
+test.serial(
+  'hard kills begun together share their first walk: 20 groups, one /proc scan, and nothing survives',
+  async (t) => {
+    const tag = tagFor(t);
+    const containments = Array.from({ length: 20 }, () => createPgroupContainment(realHost));
+    t.teardown(() =>
+      Promise.all(containments.map((containment) => containment.tearDown(KILL_TIMEOUT_MS, systemClock))),
+    );
+    for (const containment of containments)
+      containment.spawn('sh', ['-c', 'sleep 1000 & exec sleep 1000'], { env: tag.env, stdio: 'ignore' });
+    await waitForTagged(tag.tag, 40);
+    // Members that left their process group would each cost a round (and a scan) more: these never do.
+    const before = scansMade();
+    await Promise.all(containments.map((containment) => containment.hardKill()));
+    t.is(scansMade() - before, 1, 'one scan, made after every group was stopped, served all 20 walks');
+    await Promise.all(containments.map((containment) => containment.tearDown(60_000, systemClock)));
+    assertNoSurvivors(t, tag);
+  },
+);
 
 /** This process's zombie children. */
 test.serial('the zombies of a drained tree are reaped after the verdict, while its group is still open', async (t) => {
@@ -141,7 +169,10 @@ test.serial('the zombies of a drained tree are reaped after the verdict, while i
   const group = await ProcessGroup.create({ mechanism: 'pgroup', guard: false });
   t.teardown(() => group.close());
   // The leader's two children become ours (the subreaper's) when it dies: their zombies are ours to reap.
-  const leader = group.spawn('sh', ['-c', 'sleep 1000 & sleep 1000 & exec sleep 1000'], { env: tag.env, stdio: 'ignore' });
+  const leader = group.spawn('sh', ['-c', 'sleep 1000 & sleep 1000 & exec sleep 1000'], {
+    env: tag.env,
+    stdio: 'ignore',
+  });
   const leaderExited = new Promise((resolve) => leader.once('exit', resolve));
   await waitForTagged(tag.tag, 3);
   const report = await group.shutdown();
@@ -152,21 +183,24 @@ test.serial('the zombies of a drained tree are reaped after the verdict, while i
   assertNoSurvivors(t, tag);
 });
 
-test.serial("corral switches off only the subreaper it switched on: a process that was one already stays one", async (t) => {
-  t.teardown(() => setChildSubreaper(false));
-  const cycle = async () => {
-    const group = await ProcessGroup.create({ mechanism: 'pgroup', guard: false });
-    group.spawn('true', [], { stdio: 'ignore' });
-    t.true(childSubreaperIsOn(), 'on while a fallback group is open');
-    await group.close();
-  };
-  t.false(childSubreaperIsOn(), 'this worker is no subreaper between groups');
-  await cycle();
-  t.false(childSubreaperIsOn(), 'switched off with the last group: corral had switched it on');
-  setChildSubreaper(true);
-  await cycle();
-  t.true(childSubreaperIsOn(), "left on: it was the application's setting, not corral's");
-});
+test.serial(
+  'corral switches off only the subreaper it switched on: a process that was one already stays one',
+  async (t) => {
+    t.teardown(() => setChildSubreaper(false));
+    const cycle = async () => {
+      const group = await ProcessGroup.create({ mechanism: 'pgroup', guard: false });
+      group.spawn('true', [], { stdio: 'ignore' });
+      t.true(childSubreaperIsOn(), 'on while a fallback group is open');
+      await group.close();
+    };
+    t.false(childSubreaperIsOn(), 'this worker is no subreaper between groups');
+    await cycle();
+    t.false(childSubreaperIsOn(), 'switched off with the last group: corral had switched it on');
+    setChildSubreaper(true);
+    await cycle();
+    t.true(childSubreaperIsOn(), "left on: it was the application's setting, not corral's");
+  },
+);
 
 test.serial('while a member the last walk saw still lives, the drain check says so without a scan', async (t) => {
   const tag = tagFor(t);

@@ -12,16 +12,30 @@ import { hermetic } from '../helpers/hermetic.js';
 hermetic();
 
 const SELF = 100;
-const child = (pid: number, state: string, startTime = pid * 10, sid = pid): ProcStat => ({ pid, state, ppid: SELF, pgid: pid, sid, startTime, cpuTicks: 0 });
+const child = (pid: number, state: string, startTime = pid * 10, sid = pid): ProcStat => ({
+  pid,
+  state,
+  ppid: SELF,
+  pgid: pid,
+  sid,
+  startTime,
+  cpuTicks: 0,
+});
 
 test('every zombie libuv did not spawn is reaped, whatever its session or group', (t) => {
   const children = [child(201, 'Z'), child(202, 'Z', 2020, SELF), child(203, 'Z', 2030, 999)];
-  t.deepEqual(zombiesToReap({ children, libuv: new Set(), before: new Map() }), { reap: [201, 202, 203], unexplained: 0 });
+  t.deepEqual(zombiesToReap({ children, libuv: new Set(), before: new Map() }), {
+    reap: [201, 202, 203],
+    unexplained: 0,
+  });
 });
 
 test("a zombie that is an unreaped ChildProcess of the main thread is libuv's: never reaped", (t) => {
   const children = [child(201, 'Z'), child(202, 'Z'), child(203, 'S')];
-  t.deepEqual(zombiesToReap({ children, libuv: new Set([201, 203]), before: new Map() }), { reap: [202], unexplained: 0 });
+  t.deepEqual(zombiesToReap({ children, libuv: new Set([201, 203]), before: new Map() }), {
+    reap: [202],
+    unexplained: 0,
+  });
 });
 
 test('a child from before corral watched is left alone while it is that process; its pid reused by an orphan is reaped', (t) => {
@@ -30,7 +44,11 @@ test('a child from before corral watched is left alone while it is that process;
     [302, 1],
   ]);
   const children = [child(301, 'Z'), child(302, 'Z'), child(303, 'S', 3030)];
-  t.deepEqual(zombiesToReap({ children, libuv: new Set(), before }), { reap: [302], unexplained: 1 }, '302 started after the record: another process');
+  t.deepEqual(
+    zombiesToReap({ children, libuv: new Set(), before }),
+    { reap: [302], unexplained: 1 },
+    '302 started after the record: another process',
+  );
 });
 
 test('live children that are neither libuv nor from before are counted, not reaped', (t) => {
@@ -39,5 +57,8 @@ test('live children that are neither libuv nor from before are counted, not reap
 });
 
 test('no children, nothing to do', (t) => {
-  t.deepEqual(zombiesToReap({ children: [], libuv: new Set([1]), before: new Map([[2, 2]]) }), { reap: [], unexplained: 0 });
+  t.deepEqual(zombiesToReap({ children: [], libuv: new Set([1]), before: new Map([[2, 2]]) }), {
+    reap: [],
+    unexplained: 0,
+  });
 });

@@ -19,7 +19,11 @@ const MECHANISMS = ['cgroup', 'pgroup'] as const;
 const daemonThenSleep = ['sh', '-c', '(sleep 1000 &); exec sleep 1000'];
 
 async function waitForSleepers(tag: string, count: number): Promise<void> {
-  const { met, seen } = await lookUntil(() => findSleepers(tag), (found) => found.length >= count, { ms: PATIENCE_MS });
+  const { met, seen } = await lookUntil(
+    () => findSleepers(tag),
+    (found) => found.length >= count,
+    { ms: PATIENCE_MS },
+  );
   if (!met) throw new Error(`only ${seen.length} of ${count} sleepers came up`);
 }
 
@@ -28,18 +32,27 @@ for (const mechanism of MECHANISMS) {
 
   test(`${mechanism}: a 3-stage pipeline passes each stage's output to the next`, async (t) => {
     const tag = tagFor(t);
-    const result = await pipeline([['printf', 'pear\\napple\\npear\\nfig\\n'], ['sort'], ['uniq', '-c']], { ...base(tag.env), capture: true });
+    const result = await pipeline([['printf', 'pear\\napple\\npear\\nfig\\n'], ['sort'], ['uniq', '-c']], {
+      ...base(tag.env),
+      capture: true,
+    });
     t.is(result.stdout?.replace(/^ +/gm, ''), '1 apple\n1 fig\n2 pear\n');
     t.is(result.exitCode, 0);
     t.is(result.failedStage, undefined);
-    t.deepEqual(result.stages.map((stage) => stage.exitCode), [0, 0, 0]);
+    t.deepEqual(
+      result.stages.map((stage) => stage.exitCode),
+      [0, 0, 0],
+    );
     t.true(result.stages.every((stage) => stage.mechanism === mechanism && stage.pid > 0));
     assertNoSurvivors(t, tag);
   });
 
   test(`${mechanism}: a failing middle stage is blamed, not the writer it left to die of SIGPIPE`, async (t) => {
     const tag = tagFor(t);
-    const result = await pipeline([['yes'], ['sh', '-c', 'head -n 1 >/dev/null; exit 3'], ['cat']], { ...base(tag.env), capture: true });
+    const result = await pipeline([['yes'], ['sh', '-c', 'head -n 1 >/dev/null; exit 3'], ['cat']], {
+      ...base(tag.env),
+      capture: true,
+    });
     t.is(result.failedStage, 1);
     t.is(result.exitCode, 3);
     t.is(result.stages[1]!.exitCode, 3);
@@ -70,7 +83,10 @@ for (const mechanism of MECHANISMS) {
   test(`${mechanism}: a timeout stops every stage's tree and leaves nothing`, async (t) => {
     const tag = tagFor(t);
     const gate = gatedClock();
-    const running = pipelineOnClock(gate.clock, [daemonThenSleep, daemonThenSleep, daemonThenSleep], { ...base(tag.env), timeout: 60_000 });
+    const running = pipelineOnClock(gate.clock, [daemonThenSleep, daemonThenSleep, daemonThenSleep], {
+      ...base(tag.env),
+      timeout: 60_000,
+    });
     await gate.asked;
     await waitForSleepers(tag.tag, 6);
     gate.open();
@@ -96,7 +112,13 @@ for (const mechanism of MECHANISMS) {
 
   test(`${mechanism}: a stage that daemonizes is contained: its daemon, which holds the pipe, is stopped so the next stage sees the end`, async (t) => {
     const tag = tagFor(t);
-    const result = await pipeline([['sh', '-c', '(sleep 1000 &); echo hello'], ['tr', 'a-z', 'A-Z']], { ...base(tag.env), capture: true });
+    const result = await pipeline(
+      [
+        ['sh', '-c', '(sleep 1000 &); echo hello'],
+        ['tr', 'a-z', 'A-Z'],
+      ],
+      { ...base(tag.env), capture: true },
+    );
     t.is(result.stdout, 'HELLO\n');
     t.is(result.exitCode, 0);
     t.true(result.stages[0]!.leftovers.length >= 1, 'the daemon was left running, then stopped');
@@ -107,7 +129,10 @@ for (const mechanism of MECHANISMS) {
 test('a stage may be an object with its own cwd and env; the options give the others theirs', async (t) => {
   const tag = tagFor(t);
   const result = await pipeline(
-    [{ command: 'sh', args: ['-c', 'echo "$WHERE $(pwd)"'], cwd: '/tmp', env: { ...tag.env, WHERE: 'stage' } }, ['sh', '-c', 'cat; echo "$WHERE $(pwd)"']],
+    [
+      { command: 'sh', args: ['-c', 'echo "$WHERE $(pwd)"'], cwd: '/tmp', env: { ...tag.env, WHERE: 'stage' } },
+      ['sh', '-c', 'cat; echo "$WHERE $(pwd)"'],
+    ],
     { env: { ...tag.env, WHERE: 'default' }, cwd: '/', stdin: 'ignore', capture: true, maxBuffer: 1000 },
   );
   t.is(result.stdout, 'stage /tmp\ndefault /\n');
@@ -116,7 +141,12 @@ test('a stage may be an object with its own cwd and env; the options give the ot
 
 test('with capture, maxBuffer bounds what is kept, and the rest is still read', async (t) => {
   const tag = tagFor(t);
-  const result = await pipeline([['yes'], ['head', '-c', '100000']], { env: tag.env, stdin: 'ignore', capture: true, maxBuffer: 10 });
+  const result = await pipeline([['yes'], ['head', '-c', '100000']], {
+    env: tag.env,
+    stdin: 'ignore',
+    capture: true,
+    maxBuffer: 10,
+  });
   t.is(result.stdout, 'y\ny\ny\ny\ny\n');
   t.is(result.exitCode, 0);
   assertNoSurvivors(t, tag);
@@ -124,7 +154,11 @@ test('with capture, maxBuffer bounds what is kept, and the rest is still read', 
 
 test('a stage that cannot start rejects, and the stages already started are stopped', async (t) => {
   const tag = tagFor(t);
-  const running = pipeline([daemonThenSleep, ['/nonexistent/corral-test-command']], { env: tag.env, stdin: 'ignore', stderr: 'ignore' });
+  const running = pipeline([daemonThenSleep, ['/nonexistent/corral-test-command']], {
+    env: tag.env,
+    stdin: 'ignore',
+    stderr: 'ignore',
+  });
   await t.throwsAsync(running, { code: 'ENOENT' });
   t.deepEqual(findTagged(tag.tag), []);
   assertNoSurvivors(t, tag);
@@ -148,9 +182,11 @@ const bad: Array<[string, unknown, unknown, RegExp]> = [
 for (const [what, stages, options, message] of bad) {
   test(`bad input is refused before anything starts: ${what}`, async (t) => {
     const tag = tagFor(t);
-    const error = await t.throwsAsync(pipeline(stages as never, { ...(options as object), env: tag.env } as never), { instanceOf: CorralError, message });
+    const error = await t.throwsAsync(pipeline(stages as never, { ...(options as object), env: tag.env } as never), {
+      instanceOf: CorralError,
+      message,
+    });
     t.is(error?.code, 'EINVALID_OPTION');
     assertNoSurvivors(t, tag);
   });
 }
-

@@ -36,21 +36,35 @@ for (const mechanism of ['cgroup', 'pgroup'] as const) {
     t.true((result.stdout as string).includes('daemon up\n'), 'what the leftover wrote is captured');
     t.deepEqual(result.outputBytes, { stdout: 'leader out\ndaemon up\n'.length, stderr: 'leader err\n'.length });
     t.false(result.outputTruncated);
-    t.true(result.leftoverProcesses.some((p) => p.command === 'sleep 1000'), 'the leftover is named');
+    t.true(
+      result.leftoverProcesses.some((p) => p.command === 'sleep 1000'),
+      'the leftover is named',
+    );
     assertNoSurvivors(t, tag);
   });
 }
 
 test('past maxBuffer the head is kept, the rest counted; a cut character is dropped; Buffers on request', async (t) => {
   const tag = tagFor(t);
-  const big = await run('sh', ['-c', 'yes | head -c 200000; printf "a\\303\\251" >&2'], { env: tag.env, capture: true, maxBuffer: 2, mechanism: 'pgroup' });
+  const big = await run('sh', ['-c', 'yes | head -c 200000; printf "a\\303\\251" >&2'], {
+    env: tag.env,
+    capture: true,
+    maxBuffer: 2,
+    mechanism: 'pgroup',
+  });
   t.is(big.exitCode, 0);
   t.is(big.stdout, 'y\n');
   t.is(big.stderr, 'a', 'the é cut after its first byte is dropped, not replaced');
   t.deepEqual(big.outputBytes, { stdout: 200000, stderr: 3 });
   t.true(big.outputTruncated);
 
-  const raw = await run('sh', ['-c', 'printf "a\\303\\251"'], { env: tag.env, capture: true, encoding: 'buffer', maxBuffer: Infinity, mechanism: 'pgroup' });
+  const raw = await run('sh', ['-c', 'printf "a\\303\\251"'], {
+    env: tag.env,
+    capture: true,
+    encoding: 'buffer',
+    maxBuffer: Infinity,
+    mechanism: 'pgroup',
+  });
   t.true(Buffer.isBuffer(raw.stdout));
   t.deepEqual([...raw.stdout!], [0x61, 0xc3, 0xa9]);
   t.false(raw.outputTruncated);
@@ -91,7 +105,11 @@ test('capture options are checked before anything starts', async (t) => {
     { capture: true, stdio: ['ignore', 'pipe', 'inherit'] },
   ];
   for (const options of cases) {
-    const error = await t.throwsAsync(run('true', [], options as never), { instanceOf: CorralError }, JSON.stringify(options));
+    const error = await t.throwsAsync(
+      run('true', [], options as never),
+      { instanceOf: CorralError },
+      JSON.stringify(options),
+    );
     t.is((error as CorralError).code, 'EINVALID_OPTION', JSON.stringify(options));
   }
 });

@@ -28,7 +28,11 @@ export function findSleepers(tag: string): number[] {
 
 /** Resolves once a `sleep 1000` bearing `tag` runs; rejects after `ms`. */
 export async function waitForSleeper(tag: string, ms = PATIENCE_MS): Promise<number[]> {
-  const { seen, met } = await lookUntil(() => findSleepers(tag), (found) => found.length > 0, { ms });
+  const { seen, met } = await lookUntil(
+    () => findSleepers(tag),
+    (found) => found.length > 0,
+    { ms },
+  );
   if (!met) throw new Error(`no 'sleep 1000' tagged ${tag} appeared within ${ms} ms`);
   return seen;
 }

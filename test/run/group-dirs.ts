@@ -32,7 +32,9 @@ function cgroupDirOf(pid: number): string | undefined {
   const mount = locateHierarchy().mount;
   if (mount === undefined) return undefined;
   try {
-    const line = readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n').find((l) => l.startsWith('0::'));
+    const line = readFileSync(`/proc/${pid}/cgroup`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('0::'));
     return line === undefined ? undefined : join(mount.mountPoint, line.slice(3));
   } catch {
     return undefined;

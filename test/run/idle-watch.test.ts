@@ -11,7 +11,9 @@ import { VirtualClock } from '../helpers/virtual-clock.js';
 hermetic();
 
 function watch(clock: VirtualClock, idleMs: number, streams: PassThrough[]): Promise<{ at: number; silentMs: number }> {
-  return new Promise((resolve) => new IdleWatch(clock, idleMs, streams, (silentMs) => resolve({ at: clock.now(), silentMs })));
+  return new Promise(
+    (resolve) => new IdleWatch(clock, idleMs, streams, (silentMs) => resolve({ at: clock.now(), silentMs })),
+  );
 }
 
 test('a silent tree is idle exactly at the timeout', async (t) => {

@@ -5,7 +5,12 @@
  */
 import test from 'ava';
 import { parseReadyProbe, type ReadyProbe } from '../../src/run/servers/ready-probe.js';
-import { readyOnClock, type ProbeAttempt, type ReadySource, type ServerExit } from '../../src/run/servers/wait-until-ready.js';
+import {
+  readyOnClock,
+  type ProbeAttempt,
+  type ReadySource,
+  type ServerExit,
+} from '../../src/run/servers/wait-until-ready.js';
 import type { LineListener } from '../../src/run/servers/output-lines.js';
 import { CorralError } from '../../src/errors.js';
 import { hermetic } from '../helpers/hermetic.js';
@@ -41,7 +46,17 @@ test('probe forms: URL, tcp with and without host, line; anything else is EINVAL
   t.deepEqual(parseReadyProbe('tcp:[::1]:4000'), { kind: 'tcp', host: '::1', port: 4000 });
   const line = parseReadyProbe('line:listening on \\d+') as Extract<ReadyProbe, { kind: 'line' }>;
   t.true(line.pattern.test('listening on 80'));
-  for (const bad of ['localhost:3000', 'tcp:', 'tcp:0', 'tcp:70000', 'tcp:host:x', 'line:(', 'ftp://x', 'http://', 42]) {
+  for (const bad of [
+    'localhost:3000',
+    'tcp:',
+    'tcp:0',
+    'tcp:70000',
+    'tcp:host:x',
+    'line:(',
+    'ftp://x',
+    'http://',
+    42,
+  ]) {
     const error = t.throws(() => parseReadyProbe(bad), { instanceOf: CorralError }, String(bad));
     t.is((error as CorralError).code, 'EINVALID_PROBE');
   }
@@ -61,13 +76,20 @@ test('the probe is asked at once, then after pauses doubling from 10 ms to 250 m
 
 test('never ready: the outcome is timeout, exactly at the deadline of the clock', async (t) => {
   const clock = new VirtualClock();
-  const outcome = await readyOnClock(clock, fakeSource(), tcp, { timeoutMs: 5000, signal: undefined }, () => async () => false);
+  const outcome = await readyOnClock(
+    clock,
+    fakeSource(),
+    tcp,
+    { timeoutMs: 5000, signal: undefined },
+    () => async () => false,
+  );
   t.deepEqual(outcome, { kind: 'timeout', elapsedMs: 5000 });
 });
 
 test('an attempt that hangs is ended by the deadline', async (t) => {
   const clock = new VirtualClock();
-  const hangs: ProbeAttempt = (signal) => new Promise((resolve) => signal.addEventListener('abort', () => resolve(false)));
+  const hangs: ProbeAttempt = (signal) =>
+    new Promise((resolve) => signal.addEventListener('abort', () => resolve(false)));
   const outcome = await readyOnClock(clock, fakeSource(), tcp, { timeoutMs: 3000, signal: undefined }, () => hangs);
   t.deepEqual(outcome, { kind: 'timeout', elapsedMs: 3000 });
 });
@@ -76,7 +98,8 @@ test('the server exiting ends the wait when it happens, even during a hanging at
   const clock = new VirtualClock();
   const source = fakeSource();
   clock.at(700, () => source.exit({ code: 1, signal: null }));
-  const hangs: ProbeAttempt = (signal) => new Promise((resolve) => signal.addEventListener('abort', () => resolve(false)));
+  const hangs: ProbeAttempt = (signal) =>
+    new Promise((resolve) => signal.addEventListener('abort', () => resolve(false)));
   const outcome = await readyOnClock(clock, source, tcp, { timeoutMs: 60_000, signal: undefined }, () => hangs);
   t.deepEqual(outcome, { kind: 'exited', elapsedMs: 700, exit: { code: 1, signal: null } });
 });
@@ -86,7 +109,10 @@ test('line: a matching line is seen when it comes, not at the next pause; other 
   const source = fakeSource();
   clock.at(100, () => source.emit('compiling…'));
   clock.at(1234, () => source.emit('ready on port 5173'));
-  const outcome = await readyOnClock(clock, source, parseReadyProbe('line:ready on port \\d+'), { timeoutMs: 60_000, signal: undefined });
+  const outcome = await readyOnClock(clock, source, parseReadyProbe('line:ready on port \\d+'), {
+    timeoutMs: 60_000,
+    signal: undefined,
+  });
   t.deepEqual(outcome, { kind: 'ready', elapsedMs: 1234 });
 });
 
@@ -97,10 +123,19 @@ test('a line before the exit wins; the AbortSignal ends the wait as aborted', as
     source.emit('ready');
     source.exit({ code: 0, signal: null });
   });
-  t.is((await readyOnClock(clock, source, parseReadyProbe('line:^ready$'), { timeoutMs: 1000, signal: undefined })).kind, 'ready');
+  t.is(
+    (await readyOnClock(clock, source, parseReadyProbe('line:^ready$'), { timeoutMs: 1000, signal: undefined })).kind,
+    'ready',
+  );
 
   const controller = new AbortController();
   clock.at(clock.now() + 300, () => controller.abort());
-  const aborted = await readyOnClock(clock, fakeSource(), tcp, { timeoutMs: 60_000, signal: controller.signal }, () => async () => false);
+  const aborted = await readyOnClock(
+    clock,
+    fakeSource(),
+    tcp,
+    { timeoutMs: 60_000, signal: controller.signal },
+    () => async () => false,
+  );
   t.deepEqual(aborted, { kind: 'aborted', elapsedMs: 300 });
 });

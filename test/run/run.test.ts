@@ -71,7 +71,11 @@ for (const mechanism of MECHANISMS) {
     t.truthy(result.signal);
     t.truthy(result.report);
     t.true(result.report!.escalated, 'the TERM-ignoring member forced an escalation');
-    t.is(result.report!.membersBefore, zooSize(ZOO[mechanism]), 'every member of the zoo was there when the timeout ran out');
+    t.is(
+      result.report!.membersBefore,
+      zooSize(ZOO[mechanism]),
+      'every member of the zoo was there when the timeout ran out',
+    );
     t.deepEqual(result.leftovers, []);
     assertNoSurvivors(t, tag);
   });
@@ -79,7 +83,12 @@ for (const mechanism of MECHANISMS) {
   test(`${mechanism}: an AbortSignal cancels the run gracefully`, async (t) => {
     const tag = tagFor(t);
     const controller = new AbortController();
-    const running = run('sh', ['-c', zooScript(['doubleFork'])], { env: tag.env, stdio: 'ignore', mechanism, signal: controller.signal });
+    const running = run('sh', ['-c', zooScript(['doubleFork'])], {
+      env: tag.env,
+      stdio: 'ignore',
+      mechanism,
+      signal: controller.signal,
+    });
     await waitForTagged(tag.tag, 2);
     controller.abort();
     const result = await running;
@@ -96,8 +105,14 @@ for (const mechanism of MECHANISMS) {
     const result = await run('sh', ['-c', daemonThenExit(0)], daemonOptions(tag, mechanism));
     t.is(result.exitCode, 0);
     t.true(result.leftovers.length >= 1, 'the daemon was still running when the leader exited');
-    t.deepEqual(result.leftoverProcesses.map((p) => p.pid), result.leftovers);
-    t.true(result.leftoverProcesses.some((p) => p.command === 'sleep 1000'), 'the daemon is named by its command line');
+    t.deepEqual(
+      result.leftoverProcesses.map((p) => p.pid),
+      result.leftovers,
+    );
+    t.true(
+      result.leftoverProcesses.some((p) => p.command === 'sleep 1000'),
+      'the daemon is named by its command line',
+    );
     t.truthy(result.report);
     t.true(result.report!.membersBefore >= 1);
     t.false(result.timedOut);
@@ -113,7 +128,10 @@ for (const mechanism of MECHANISMS) {
     t.is(result.report, undefined);
     const alive = findTagged(tag.tag);
     t.true(alive.length >= 1, 'the daemon survived the run');
-    t.true(alive.every((pid) => result.leftovers.includes(pid)), 'what survived is what was reported');
+    t.true(
+      alive.every((pid) => result.leftovers.includes(pid)),
+      'what survived is what was reported',
+    );
     await cleanUpKept(tag.tag);
     assertNoSurvivors(t, tag);
   });
@@ -169,14 +187,19 @@ for (const mechanism of MECHANISMS) {
     assertNoSurvivors(t, tag);
   });
 
-  test.serial(`${mechanism}: a command that cannot be found rejects with Node's ENOENT and leaves nothing`, async (t) => {
-    const tag = tagFor(t);
-    const error = await t.throwsAsync(run('/nonexistent/corral-test-command', [], { env: tag.env, stdio: 'ignore', mechanism }));
-    t.is((error as NodeJS.ErrnoException).code, 'ENOENT');
-    t.is((error as NodeJS.ErrnoException).syscall, 'spawn /nonexistent/corral-test-command');
-    t.deepEqual(groupDirsOf(process.pid), [], 'no group directory is left (serial tests run before the others)');
-    assertNoSurvivors(t, tag);
-  });
+  test.serial(
+    `${mechanism}: a command that cannot be found rejects with Node's ENOENT and leaves nothing`,
+    async (t) => {
+      const tag = tagFor(t);
+      const error = await t.throwsAsync(
+        run('/nonexistent/corral-test-command', [], { env: tag.env, stdio: 'ignore', mechanism }),
+      );
+      t.is((error as NodeJS.ErrnoException).code, 'ENOENT');
+      t.is((error as NodeJS.ErrnoException).syscall, 'spawn /nonexistent/corral-test-command');
+      t.deepEqual(groupDirsOf(process.pid), [], 'no group directory is left (serial tests run before the others)');
+      assertNoSurvivors(t, tag);
+    },
+  );
 }
 
 test.serial('bad options are CorralErrors with stable codes, and nothing is created', async (t) => {
@@ -192,7 +215,11 @@ test.serial('bad options are CorralErrors with stable codes, and nothing is crea
     [{ bogus: true }, 'EINVALID_OPTION'],
   ];
   for (const [options, code] of cases) {
-    const error = await t.throwsAsync(run('true', [], options as never), { instanceOf: CorralError }, JSON.stringify(options));
+    const error = await t.throwsAsync(
+      run('true', [], options as never),
+      { instanceOf: CorralError },
+      JSON.stringify(options),
+    );
     t.is((error as CorralError).code, code, JSON.stringify(options));
   }
   await t.throwsAsync(run('', []), { instanceOf: CorralError });
@@ -203,7 +230,9 @@ test('an AbortSignal that has already fired rejects with its reason before anyth
   const tag = tagFor(t);
   const controller = new AbortController();
   controller.abort(new Error('never mind'));
-  await t.throwsAsync(run('sh', ['-c', 'sleep 1000'], { env: tag.env, signal: controller.signal }), { message: 'never mind' });
+  await t.throwsAsync(run('sh', ['-c', 'sleep 1000'], { env: tag.env, signal: controller.signal }), {
+    message: 'never mind',
+  });
   assertNoSurvivors(t, tag);
 });
 

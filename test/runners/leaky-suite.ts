@@ -53,44 +53,65 @@ function start(t: ExecutionContext, suite: LeakySuite, containment: Containment,
   const tag = tagFor(t);
   const scratch = scratchDir(t, 'corral-runner-');
   const user: User = containment === 'fallback' && asRoot ? 'nobody' : 'self';
-  const running = startRunner(t, user, suite.script, suite.args, tag, { ...FIXTURE_ENV(scratch, containment), ...extraEnv });
+  const running = startRunner(t, user, suite.script, suite.args, tag, {
+    ...FIXTURE_ENV(scratch, containment),
+    ...extraEnv,
+  });
   return { tag, report: join(scratch, 'leftovers.json'), running };
 }
 
 export function leakySuiteTests(suite: LeakySuite): void {
   const relative = (file: string) => file.slice(file.indexOf(suite.fixture) + suite.fixture.length + 1);
   for (const containment of ['cgroup', 'fallback'] as const) {
-    const how = containment === 'cgroup' ? `as ${asRoot ? 'root' : 'this user'} (cgroup)` : asRoot ? 'as nobody (the fallback)' : "with mechanism 'pgroup' (the fallback)";
+    const how =
+      containment === 'cgroup'
+        ? `as ${asRoot ? 'root' : 'this user'} (cgroup)`
+        : asRoot
+          ? 'as nobody (the fallback)'
+          : "with mechanism 'pgroup' (the fallback)";
 
-    test.serial(`${suite.name} ${how}: the run passes, nothing is left, the report names exactly the two leaking files`, async (t) => {
-      const { tag, report, running } = start(t, suite, containment);
-      const outcome = await running.done;
-      t.is(outcome.status, 0, outcome.output);
-      t.regex(plain(outcome.output), suite.passed);
-      const entries = readReport(report);
-      t.deepEqual(entries.map((e) => relative(e.file)).sort(), Object.keys(suite.leaking).sort(), JSON.stringify(entries));
-      for (const entry of entries) {
-        t.true(entry.file.startsWith('/'), 'absolute');
-        t.is(entry.leftovers.length, 1, `${entry.file}: ${JSON.stringify(entry.leftovers)}`);
-        t.regex(entry.leftovers[0]!.command, suite.leaking[relative(entry.file)]!);
-        t.true(plain(outcome.output).includes(`corral: ${entry.file} left 1 process behind`), 'named in the output too');
-      }
-      assertNoSurvivors(t, tag);
-    });
+    test.serial(
+      `${suite.name} ${how}: the run passes, nothing is left, the report names exactly the two leaking files`,
+      async (t) => {
+        const { tag, report, running } = start(t, suite, containment);
+        const outcome = await running.done;
+        t.is(outcome.status, 0, outcome.output);
+        t.regex(plain(outcome.output), suite.passed);
+        const entries = readReport(report);
+        t.deepEqual(
+          entries.map((e) => relative(e.file)).sort(),
+          Object.keys(suite.leaking).sort(),
+          JSON.stringify(entries),
+        );
+        for (const entry of entries) {
+          t.true(entry.file.startsWith('/'), 'absolute');
+          t.is(entry.leftovers.length, 1, `${entry.file}: ${JSON.stringify(entry.leftovers)}`);
+          t.regex(entry.leftovers[0]!.command, suite.leaking[relative(entry.file)]!);
+          t.true(
+            plain(outcome.output).includes(`corral: ${entry.file} left 1 process behind`),
+            'named in the output too',
+          );
+        }
+        assertNoSurvivors(t, tag);
+      },
+    );
 
-    test.serial(`${suite.name} ${how}: CORRAL_FAIL_ON_LEFTOVERS=1 fails the run and names both files and their processes`, async (t) => {
-      const { tag, report, running } = start(t, suite, containment, { CORRAL_FAIL_ON_LEFTOVERS: '1' });
-      const outcome = await running.done;
-      t.not(outcome.status, 0, outcome.output);
-      const output = plain(outcome.output);
-      const entries = readReport(report);
-      t.is(entries.length, 2);
-      for (const { file, leftovers } of entries) {
-        t.true(output.includes(`corral: ${file} left 1 process behind`), `${file} named:\n${output}`);
-        t.true(output.includes(`  ${leftovers[0]!.pid} ${leftovers[0]!.command}`), 'with its process');
-      }
-      assertNoSurvivors(t, tag);
-    });
+    test.serial(
+      `${suite.name} ${how}: CORRAL_FAIL_ON_LEFTOVERS=1 fails the run and names both files and their processes`,
+      async (t) => {
+        const { tag, report, running } = start(t, suite, containment, { CORRAL_FAIL_ON_LEFTOVERS: '1' });
+        const outcome = await running.done;
+        t.not(outcome.status, 0, outcome.output);
+        const output = plain(outcome.output);
+        const entries = readReport(report);
+        t.is(entries.length, 2);
+        for (const { file, leftovers } of entries) {
+          t.true(output.includes(`corral: ${file} left 1 process behind`), `${file} named:\n${output}`);
+          t.true(output.includes(`  ${leftovers[0]!.pid} ${leftovers[0]!.command}`), 'with its process');
+        }
+        assertNoSurvivors(t, tag);
+      },
+    );
 
     for (const signal of ['SIGKILL', 'SIGINT'] as const) {
       const what = signal === 'SIGKILL' ? 'the main process SIGKILLed' : 'Ctrl+C (SIGINT to the main process)';

@@ -47,12 +47,28 @@ export function scratchDir(t: ExecutionContext, prefix: string): string {
  * Starts `node <script> ...args` (script relative to the checkout) as `user`
  * in the checkout (self) or its view (nobody), with the tag and `env` added.
  */
-export function startRunner(t: ExecutionContext, user: User, script: string, args: readonly string[], tag: Tag, env: NodeJS.ProcessEnv = {}): RunningRunner {
+export function startRunner(
+  t: ExecutionContext,
+  user: User,
+  script: string,
+  args: readonly string[],
+  tag: Tag,
+  env: NodeJS.ProcessEnv = {},
+): RunningRunner {
   const command =
     user === 'self'
       ? { file: process.execPath, args: [join(REPO, script), ...args], cwd: REPO }
-      : asAnotherUser(t, { drop: `setpriv --reuid=${NOBODY} --regid=${NOBODY} --clear-groups`, loader: [], relative: script, args: [...args] });
-  const child = spawn(command.file, command.args, { cwd: command.cwd, env: { ...tag.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      : asAnotherUser(t, {
+          drop: `setpriv --reuid=${NOBODY} --regid=${NOBODY} --clear-groups`,
+          loader: [],
+          relative: script,
+          args: [...args],
+        });
+  const child = spawn(command.file, command.args, {
+    cwd: command.cwd,
+    env: { ...tag.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const watchers = new Set<() => void>();
   for (const stream of [child.stdout!, child.stderr!]) {

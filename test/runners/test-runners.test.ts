@@ -23,7 +23,10 @@ import { assertNoSurvivors, tagFor } from '../helpers/tagged-processes.js';
 // Plain CommonJS fixtures, never compiled: the same files in either form of the suite.
 const FIXTURES = join(REPO, 'test/fixtures/runners');
 const SERVER = join(FIXTURES, 'forgotten-server.cjs');
-const leftBehindTheServer = new RegExp(`^corral: left behind (\\d+): \\S*node\\S* ${SERVER.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm');
+const leftBehindTheServer = new RegExp(
+  `^corral: left behind (\\d+): \\S*node\\S* ${SERVER.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`,
+  'm',
+);
 
 interface Leftover {
   pid: number;
@@ -36,11 +39,23 @@ test.serial('jest: a forgotten detached server is stopped and named, and --fail-
   const cache = mkdtempSync(join(tmpdir(), 'corral-jest-'));
   t.teardown(() => rmSync(cache, { recursive: true, force: true }));
   const jest = [
-    process.execPath, join(REPO, 'node_modules/jest/bin/jest.js'),
-    '--ci', '--watchman=false', '--cacheDirectory', cache, '--rootDir', join(FIXTURES, 'jest'),
-    '--testMatch', '**/*.test.cjs', '--transform', '{}', '--maxWorkers', '2',
+    process.execPath,
+    join(REPO, 'node_modules/jest/bin/jest.js'),
+    '--ci',
+    '--watchman=false',
+    '--cacheDirectory',
+    cache,
+    '--rootDir',
+    join(FIXTURES, 'jest'),
+    '--testMatch',
+    '**/*.test.cjs',
+    '--transform',
+    '{}',
+    '--maxWorkers',
+    '2',
     // jest's 5 s per test is real time; the server's Node start takes seconds in the guest.
-    '--testTimeout', String(PATIENCE_MS),
+    '--testTimeout',
+    String(PATIENCE_MS),
   ];
   const outcome = await corral(['run', '--mechanism', 'cgroup', '--fail-on-leftovers', '--json', '--', ...jest], tag);
   t.is(outcome.status, 123, outcome.stderr);
@@ -55,7 +70,15 @@ test.serial('jest: a forgotten detached server is stopped and named, and --fail-
 
 test.serial("mocha: the forgotten server is stopped and named under --verbose; mocha's status stands", async (t) => {
   const tag = tagFor(t);
-  const mocha = [process.execPath, join(REPO, 'node_modules/mocha/bin/mocha.js'), '--no-config', '--no-package', '--timeout', String(PATIENCE_MS), join(FIXTURES, 'mocha/forgets-a-server.spec.cjs')];
+  const mocha = [
+    process.execPath,
+    join(REPO, 'node_modules/mocha/bin/mocha.js'),
+    '--no-config',
+    '--no-package',
+    '--timeout',
+    String(PATIENCE_MS),
+    join(FIXTURES, 'mocha/forgets-a-server.spec.cjs'),
+  ];
   const outcome = await corral(['run', '--mechanism', 'cgroup', '--verbose', '--', ...mocha], tag);
   t.is(outcome.status, 0, outcome.stderr);
   t.regex(outcome.stdout, /1 passing/);

@@ -37,19 +37,37 @@ leakySuiteTests(suite);
 
 // isolate: false with one worker: vitest hands it all four files at once, and
 // corral charges each process to the file the worker announced last.
-test.serial(`${suite.name}, isolate: false, one worker for all four files: each leftover is charged to the file that started it`, async (t) => {
-  const tag = tagFor(t);
-  const scratch = scratchDir(t, 'corral-runner-');
-  const report = join(scratch, 'leftovers.json');
-  const env = { CORRAL_FIXTURE_CACHE: join(scratch, 'cache'), CORRAL_FIXTURE_ISOLATE: '0', CORRAL_LEFTOVERS_REPORT: report, CORRAL_FAIL_ON_LEFTOVERS: '', XDG_DATA_HOME: join(scratch, 'data'), NO_COLOR: '1' };
-  const outcome = await startRunner(t, 'self', suite.script, [...suite.args, '--maxWorkers', '1'], tag, env).done;
-  t.is(outcome.status, 0, outcome.output);
-  const entries = readReport(report);
-  t.deepEqual(entries.map((e) => e.file.slice(e.file.indexOf(fixture) + fixture.length + 1)).sort(), Object.keys(suite.leaking).sort(), JSON.stringify(entries));
-  for (const entry of entries) {
-    const expected = Object.entries(suite.leaking).find(([file]) => entry.file.endsWith(`/${file}`))![1];
-    t.deepEqual(entry.leftovers.map((p) => expected.test(p.command)), [true], JSON.stringify(entry));
-  }
-  t.regex(outcome.output, /stopped when the shared worker ends/);
-  assertNoSurvivors(t, tag);
-});
+test.serial(
+  `${suite.name}, isolate: false, one worker for all four files: each leftover is charged to the file that started it`,
+  async (t) => {
+    const tag = tagFor(t);
+    const scratch = scratchDir(t, 'corral-runner-');
+    const report = join(scratch, 'leftovers.json');
+    const env = {
+      CORRAL_FIXTURE_CACHE: join(scratch, 'cache'),
+      CORRAL_FIXTURE_ISOLATE: '0',
+      CORRAL_LEFTOVERS_REPORT: report,
+      CORRAL_FAIL_ON_LEFTOVERS: '',
+      XDG_DATA_HOME: join(scratch, 'data'),
+      NO_COLOR: '1',
+    };
+    const outcome = await startRunner(t, 'self', suite.script, [...suite.args, '--maxWorkers', '1'], tag, env).done;
+    t.is(outcome.status, 0, outcome.output);
+    const entries = readReport(report);
+    t.deepEqual(
+      entries.map((e) => e.file.slice(e.file.indexOf(fixture) + fixture.length + 1)).sort(),
+      Object.keys(suite.leaking).sort(),
+      JSON.stringify(entries),
+    );
+    for (const entry of entries) {
+      const expected = Object.entries(suite.leaking).find(([file]) => entry.file.endsWith(`/${file}`))![1];
+      t.deepEqual(
+        entry.leftovers.map((p) => expected.test(p.command)),
+        [true],
+        JSON.stringify(entry),
+      );
+    }
+    t.regex(outcome.output, /stopped when the shared worker ends/);
+    assertNoSurvivors(t, tag);
+  },
+);

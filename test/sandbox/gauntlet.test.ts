@@ -45,7 +45,9 @@ function setuidId(dir: string): { path: string; works: boolean } {
   const path = join(dir, 'id-setuid');
   copyFileSync('/usr/bin/id', path);
   chmodSync(path, 0o4755);
-  const control = execFileSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', path], { encoding: 'utf8' });
+  const control = execFileSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', path], {
+    encoding: 'utf8',
+  });
   return { path, works: /euid=0\b/.test(control) };
 }
 
@@ -63,12 +65,29 @@ test('the gauntlet: a hostile build as nobody with --no-new-privs cannot get out
   const script = join(dir, 'gauntlet.sh');
   copyFileSync(join(import.meta.dirname, 'gauntlet.sh'), script);
   const setuid = setuidId(dir);
-  if (!setuid.works) t.log(`the setuid attempt is left out: a setuid copy of id in ${dir} does not gain euid 0 even without no_new_privs (nosuid?)`);
+  if (!setuid.works)
+    t.log(
+      `the setuid attempt is left out: a setuid copy of id in ${dir} does not gain euid 0 even without no_new_privs (nosuid?)`,
+    );
 
   const limits = enforceable ? ['--pids', String(PIDS_MAX), '--memory', '256M'] : [];
   // The gauntlet ends on its own in a second or two here; the TCG guest is far slower.
   const timeout = process.env.CORRAL_VM ? '200s' : '10s';
-  const args = ['run', '--user', 'nobody', '--no-new-privs', ...limits, '--timeout', timeout, '--mechanism', 'cgroup', '--json', '--', 'sh', script];
+  const args = [
+    'run',
+    '--user',
+    'nobody',
+    '--no-new-privs',
+    ...limits,
+    '--timeout',
+    timeout,
+    '--mechanism',
+    'cgroup',
+    '--json',
+    '--',
+    'sh',
+    script,
+  ];
   const env = { GAUNTLET_LIMITS: enforceable ? '1' : '0', GAUNTLET_SETUID: setuid.works ? setuid.path : '' };
   const running = startCorral(args, { ...tag, env: { ...tag.env, ...env } });
   running.child.stdin!.end();
@@ -100,7 +119,9 @@ test('the gauntlet: a hostile build as nobody with --no-new-privs cannot get out
   const guards = (one('guards') ?? '').split(' ').filter(Boolean);
   t.is(guards.length, 1, 'the guard was found');
   for (const target of [...guards, String(running.child.pid)]) {
-    const results = [...(seen.get('signal') ?? []), ...(seen.get('probe') ?? [])].filter((line) => line.startsWith(`${target} `));
+    const results = [...(seen.get('signal') ?? []), ...(seen.get('probe') ?? [])].filter((line) =>
+      line.startsWith(`${target} `),
+    );
     t.is(results.length, 2);
     for (const result of results) t.regex(result, /Operation not permitted/);
   }

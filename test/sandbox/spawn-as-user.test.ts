@@ -57,7 +57,14 @@ test('cgroup: a child spawned as nobody runs in the group, without supplementary
 
   t.is(status.code, 0, out);
   const inGroup = `0::${cgroupName(dir)}`;
-  t.deepEqual(out.trim().split('\n'), [`uid ${NOBODY} gid ${NOBODY} groups ${NOBODY}`, inGroup, 'stayed', 'stayed', inGroup, 'no sub-group']);
+  t.deepEqual(out.trim().split('\n'), [
+    `uid ${NOBODY} gid ${NOBODY} groups ${NOBODY}`,
+    inGroup,
+    'stayed',
+    'stayed',
+    inGroup,
+    'no sub-group',
+  ]);
   t.false(isDirectory(`${dir}/sub`));
   await group.close();
   t.false(isDirectory(dir), 'the directory is gone');
@@ -70,7 +77,13 @@ test('pgroup: a child spawned as nobody leads its own process group, without sup
   const group = await openPgroup(t);
   // It reports, then lingers in the background: close() must reach a tree that belongs to another user.
   const script = `${IDENTITY}echo "pgid $(ps -o pgid= -p $$ | tr -d ' ')"; sleep 1000 & exec sleep 1000`;
-  const child = group.spawn('sh', ['-c', script], { env: tag.env, uid: NOBODY, gid: NOBODY, cwd: '/', stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = group.spawn('sh', ['-c', script], {
+    env: tag.env,
+    uid: NOBODY,
+    gid: NOBODY,
+    cwd: '/',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const lines = await new Promise<string[]>((resolve) => {
     let out = '';
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {

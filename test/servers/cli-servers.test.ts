@@ -24,26 +24,57 @@ function scratch(t: Parameters<typeof tagFor>[0]): string {
   return dir;
 }
 
-const FETCH = 'Promise.all(process.argv.slice(1).map(u=>fetch(u).then(r=>r.text()))).then(b=>{console.log(b.join(","));process.exit(Number(process.env.STATUS??0))})';
+const FETCH =
+  'Promise.all(process.argv.slice(1).map(u=>fetch(u).then(r=>r.text()))).then(b=>{console.log(b.join(","));process.exit(Number(process.env.STATUS??0))})';
 
 cliTest('the tests reach both servers, their status stands, and both whole trees are stopped and named', async (t) => {
   const tag = tagFor(t);
   const [api, web] = [await freePort(), await freePort()];
   const urls = [`http://127.0.0.1:${api}/`, `http://127.0.0.1:${web}/`];
   const outcome = await corral(
-    ['run', '--json', '--verbose', '--ready-timeout', `${patience(60_000)}ms`, '--server', demoServer('api', api), '--name', 'api', '--ready', urls[0]!, '--server', demoServer('web', web), '--ready', `tcp:${web}`, '--', 'sh', '-c', `${quote(process.execPath)} -e '${FETCH}' ${urls.join(' ')}; exit 7`],
+    [
+      'run',
+      '--json',
+      '--verbose',
+      '--ready-timeout',
+      `${patience(60_000)}ms`,
+      '--server',
+      demoServer('api', api),
+      '--name',
+      'api',
+      '--ready',
+      urls[0]!,
+      '--server',
+      demoServer('web', web),
+      '--ready',
+      `tcp:${web}`,
+      '--',
+      'sh',
+      '-c',
+      `${quote(process.execPath)} -e '${FETCH}' ${urls.join(' ')}; exit 7`,
+    ],
     tag,
   );
-  t.is(outcome.status, 7, 'the tests\' own status');
+  t.is(outcome.status, 7, "the tests' own status");
   t.regex(outcome.stdout, /^api,web$/m, 'the tests reached both servers');
-  t.regex(outcome.stdout, new RegExp(`^\\[api\\] api listening on ${api}$`, 'm'), 'server output is prefixed with its name');
+  t.regex(
+    outcome.stdout,
+    new RegExp(`^\\[api\\] api listening on ${api}$`, 'm'),
+    'server output is prefixed with its name',
+  );
   t.regex(outcome.stdout, new RegExp(`^\\[server2\\] web listening on ${web}$`, 'm'));
   t.regex(outcome.stderr, /^corral: stopped server api's \d+: sleep 1000$/m, '--verbose names what was stopped');
   const report = jsonReport(outcome);
   t.is(report.status, 7);
   t.is(report.serverFailure, null);
-  t.deepEqual(report.servers.map((s: { name: string }) => s.name), ['api', 'server2']);
-  t.true(report.servers.every((s: { stopped: unknown[] }) => s.stopped.length >= 3), 'each server, its child and its daemon');
+  t.deepEqual(
+    report.servers.map((s: { name: string }) => s.name),
+    ['api', 'server2'],
+  );
+  t.true(
+    report.servers.every((s: { stopped: unknown[] }) => s.stopped.length >= 3),
+    'each server, its child and its daemon',
+  );
   assertNoSurvivors(t, tag);
   t.true(await portFreed(api));
   t.true(await portFreed(web));
@@ -53,9 +84,26 @@ cliTest('a server dying before it is ready: exit 122, its last line shown, the t
   const tag = tagFor(t);
   const dir = scratch(t);
   const port = await freePort();
-  const outcome = await corral(['run', '--ready-timeout', `${patience(60_000)}ms`, '--server', demoServer('db', port, 'die'), '--ready', `tcp:${port}`, '--', 'touch', join(dir, 'ran')], tag);
+  const outcome = await corral(
+    [
+      'run',
+      '--ready-timeout',
+      `${patience(60_000)}ms`,
+      '--server',
+      demoServer('db', port, 'die'),
+      '--ready',
+      `tcp:${port}`,
+      '--',
+      'touch',
+      join(dir, 'ran'),
+    ],
+    tag,
+  );
   t.is(outcome.status, 122);
-  t.regex(outcome.stderr, /^corral: server server1 exited before it was ready \(exit code 3\); the command was not started; its last lines:$/m);
+  t.regex(
+    outcome.stderr,
+    /^corral: server server1 exited before it was ready \(exit code 3\); the command was not started; its last lines:$/m,
+  );
   t.regex(outcome.stderr, /^corral: {3}\[server1\] db: cannot open the database$/m);
   t.false(existsSync(join(dir, 'ran')));
   assertNoSurvivors(t, tag);
@@ -65,40 +113,90 @@ cliTest('a server never ready: exit 121 at --ready-timeout, nothing left, the te
   const tag = tagFor(t);
   const dir = scratch(t);
   const port = await freePort();
-  const outcome = await corral(['run', '--ready-timeout', '500ms', '--server', demoServer('slow', port, 'never'), '--ready', `tcp:${port}`, '--', 'touch', join(dir, 'ran')], tag);
+  const outcome = await corral(
+    [
+      'run',
+      '--ready-timeout',
+      '500ms',
+      '--server',
+      demoServer('slow', port, 'never'),
+      '--ready',
+      `tcp:${port}`,
+      '--',
+      'touch',
+      join(dir, 'ran'),
+    ],
+    tag,
+  );
   t.is(outcome.status, 121);
-  t.regex(outcome.stderr, new RegExp(`^corral: server server1 was not ready within 0.5 s \\(tcp:${port}\\); the command was not started`, 'm'));
+  t.regex(
+    outcome.stderr,
+    new RegExp(
+      `^corral: server server1 was not ready within 0.5 s \\(tcp:${port}\\); the command was not started`,
+      'm',
+    ),
+  );
   t.false(existsSync(join(dir, 'ran')));
   assertNoSurvivors(t, tag);
 });
 
-cliTest('usage errors: unknown probe form, --server without --ready, --ready alone: exit 2, one line, nothing started', async (t) => {
-  const tag = tagFor(t);
-  const dir = scratch(t);
-  const server = `touch ${quote(join(dir, 'server'))}; exec sleep 1000`;
-  const cases: Array<[string[], RegExp]> = [
-    [['--server', server, '--ready', 'localhost:3000'], /^corral run: --ready: unknown ready probe "localhost:3000": use http:\/\/URL, https:\/\/URL, tcp:\[HOST:\]PORT or line:REGEX \(see corral run --help\)\n$/],
-    [['--server', server], /^corral run: --server ".*" needs its own --ready PROBE/],
-    [['--server', server, '--server', server, '--ready', 'tcp:1'], /^corral run: --server ".*" needs its own --ready PROBE/],
-    [['--ready', 'tcp:1'], /^corral run: --ready PROBE follows the --server it is for/],
-    [['--server', server, '--name', 'a', '--ready', 'tcp:1', '--server', server, '--name', 'a', '--ready', 'tcp:1'], /^corral run: --name: "a" must be a name of its own/],
-    [['--server', server, '--ready', 'tcp:1', '--ready-timeout', '5'], /^corral run: --ready-timeout: bad duration "5"/],
-  ];
-  for (const [flags, message] of cases) {
-    const outcome = await corral(['run', ...flags, '--', 'touch', join(dir, 'ran')], tag);
-    t.is(outcome.status, 2, flags.join(' '));
-    t.regex(outcome.stderr, message);
-  }
-  t.false(existsSync(join(dir, 'server')), 'no server was started');
-  t.false(existsSync(join(dir, 'ran')));
-  assertNoSurvivors(t, tag);
-});
+cliTest(
+  'usage errors: unknown probe form, --server without --ready, --ready alone: exit 2, one line, nothing started',
+  async (t) => {
+    const tag = tagFor(t);
+    const dir = scratch(t);
+    const server = `touch ${quote(join(dir, 'server'))}; exec sleep 1000`;
+    const cases: Array<[string[], RegExp]> = [
+      [
+        ['--server', server, '--ready', 'localhost:3000'],
+        /^corral run: --ready: unknown ready probe "localhost:3000": use http:\/\/URL, https:\/\/URL, tcp:\[HOST:\]PORT or line:REGEX \(see corral run --help\)\n$/,
+      ],
+      [['--server', server], /^corral run: --server ".*" needs its own --ready PROBE/],
+      [
+        ['--server', server, '--server', server, '--ready', 'tcp:1'],
+        /^corral run: --server ".*" needs its own --ready PROBE/,
+      ],
+      [['--ready', 'tcp:1'], /^corral run: --ready PROBE follows the --server it is for/],
+      [
+        ['--server', server, '--name', 'a', '--ready', 'tcp:1', '--server', server, '--name', 'a', '--ready', 'tcp:1'],
+        /^corral run: --name: "a" must be a name of its own/,
+      ],
+      [
+        ['--server', server, '--ready', 'tcp:1', '--ready-timeout', '5'],
+        /^corral run: --ready-timeout: bad duration "5"/,
+      ],
+    ];
+    for (const [flags, message] of cases) {
+      const outcome = await corral(['run', ...flags, '--', 'touch', join(dir, 'ran')], tag);
+      t.is(outcome.status, 2, flags.join(' '));
+      t.regex(outcome.stderr, message);
+    }
+    t.false(existsSync(join(dir, 'server')), 'no server was started');
+    t.false(existsSync(join(dir, 'ran')));
+    assertNoSurvivors(t, tag);
+  },
+);
 
 cliTest('corral SIGKILLed during the tests leaves nothing: servers, daemons and tests are all gone', async (t) => {
   const tag = tagFor(t);
   const dir = scratch(t);
   const port = await freePort();
-  const running = startCorral(['run', '--ready-timeout', `${patience(60_000)}ms`, '--server', demoServer('api', port), '--ready', `http://127.0.0.1:${port}/`, '--', 'sh', '-c', `touch ${quote(join(dir, 'tests'))}; exec sleep 1000`], tag);
+  const running = startCorral(
+    [
+      'run',
+      '--ready-timeout',
+      `${patience(60_000)}ms`,
+      '--server',
+      demoServer('api', port),
+      '--ready',
+      `http://127.0.0.1:${port}/`,
+      '--',
+      'sh',
+      '-c',
+      `touch ${quote(join(dir, 'tests'))}; exec sleep 1000`,
+    ],
+    tag,
+  );
   t.teardown(() => void running.child.kill('SIGKILL'));
   running.child.stdin!.end();
   const started = await lookUntil(() => existsSync(join(dir, 'tests')), Boolean, { ms: PATIENCE_MS });
@@ -114,10 +212,16 @@ cliTest('Ctrl+C while waiting for the servers: exit 130, the tests never started
   const dir = scratch(t);
   const port = await freePort();
   const server = `touch ${quote(join(dir, 'server'))}; exec sleep 1000`;
-  const running = startCorral(['run', '--server', server, '--ready', `tcp:${port}`, '--', 'touch', join(dir, 'ran')], tag);
+  const running = startCorral(
+    ['run', '--server', server, '--ready', `tcp:${port}`, '--', 'touch', join(dir, 'ran')],
+    tag,
+  );
   t.teardown(() => void running.child.kill('SIGKILL'));
   running.child.stdin!.end();
-  t.true((await lookUntil(() => existsSync(join(dir, 'server')), Boolean, { ms: PATIENCE_MS })).met, 'the server started');
+  t.true(
+    (await lookUntil(() => existsSync(join(dir, 'server')), Boolean, { ms: PATIENCE_MS })).met,
+    'the server started',
+  );
   running.child.kill('SIGINT');
   const outcome = await running.done;
   t.is(outcome.status, 130);
@@ -132,13 +236,28 @@ cliTest('a second Ctrl+C kills the servers at once too, not only the tests', asy
   const server = `trap '' TERM; echo up; touch ${quote(join(dir, 'server'))}; exec sleep 1000`;
   // The tests take their marker away on SIGTERM: the first Ctrl+C has been acted on.
   const tests = `touch ${quote(join(dir, 'tests'))}; trap 'rm -f ${quote(join(dir, 'tests'))}; exit 0' TERM; while :; do sleep 0.1; done`;
-  const running = startCorral(['run', '--grace', '1h', '--server', server, '--ready', 'line:^up$', '--', 'sh', '-c', tests], tag);
+  const running = startCorral(
+    ['run', '--grace', '1h', '--server', server, '--ready', 'line:^up$', '--', 'sh', '-c', tests],
+    tag,
+  );
   t.teardown(() => void running.child.kill('SIGKILL'));
   running.child.stdin!.end();
-  t.true((await lookUntil(() => existsSync(join(dir, 'tests')), Boolean, { ms: PATIENCE_MS })).met, 'the tests started');
+  t.true(
+    (await lookUntil(() => existsSync(join(dir, 'tests')), Boolean, { ms: PATIENCE_MS })).met,
+    'the tests started',
+  );
   running.child.kill('SIGINT');
   // Two signals sent at once may reach corral as one.
-  t.true((await lookUntil(() => existsSync(join(dir, 'tests')), (exists) => !exists, { ms: PATIENCE_MS })).met, 'the first Ctrl+C stopped the tests');
+  t.true(
+    (
+      await lookUntil(
+        () => existsSync(join(dir, 'tests')),
+        (exists) => !exists,
+        { ms: PATIENCE_MS },
+      )
+    ).met,
+    'the first Ctrl+C stopped the tests',
+  );
   running.child.kill('SIGINT');
   const outcome = await running.done;
   t.is(outcome.status, 130);

@@ -5,5 +5,10 @@ import { nodeArgs } from '../helpers/node-script.js';
 export const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
 
 export function demoServer(name: string, port: number, mode: 'serve' | 'die' | 'never' = 'serve'): string {
-  return [process.execPath, ...nodeArgs(new URL('../fixtures/demo-server.ts', import.meta.url), name, String(port), mode)].map(quote).join(' ');
+  return [
+    process.execPath,
+    ...nodeArgs(new URL('../fixtures/demo-server.ts', import.meta.url), name, String(port), mode),
+  ]
+    .map(quote)
+    .join(' ');
 }

@@ -43,11 +43,17 @@ for (const mechanism of MECHANISMS) {
     });
     t.is(result.exitCode, 0, 'the command reached both servers');
     t.is(result.serverFailure, undefined);
-    t.deepEqual(result.servers!.map((s) => s.name), ['api', 'web']);
+    t.deepEqual(
+      result.servers!.map((s) => s.name),
+      ['api', 'web'],
+    );
     for (const server of result.servers!) {
       t.true(server.readyMs !== undefined);
       t.is(server.exit, undefined, 'stopped by corral, not exited on its own');
-      t.true(server.stopped.filter((p) => p.command.startsWith('sleep 1000')).length >= 1, `${server.name}: its sleepers were named among what was stopped`);
+      t.true(
+        server.stopped.filter((p) => p.command.startsWith('sleep 1000')).length >= 1,
+        `${server.name}: its sleepers were named among what was stopped`,
+      );
       t.truthy(server.report);
     }
     t.true(lines.includes(`web: web listening on ${web}`), 'server output goes to serverOutput by line');
@@ -103,8 +109,17 @@ test('a server exiting while the command runs stops the command; the failure say
     servers: [{ name: 'api', command: `echo $$ > ${quote(pidFile)}; echo up; exec sleep 1000`, ready: 'line:^up$' }],
     serverOutput: 'ignore',
   };
-  const result = await run('sh', ['-c', `echo "api going away" ; kill $(cat ${quote(pidFile)}); exec sleep 1000`], options);
-  t.like(result.serverFailure, { server: 'api', reason: 'exited', during: 'run', exit: { code: null, signal: 'SIGTERM' } });
+  const result = await run(
+    'sh',
+    ['-c', `echo "api going away" ; kill $(cat ${quote(pidFile)}); exec sleep 1000`],
+    options,
+  );
+  t.like(result.serverFailure, {
+    server: 'api',
+    reason: 'exited',
+    during: 'run',
+    exit: { code: null, signal: 'SIGTERM' },
+  });
   t.is(result.signal, 'SIGTERM', 'the command was shut down');
   t.truthy(result.report);
   assertNoSurvivors(t, tag);
@@ -113,15 +128,25 @@ test('a server exiting while the command runs stops the command; the failure say
 test('bad servers are refused before anything starts', async (t) => {
   const tag = tagFor(t);
   const bad = async (servers: unknown, code: CorralErrorCode) => {
-    const error = await t.throwsAsync(run('true', [], { env: tag.env, servers: servers as RunOptions['servers'] }), { instanceOf: CorralError });
+    const error = await t.throwsAsync(run('true', [], { env: tag.env, servers: servers as RunOptions['servers'] }), {
+      instanceOf: CorralError,
+    });
     t.is((error as CorralError).code, code);
   };
   await bad([{ command: 'x', ready: 'localhost:3000' }], 'EINVALID_PROBE');
   await bad([{ command: '', ready: 'tcp:1' }], 'EINVALID_OPTION');
   await bad('x', 'EINVALID_OPTION');
-  await bad([{ command: 'a', ready: 'tcp:1', name: 'n' }, { command: 'b', ready: 'tcp:2', name: 'n' }], 'EINVALID_OPTION');
+  await bad(
+    [
+      { command: 'a', ready: 'tcp:1', name: 'n' },
+      { command: 'b', ready: 'tcp:2', name: 'n' },
+    ],
+    'EINVALID_OPTION',
+  );
   await bad([{ command: 'a', ready: 'tcp:1', typo: 1 }], 'EINVALID_OPTION');
-  const idle = await t.throwsAsync(run('true', [], { env: tag.env, idleTimeout: 1000, stdio: 'ignore' }), { instanceOf: CorralError });
+  const idle = await t.throwsAsync(run('true', [], { env: tag.env, idleTimeout: 1000, stdio: 'ignore' }), {
+    instanceOf: CorralError,
+  });
   t.regex(idle!.message, /idleTimeout reads stdout and stderr/);
   assertNoSurvivors(t, tag);
 });

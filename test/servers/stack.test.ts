@@ -38,7 +38,11 @@ async function stack(apiMode = 'serve', readyTimeout = `${patience(60_000)}ms`):
   const [api, web] = [await freePort(), await freePort()];
   const dev = `cd test/fixtures/stack && API_MODE=${apiMode} API_PORT=${api} WEB_PORT=${web} npm --silent run dev`;
   // npm, concurrently and two Nodes start 30 to 100 times slower in the guest than the default 60 s allows for.
-  return { api, web, flags: ['--ready-timeout', readyTimeout, '--server', dev, '--name', 'dev', '--ready', `http://127.0.0.1:${api}/`] };
+  return {
+    api,
+    web,
+    flags: ['--ready-timeout', readyTimeout, '--server', dev, '--name', 'dev', '--ready', `http://127.0.0.1:${api}/`],
+  };
 }
 
 /** Tests that fetch both servers, print the answers, then exit `status`. */
@@ -55,11 +59,21 @@ function startCorral(t: ExecutionContext, setting: Setting, args: string[], tag:
   t.teardown(() => rmSync(home, { recursive: true, force: true }));
   let command = { file: process.execPath, args: [CORRAL_MAIN, 'run', ...args], cwd: REPO };
   if (setting === 'fallback' && asRoot) {
-    command = asAnotherUser(t, { drop: `setpriv --reuid=${NOBODY} --regid=${NOBODY} --clear-groups`, loader: [], relative: CORRAL_MAIN.slice(REPO.length + 1), args: ['run', ...args] });
+    command = asAnotherUser(t, {
+      drop: `setpriv --reuid=${NOBODY} --regid=${NOBODY} --clear-groups`,
+      loader: [],
+      relative: CORRAL_MAIN.slice(REPO.length + 1),
+      args: ['run', ...args],
+    });
   } else if (setting === 'fallback') {
     command.args.splice(2, 0, '--mechanism', 'pgroup');
   }
-  const env: NodeJS.ProcessEnv = { ...tag.env, HOME: home, npm_config_cache: join(home, 'npm'), npm_config_update_notifier: 'false' };
+  const env: NodeJS.ProcessEnv = {
+    ...tag.env,
+    HOME: home,
+    npm_config_cache: join(home, 'npm'),
+    npm_config_update_notifier: 'false',
+  };
   // Under c8, uid 65534 cannot write root's coverage directory (and would say so on stderr): it gets one of its own.
   if (setting === 'fallback' && asRoot && env.NODE_V8_COVERAGE) env.NODE_V8_COVERAGE = join(home, 'coverage');
   const child = spawn(command.file, command.args, {
@@ -71,21 +85,28 @@ function startCorral(t: ExecutionContext, setting: Setting, args: string[], tag:
 }
 
 for (const setting of ['cgroup', 'fallback'] as const) {
-  cliTest(`${setting}: failing tests reach both servers, their status is corral's, and nothing of the stack is left`, async (t) => {
-    const tag = tagFor(t);
-    const served = await stack();
-    const outcome = await startCorral(t, setting, ['--json', ...served.flags, ...tests(served, 7)], tag).done;
-    t.is(outcome.status, 7, outcome.stderr);
-    t.regex(outcome.stdout, /^api,web$/m, 'the tests reached both servers');
-    t.regex(outcome.stdout, /^\[dev\] \[api\] api listening on \d+$/m, 'the stack\'s output, prefixed');
-    const report = jsonReport(outcome);
-    t.is(report.mechanism, setting === 'cgroup' ? 'cgroup' : 'pgroup');
-    const stopped: string[] = report.servers[0].stopped.map((p: { command: string }) => p.command);
-    for (const part of ['npm', 'concurrently', 'api.mjs', 'web.mjs', 'sleep 1000']) t.true(stopped.some((c) => c.includes(part)), `${part} was stopped, and named`);
-    assertNoSurvivors(t, tag);
-    t.true(await portFreed(served.api));
-    t.true(await portFreed(served.web));
-  });
+  cliTest(
+    `${setting}: failing tests reach both servers, their status is corral's, and nothing of the stack is left`,
+    async (t) => {
+      const tag = tagFor(t);
+      const served = await stack();
+      const outcome = await startCorral(t, setting, ['--json', ...served.flags, ...tests(served, 7)], tag).done;
+      t.is(outcome.status, 7, outcome.stderr);
+      t.regex(outcome.stdout, /^api,web$/m, 'the tests reached both servers');
+      t.regex(outcome.stdout, /^\[dev\] \[api\] api listening on \d+$/m, "the stack's output, prefixed");
+      const report = jsonReport(outcome);
+      t.is(report.mechanism, setting === 'cgroup' ? 'cgroup' : 'pgroup');
+      const stopped: string[] = report.servers[0].stopped.map((p: { command: string }) => p.command);
+      for (const part of ['npm', 'concurrently', 'api.mjs', 'web.mjs', 'sleep 1000'])
+        t.true(
+          stopped.some((c) => c.includes(part)),
+          `${part} was stopped, and named`,
+        );
+      assertNoSurvivors(t, tag);
+      t.true(await portFreed(served.api));
+      t.true(await portFreed(served.web));
+    },
+  );
 
   cliTest(`${setting}: corral SIGKILLed during the tests leaves nothing of the stack or of the tests`, async (t) => {
     const tag = tagFor(t);
@@ -93,9 +114,17 @@ for (const setting of ['cgroup', 'fallback'] as const) {
     const dir = mkdtempSync(join(tmpdir(), 'corral-stack-'));
     chmodSync(dir, 0o777);
     t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-    const running = startCorral(t, setting, [...served.flags, '--', 'sh', '-c', `touch ${dir}/tests; exec sleep 1000`], tag);
+    const running = startCorral(
+      t,
+      setting,
+      [...served.flags, '--', 'sh', '-c', `touch ${dir}/tests; exec sleep 1000`],
+      tag,
+    );
     t.teardown(() => void running.child.kill('SIGKILL'));
-    t.true((await lookUntil(() => existsSync(join(dir, 'tests')), Boolean, { ms: PATIENCE_MS })).met, 'the tests started');
+    t.true(
+      (await lookUntil(() => existsSync(join(dir, 'tests')), Boolean, { ms: PATIENCE_MS })).met,
+      'the tests started',
+    );
     // The child is corral itself: unshare, sh and setpriv exec it in turn.
     running.child.kill('SIGKILL');
     await running.done;
@@ -119,14 +148,17 @@ cliTest('cgroup: the api dying before it is ready: the tests never start, exit 1
   t.true(await portFreed(served.web));
 });
 
-cliTest('cgroup: the api never ready: the run ends at --ready-timeout with exit 121, nothing left, the tests never started', async (t) => {
-  const tag = tagFor(t);
-  const served = await stack('never', '2s');
-  const dir = mkdtempSync(join(tmpdir(), 'corral-stack-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const outcome = await startCorral(t, 'cgroup', [...served.flags, '--', 'touch', join(dir, 'ran')], tag).done;
-  t.is(outcome.status, 121);
-  t.false(existsSync(join(dir, 'ran')));
-  assertNoSurvivors(t, tag);
-  t.true(await portFreed(served.web));
-});
+cliTest(
+  'cgroup: the api never ready: the run ends at --ready-timeout with exit 121, nothing left, the tests never started',
+  async (t) => {
+    const tag = tagFor(t);
+    const served = await stack('never', '2s');
+    const dir = mkdtempSync(join(tmpdir(), 'corral-stack-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const outcome = await startCorral(t, 'cgroup', [...served.flags, '--', 'touch', join(dir, 'ran')], tag).done;
+    t.is(outcome.status, 121);
+    t.false(existsSync(join(dir, 'ran')));
+    assertNoSurvivors(t, tag);
+    t.true(await portFreed(served.web));
+  },
+);

@@ -40,7 +40,15 @@ export async function runCycle(random: Random, { cycle, mechanism, cgroupParent 
   const tree = randomTree(random, mechanism);
   const teardown = random.pick(TEARDOWNS);
   const grace = random.int(20, 300);
-  const result: CycleResult = { cycle, mechanism, teardown, escapees: tree.escapees, processes: 0, survivors: [], leftoverDir: false };
+  const result: CycleResult = {
+    cycle,
+    mechanism,
+    teardown,
+    escapees: tree.escapees,
+    processes: 0,
+    survivors: [],
+    leftoverDir: false,
+  };
   let group: ProcessGroup | undefined;
   try {
     group = await ProcessGroup.create({

@@ -40,29 +40,35 @@ function withoutInotify(real: Containment): { containment: Containment; subscrip
 /** Longer than ava's timeout: a wait that only an event could end would fail the test by hanging. */
 const ONLY_AN_EVENT_WOULD_END_IT = 3_600_000;
 
-cgroupTest('no inotify: cgroup.events never announces the drain, and the poll still sees it (graceful shutdown, then kill)', async (t) => {
-  const tag = tagFor(t);
-  const parent = makeCgroup(t, cgroupParent!);
-  const real = await createCgroupContainment({ parent, limits: undefined });
-  const { containment, subscriptions } = withoutInotify(real);
-  const group = ProcessGroup.fromContainment(containment, { shutdownTimeout: ONLY_AN_EVENT_WOULD_END_IT, killTimeout: ONLY_AN_EVENT_WOULD_END_IT });
-  t.teardown(() => group.close());
-  const obliging = ['setsid', 'doubleFork', 'newProcessGroup', 'stopped'] as const;
-  // A member that takes a second to honour SIGTERM, so that the driver really waits.
-  const slow = `sh -c 'trap "sleep 1; exit 0" TERM; ${LONG_SLEEP} & wait' &`;
-  group.spawn('sh', ['-c', `${slow}\n${zooScript([...obliging])}`], { env: tag.env, stdio: 'ignore' });
-  await waitForTagged(tag.tag, zooSize([...obliging]) + 2);
-  const report = await group.shutdown();
-  t.true(subscriptions() > 0, 'the driver waited, asking for change events that never came');
-  t.true(report.drainedWithinGrace);
-  t.is(report.membersAfter, 0);
+cgroupTest(
+  'no inotify: cgroup.events never announces the drain, and the poll still sees it (graceful shutdown, then kill)',
+  async (t) => {
+    const tag = tagFor(t);
+    const parent = makeCgroup(t, cgroupParent!);
+    const real = await createCgroupContainment({ parent, limits: undefined });
+    const { containment, subscriptions } = withoutInotify(real);
+    const group = ProcessGroup.fromContainment(containment, {
+      shutdownTimeout: ONLY_AN_EVENT_WOULD_END_IT,
+      killTimeout: ONLY_AN_EVENT_WOULD_END_IT,
+    });
+    t.teardown(() => group.close());
+    const obliging = ['setsid', 'doubleFork', 'newProcessGroup', 'stopped'] as const;
+    // A member that takes a second to honour SIGTERM, so that the driver really waits.
+    const slow = `sh -c 'trap "sleep 1; exit 0" TERM; ${LONG_SLEEP} & wait' &`;
+    group.spawn('sh', ['-c', `${slow}\n${zooScript([...obliging])}`], { env: tag.env, stdio: 'ignore' });
+    await waitForTagged(tag.tag, zooSize([...obliging]) + 2);
+    const report = await group.shutdown();
+    t.true(subscriptions() > 0, 'the driver waited, asking for change events that never came');
+    t.true(report.drainedWithinGrace);
+    t.is(report.membersAfter, 0);
 
-  group.spawn('sh', ['-c', zooScript(['ignoresTerm'])], { env: tag.env, stdio: 'ignore' });
-  await waitForTagged(tag.tag, zooSize(['ignoresTerm']));
-  await group.kill();
-  t.deepEqual(await group.members(), []);
-  const dir = group.cgroupPath!;
-  await group.close();
-  t.false(existsSync(dir));
-  assertNoSurvivors(t, tag);
-});
+    group.spawn('sh', ['-c', zooScript(['ignoresTerm'])], { env: tag.env, stdio: 'ignore' });
+    await waitForTagged(tag.tag, zooSize(['ignoresTerm']));
+    await group.kill();
+    t.deepEqual(await group.members(), []);
+    const dir = group.cgroupPath!;
+    await group.close();
+    t.false(existsSync(dir));
+    assertNoSurvivors(t, tag);
+  },
+);

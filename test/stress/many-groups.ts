@@ -20,13 +20,22 @@ export interface ManyGroupsResult {
   closeMs: number;
 }
 
-export async function runManyGroups(count: number, mechanism: StressMechanism, cgroupParent: string | undefined): Promise<ManyGroupsResult> {
+export async function runManyGroups(
+  count: number,
+  mechanism: StressMechanism,
+  cgroupParent: string | undefined,
+): Promise<ManyGroupsResult> {
   const tag = stressTag(`many-${mechanism}`);
   const groups = await Promise.all(
-    Array.from({ length: count }, () => ProcessGroup.create({ mechanism, ...(mechanism === 'cgroup' && cgroupParent ? { cgroupParent } : {}) })),
+    Array.from({ length: count }, () =>
+      ProcessGroup.create({ mechanism, ...(mechanism === 'cgroup' && cgroupParent ? { cgroupParent } : {}) }),
+    ),
   );
   try {
-    for (const group of groups) group.spawn('sh', ['-c', `${LONG_SLEEP} & exec ${LONG_SLEEP}`], { env: tag.env, stdio: 'ignore' }).on('error', () => {});
+    for (const group of groups)
+      group
+        .spawn('sh', ['-c', `${LONG_SLEEP} & exec ${LONG_SLEEP}`], { env: tag.env, stdio: 'ignore' })
+        .on('error', () => {});
     const processes = (await waitForTagged(tag.tag, 2 * count, patience(60_000))).length;
     const closing = performance.now();
     await Promise.all(groups.map((group) => group.close()));

@@ -12,7 +12,14 @@ export type Escapee = keyof typeof escapees | 'forker';
 /** Forks eight sleepers, one every 20 ms, then becomes one itself. */
 const FORKER = `sh -c 'for i in 1 2 3 4 5 6 7 8; do ${LONG_SLEEP} & sleep 0.02; done; exec ${LONG_SLEEP}' &`;
 
-const CGROUP_ESCAPEES: readonly Escapee[] = ['setsid', 'doubleFork', 'newProcessGroup', 'ignoresTerm', 'stopped', 'forker'];
+const CGROUP_ESCAPEES: readonly Escapee[] = [
+  'setsid',
+  'doubleFork',
+  'newProcessGroup',
+  'ignoresTerm',
+  'stopped',
+  'forker',
+];
 const PGROUP_ESCAPEES: readonly Escapee[] = ['doubleFork', 'ignoresTerm', 'stopped', 'forker'];
 
 export interface RandomTree {

@@ -39,7 +39,9 @@ export interface SoakResult {
 
 function leftoversUnder(parent: string | undefined): string[] {
   if (parent === undefined) return [];
-  const dirs = readdirSync(parent, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(parent, e.name));
+  const dirs = readdirSync(parent, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => join(parent, e.name));
   for (const dir of dirs) {
     try {
       rmdirSync(dir);

@@ -40,9 +40,12 @@ export async function runStress(options: StressOptions): Promise<StressReport> {
   const log = options.log ?? (() => {});
   const parent = makeParent();
   const mechanisms = options.mechanisms.filter((m) => m === 'pgroup' || parent !== undefined);
-  if (mechanisms.length === 0) throw new Error('no mechanism to stress: cgroup v2 is not writable here and pgroup was not asked for');
+  if (mechanisms.length === 0)
+    throw new Error('no mechanism to stress: cgroup v2 is not writable here and pgroup was not asked for');
   try {
-    log(`soak: ${options.cycles} cycles, seed ${options.seed}, concurrency ${options.concurrency}, mechanisms ${mechanisms.join('+')}`);
+    log(
+      `soak: ${options.cycles} cycles, seed ${options.seed}, concurrency ${options.concurrency}, mechanisms ${mechanisms.join('+')}`,
+    );
     const soak = await runSoak({
       cycles: options.cycles,
       seed: options.seed,
@@ -75,8 +78,18 @@ export async function runStress(options: StressOptions): Promise<StressReport> {
       soak.heapMb.growth <= TOLERANCE.heapMb &&
       manyGroups.every((m) => m.survivors === 0 && m.leftoverDirs === 0) &&
       deaths.every((d) => d.recoveryMs !== undefined) &&
-      (guardFirst === undefined || (guardFirst.leftAfterSweep === 0 && guardFirst.processesKilled === guardFirst.orphans));
-    return { date: new Date().toISOString(), host: hostname(), soak, manyGroups, deaths, guardKilledFirst: guardFirst, guardCost, passed };
+      (guardFirst === undefined ||
+        (guardFirst.leftAfterSweep === 0 && guardFirst.processesKilled === guardFirst.orphans));
+    return {
+      date: new Date().toISOString(),
+      host: hostname(),
+      soak,
+      manyGroups,
+      deaths,
+      guardKilledFirst: guardFirst,
+      guardCost,
+      passed,
+    };
   } finally {
     if (parent !== undefined) {
       // Whatever a failed run left (already counted): killed and removed, so the host ends clean.

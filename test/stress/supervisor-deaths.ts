@@ -45,7 +45,9 @@ async function until(done: () => boolean): Promise<number | undefined> {
   return performance.now() - start;
 }
 
-async function withTeardowns<T>(body: (t: { teardown(fn: () => Promise<void> | void): void }) => Promise<T>): Promise<T> {
+async function withTeardowns<T>(
+  body: (t: { teardown(fn: () => Promise<void> | void): void }) => Promise<T>,
+): Promise<T> {
   const teardowns: Array<() => Promise<void> | void> = [];
   try {
     return await body({ teardown: (fn) => teardowns.push(fn) });
@@ -59,11 +61,18 @@ export function supervisorDeath(mechanism: StressMechanism, cgroupParent: string
     const tag = stressTag(`death-${mechanism}`);
     try {
       const names = ESCAPEES[mechanism];
-      const supervisor = await startSupervisor(t, tag, { mechanism, groups: GROUPS, script: zooScript(names), ...(cgroupParent ? { cgroupParent } : {}) });
+      const supervisor = await startSupervisor(t, tag, {
+        mechanism,
+        groups: GROUPS,
+        script: zooScript(names),
+        ...(cgroupParent ? { cgroupParent } : {}),
+      });
       const processes = (await waitForTagged(tag.tag, 1 + GROUPS * zooSize(names), LIMIT_MS)).length - 1;
       const killed = performance.now();
       supervisor.child.kill('SIGKILL');
-      const gone = await until(() => findTagged(tag.tag).length === 0 && supervisor.report.cgroupPaths.every((p) => !existsSync(p)));
+      const gone = await until(
+        () => findTagged(tag.tag).length === 0 && supervisor.report.cgroupPaths.every((p) => !existsSync(p)),
+      );
       return { mechanism, processes, recoveryMs: gone === undefined ? undefined : performance.now() - killed };
     } finally {
       killTagged(tag.tag);
@@ -75,7 +84,12 @@ export function guardKilledFirst(cgroupParent: string): Promise<GuardKilledFirst
   return withTeardowns(async (t) => {
     const tag = stressTag('guard-first');
     try {
-      const supervisor = await startSupervisor(t, tag, { mechanism: 'cgroup', groups: GROUPS, script: zooScript(), cgroupParent });
+      const supervisor = await startSupervisor(t, tag, {
+        mechanism: 'cgroup',
+        groups: GROUPS,
+        script: zooScript(),
+        cgroupParent,
+      });
       await waitForTagged(tag.tag, 1 + GROUPS * zooSize(), LIMIT_MS);
       supervisor.child.kill('SIGSTOP');
       process.kill(supervisor.report.guardPid!, 'SIGKILL');
@@ -85,7 +99,12 @@ export function guardKilledFirst(cgroupParent: string): Promise<GuardKilledFirst
       const orphans = findTagged(tag.tag).length;
       const report = await sweepStaleGroups({ root: cgroupParent });
       await until(() => findTagged(tag.tag).length === 0);
-      return { orphans, removed: report.removed, processesKilled: report.processesKilled, leftAfterSweep: findTagged(tag.tag).length };
+      return {
+        orphans,
+        removed: report.removed,
+        processesKilled: report.processesKilled,
+        leftAfterSweep: findTagged(tag.tag).length,
+      };
     } finally {
       killTagged(tag.tag);
     }

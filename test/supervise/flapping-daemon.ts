@@ -26,7 +26,8 @@ export function recordDir(t: ExecutionContext): string {
  * helper(s), recording their pids; then exit `code`.
  */
 export function daemonizeThenExit(dir: string, code: number, { setsid = false } = {}): string {
-  const alive = 'for p in $(cat "$d"/helper.* 2>/dev/null); do ' +
+  const alive =
+    'for p in $(cat "$d"/helper.* 2>/dev/null); do ' +
     'if [ -e /proc/$p ] && [ "$(cut -d" " -f3 /proc/$p/stat)" != Z ]; then echo "run $n: helper $p alive" >>"$d/overlaps"; fi; done';
   return [
     `d='${dir}'`,

@@ -28,7 +28,18 @@ test('as a user without a writable cgroup: restarts never overlap and leave noth
   const command = asRoot ? asNobody(t, FIXTURE) : { file: process.execPath, args: nodeArgs(FIXTURE), cwd: REPO };
   const env = asRoot ? tag.env : { ...tag.env, CORRAL_FIXTURE_MECHANISM: 'pgroup' };
   const { stdout } = await exec(command.file, command.args, { env, cwd: command.cwd, timeout: FIXTURE_TIMEOUT_MS });
-  const result = JSON.parse(stdout.trim().split('\n').pop()!) as { library: { recorded: Record; reason: string; runs: number; exitCode: number; mechanism: string; fallbackReason?: string }; cli: { recorded: Record; status: number }; pipeline: { stdout: string; failedStage: number; exitCode: number; leftovers: number; mechanism: string } };
+  const result = JSON.parse(stdout.trim().split('\n').pop()!) as {
+    library: {
+      recorded: Record;
+      reason: string;
+      runs: number;
+      exitCode: number;
+      mechanism: string;
+      fallbackReason?: string;
+    };
+    cli: { recorded: Record; status: number };
+    pipeline: { stdout: string; failedStage: number; exitCode: number; leftovers: number; mechanism: string };
+  };
   t.is(result.library.mechanism, 'pgroup');
   if (asRoot) t.truthy(result.library.fallbackReason, "'auto' fell back and said why");
   t.like(result.library, { reason: 'max-restarts', runs: 4, exitCode: 5, recorded: { runs: 4, overlaps: '' } });

@@ -19,9 +19,24 @@ interface Scripted {
 
 function result(overrides: Partial<RunResult>): RunResult {
   return {
-    exitCode: 0, signal: null, timedOut: false, cancelled: false, leftovers: [], leftoverProcesses: [], report: undefined,
-    mechanism: 'pgroup', fallbackReason: undefined, cgroupOrigin: undefined, pid: 0, elapsedMs: 0, stats: undefined,
-    stdout: undefined, stderr: undefined, outputBytes: undefined, outputTruncated: false, ...overrides,
+    exitCode: 0,
+    signal: null,
+    timedOut: false,
+    cancelled: false,
+    leftovers: [],
+    leftoverProcesses: [],
+    report: undefined,
+    mechanism: 'pgroup',
+    fallbackReason: undefined,
+    cgroupOrigin: undefined,
+    pid: 0,
+    elapsedMs: 0,
+    stats: undefined,
+    stdout: undefined,
+    stderr: undefined,
+    outputBytes: undefined,
+    outputTruncated: false,
+    ...overrides,
   };
 }
 
@@ -47,7 +62,12 @@ function scripted(clock: VirtualClock, script: Scripted[], signal?: AbortSignal)
     await sleep.promise;
     signal?.removeEventListener('abort', onAbort);
     running--;
-    return result({ exitCode: signal?.aborted ? null : step.exitCode ?? 0, signal: signal?.aborted ? 'SIGTERM' : null, cancelled: signal?.aborted ?? false, pid: count });
+    return result({
+      exitCode: signal?.aborted ? null : (step.exitCode ?? 0),
+      signal: signal?.aborted ? 'SIGTERM' : null,
+      cancelled: signal?.aborted ?? false,
+      pid: count,
+    });
   };
   return { log, runIncarnation, runs: () => count };
 }
@@ -105,7 +125,11 @@ test("'always' restarts after a success too; 'never' runs once even after a fail
 test('the delay stops growing at maxDelay', async (t) => {
   const clock = new VirtualClock();
   const delays: number[] = [];
-  const { outcome } = supervised(clock, [{ exitCode: 1 }], { maxRestarts: 6, backoff: { initialDelay: 100, factor: 3, maxDelay: 1000, jitter: 0 }, onRestart: ({ delayMs }) => delays.push(delayMs) });
+  const { outcome } = supervised(clock, [{ exitCode: 1 }], {
+    maxRestarts: 6,
+    backoff: { initialDelay: 100, factor: 3, maxDelay: 1000, jitter: 0 },
+    onRestart: ({ delayMs }) => delays.push(delayMs),
+  });
   await outcome;
   t.deepEqual(delays, [100, 300, 900, 1000, 1000, 1000]);
 });
@@ -114,7 +138,11 @@ test('a run that stayed up for resetAfter starts the delays over', async (t) => 
   const clock = new VirtualClock();
   const delays: number[] = [];
   const script = [{ exitCode: 1 }, { exitCode: 1 }, { exitCode: 1, upMs: 5000 }, { exitCode: 1 }, { exitCode: 1 }];
-  const { outcome } = supervised(clock, script, { maxRestarts: 4, backoff: { resetAfter: 5000, jitter: 0 }, onRestart: ({ delayMs }) => delays.push(delayMs) });
+  const { outcome } = supervised(clock, script, {
+    maxRestarts: 4,
+    backoff: { resetAfter: 5000, jitter: 0 },
+    onRestart: ({ delayMs }) => delays.push(delayMs),
+  });
   await outcome;
   t.deepEqual(delays, [100, 200, 100, 200]);
 });
@@ -133,8 +161,18 @@ test('the default jitter draws from Math.random within ±10%', async (t) => {
   const clock = new VirtualClock();
   const delays: number[] = [];
   const s = scripted(clock, [{ exitCode: 1 }]);
-  await superviseRuns(s.runIncarnation, resolveSuperviseOptions({ maxRestarts: 20, onRestart: ({ delayMs }) => delays.push(delayMs) }), clock);
-  t.true(delays.every((delay, n) => delay >= Math.min(30_000, 100 * 2 ** n) * 0.9 - 1 && delay <= Math.min(30_000, 100 * 2 ** n * 1.1) + 1), delays.join(' '));
+  await superviseRuns(
+    s.runIncarnation,
+    resolveSuperviseOptions({ maxRestarts: 20, onRestart: ({ delayMs }) => delays.push(delayMs) }),
+    clock,
+  );
+  t.true(
+    delays.every(
+      (delay, n) =>
+        delay >= Math.min(30_000, 100 * 2 ** n) * 0.9 - 1 && delay <= Math.min(30_000, 100 * 2 ** n * 1.1) + 1,
+    ),
+    delays.join(' '),
+  );
 });
 
 test('an abort during the delay ends supervision at once: no restart follows', async (t) => {
@@ -153,7 +191,10 @@ test('an abort during a run ends supervision with that run, even under always', 
   const clock = new VirtualClock();
   const controller = new AbortController();
   clock.at(500, () => controller.abort());
-  const { log, outcome } = supervised(clock, [{ exitCode: 1, upMs: 10_000 }], { restart: 'always', signal: controller.signal });
+  const { log, outcome } = supervised(clock, [{ exitCode: 1, upMs: 10_000 }], {
+    restart: 'always',
+    signal: controller.signal,
+  });
   const end = await outcome;
   t.like(end, { reason: 'cancelled', runs: 1 });
   t.true(end.last.cancelled);
@@ -179,7 +220,10 @@ test('an abort that comes as the leader exits on its own still ends supervision'
 test('an AbortSignal that already fired rejects before anything runs', async (t) => {
   const clock = new VirtualClock();
   const s = scripted(clock, [{}]);
-  await t.throwsAsync(superviseRuns(s.runIncarnation, resolveSuperviseOptions({ signal: AbortSignal.abort(new Error('no')) }), clock), { message: 'no' });
+  await t.throwsAsync(
+    superviseRuns(s.runIncarnation, resolveSuperviseOptions({ signal: AbortSignal.abort(new Error('no')) }), clock),
+    { message: 'no' },
+  );
   t.is(s.runs(), 0);
 });
 
@@ -206,16 +250,27 @@ test('the hooks tell each incarnation: started, exited with its result, restarti
     maxRestarts: 1,
     onStart: ({ incarnation }) => events.push(`${clock.now()} started ${incarnation}`),
     onExit: ({ incarnation, result: ran }) => events.push(`${clock.now()} exited ${incarnation} code ${ran.exitCode}`),
-    onRestart: ({ incarnation, delayMs, previous }) => events.push(`${clock.now()} restarting ${incarnation} after ${delayMs} (was ${previous.exitCode})`),
+    onRestart: ({ incarnation, delayMs, previous }) =>
+      events.push(`${clock.now()} restarting ${incarnation} after ${delayMs} (was ${previous.exitCode})`),
   });
   await outcome;
-  t.deepEqual(events, ['0 started 1', '10 exited 1 code 3', '10 restarting 2 after 100 (was 3)', '110 started 2', '120 exited 2 code 3']);
+  t.deepEqual(events, [
+    '0 started 1',
+    '10 exited 1 code 3',
+    '10 restarting 2 after 100 (was 3)',
+    '110 started 2',
+    '120 exited 2 code 3',
+  ]);
 });
 
 test('a run that timed out counts as a failure under on-failure', async (t) => {
   const clock = new VirtualClock();
   let n = 0;
-  const outcome = superviseRuns(async () => result({ exitCode: n++ === 0 ? null : 0, signal: n === 1 ? 'SIGTERM' : null, timedOut: n === 1 }), resolveSuperviseOptions({ backoff: noJitter }), clock);
+  const outcome = superviseRuns(
+    async () => result({ exitCode: n++ === 0 ? null : 0, signal: n === 1 ? 'SIGTERM' : null, timedOut: n === 1 }),
+    resolveSuperviseOptions({ backoff: noJitter }),
+    clock,
+  );
   t.like(await outcome, { reason: 'policy', runs: 2 });
 });
 
@@ -239,7 +294,10 @@ const bad: Array<[string, unknown, RegExp]> = [
 ];
 for (const [what, options, message] of bad) {
   test(`bad options are refused before anything runs: ${what}`, (t) => {
-    const error = t.throws(() => resolveSuperviseOptions(options as SuperviseOptions), { instanceOf: CorralError, message });
+    const error = t.throws(() => resolveSuperviseOptions(options as SuperviseOptions), {
+      instanceOf: CorralError,
+      message,
+    });
     t.is(error?.code, 'EINVALID_OPTION');
   });
 }

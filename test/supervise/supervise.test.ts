@@ -43,7 +43,12 @@ for (const mechanism of MECHANISMS) {
   test(`${mechanism}: a command that succeeds under on-failure is not restarted`, async (t) => {
     const tag = tagFor(t);
     const dir = recordDir(t);
-    const outcome = await supervise('sh', ['-c', daemonizeThenExit(dir, 0)], { env: tag.env, stdio: 'ignore', mechanism, backoff: fast });
+    const outcome = await supervise('sh', ['-c', daemonizeThenExit(dir, 0)], {
+      env: tag.env,
+      stdio: 'ignore',
+      mechanism,
+      backoff: fast,
+    });
     t.like(outcome, { reason: 'policy', runs: 1 });
     t.is(readRecord(dir).runs, 1);
     assertNoSurvivors(t, tag);
@@ -69,6 +74,9 @@ for (const mechanism of MECHANISMS) {
 test('a command that cannot start rejects, and is not restarted', async (t) => {
   const tag = tagFor(t);
   let starts = 0;
-  await t.throwsAsync(supervise('/nonexistent/corral-test-command', [], { env: tag.env, restart: 'always', onStart: () => starts++ }), { code: 'ENOENT' });
+  await t.throwsAsync(
+    supervise('/nonexistent/corral-test-command', [], { env: tag.env, restart: 'always', onStart: () => starts++ }),
+    { code: 'ENOENT' },
+  );
   t.is(starts, 0);
 });

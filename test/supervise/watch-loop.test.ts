@@ -51,7 +51,12 @@ function scripted(clock: VirtualClock, script: Script = {}) {
       await clock.sleep(script.stopMs ?? 50).promise;
     }
     running--;
-    return { exitCode: stopped ? null : script.code ?? 0, signal: stopped ? 'SIGTERM' : null, cancelled: stopped, pid: n } as RunResult;
+    return {
+      exitCode: stopped ? null : (script.code ?? 0),
+      signal: stopped ? 'SIGTERM' : null,
+      cancelled: stopped,
+      pid: n,
+    } as RunResult;
   };
   return { log, runIncarnation };
 }
@@ -89,7 +94,10 @@ test('a change after the next incarnation started restarts it again', async (t) 
   for (const at of [100, 200]) clock.at(at, () => watcher.emit());
   clock.at(500, () => controller.abort());
   const exits: string[] = [];
-  const outcome = await watchLoop(runIncarnation, watcher, { signal: controller.signal, onExit: (n, _result, changed) => exits.push(`${n} ${changed}`) });
+  const outcome = await watchLoop(runIncarnation, watcher, {
+    signal: controller.signal,
+    onExit: (n, _result, changed) => exits.push(`${n} ${changed}`),
+  });
   t.deepEqual(log, ['0 start 1', '100 stop 1', '150 start 2', '200 stop 2', '250 start 3', '500 stop 3']);
   t.is(outcome.runs, 3);
   t.deepEqual(exits, ['1 true', '2 true', '3 false']);
@@ -103,7 +111,10 @@ test('an incarnation that exits on its own waits for the next change', async (t)
   clock.at(500, () => watcher.emit());
   clock.at(520, () => controller.abort());
   const waited: number[] = [];
-  const outcome = await watchLoop(runIncarnation, watcher, { signal: controller.signal, onWaiting: (result) => waited.push(result.exitCode!) });
+  const outcome = await watchLoop(runIncarnation, watcher, {
+    signal: controller.signal,
+    onWaiting: (result) => waited.push(result.exitCode!),
+  });
   t.deepEqual(log, ['0 start 1', '500 start 2', '520 stop 2']);
   t.deepEqual(waited, [3]);
   t.is(outcome.runs, 2);
@@ -125,6 +136,8 @@ test('Ctrl+C while waiting ends the loop with the last result', async (t) => {
 test('an AbortSignal that already fired rejects before anything runs', async (t) => {
   const clock = new VirtualClock();
   const { log, runIncarnation } = scripted(clock);
-  await t.throwsAsync(watchLoop(runIncarnation, fakeWatcher(), { signal: AbortSignal.abort(new Error('stop')) }), { message: 'stop' });
+  await t.throwsAsync(watchLoop(runIncarnation, fakeWatcher(), { signal: AbortSignal.abort(new Error('stop')) }), {
+    message: 'stop',
+  });
   t.deepEqual(log, []);
 });

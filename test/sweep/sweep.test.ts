@@ -34,7 +34,12 @@ async function deadOwner(): Promise<{ pid: number; startTime: number }> {
 }
 
 /** A corral-named group directory under `parent`, removed (with what is in it) at teardown. */
-function groupDir(t: ExecutionContext, parent: string, owner: { pid: number; startTime: number }, spared = false): string {
+function groupDir(
+  t: ExecutionContext,
+  parent: string,
+  owner: { pid: number; startTime: number },
+  spared = false,
+): string {
   const name = formatGroupName({ ownerPid: owner.pid, ownerStartTime: owner.startTime, counter: ++counter, spared });
   const dir = join(parent, name);
   mkdirSync(dir);
@@ -44,37 +49,45 @@ function groupDir(t: ExecutionContext, parent: string, owner: { pid: number; sta
 
 const self = () => ({ pid: process.pid, startTime: startTimeOf(process.pid)! });
 
-cgroupTest('a dead owner: the tree in its group is killed (escapees and sub-cgroups too) and the directory removed', async (t) => {
-  const tag = tagFor(t);
-  const parent = makeCgroup(t, cgroupParent!);
-  const dir = groupDir(t, parent, await deadOwner());
-  const nested = join(dir, 'made-by-the-tree');
-  mkdirSync(nested);
-  t.teardown(() => destroyCgroupDir(nested));
-  startTreeInCgroup(dir, tag, zooScript());
-  startTreeInCgroup(nested, tag, `exec ${LONG_SLEEP}`);
-  await waitForSettled(tag, zooSize() + 1);
-  const report = await sweepStaleGroups({ root: parent });
-  t.deepEqual(
-    report.groups.map((g) => [g.path, g.action, g.processesKilled]),
-    [[dir, 'removed', zooSize() + 1]],
-  );
-  t.is(report.removed, 1);
-  t.is(report.processesKilled, zooSize() + 1);
-  t.false(existsSync(dir));
-  await assertAllGone(t, tag);
-});
+cgroupTest(
+  'a dead owner: the tree in its group is killed (escapees and sub-cgroups too) and the directory removed',
+  async (t) => {
+    const tag = tagFor(t);
+    const parent = makeCgroup(t, cgroupParent!);
+    const dir = groupDir(t, parent, await deadOwner());
+    const nested = join(dir, 'made-by-the-tree');
+    mkdirSync(nested);
+    t.teardown(() => destroyCgroupDir(nested));
+    startTreeInCgroup(dir, tag, zooScript());
+    startTreeInCgroup(nested, tag, `exec ${LONG_SLEEP}`);
+    await waitForSettled(tag, zooSize() + 1);
+    const report = await sweepStaleGroups({ root: parent });
+    t.deepEqual(
+      report.groups.map((g) => [g.path, g.action, g.processesKilled]),
+      [[dir, 'removed', zooSize() + 1]],
+    );
+    t.is(report.removed, 1);
+    t.is(report.processesKilled, zooSize() + 1);
+    t.false(existsSync(dir));
+    await assertAllGone(t, tag);
+  },
+);
 
 cgroupTest('a live owner, and directories that are not corral groups, are never touched', async (t) => {
   const tag = tagFor(t);
   const parent = makeCgroup(t, cgroupParent!);
   const mine = groupDir(t, parent, self());
-  const strangers = ['corral', 'corral-1-2', 'corral-x-1-2', `corral-${process.pid}-1-2-extra`].map((name) => makeCgroup(t, parent, name));
+  const strangers = ['corral', 'corral-1-2', 'corral-x-1-2', `corral-${process.pid}-1-2-extra`].map((name) =>
+    makeCgroup(t, parent, name),
+  );
   startTreeInCgroup(mine, tag, `exec ${LONG_SLEEP}`);
   startTreeInCgroup(strangers[0]!, tag, `exec ${LONG_SLEEP}`);
   await waitForSettled(tag, 2);
   const report = await sweepStaleGroups({ root: parent });
-  t.deepEqual(report.groups.map((g) => [g.path, g.action]), [[mine, 'owner-alive']]);
+  t.deepEqual(
+    report.groups.map((g) => [g.path, g.action]),
+    [[mine, 'owner-alive']],
+  );
   t.is(findTagged(tag.tag).length, 2);
   t.true([mine, ...strangers].every((dir) => existsSync(dir)));
   await endLeftRunning(t, tag);
@@ -84,7 +97,10 @@ cgroupTest('an owner pid now held by another process (other start time) counts a
   const parent = makeCgroup(t, cgroupParent!);
   const dir = groupDir(t, parent, { pid: process.pid, startTime: startTimeOf(process.pid)! + 1 });
   const report = await sweepStaleGroups({ root: parent });
-  t.deepEqual(report.groups.map((g) => [g.path, g.action]), [[dir, 'removed']]);
+  t.deepEqual(
+    report.groups.map((g) => [g.path, g.action]),
+    [[dir, 'removed']],
+  );
   t.false(existsSync(dir));
 });
 
@@ -105,7 +121,10 @@ cgroupTest('spared groups of a dead owner: left running unless includeSpared; re
   t.false(existsSync(empty));
 
   const second = await sweepStaleGroups({ root: parent, includeSpared: true });
-  t.deepEqual(second.groups.map((g) => [g.path, g.action, g.processesKilled]), [[running, 'removed', 1]]);
+  t.deepEqual(
+    second.groups.map((g) => [g.path, g.action, g.processesKilled]),
+    [[running, 'removed', 1]],
+  );
   await assertAllGone(t, tag);
 });
 
@@ -116,7 +135,10 @@ cgroupTest('dryRun says what it would do and touches nothing', async (t) => {
   startTreeInCgroup(dir, tag, `${LONG_SLEEP} & exec ${LONG_SLEEP}`);
   await waitForSettled(tag, 2);
   const report = await sweepStaleGroups({ root: parent, dryRun: true });
-  t.deepEqual(report.groups.map((g) => [g.action, g.processesKilled]), [['would-remove', 2]]);
+  t.deepEqual(
+    report.groups.map((g) => [g.action, g.processesKilled]),
+    [['would-remove', 2]],
+  );
   t.is(report.removed, 0);
   t.is(report.processesKilled, 0);
   t.is(findTagged(tag.tag).length, 2);
@@ -144,51 +166,74 @@ cgroupTest('rmdir answering EBUSY for a while: retried, bounded, and the group i
   const fs = busyRmdir(dir, 5);
   const clock = new VirtualClock();
   const report = await sweepStaleGroupsWith({ root: parent }, { fs, clock });
-  t.deepEqual(report.groups.map((g) => g.action), ['removed']);
+  t.deepEqual(
+    report.groups.map((g) => g.action),
+    ['removed'],
+  );
   t.is(fs.attempts(), 6);
   t.deepEqual(clock.sleeps, [1, 2, 4, 8, 16], 'a doubling backoff, on the virtual clock');
   t.false(existsSync(dir));
 });
 
-cgroupTest('rmdir answering EBUSY past the bound: reported as failed (ECGROUP_REMOVE), nothing forgotten, and the next sweep removes it', async (t) => {
-  const parent = makeCgroup(t, cgroupParent!);
-  const dir = groupDir(t, parent, await deadOwner());
-  const clock = new VirtualClock();
-  const report = await sweepStaleGroupsWith({ root: parent }, { fs: busyRmdir(dir, Infinity), clock });
-  t.true(clock.now() >= REMOVE_RETRY_MS, 'retried for the whole bound');
-  t.is(report.failed, 1);
-  t.is(report.groups[0]?.action, 'failed');
-  t.is(report.groups[0]?.error?.code, 'ECGROUP_REMOVE');
-  t.true(existsSync(dir));
-  const again = await sweepStaleGroups({ root: parent });
-  t.deepEqual(again.groups.map((g) => [g.path, g.action]), [[dir, 'removed']]);
-});
+cgroupTest(
+  'rmdir answering EBUSY past the bound: reported as failed (ECGROUP_REMOVE), nothing forgotten, and the next sweep removes it',
+  async (t) => {
+    const parent = makeCgroup(t, cgroupParent!);
+    const dir = groupDir(t, parent, await deadOwner());
+    const clock = new VirtualClock();
+    const report = await sweepStaleGroupsWith({ root: parent }, { fs: busyRmdir(dir, Infinity), clock });
+    t.true(clock.now() >= REMOVE_RETRY_MS, 'retried for the whole bound');
+    t.is(report.failed, 1);
+    t.is(report.groups[0]?.action, 'failed');
+    t.is(report.groups[0]?.error?.code, 'ECGROUP_REMOVE');
+    t.true(existsSync(dir));
+    const again = await sweepStaleGroups({ root: parent });
+    t.deepEqual(
+      again.groups.map((g) => [g.path, g.action]),
+      [[dir, 'removed']],
+    );
+  },
+);
 
-cgroupTest('no cgroup.kill (a kernel before 5.14): the freeze-and-sweep fallback still kills every member', async (t) => {
-  const tag = tagFor(t);
-  const parent = makeCgroup(t, cgroupParent!);
-  const dir = groupDir(t, parent, await deadOwner());
-  startTreeInCgroup(dir, tag, zooScript());
-  await waitForSettled(tag, zooSize());
-  let refused = 0;
-  const fs: CgroupFs = {
-    ...realCgroupFs,
-    writeFile: async (path, data) => {
-      if (path.endsWith('/cgroup.kill')) {
-        refused += 1;
-        throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: 'ENOENT' });
-      }
-      return realCgroupFs.writeFile(path, data);
-    },
-  };
-  const report = await sweepStaleGroupsWith({ root: parent }, { fs });
-  t.true(refused > 0);
-  t.deepEqual(report.groups.map((g) => [g.action, g.processesKilled]), [['removed', zooSize()]]);
-  await assertAllGone(t, tag);
-});
+cgroupTest(
+  'no cgroup.kill (a kernel before 5.14): the freeze-and-sweep fallback still kills every member',
+  async (t) => {
+    const tag = tagFor(t);
+    const parent = makeCgroup(t, cgroupParent!);
+    const dir = groupDir(t, parent, await deadOwner());
+    startTreeInCgroup(dir, tag, zooScript());
+    await waitForSettled(tag, zooSize());
+    let refused = 0;
+    const fs: CgroupFs = {
+      ...realCgroupFs,
+      writeFile: async (path, data) => {
+        if (path.endsWith('/cgroup.kill')) {
+          refused += 1;
+          throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: 'ENOENT' });
+        }
+        return realCgroupFs.writeFile(path, data);
+      },
+    };
+    const report = await sweepStaleGroupsWith({ root: parent }, { fs });
+    t.true(refused > 0);
+    t.deepEqual(
+      report.groups.map((g) => [g.action, g.processesKilled]),
+      [['removed', zooSize()]],
+    );
+    await assertAllGone(t, tag);
+  },
+);
 
 test('bad options are refused before anything is touched', async (t) => {
-  for (const options of [{ root: '/tmp' }, { root: 7 }, { includeSpared: 'yes' }, { dryRun: 1 }, { killTimeout: -1 }, { nope: true }, 'x']) {
+  for (const options of [
+    { root: '/tmp' },
+    { root: 7 },
+    { includeSpared: 'yes' },
+    { dryRun: 1 },
+    { killTimeout: -1 },
+    { nope: true },
+    'x',
+  ]) {
     const error = await t.throwsAsync(sweepStaleGroups(options as never), { instanceOf: CorralError });
     t.is(error?.code, 'EINVALID_OPTION', JSON.stringify(options));
   }

@@ -44,7 +44,11 @@ export const doctorCommand: Command = {
   name: 'doctor',
   help: DOCTOR_HELP,
   async main(argv, context) {
-    const { switches, operands } = parseFlags(argv, [{ name: 'json' }, { name: 'debug' }, { name: 'help', short: 'h' }], 'doctor');
+    const { switches, operands } = parseFlags(
+      argv,
+      [{ name: 'json' }, { name: 'debug' }, { name: 'help', short: 'h' }],
+      'doctor',
+    );
     context.debug ||= switches.has('debug');
     if (switches.has('help')) {
       process.stdout.write(DOCTOR_HELP);
@@ -73,17 +77,19 @@ export function renderDoctor({ system, host, auto, container, fix }: DoctorRepor
       ? 'available: corral run moves itself into a leaf cgroup to enable them'
       : `not available: ${host.limits.reason ?? 'unknown'}`;
   const viaScope = host.cgroupOrigin?.kind === 'systemd-scope' && !host.writable;
-  const predicted = host.reason !== undefined
-    ? `${host.mechanism} (${host.reason})`
-    : viaScope
-      ? `${host.mechanism}, in a delegated scope of the systemd ${host.cgroupOrigin?.manager} manager it will move this process into`
-      : host.mechanism;
+  const predicted =
+    host.reason !== undefined
+      ? `${host.mechanism} (${host.reason})`
+      : viaScope
+        ? `${host.mechanism}, in a delegated scope of the systemd ${host.cgroupOrigin?.manager} manager it will move this process into`
+        : host.mechanism;
   const gotScope = auto.cgroupOrigin?.kind === 'systemd-scope';
-  const got = auto.mechanism !== host.mechanism
-    ? `but making a group got ${auto.mechanism}${auto.reason ? `: ${auto.reason}` : ''}`
-    : viaScope && !gotScope
-      ? `but making a group did not need a systemd scope`
-      : `confirmed by making a group${gotScope ? ` in ${auto.cgroupOrigin?.unit ?? 'a systemd scope'}` : ''}`;
+  const got =
+    auto.mechanism !== host.mechanism
+      ? `but making a group got ${auto.mechanism}${auto.reason ? `: ${auto.reason}` : ''}`
+      : viaScope && !gotScope
+        ? `but making a group did not need a systemd scope`
+        : `confirmed by making a group${gotScope ? ` in ${auto.cgroupOrigin?.unit ?? 'a systemd scope'}` : ''}`;
   const groupsGoIn = viaScope
     ? `a new delegated scope of the systemd ${host.cgroupOrigin?.manager} manager (${host.cgroupOrigin?.bus}), since ${host.groupParent ?? 'the own cgroup'} is not writable`
     : host.groupParent === undefined
@@ -93,12 +99,20 @@ export function renderDoctor({ system, host, auto, container, fix }: DoctorRepor
     ['system', `${system.distro} ${system.release}, kernel ${system.kernel}, ${system.arch}, ${system.cpus} CPU(s)`],
     ['node', `${system.node}, running as ${host.uid === 0 ? 'root' : `uid ${host.uid}`}`],
     ['container', container ? `${container.runtime} (${container.evidence})` : 'none seen'],
-    ['cgroup2', host.cgroup2Mount === undefined ? `not mounted (layout: ${host.layout})` : `${host.cgroup2Mount} (${host.layout}${host.cgroup2ReadOnly ? ', read-only' : ''})`],
+    [
+      'cgroup2',
+      host.cgroup2Mount === undefined
+        ? `not mounted (layout: ${host.layout})`
+        : `${host.cgroup2Mount} (${host.layout}${host.cgroup2ReadOnly ? ', read-only' : ''})`,
+    ],
     ['own cgroup', host.ownCgroup ?? 'unknown'],
     ['groups go in', groupsGoIn],
     ['cgroup.kill', `${yes(host.cgroupKill)} (seen in ${host.featuresSeenIn})`],
     ['cgroup.freeze', yes(host.cgroupFreeze)],
-    ['controllers', `${host.controllers.available.join(' ') || 'none'}; enabled for children: ${host.controllers.enabledForChildren.join(' ') || 'none'}`],
+    [
+      'controllers',
+      `${host.controllers.available.join(' ') || 'none'}; enabled for children: ${host.controllers.enabledForChildren.join(' ') || 'none'}`,
+    ],
     ['limits', limits],
     ["'auto' gets", `${predicted}, ${got}`],
   ];

@@ -25,7 +25,11 @@ export async function probeAuto(): Promise<AutoProbe> {
     return { mechanism: 'none', reason: describeError(error) };
   }
   try {
-    return { mechanism: group.mechanism, reason: group.fallbackReason, ...(group.cgroupOrigin ? { cgroupOrigin: group.cgroupOrigin } : {}) };
+    return {
+      mechanism: group.mechanism,
+      reason: group.fallbackReason,
+      ...(group.cgroupOrigin ? { cgroupOrigin: group.cgroupOrigin } : {}),
+    };
   } finally {
     await group.close();
   }

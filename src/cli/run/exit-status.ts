@@ -21,11 +21,16 @@ export const EXIT_SERVER_EXITED = 122;
 export const EXIT_READY_TIMEOUT = 121;
 export const EXIT_IDLE = 120;
 
-export function exitStatusOf(result: RunResult, interruptStatus: number | undefined, { failOnLeftovers = false } = {}): number {
+export function exitStatusOf(
+  result: RunResult,
+  interruptStatus: number | undefined,
+  { failOnLeftovers = false } = {},
+): number {
   if (interruptStatus !== undefined) return interruptStatus;
   if (result.timedOut) return EXIT_TIMED_OUT;
   if (result.idleTimedOut) return EXIT_IDLE;
-  if (result.serverFailure !== undefined) return result.serverFailure.reason === 'ready-timeout' ? EXIT_READY_TIMEOUT : EXIT_SERVER_EXITED;
+  if (result.serverFailure !== undefined)
+    return result.serverFailure.reason === 'ready-timeout' ? EXIT_READY_TIMEOUT : EXIT_SERVER_EXITED;
   if (failOnLeftovers && result.leftovers.length > 0) return EXIT_LEFT_PROCESSES;
   if (result.exitCode !== null) return result.exitCode;
   if (result.signal !== null) return 128 + constants.signals[result.signal];

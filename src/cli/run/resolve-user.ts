@@ -55,7 +55,10 @@ export function resolveUser(spec: string, database: UserDatabase = SYSTEM): Iden
     gid = records(database.group).find((record) => record.name === group)?.id;
     if (gid === undefined) unknown.push(`group ${JSON.stringify(group)}`);
   }
-  if (unknown.length > 0) throw new UsageError(`--user ${spec}: no such ${unknown.join(' and no such ')} in ${database.passwd} / ${database.group}`);
+  if (unknown.length > 0)
+    throw new UsageError(
+      `--user ${spec}: no such ${unknown.join(' and no such ')} in ${database.passwd} / ${database.group}`,
+    );
   return { uid: entry?.id ?? Number(user), gid: gid! };
 }
 
@@ -67,6 +70,8 @@ export function checkMayBecome(identity: Identity, spec: string): void {
   const euid = process.geteuid?.();
   if (euid === undefined || euid === 0) return;
   if (identity.uid !== euid || identity.gid !== process.getegid?.()) {
-    throw new UsageError(`--user ${spec}: only root can run a command as another user or group (corral runs as uid ${euid})`);
+    throw new UsageError(
+      `--user ${spec}: only root can run a command as another user or group (corral runs as uid ${euid})`,
+    );
   }
 }

@@ -31,11 +31,16 @@ export function parseRestartFlags(values: ReadonlyMap<string, string>): RestartR
   const max = values.get('max-restarts');
   const delay = values.get('restart-delay');
   if (policy === undefined) {
-    if (max !== undefined || delay !== undefined) throw new UsageError(`--${max !== undefined ? 'max-restarts' : 'restart-delay'} applies only with --restart always|on-failure`);
+    if (max !== undefined || delay !== undefined)
+      throw new UsageError(
+        `--${max !== undefined ? 'max-restarts' : 'restart-delay'} applies only with --restart always|on-failure`,
+      );
     return undefined;
   }
-  if (!(POLICIES as readonly string[]).includes(policy)) throw new UsageError(`--restart must be one of ${POLICIES.join(', ')}; got ${JSON.stringify(policy)}`);
-  if (max !== undefined && !/^\d+$/.test(max.trim())) throw new UsageError(`--max-restarts: expected a whole number >= 0, got ${JSON.stringify(max)}`);
+  if (!(POLICIES as readonly string[]).includes(policy))
+    throw new UsageError(`--restart must be one of ${POLICIES.join(', ')}; got ${JSON.stringify(policy)}`);
+  if (max !== undefined && !/^\d+$/.test(max.trim()))
+    throw new UsageError(`--max-restarts: expected a whole number >= 0, got ${JSON.stringify(max)}`);
   return {
     restart: policy as RestartPolicy,
     maxRestarts: max === undefined ? undefined : Number(max),
@@ -45,6 +50,8 @@ export function parseRestartFlags(values: ReadonlyMap<string, string>): RestartR
 
 /** What would let two runs overlap is refused with `flag` (--restart, --watch), as supervise() refuses it. */
 export function checkRestartAllows(flag: string, options: RunOptions): void {
-  if (options.leftovers === 'keep') throw new UsageError(`${flag} cannot be combined with --leftovers keep: two runs would overlap`);
-  if (options.escalate === false) throw new UsageError(`${flag} cannot be combined with --no-escalate: two runs could overlap`);
+  if (options.leftovers === 'keep')
+    throw new UsageError(`${flag} cannot be combined with --leftovers keep: two runs would overlap`);
+  if (options.escalate === false)
+    throw new UsageError(`${flag} cannot be combined with --no-escalate: two runs could overlap`);
 }

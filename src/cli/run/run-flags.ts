@@ -66,14 +66,16 @@ function parse(argv: readonly string[]): RunCommandLine {
   const { values, lists, switches, operands } = parseFlags(argv, RUN_FLAGS, 'run');
   const help = switches.has('help');
   const [command, ...args] = operands;
-  if (command === undefined && !help) throw new UsageError('missing command: corral run [options] -- command [args...]', 'run');
+  if (command === undefined && !help)
+    throw new UsageError('missing command: corral run [options] -- command [args...]', 'run');
   const restart = parseRestartFlags(values);
   const watch = parseWatchFlags(lists, restart !== undefined);
   const options: RunOptions = { detached: true };
   const text = (name: string) => values.get(name);
   const timeout = text('timeout');
   // As in coreutils `timeout`, a timeout of 0 means none.
-  if (timeout !== undefined && parseDuration(timeout, '--timeout') > 0) options.timeout = parseDuration(timeout, '--timeout');
+  if (timeout !== undefined && parseDuration(timeout, '--timeout') > 0)
+    options.timeout = parseDuration(timeout, '--timeout');
   const grace = text('grace');
   if (grace !== undefined) options.grace = parseDuration(grace, '--grace');
   const signal = text('signal');

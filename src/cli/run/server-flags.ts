@@ -66,11 +66,13 @@ function take(argv: readonly string[], otherFlags: readonly FlagSpec[]): ServerF
         break;
       case 'name':
         if (last === undefined) throw new UsageError('--name NAME follows the --server it names', 'run');
-        if (value === '' || taken.servers.some((server) => server.name === value)) throw new UsageError(`--name: ${JSON.stringify(value)} must be a name of its own`, 'run');
+        if (value === '' || taken.servers.some((server) => server.name === value))
+          throw new UsageError(`--name: ${JSON.stringify(value)} must be a name of its own`, 'run');
         last.name = value;
         break;
       case 'ready':
-        if (last === undefined || last.ready !== undefined) throw new UsageError('--ready PROBE follows the --server it is for: --server CMD --ready PROBE', 'run');
+        if (last === undefined || last.ready !== undefined)
+          throw new UsageError('--ready PROBE follows the --server it is for: --server CMD --ready PROBE', 'run');
         last.ready = asUsage(value);
         break;
       case 'ready-timeout':
@@ -92,7 +94,10 @@ function take(argv: readonly string[], otherFlags: readonly FlagSpec[]): ServerF
 }
 
 function missingReady(server: Partial<ServerSpec>): UsageError {
-  return new UsageError(`--server ${JSON.stringify(server.command)} needs its own --ready PROBE (http://…, tcp:[HOST:]PORT or line:REGEX)`, 'run');
+  return new UsageError(
+    `--server ${JSON.stringify(server.command)} needs its own --ready PROBE (http://…, tcp:[HOST:]PORT or line:REGEX)`,
+    'run',
+  );
 }
 
 /** The probe checked now, so an unknown form starts nothing. */

@@ -10,7 +10,9 @@ import { describeExit } from '../../run/servers/wait-until-ready.js';
 export function serverFailureLines(result: RunResult): string[] {
   const failure = result.serverFailure;
   if (failure === undefined) return [];
-  const lines = [`corral: ${failureSentence(failure, result)}${failure.lastLines.length > 0 ? '; its last lines:' : ' (it wrote nothing)'}`];
+  const lines = [
+    `corral: ${failureSentence(failure, result)}${failure.lastLines.length > 0 ? '; its last lines:' : ' (it wrote nothing)'}`,
+  ];
   for (const line of failure.lastLines) lines.push(`corral:   [${failure.server}] ${line}`);
   return lines;
 }
@@ -23,7 +25,9 @@ function failureSentence(failure: ServerFailure, result: RunResult): string {
     return `${server} was not ready${within}; the command was not started`;
   }
   const how = failure.exit === undefined ? '' : ` (${describeExit(failure.exit)})`;
-  return failure.during === 'start' ? `${server} exited before it was ready${how}; the command was not started` : `${server} exited while the command ran${how}; the command was stopped`;
+  return failure.during === 'start'
+    ? `${server} exited before it was ready${how}; the command was not started`
+    : `${server} exited while the command ran${how}; the command was stopped`;
 }
 
 /** --verbose: per server, what was stopped of its tree. */
@@ -31,8 +35,13 @@ export function serverStoppedLines(result: RunResult): string[] {
   const lines: string[] = [];
   for (const server of result.servers ?? []) {
     const count = server.stopped.length;
-    lines.push(`corral: server ${server.name}: stopped ${count} process${count === 1 ? '' : 'es'}${server.report?.escalated ? ' (escalated to SIGKILL)' : ''}`);
-    for (const { pid, command } of server.stopped) lines.push(`corral: stopped server ${server.name}'s ${pid}: ${command === '' ? '(gone before it could be read)' : command}`);
+    lines.push(
+      `corral: server ${server.name}: stopped ${count} process${count === 1 ? '' : 'es'}${server.report?.escalated ? ' (escalated to SIGKILL)' : ''}`,
+    );
+    for (const { pid, command } of server.stopped)
+      lines.push(
+        `corral: stopped server ${server.name}'s ${pid}: ${command === '' ? '(gone before it could be read)' : command}`,
+      );
   }
   return lines;
 }

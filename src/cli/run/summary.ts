@@ -24,10 +24,21 @@ export function verboseLine({ result, status, interruptedBy, forced }: RunSummar
   const report = result.report;
   const parts = [`corral: ${result.mechanism}`];
   if (result.fallbackReason !== undefined) parts[0] += ` (no cgroup: ${result.fallbackReason})`;
-  if (result.cgroupOrigin?.kind === 'systemd-scope') parts[0] += ` (in systemd ${result.cgroupOrigin.manager} scope ${result.cgroupOrigin.unit ?? ''})`;
-  const why = result.timedOut ? 'timeout' : result.idleTimedOut ? 'idle' : result.serverFailure ? 'server exited' : interruptedBy ?? (result.leftovers.length > 0 ? 'leftovers' : undefined);
+  if (result.cgroupOrigin?.kind === 'systemd-scope')
+    parts[0] += ` (in systemd ${result.cgroupOrigin.manager} scope ${result.cgroupOrigin.unit ?? ''})`;
+  const why = result.timedOut
+    ? 'timeout'
+    : result.idleTimedOut
+      ? 'idle'
+      : result.serverFailure
+        ? 'server exited'
+        : (interruptedBy ?? (result.leftovers.length > 0 ? 'leftovers' : undefined));
   const count = stoppedCount(report);
-  parts.push(report === undefined ? 'nothing to stop' : `stopped ${count} process${count === 1 ? '' : 'es'}${why ? ` (${why})` : ''}`);
+  parts.push(
+    report === undefined
+      ? 'nothing to stop'
+      : `stopped ${count} process${count === 1 ? '' : 'es'}${why ? ` (${why})` : ''}`,
+  );
   if (forced) parts.push('killed at once (second signal)');
   else if (report?.escalated) parts.push(`escalated to SIGKILL after ${report.signal}`);
   else if (report?.stoodDown) parts.push(`${report.survivors.length} left running (no escalation)`);
@@ -44,7 +55,8 @@ export function verboseLine({ result, status, interruptedBy, forced }: RunSummar
 export function leftoverLines(result: RunResult): string[] {
   const kept = result.leftovers.length > 0 && result.report === undefined;
   return result.leftoverProcesses.map(
-    ({ pid, command }) => `corral: left behind ${pid}${kept ? ' (kept running)' : ''}: ${command === '' ? '(gone before it could be read)' : command}`,
+    ({ pid, command }) =>
+      `corral: left behind ${pid}${kept ? ' (kept running)' : ''}: ${command === '' ? '(gone before it could be read)' : command}`,
   );
 }
 
@@ -75,6 +87,8 @@ function plainReport(report: ShutdownReport): Record<string, unknown> {
   return {
     ...report,
     errors: report.errors.map(plainError),
-    phases: report.phases.map(({ error, ...phase }) => (error === undefined ? phase : { ...phase, error: plainError(error) })),
+    phases: report.phases.map(({ error, ...phase }) =>
+      error === undefined ? phase : { ...phase, error: plainError(error) },
+    ),
   };
 }

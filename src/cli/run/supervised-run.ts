@@ -13,7 +13,12 @@ import type { RestartRequest } from './restart-flags.js';
 import type { RunCommandLine } from './run-flags.js';
 import { jsonSummary, leftoverLines, verboseLine } from './summary.js';
 
-export async function runSupervised(line: RunCommandLine, restart: RestartRequest, options: RunOptions, interrupts: Interrupts): Promise<number> {
+export async function runSupervised(
+  line: RunCommandLine,
+  restart: RestartRequest,
+  options: RunOptions,
+  interrupts: Interrupts,
+): Promise<number> {
   const initialDelay = restart.initialDelay ?? DEFAULT_BACKOFF.initialDelay;
   const say = (text: string) => line.verbose && process.stderr.write(`corral: ${text}\n`);
   const outcome = await supervise(line.command, line.args, {
@@ -23,16 +28,23 @@ export async function runSupervised(line: RunCommandLine, restart: RestartReques
     backoff: { initialDelay, maxDelay: Math.max(initialDelay, DEFAULT_BACKOFF.maxDelay) },
     signal: interrupts.signal,
     onStart: ({ group }) => interrupts.onForce(() => void group.kill().catch(() => undefined)),
-    onExit: ({ incarnation, result }) => say(`run ${incarnation} ended: ${result.exitCode !== null ? `exit ${result.exitCode}` : (result.signal ?? 'stopped')}`),
+    onExit: ({ incarnation, result }) =>
+      say(
+        `run ${incarnation} ended: ${result.exitCode !== null ? `exit ${result.exitCode}` : (result.signal ?? 'stopped')}`,
+      ),
     onRestart: ({ incarnation, delayMs }) => say(`run ${incarnation} starts in ${delayMs} ms`),
   });
   const result = outcome.last;
   const status = exitStatusOf(result, interrupts.exitStatus, { failOnLeftovers: line.failOnLeftovers });
   const summary = { result, status, interruptedBy: interrupts.received, forced: interrupts.forced };
-  if (line.verbose) process.stderr.write(`${verboseLine(summary)}, ${outcome.runs} run(s), supervision ended: ${outcome.reason}\n`);
+  if (line.verbose)
+    process.stderr.write(`${verboseLine(summary)}, ${outcome.runs} run(s), supervision ended: ${outcome.reason}\n`);
   if (line.verbose || (line.failOnLeftovers && status === EXIT_LEFT_PROCESSES)) {
     for (const named of leftoverLines(result)) process.stderr.write(`${named}\n`);
   }
-  if (line.json) process.stderr.write(`${JSON.stringify({ ...jsonSummary(summary), runs: outcome.runs, restarts: outcome.restarts, supervisionEnded: outcome.reason })}\n`);
+  if (line.json)
+    process.stderr.write(
+      `${JSON.stringify({ ...jsonSummary(summary), runs: outcome.runs, restarts: outcome.restarts, supervisionEnded: outcome.reason })}\n`,
+    );
   return status;
 }

@@ -14,8 +14,12 @@ export const WATCH_FLAGS: readonly FlagSpec[] = [{ name: 'watch', value: true }]
 export function parseWatchFlags(lists: ReadonlyMap<string, string[]>, restart: boolean): string[] | undefined {
   const paths = lists.get('watch');
   if (paths === undefined) return undefined;
-  if (restart) throw new UsageError('--watch and --restart cannot be combined: with --watch, a change restarts the command');
+  if (restart)
+    throw new UsageError('--watch and --restart cannot be combined: with --watch, a change restarts the command');
   const missing = paths.filter((path) => path === '' || !existsSync(path));
-  if (missing.length > 0) throw new UsageError(`--watch: no such file or directory: ${missing.map((path) => JSON.stringify(path)).join(', ')}`);
+  if (missing.length > 0)
+    throw new UsageError(
+      `--watch: no such file or directory: ${missing.map((path) => JSON.stringify(path)).join(', ')}`,
+    );
   return paths.map((path) => resolve(path));
 }

@@ -10,7 +10,12 @@ import type { Interrupts } from './interrupts.js';
 import type { RunCommandLine } from './run-flags.js';
 import { jsonSummary, leftoverLines, verboseLine } from './summary.js';
 
-export async function runWatched(line: RunCommandLine, paths: string[], options: RunOptions, interrupts: Interrupts): Promise<number> {
+export async function runWatched(
+  line: RunCommandLine,
+  paths: string[],
+  options: RunOptions,
+  interrupts: Interrupts,
+): Promise<number> {
   const { watchPaths } = await import('../../supervise/change-watcher.js');
   const { runWatching } = await import('../../supervise/run-watching.js');
   const say = (text: string) => line.verbose && process.stderr.write(`corral: ${text}\n`);
@@ -23,7 +28,10 @@ export async function runWatched(line: RunCommandLine, paths: string[], options:
         interrupts.onForce(() => void group.kill().catch(() => undefined));
         say(`run ${incarnation} started`);
       },
-      onExit: (incarnation, result, changed) => say(`run ${incarnation} ${changed ? 'stopped for a change' : `ended: ${result.exitCode !== null ? `exit ${result.exitCode}` : result.signal}`}`),
+      onExit: (incarnation, result, changed) =>
+        say(
+          `run ${incarnation} ${changed ? 'stopped for a change' : `ended: ${result.exitCode !== null ? `exit ${result.exitCode}` : result.signal}`}`,
+        ),
       onWaiting: () => say('waiting for a change'),
     });
     const result = outcome.last;

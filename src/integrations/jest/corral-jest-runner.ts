@@ -75,7 +75,11 @@ export function createCorralJestRunner(options?: IntegrationOptions) {
       this.#globalConfig = globalConfig;
       this.#context = context;
       const jestRunner = resolveJestRunner(globalConfig.rootDir);
-      checkRunnerVersion('jest', (createRequire(jestRunner)('./package.json') as { version?: unknown }).version, SUPPORTED_JEST_MAJORS);
+      checkRunnerVersion(
+        'jest',
+        (createRequire(jestRunner)('./package.json') as { version?: unknown }).version,
+        SUPPORTED_JEST_MAJORS,
+      );
       this.#testWorker = join(dirname(jestRunner), 'build', 'testWorker.js');
     }
 
@@ -106,11 +110,20 @@ export function createCorralJestRunner(options?: IntegrationOptions) {
     }
 
     async #runFile(test: JestTest): Promise<WorkerReply> {
-      const group = await ProcessGroup.create({ mechanism: this.#settings.mechanism, shutdownTimeout: this.#settings.grace });
+      const group = await ProcessGroup.create({
+        mechanism: this.#settings.mechanism,
+        shutdownTimeout: this.#settings.grace,
+      });
       let child: ChildProcess | undefined;
       try {
-        child = group.spawn(process.execPath, [FILE_WORKER], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json' });
-        for (const [from, to] of [[child.stdout!, process.stdout], [child.stderr!, process.stderr]] as const) {
+        child = group.spawn(process.execPath, [FILE_WORKER], {
+          stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+          serialization: 'json',
+        });
+        for (const [from, to] of [
+          [child.stdout!, process.stdout],
+          [child.stderr!, process.stderr],
+        ] as const) {
           // One pipe per file running at once: as many listeners on jest's own streams.
           to.setMaxListeners(to.getMaxListeners() + 1);
           from.once('close', () => to.setMaxListeners(to.getMaxListeners() - 1));
@@ -120,7 +133,8 @@ export function createCorralJestRunner(options?: IntegrationOptions) {
         await this.#chargeLeftovers(group, child, test, reply);
         return reply;
       } finally {
-        const exited = !child || child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : once(child, 'exit');
+        const exited =
+          !child || child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : once(child, 'exit');
         await group.shutdown();
         await exited;
         await group.close();
@@ -131,7 +145,11 @@ export function createCorralJestRunner(options?: IntegrationOptions) {
     #exchange(child: ChildProcess, test: JestTest): Promise<WorkerReply> {
       return new Promise((resolve, reject) => {
         const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
-          reject(new Error(`corral/jest: the worker of ${test.path} exited (${signal ?? `code ${code}`}) before it reported`));
+          reject(
+            new Error(
+              `corral/jest: the worker of ${test.path} exited (${signal ?? `code ${code}`}) before it reported`,
+            ),
+          );
         child.once('error', reject);
         child.once('exit', onExit);
         child.on('message', (message: unknown) => {
@@ -146,7 +164,11 @@ export function createCorralJestRunner(options?: IntegrationOptions) {
         const context = this.#context;
         child.send({
           testWorker: this.#testWorker,
-          setup: { serializableResolvers: [{ config: test.context.config, serializableModuleMap: test.context.moduleMap.toJSON() }] },
+          setup: {
+            serializableResolvers: [
+              { config: test.context.config, serializableModuleMap: test.context.moduleMap.toJSON() },
+            ],
+          },
           request: {
             config: test.context.config,
             globalConfig: this.#globalConfig,
@@ -154,14 +176,21 @@ export function createCorralJestRunner(options?: IntegrationOptions) {
             context: {
               ...context,
               changedFiles: context.changedFiles && [...context.changedFiles],
-              sourcesRelatedToTestsInChangedFiles: context.sourcesRelatedToTestsInChangedFiles && [...context.sourcesRelatedToTestsInChangedFiles],
+              sourcesRelatedToTestsInChangedFiles: context.sourcesRelatedToTestsInChangedFiles && [
+                ...context.sourcesRelatedToTestsInChangedFiles,
+              ],
             },
           },
         });
       });
     }
 
-    async #chargeLeftovers(group: ProcessGroup, child: ChildProcess, test: JestTest, reply: WorkerReply): Promise<void> {
+    async #chargeLeftovers(
+      group: ProcessGroup,
+      child: ChildProcess,
+      test: JestTest,
+      reply: WorkerReply,
+    ): Promise<void> {
       const leftovers = await newLeftovers(group, new Set(child.pid === undefined ? [] : [child.pid]));
       this.#ledger.record(test.path, leftovers);
       if (leftovers.length === 0) return;

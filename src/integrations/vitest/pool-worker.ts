@@ -85,7 +85,10 @@ export class CorralPoolWorker {
 
   async start(): Promise<void> {
     if (this.#child) return;
-    this.#group ??= await ProcessGroup.create({ mechanism: this.#settings.mechanism, shutdownTimeout: this.#settings.grace });
+    this.#group ??= await ProcessGroup.create({
+      mechanism: this.#settings.mechanism,
+      shutdownTimeout: this.#settings.grace,
+    });
     const group = this.#group;
     const child = group.spawn(process.execPath, [...this.#options.execArgv, this.#entrypoint], {
       env: this.#options.env,
@@ -96,7 +99,10 @@ export class CorralPoolWorker {
     if (child.pid !== undefined) this.#known.add(child.pid);
     child.on('message', (message: WorkerMessage) => this.#onMessage(message));
     const { outputStream, errorStream } = this.#options.project.vitest.logger;
-    for (const [from, to] of [[child.stdout, outputStream], [child.stderr, errorStream]] as const) {
+    for (const [from, to] of [
+      [child.stdout, outputStream],
+      [child.stderr, errorStream],
+    ] as const) {
       if (!from) continue;
       to.setMaxListeners?.(to.getMaxListeners() + 1);
       // end: false: the logger's streams are shared by every worker.
@@ -142,7 +148,10 @@ export class CorralPoolWorker {
       await exited;
       await group.close();
       const { outputStream, errorStream } = this.#options.project.vitest.logger;
-      for (const [from, to] of [[child.stdout, outputStream], [child.stderr, errorStream]] as const) {
+      for (const [from, to] of [
+        [child.stdout, outputStream],
+        [child.stderr, errorStream],
+      ] as const) {
         if (!from) continue;
         from.unpipe(to);
         to.setMaxListeners?.(to.getMaxListeners() - 1);
@@ -176,7 +185,9 @@ export class CorralPoolWorker {
           this.#currentFile = queued;
         }
       } catch (error) {
-        this.#options.project.vitest.logger.errorStream.write(`corral: could not look for leftovers of ${this.#lastFile()}: ${describeError(error)}\n`);
+        this.#options.project.vitest.logger.errorStream.write(
+          `corral: could not look for leftovers of ${this.#lastFile()}: ${describeError(error)}\n`,
+        );
       }
       this.#messages.emit('message', message);
     });
@@ -192,7 +203,10 @@ export class CorralPoolWorker {
     this.#ledger.record(file, leftovers);
     if (leftovers.length === 0) return;
     const failing = this.#settings.failOnLeftovers && !finalLook;
-    const text = describeFileLeftovers({ file, leftovers }, this.#isolate ? 'stopped with its worker' : 'stopped when the shared worker ends');
+    const text = describeFileLeftovers(
+      { file, leftovers },
+      this.#isolate ? 'stopped with its worker' : 'stopped when the shared worker ends',
+    );
     if (failing) this.#failures.push(text);
     else this.#options.project.vitest.logger.errorStream.write(`${text}\n`);
   }

@@ -25,7 +25,12 @@ interface LimitFile {
 }
 
 /** The one table of which limit needs which controller, and how it is written. */
-const LIMIT_TABLE: ReadonlyArray<{ key: keyof Limits; controller: LimitController; file: string; format: (value: number) => string }> = [
+const LIMIT_TABLE: ReadonlyArray<{
+  key: keyof Limits;
+  controller: LimitController;
+  file: string;
+  format: (value: number) => string;
+}> = [
   { key: 'memoryBytes', controller: 'memory', file: 'memory.max', format: String },
   { key: 'pids', controller: 'pids', file: 'pids.max', format: String },
   { key: 'cpus', controller: 'cpu', file: 'cpu.max', format: (cpus) => cpuMax(cpus) },
@@ -65,7 +70,9 @@ export async function applyLimits(fs: CgroupFs, dir: string, limits: Limits): Pr
     try {
       await fs.writeFile(`${dir}/${file}`, value);
     } catch (error) {
-      throw failure('ELIMIT_UNENFORCEABLE', `could not set ${file} = ${value} in ${dir}`, error, { path: `${dir}/${file}` });
+      throw failure('ELIMIT_UNENFORCEABLE', `could not set ${file} = ${value} in ${dir}`, error, {
+        path: `${dir}/${file}`,
+      });
     }
   }
 }

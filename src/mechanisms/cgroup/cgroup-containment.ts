@@ -100,16 +100,27 @@ export class CgroupContainment implements Containment {
     return spawnInCgroup(this.#fs, this.cgroupPath, file, args, options);
   }
 
-  spawnWithExecPrefix(execPrefix: readonly string[], file: string, args: readonly string[], options: SpawnOptions): ChildProcess {
+  spawnWithExecPrefix(
+    execPrefix: readonly string[],
+    file: string,
+    args: readonly string[],
+    options: SpawnOptions,
+  ): ChildProcess {
     return spawnInCgroup(this.#fs, this.cgroupPath, file, args, options, execPrefix);
   }
 
   signal(signal: SignalName, options?: SignalOptions): Promise<number> {
-    return this.#call('ESIGNAL_FAILED', `sending ${signal} to the members`, () => signalMembers(this.#fs, this.cgroupPath, signal, options));
+    return this.#call('ESIGNAL_FAILED', `sending ${signal} to the members`, () =>
+      signalMembers(this.#fs, this.cgroupPath, signal, options),
+    );
   }
 
   isDrained(): Promise<boolean> {
-    return this.#call('EREAD_FAILED', 'reading cgroup.events', async () => !(await readEvents(this.#fs, this.cgroupPath)).populated);
+    return this.#call(
+      'EREAD_FAILED',
+      'reading cgroup.events',
+      async () => !(await readEvents(this.#fs, this.cgroupPath)).populated,
+    );
   }
 
   hardKill(): Promise<void> {

@@ -24,7 +24,12 @@ export interface CgroupOrigin {
 }
 
 export function scopeOrigin(scope: Pick<SystemdScope, 'manager' | 'bus'> & { unit?: string }): CgroupOrigin {
-  return { kind: 'systemd-scope', ...(scope.unit === undefined ? {} : { unit: scope.unit }), manager: scope.manager, bus: scope.bus };
+  return {
+    kind: 'systemd-scope',
+    ...(scope.unit === undefined ? {} : { unit: scope.unit }),
+    manager: scope.manager,
+    bus: scope.bus,
+  };
 }
 
 /** The origin of a group made in `dir`, given the scope this process is in (if corral made one). */

@@ -16,7 +16,13 @@ import { readEvents, watchEvents } from './cgroup-events.js';
 export const FREEZE_TIMEOUT_MS = 5000;
 const FREEZE_POLL_CEILING_MS = 100;
 
-export async function setFrozen(fs: CgroupFs, dir: string, frozen: boolean, clock: Clock, timeoutMs = FREEZE_TIMEOUT_MS): Promise<void> {
+export async function setFrozen(
+  fs: CgroupFs,
+  dir: string,
+  frozen: boolean,
+  clock: Clock,
+  timeoutMs = FREEZE_TIMEOUT_MS,
+): Promise<void> {
   const what = frozen ? 'freezing' : 'thawing';
   try {
     await fs.writeFile(`${dir}/cgroup.freeze`, frozen ? '1' : '0');
@@ -30,8 +36,12 @@ export async function setFrozen(fs: CgroupFs, dir: string, frozen: boolean, cloc
     subscribe: (wake) => watchEvents(dir, wake),
   });
   if (!reached) {
-    throw new CorralError('ESIGNAL_FAILED', `${what} ${dir} was not reported done in cgroup.events within ${timeoutMs} ms`, {
-      path: `${dir}/cgroup.freeze`,
-    });
+    throw new CorralError(
+      'ESIGNAL_FAILED',
+      `${what} ${dir} was not reported done in cgroup.events within ${timeoutMs} ms`,
+      {
+        path: `${dir}/cgroup.freeze`,
+      },
+    );
   }
 }

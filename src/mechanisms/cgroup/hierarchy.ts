@@ -77,7 +77,11 @@ export function visibleMounts(mounts: MountLine[]): MountLine[] {
   return mounts.filter((mount, i) =>
     mounts
       .slice(i + 1)
-      .every((later) => later.mountPoint !== mount.mountPoint && (later.mountPoint === '/' || !mount.mountPoint.startsWith(`${later.mountPoint}/`))),
+      .every(
+        (later) =>
+          later.mountPoint !== mount.mountPoint &&
+          (later.mountPoint === '/' || !mount.mountPoint.startsWith(`${later.mountPoint}/`)),
+      ),
   );
 }
 
@@ -104,7 +108,12 @@ export function locateHierarchy(sources: ProcSources = procSelf): Hierarchy {
   const layout: CgroupLayout = v2 ? (hasV1 ? 'hybrid' : 'unified') : hasV1 ? 'legacy' : 'none';
   const mount = v2 && { mountPoint: v2.mountPoint, root: v2.root, readOnly: v2.options.includes('ro') };
   const ownCgroup = parseOwnCgroup(readOrEmpty(sources.selfCgroup));
-  return { layout, mount, ownCgroup, ownCgroupPath: mount && ownCgroup ? cgroupDirectory(mount, ownCgroup) : undefined };
+  return {
+    layout,
+    mount,
+    ownCgroup,
+    ownCgroupPath: mount && ownCgroup ? cgroupDirectory(mount, ownCgroup) : undefined,
+  };
 }
 
 /**

@@ -16,7 +16,10 @@ let counter = 0;
 export async function makeGroupDir(fs: CgroupFs, parent: string): Promise<string> {
   const ownerStartTime = startTimeOf(process.pid) ?? 0;
   for (;;) {
-    const dir = join(parent, formatGroupName({ ownerPid: process.pid, ownerStartTime, counter: ++counter, spared: false }));
+    const dir = join(
+      parent,
+      formatGroupName({ ownerPid: process.pid, ownerStartTime, counter: ++counter, spared: false }),
+    );
     try {
       await fs.mkdir(dir);
       await removeFinishedSpared(fs, parent);

@@ -56,7 +56,9 @@ export function primeMigration(ownDir?: string): void {
   const own = ownDomainCgroupDir(ownDir);
   if (own === undefined) return;
   // O_WRONLY without O_CREAT, as cgroup-fs.ts writes (Node takes the number; the types declare strings).
-  inFlight = writeFile(join(own, 'cgroup.procs'), String(process.pid), { flag: constants.O_WRONLY as unknown as string })
+  inFlight = writeFile(join(own, 'cgroup.procs'), String(process.pid), {
+    flag: constants.O_WRONLY as unknown as string,
+  })
     .catch(() => undefined)
     .finally(() => {
       inFlight = undefined;

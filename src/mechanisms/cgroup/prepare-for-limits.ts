@@ -34,7 +34,9 @@ export interface PreparedCgroup {
 /** ELIMIT_UNENFORCEABLE: `why`, and the failure that made it so, when one did. */
 function refuse(why: string | undefined, cause?: unknown): CorralError {
   const what = why === undefined ? 'limits cannot be enforced' : `limits cannot be enforced: ${why}`;
-  return cause === undefined ? new CorralError('ELIMIT_UNENFORCEABLE', what) : failure('ELIMIT_UNENFORCEABLE', what, cause);
+  return cause === undefined
+    ? new CorralError('ELIMIT_UNENFORCEABLE', what)
+    : failure('ELIMIT_UNENFORCEABLE', what, cause);
 }
 
 export interface PrepareOptions {
@@ -59,7 +61,10 @@ export async function prepareCgroupForLimits(
     throw refuse(undefined, error);
   }
   // Already prepared (by an earlier call): we sit in the leaf, and its parent gives the controllers.
-  if (basename(own) === SUPERVISOR_LEAF && allIn(controllers, await readControllers(fs, `${dirname(own)}/cgroup.subtree_control`))) {
+  if (
+    basename(own) === SUPERVISOR_LEAF &&
+    allIn(controllers, await readControllers(fs, `${dirname(own)}/cgroup.subtree_control`))
+  ) {
     return { cgroupParent: dirname(own), supervisorLeaf: own, controllers };
   }
   const available = await readControllers(fs, `${own}/cgroup.controllers`);
@@ -73,7 +78,10 @@ export async function prepareCgroupForLimits(
     return { cgroupParent: own, supervisorLeaf: undefined, controllers };
   }
   // The true root cgroup is exempt from the rule (and moving every process of the host would be absurd).
-  const isRoot = !(await fs.readFile(`${own}/cgroup.type`).then(() => true, () => false));
+  const isRoot = !(await fs.readFile(`${own}/cgroup.type`).then(
+    () => true,
+    () => false,
+  ));
   const leaf = isRoot ? undefined : join(own, SUPERVISOR_LEAF);
   if (leaf) await moveEveryoneInto(fs, own, leaf);
   try {

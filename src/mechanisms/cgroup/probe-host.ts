@@ -98,7 +98,9 @@ function featureDirectory(parent: string): string | undefined {
 }
 
 function kernelAtLeast(major: number, minor: number): boolean {
-  const [a = 0, b = 0] = release().split('.').map((part) => parseInt(part, 10));
+  const [a = 0, b = 0] = release()
+    .split('.')
+    .map((part) => parseInt(part, 10));
   return a > major || (a === major && b >= minor);
 }
 
@@ -138,16 +140,25 @@ export function probeCgroupHost(options: CgroupHostOptions = {}): CgroupHost {
     result.cgroupFreeze = existsSync(join(featureDir, 'cgroup.freeze'));
     result.featuresSeenIn = featureDir;
   }
-  result.controllers = { available: words(join(parent, 'cgroup.controllers')), enabledForChildren: words(join(parent, 'cgroup.subtree_control')) };
-  const notWritable = hierarchy.mount?.readOnly && options.cgroupParent === undefined
-    ? `the cgroup2 filesystem at ${hierarchy.mount.mountPoint} is mounted read-only`
-    : notWritableBy(parent, uid);
+  result.controllers = {
+    available: words(join(parent, 'cgroup.controllers')),
+    enabledForChildren: words(join(parent, 'cgroup.subtree_control')),
+  };
+  const notWritable =
+    hierarchy.mount?.readOnly && options.cgroupParent === undefined
+      ? `the cgroup2 filesystem at ${hierarchy.mount.mountPoint} is mounted read-only`
+      : notWritableBy(parent, uid);
   if (notWritable) {
-    const scope = options.cgroupParent === undefined && !hierarchy.mount?.readOnly ? scopeProspect(options.systemdScope ?? !optedOutByEnv(), options.prospectHost) : undefined;
+    const scope =
+      options.cgroupParent === undefined && !hierarchy.mount?.readOnly
+        ? scopeProspect(options.systemdScope ?? !optedOutByEnv(), options.prospectHost)
+        : undefined;
     if (scope && 'bus' in scope && hierarchy.mount) {
       // What create() will do: move into a new delegated scope, and make the groups there.
       result.cgroupOrigin = scopeOrigin({ manager: scope.bus.manager, bus: scope.bus.address });
-      const managerControllers = words(join(managerCgroupDirectory(hierarchy.mount.mountPoint, scope.bus.manager, uid), 'cgroup.controllers'));
+      const managerControllers = words(
+        join(managerCgroupDirectory(hierarchy.mount.mountPoint, scope.bus.manager, uid), 'cgroup.controllers'),
+      );
       result.limits = limitsVerdict({ available: managerControllers, enabledForChildren: [] });
       return result;
     }

@@ -10,13 +10,17 @@ import { isCgroup2Directory, locateHierarchy, procSelf, type ProcSources } from 
 export function resolveParent(parent: string | undefined, sources: ProcSources = procSelf): string {
   if (parent !== undefined) {
     if (!isCgroup2Directory(parent)) {
-      throw cgroupUnavailable(`cgroupParent ${parent} is not a directory of a mounted cgroup2 filesystem`, { path: parent });
+      throw cgroupUnavailable(`cgroupParent ${parent} is not a directory of a mounted cgroup2 filesystem`, {
+        path: parent,
+      });
     }
     return parent;
   }
   const hierarchy = locateHierarchy(sources);
   if (!hierarchy.mount) {
-    throw cgroupUnavailable(`no cgroup2 filesystem is mounted (no visible cgroup2 mount in ${sources.mountinfo}; cgroup layout: ${hierarchy.layout})`);
+    throw cgroupUnavailable(
+      `no cgroup2 filesystem is mounted (no visible cgroup2 mount in ${sources.mountinfo}; cgroup layout: ${hierarchy.layout})`,
+    );
   }
   if (hierarchy.ownCgroup === undefined) {
     throw cgroupUnavailable(`this process has no cgroup v2 path (no "0::" line in ${sources.selfCgroup})`);

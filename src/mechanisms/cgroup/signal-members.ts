@@ -23,7 +23,12 @@ const GONE = new Set(['ESRCH']);
  * resolves with how many `signal` reached. Failures other than "gone" reject
  * with ESIGNAL_FAILED after every member was tried.
  */
-export async function signalMembers(fs: CgroupFs, dir: string, signal: SignalName, { thenContinue = false }: SignalOptions = {}): Promise<number> {
+export async function signalMembers(
+  fs: CgroupFs,
+  dir: string,
+  signal: SignalName,
+  { thenContinue = false }: SignalOptions = {},
+): Promise<number> {
   const number = signalNumber(signal);
   const continued = signalNumber('SIGCONT');
   const pinned = new Map<number, number>();
@@ -50,7 +55,8 @@ export async function signalMembers(fs: CgroupFs, dir: string, signal: SignalNam
         reached += 1;
         // SIGCONT can only fail now if the member died in between: nothing left to wake.
         if (thenContinue) send(continued);
-      } else if (!GONE.has(result.errno)) failures.push({ pid, errno: result.errno, syscall: pidfds ? 'pidfd_send_signal' : 'kill' });
+      } else if (!GONE.has(result.errno))
+        failures.push({ pid, errno: result.errno, syscall: pidfds ? 'pidfd_send_signal' : 'kill' });
     }
     const failed = undeliveredSignal('ESIGNAL_FAILED', signal, failures, ` of ${dir}`);
     if (failed) throw failed;

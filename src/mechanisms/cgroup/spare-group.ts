@@ -58,10 +58,14 @@ async function moveSubtree(fs: CgroupFs, dir: string, sparedDir: string, clock: 
       }
       if (left.length === 0) return;
     }
-    throw new CorralError('ECGROUP_REMOVE', `could not move every spared member out of ${dir}: ${left.join(', ')} remain`, {
-      pids: left,
-      path: dir,
-    });
+    throw new CorralError(
+      'ECGROUP_REMOVE',
+      `could not move every spared member out of ${dir}: ${left.join(', ')} remain`,
+      {
+        pids: left,
+        path: dir,
+      },
+    );
   } finally {
     // Only what could not be moved is still in it: let it run on.
     await setFrozen(fs, dir, false, clock).catch(() => {});

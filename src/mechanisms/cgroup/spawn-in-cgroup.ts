@@ -68,7 +68,10 @@ export function spawnInCgroup(
       prefix: [SHIM_SHELL, procs, ...execPrefix],
       start: (shell, shimArgs, shimOptions) => {
         const stdio = withReleasePipe(shimOptions.stdio);
-        const child = spawn(shell, ['-c', shimScript(stdio.releaseFd), ...shimArgs], { ...shimOptions, stdio: stdio.entries });
+        const child = spawn(shell, ['-c', shimScript(stdio.releaseFd), ...shimArgs], {
+          ...shimOptions,
+          stdio: stdio.entries,
+        });
         placeAndRelease(fs, procs, child, stdio.releaseFd);
         return child;
       },
@@ -88,7 +91,8 @@ export function spawnInCgroup(
 function withReleasePipe(stdio: SpawnOptions['stdio']): { entries: StdioOptions; releaseFd: number } {
   let entries: unknown[];
   if (stdio === undefined || stdio === null) entries = ['pipe', 'pipe', 'pipe'];
-  else if (typeof stdio === 'string' && ['pipe', 'ignore', 'inherit', 'overlapped'].includes(stdio)) entries = [stdio, stdio, stdio];
+  else if (typeof stdio === 'string' && ['pipe', 'ignore', 'inherit', 'overlapped'].includes(stdio))
+    entries = [stdio, stdio, stdio];
   else if (Array.isArray(stdio)) entries = [...stdio];
   else return { entries: stdio, releaseFd: 3 };
   // Node fills the first three up with pipes; the release pipe comes after them.
@@ -127,7 +131,13 @@ function placeAndRelease(fs: CgroupFs, procs: string, child: ChildProcess, relea
   release.destroy();
 }
 
-function spawnForNodesOwnError(fs: CgroupFs, dir: string, file: string, args: readonly string[], options: SpawnOptions): ChildProcess {
+function spawnForNodesOwnError(
+  fs: CgroupFs,
+  dir: string,
+  file: string,
+  args: readonly string[],
+  options: SpawnOptions,
+): ChildProcess {
   const child = spawn(file, args, options);
   if (child.pid !== undefined) {
     try {

@@ -17,6 +17,7 @@ export function notWritableBy(dir: string, uid: number): string | undefined {
     return `${dir} is not writable by uid ${uid}: ${describeError(error)}`;
   }
   // access() can say yes through group or other bits; cgroup delegation is by ownership.
-  if (uid !== 0 && statSync(dir).uid !== uid) return `${dir} is not delegated to uid ${uid} (owned by uid ${statSync(dir).uid})`;
+  if (uid !== 0 && statSync(dir).uid !== uid)
+    return `${dir} is not delegated to uid ${uid} (owned by uid ${statSync(dir).uid})`;
   return undefined;
 }

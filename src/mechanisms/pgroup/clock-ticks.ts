@@ -25,7 +25,8 @@ function readClockTicks(): number | undefined {
     return undefined;
   }
   // Pairs of native words (type, value); only 64-bit hosts are supported.
-  const word = (offset: number) => (endianness() === 'LE' ? auxv.readBigUInt64LE(offset) : auxv.readBigUInt64BE(offset));
+  const word = (offset: number) =>
+    endianness() === 'LE' ? auxv.readBigUInt64LE(offset) : auxv.readBigUInt64BE(offset);
   for (let offset = 0; offset + 16 <= auxv.length; offset += 16) {
     const type = word(offset);
     if (type === AT_NULL) break;

@@ -49,7 +49,11 @@ export function stopThenKill(walk: TreeWalk, registry: GroupRegistry, host: Pgro
  * groups too, so one /proc scan made after every one of those stops serves
  * all their first walks, instead of one scan each.
  */
-export async function stopThenKillTogether(walk: TreeWalk, registry: GroupRegistry, host: PgroupHost): Promise<MemberFailure[]> {
+export async function stopThenKillTogether(
+  walk: TreeWalk,
+  registry: GroupRegistry,
+  host: PgroupHost,
+): Promise<MemberFailure[]> {
   const stopped = stopGroups(registry, host);
   await Promise.resolve();
   return killStoppedTree(walk, registry, host, stopped);
@@ -67,19 +71,33 @@ function stopGroups(registry: GroupRegistry, host: PgroupHost): { since: number;
  * have forked before its SIGKILL. The members sent SIGKILL (pid to start
  * time) are dying, and neither stopped nor killed again.
  */
-function killStoppedTree(walk: TreeWalk, registry: GroupRegistry, host: PgroupHost, stopped: { since: number; allStopped: boolean }): MemberFailure[] {
+function killStoppedTree(
+  walk: TreeWalk,
+  registry: GroupRegistry,
+  host: PgroupHost,
+  stopped: { since: number; allStopped: boolean },
+): MemberFailure[] {
   const killed = new Map<number, number>();
   for (let pass = 1, step = stopped; ; pass++) {
     const { failures, allStopped } = killPass(walk, registry, host, killed, step.since);
     if ((step.allStopped && allStopped) || pass === MAX_PASSES) return failures;
     step = stopGroups(registry, host);
     const failed = new Set(failures.map((failure) => failure.pid));
-    if (!walk.members(step.since).some((member) => killed.get(member.pid) !== member.startTime && !failed.has(member.pid))) return failures;
+    if (
+      !walk.members(step.since).some((member) => killed.get(member.pid) !== member.startTime && !failed.has(member.pid))
+    )
+      return failures;
   }
 }
 
 /** One stop-walk-kill pass; adds whom it killed to `killed`, and says whether every member outside the groups was stopped. */
-function killPass(walk: TreeWalk, registry: GroupRegistry, host: PgroupHost, killed: Map<number, number>, stopped: number): { failures: MemberFailure[]; allStopped: boolean } {
+function killPass(
+  walk: TreeWalk,
+  registry: GroupRegistry,
+  host: PgroupHost,
+  killed: Map<number, number>,
+  stopped: number,
+): { failures: MemberFailure[]; allStopped: boolean } {
   const stop = signalNumber('SIGSTOP');
   const kill = signalNumber('SIGKILL');
   const pinned = new Map<number, PinnedProcess>();
@@ -106,10 +124,12 @@ function killPass(walk: TreeWalk, registry: GroupRegistry, host: PgroupHost, kil
     }
     if (round === MAX_ROUNDS) allStopped = false;
     const groups = signalGroups(registry, host, registry.groups(), 'SIGKILL');
-    for (const failure of groups.failures) for (const pid of failure.pids) failures.push({ pid, errno: failure.errno, syscall: 'killpg' });
+    for (const failure of groups.failures)
+      for (const pid of failure.pids) failures.push({ pid, errno: failure.errno, syscall: 'killpg' });
     for (const pin of pinned.values()) {
       const { errno } = pin.signal(kill);
-      if (errno !== undefined && errno !== 'ESRCH') failures.push({ pid: pin.pid, errno, syscall: 'pidfd_send_signal' });
+      if (errno !== undefined && errno !== 'ESRCH')
+        failures.push({ pid: pin.pid, errno, syscall: 'pidfd_send_signal' });
     }
     const failed = new Set(failures.map((failure) => failure.pid));
     for (const [pid, startTime] of seen) if (!failed.has(pid)) killed.set(pid, startTime);

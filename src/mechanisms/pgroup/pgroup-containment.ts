@@ -83,7 +83,8 @@ class PgroupContainment implements Containment {
 
   async isDrained(): Promise<boolean> {
     // A live leader answers "not drained" from one stat read, without the scan.
-    if (this.#registry.groups().some((group) => isLiveStat(this.#host.readStat(group.pgid), group.leaderStartTime))) return false;
+    if (this.#registry.groups().some((group) => isLiveStat(this.#host.readStat(group.pgid), group.leaderStartTime)))
+      return false;
     // So does a member the last walk saw, still alive.
     if (this.#walk.anySeenAlive()) return false;
     return this.#walk.members().length === 0;
@@ -100,7 +101,11 @@ class PgroupContainment implements Containment {
   }
 
   async hardKill(): Promise<void> {
-    const failure = memberError('EKILL_FAILED', 'SIGKILL', await stopThenKillTogether(this.#walk, this.#registry, this.#host));
+    const failure = memberError(
+      'EKILL_FAILED',
+      'SIGKILL',
+      await stopThenKillTogether(this.#walk, this.#registry, this.#host),
+    );
     if (failure) throw failure;
   }
 
@@ -160,7 +165,11 @@ class PgroupContainment implements Containment {
   guardRecords(): GuardRecord[] {
     this.#registry.pruneEmpty();
     const groups = this.#registry.groups();
-    const records: GuardRecord[] = groups.map(({ pgid, leaderStartTime }) => ({ kind: 'pgroup', pgid, leaderStartTime }));
+    const records: GuardRecord[] = groups.map(({ pgid, leaderStartTime }) => ({
+      kind: 'pgroup',
+      pgid,
+      leaderStartTime,
+    }));
     if (groups.length === 0 && this.#walk.seen.size === 0 && !this.#spawning) return records;
     records.push({ kind: 'marker', marker: this.#marker });
     // Members outside our process groups, seen by the last walk: those without the marker can be found no other way.
@@ -168,7 +177,8 @@ class PgroupContainment implements Containment {
     for (const [pid, startTime] of this.#walk.seen) {
       // A zombie needs no guarding: it is dead, and its pid cannot be reused until it is reaped.
       const stat = this.#host.readStat(pid);
-      if (stat && isLiveStat(stat, startTime) && !pgids.has(stat.pgid)) records.push({ kind: 'process', pid, startTime });
+      if (stat && isLiveStat(stat, startTime) && !pgids.has(stat.pgid))
+        records.push({ kind: 'process', pid, startTime });
     }
     return records;
   }

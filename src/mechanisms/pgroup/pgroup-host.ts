@@ -10,7 +10,13 @@ import { killpg, type SyscallResult } from '../../libc/libc.js';
 import { readProcStatSync, type ProcStat } from '../../proc/stat.js';
 import { environHas } from './group-marker.js';
 import { pinProcess, type PinnedProcess } from './pinned-process.js';
-import { expireProcessTable, noteChange, processTableSince, sharedProcessTable, type ProcessTable } from './process-table.js';
+import {
+  expireProcessTable,
+  noteChange,
+  processTableSince,
+  sharedProcessTable,
+  type ProcessTable,
+} from './process-table.js';
 import { processSubreaper, type Subreaper } from './subreaper.js';
 
 export interface PgroupHost {

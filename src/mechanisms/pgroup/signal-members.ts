@@ -47,7 +47,8 @@ export function signalMembers(
   if (thenContinue) signalGroups(registry, host, byGroup.reached, 'SIGCONT');
   const reachedPgids = new Set(byGroup.reached.map((group) => group.pgid));
   delivery.reached += members.filter((member) => reachedPgids.has(member.pgid)).length;
-  for (const failure of byGroup.failures) for (const pid of failure.pids) delivery.failures.push({ pid, errno: failure.errno, syscall: 'killpg' });
+  for (const failure of byGroup.failures)
+    for (const pid of failure.pids) delivery.failures.push({ pid, errno: failure.errno, syscall: 'killpg' });
   const number = signalNumber(signal);
   const continued = signalNumber('SIGCONT');
   for (const member of outsideGroups(members, groups)) {
@@ -65,6 +66,10 @@ export function signalMembers(
 }
 
 /** The CorralError for members a signal could not reach, or undefined. */
-export function memberError(code: CorralErrorCode, signal: SignalName, failures: readonly MemberFailure[]): CorralError | undefined {
+export function memberError(
+  code: CorralErrorCode,
+  signal: SignalName,
+  failures: readonly MemberFailure[],
+): CorralError | undefined {
   return undeliveredSignal(code, signal, failures);
 }

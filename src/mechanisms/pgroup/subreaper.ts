@@ -226,7 +226,8 @@ class ProcessSubreaper implements Subreaper {
 
   /** SIGCHLD is listened to while it can matter: the subreaper is on, adopted orphans may still die, or someone waits for a drain. */
   #listen(): void {
-    const wanted = isMainThread() && (this.#on || this.#unexplained > 0 || this.#members.size > 0 || this.#childListeners.size > 0);
+    const wanted =
+      isMainThread() && (this.#on || this.#unexplained > 0 || this.#members.size > 0 || this.#childListeners.size > 0);
     if (wanted === this.#listening) return;
     this.#listening = wanted;
     if (wanted) process.on('SIGCHLD', this.#onChild);

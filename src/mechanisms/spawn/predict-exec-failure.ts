@@ -44,7 +44,11 @@ function cwdFailure(cwd: string): ExecFailure | undefined {
 }
 
 /** The errno exec of `file` would fail with in a child started with `env` and `cwd`, or undefined if it would start. */
-export function predictExecFailure(file: string, env: NodeJS.ProcessEnv, cwd: string | undefined): ExecFailure | undefined {
+export function predictExecFailure(
+  file: string,
+  env: NodeJS.ProcessEnv,
+  cwd: string | undefined,
+): ExecFailure | undefined {
   const directory = cwd ?? process.cwd();
   if (cwd !== undefined) {
     const failure = cwdFailure(directory);

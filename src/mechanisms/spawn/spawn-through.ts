@@ -31,7 +31,12 @@ export interface Wrapper {
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
-export function spawnThrough(wrapper: Wrapper, file: string, args: readonly string[], options: SpawnOptions): ChildProcess {
+export function spawnThrough(
+  wrapper: Wrapper,
+  file: string,
+  args: readonly string[],
+  options: SpawnOptions,
+): ChildProcess {
   const command = commandLine(file, args, options);
   const cwd = options.cwd instanceof URL ? fileURLToPath(options.cwd) : options.cwd;
   if (predictExecFailure(command.file, options.env ?? process.env, cwd) !== undefined) {

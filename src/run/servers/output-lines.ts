@@ -13,7 +13,10 @@ import { StringDecoder } from 'node:string_decoder';
 export type LineListener = (line: string, stream: 'stdout' | 'stderr') => void;
 
 /** Calls `listener` for each line of the given streams; returns the function that stops listening. */
-export function onLines(streams: { stdout?: Readable | null; stderr?: Readable | null }, listener: LineListener): () => void {
+export function onLines(
+  streams: { stdout?: Readable | null; stderr?: Readable | null },
+  listener: LineListener,
+): () => void {
   const stops: Array<() => void> = [];
   for (const name of ['stdout', 'stderr'] as const) {
     const stream = streams[name];

@@ -9,7 +9,10 @@
 import { CorralError } from '../../errors.js';
 import { describe } from '../../options/durations.js';
 
-export type ReadyProbe = { kind: 'http'; url: URL } | { kind: 'tcp'; host: string; port: number } | { kind: 'line'; pattern: RegExp };
+export type ReadyProbe =
+  | { kind: 'http'; url: URL }
+  | { kind: 'tcp'; host: string; port: number }
+  | { kind: 'line'; pattern: RegExp };
 
 const FORMS = 'http://URL, https://URL, tcp:[HOST:]PORT or line:REGEX';
 

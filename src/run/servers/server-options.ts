@@ -36,17 +36,30 @@ const SPEC_KEYS = new Set(['command', 'ready', 'name', 'readyTimeout']);
 
 export function resolveServers(servers: unknown, readyTimeout: unknown): ResolvedServer[] {
   if (servers === undefined) return [];
-  if (!Array.isArray(servers)) throw new CorralError('EINVALID_OPTION', `servers must be an array of { command, ready }, got ${describe(servers)}`);
-  const defaultTimeout = readyTimeout === undefined ? DEFAULT_READY_TIMEOUT_MS : parseTimeout(readyTimeout, 'readyTimeout', { allowInfinite: true });
+  if (!Array.isArray(servers))
+    throw new CorralError(
+      'EINVALID_OPTION',
+      `servers must be an array of { command, ready }, got ${describe(servers)}`,
+    );
+  const defaultTimeout =
+    readyTimeout === undefined
+      ? DEFAULT_READY_TIMEOUT_MS
+      : parseTimeout(readyTimeout, 'readyTimeout', { allowInfinite: true });
   const names = new Set<string>();
   return servers.map((value, index) => {
     const spec = asOptionsObject(value, `servers[${index}]`, SPEC_KEYS) as Partial<ServerSpec>;
     if (typeof spec.command !== 'string' || spec.command.trim() === '') {
-      throw new CorralError('EINVALID_OPTION', `servers[${index}].command must be a command line, got ${describe(spec.command)}`);
+      throw new CorralError(
+        'EINVALID_OPTION',
+        `servers[${index}].command must be a command line, got ${describe(spec.command)}`,
+      );
     }
     const name = spec.name ?? `server${index + 1}`;
     if (typeof name !== 'string' || name === '' || names.has(name)) {
-      throw new CorralError('EINVALID_OPTION', `servers[${index}].name must be a non-empty string of its own, got ${describe(spec.name)}`);
+      throw new CorralError(
+        'EINVALID_OPTION',
+        `servers[${index}].name must be a non-empty string of its own, got ${describe(spec.name)}`,
+      );
     }
     names.add(name);
     return {
@@ -54,7 +67,10 @@ export function resolveServers(servers: unknown, readyTimeout: unknown): Resolve
       command: spec.command,
       ready: spec.ready as string,
       probe: parseReadyProbe(spec.ready),
-      readyTimeoutMs: spec.readyTimeout === undefined ? defaultTimeout : parseTimeout(spec.readyTimeout, `servers[${index}].readyTimeout`, { allowInfinite: true }),
+      readyTimeoutMs:
+        spec.readyTimeout === undefined
+          ? defaultTimeout
+          : parseTimeout(spec.readyTimeout, `servers[${index}].readyTimeout`, { allowInfinite: true }),
     };
   });
 }
@@ -62,5 +78,8 @@ export function resolveServers(servers: unknown, readyTimeout: unknown): Resolve
 export function resolveServerOutput(value: unknown): ServerOutput {
   if (value === undefined) return 'prefix';
   if (value === 'prefix' || value === 'ignore' || typeof value === 'function') return value as ServerOutput;
-  throw new CorralError('EINVALID_OPTION', `serverOutput must be 'prefix', 'ignore' or a function, got ${describe(value)}`);
+  throw new CorralError(
+    'EINVALID_OPTION',
+    `serverOutput must be 'prefix', 'ignore' or a function, got ${describe(value)}`,
+  );
 }

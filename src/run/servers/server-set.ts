@@ -68,8 +68,16 @@ class RunningServer {
   readonly #stopLines: () => void;
   readonly #outputEnded: Promise<unknown>;
 
-  constructor(readonly spec: ResolvedServer, readonly group: ProcessGroup, readonly child: ChildProcess, output: ServerOutput, readonly clock: Clock) {
-    this.#outputEnded = Promise.all([child.stdout, child.stderr].map((stream) => stream && new Promise((resolve) => stream.once('close', resolve))));
+  constructor(
+    readonly spec: ResolvedServer,
+    readonly group: ProcessGroup,
+    readonly child: ChildProcess,
+    output: ServerOutput,
+    readonly clock: Clock,
+  ) {
+    this.#outputEnded = Promise.all(
+      [child.stdout, child.stderr].map((stream) => stream && new Promise((resolve) => stream.once('close', resolve))),
+    );
     this.exited = exitOf(child);
     // An exit that corral's own stop caused is not the server's doing.
     void this.exited.then((exit) => {
@@ -99,7 +107,18 @@ class RunningServer {
       bound.cancel();
       this.#stopLines();
     }
-    return { name: this.spec.name, command: this.spec.command, ready: this.spec.ready, readyTimeoutMs: this.spec.readyTimeoutMs, pid: this.child.pid ?? 0, readyMs: this.readyMs, exit: this.exit, stopped, report, lastLines: this.lastLines.lines };
+    return {
+      name: this.spec.name,
+      command: this.spec.command,
+      ready: this.spec.ready,
+      readyTimeoutMs: this.spec.readyTimeoutMs,
+      pid: this.child.pid ?? 0,
+      readyMs: this.readyMs,
+      exit: this.exit,
+      stopped,
+      report,
+      lastLines: this.lastLines.lines,
+    };
   }
 }
 
@@ -117,7 +136,13 @@ export class ServerSet {
     specs: ResolvedServer[],
     group: ResolvedCreateOptions,
     spawn: GroupSpawnOptions,
-    { output, onSpawn }: { output: ServerOutput; onSpawn: ((name: string, child: ChildProcess, group: ProcessGroup) => void) | undefined },
+    {
+      output,
+      onSpawn,
+    }: {
+      output: ServerOutput;
+      onSpawn: ((name: string, child: ChildProcess, group: ProcessGroup) => void) | undefined;
+    },
     clock: Clock,
   ): Promise<ServerSet> {
     const servers: RunningServer[] = [];
@@ -127,7 +152,11 @@ export class ServerSet {
         const created = await ProcessGroup.create(group);
         let child: ChildProcess;
         try {
-          child = created.spawn('sh', ['-c', spec.command], { ...spawnOptionsFor(spawn), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+          child = created.spawn('sh', ['-c', spec.command], {
+            ...spawnOptionsFor(spawn),
+            stdio: ['ignore', 'pipe', 'pipe'],
+            detached: true,
+          });
           await spawned(child);
         } catch (error) {
           await created.close().catch(() => undefined);
@@ -157,8 +186,14 @@ export class ServerSet {
     try {
       const outcomes = await Promise.all(
         this.#servers.map(async (server) => {
-          const source = { exited: server.exited, onLine: (listener: Parameters<typeof onLines>[1]) => onLines(server.child, listener) };
-          const outcome = await readyOnClock(this.#clock, source, server.spec.probe, { timeoutMs: server.spec.readyTimeoutMs, signal: giveUp.signal });
+          const source = {
+            exited: server.exited,
+            onLine: (listener: Parameters<typeof onLines>[1]) => onLines(server.child, listener),
+          };
+          const outcome = await readyOnClock(this.#clock, source, server.spec.probe, {
+            timeoutMs: server.spec.readyTimeoutMs,
+            signal: giveUp.signal,
+          });
           if (outcome.kind === 'ready') server.readyMs = outcome.elapsedMs;
           // The first failure ends the other waits.
           else giveUp.abort();
@@ -175,7 +210,11 @@ export class ServerSet {
 
   /** Resolves with the failure once a server's leader exits (meant for while the command runs). */
   firstExit(): Promise<ServerFailure> {
-    return Promise.race(this.#servers.map(async (server) => failureOf(server, { kind: 'exited', elapsedMs: 0, exit: await server.exited }, 'run')));
+    return Promise.race(
+      this.#servers.map(async (server) =>
+        failureOf(server, { kind: 'exited', elapsedMs: 0, exit: await server.exited }, 'run'),
+      ),
+    );
   }
 
   /**
@@ -204,7 +243,9 @@ function failureOf(server: RunningServer, outcome: ReadyOutcome, during: ServerF
 /** The command's environment, directory and identity apply to the servers too; its stdio does not. */
 function spawnOptionsFor(spawn: GroupSpawnOptions): GroupSpawnOptions {
   const { env, cwd, uid, gid, noNewPrivileges } = spawn;
-  return Object.fromEntries(Object.entries({ env, cwd, uid, gid, noNewPrivileges }).filter(([, value]) => value !== undefined));
+  return Object.fromEntries(
+    Object.entries({ env, cwd, uid, gid, noNewPrivileges }).filter(([, value]) => value !== undefined),
+  );
 }
 
 function spawned(child: ChildProcess): Promise<void> {

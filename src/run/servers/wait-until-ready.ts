@@ -56,14 +56,24 @@ export interface ReadyOptions {
  * EREADY_TIMEOUT, ESERVER_EXITED (the child exited first), or the
  * AbortSignal's reason. Stops nothing: the caller owns the child.
  */
-export async function ready(child: ChildProcess, probe: string, options: ReadyOptions = {}): Promise<{ elapsedMs: number }> {
+export async function ready(
+  child: ChildProcess,
+  probe: string,
+  options: ReadyOptions = {},
+): Promise<{ elapsedMs: number }> {
   const parsed = parseReadyProbe(probe);
-  const timeoutMs = options.timeout === undefined ? DEFAULT_READY_TIMEOUT_MS : parseTimeout(options.timeout, 'timeout', { allowInfinite: true });
+  const timeoutMs =
+    options.timeout === undefined
+      ? DEFAULT_READY_TIMEOUT_MS
+      : parseTimeout(options.timeout, 'timeout', { allowInfinite: true });
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
     throw new CorralError('EINVALID_OPTION', `signal must be an AbortSignal, got ${describe(options.signal)}`);
   }
   if (parsed.kind === 'line' && !child.stdout && !child.stderr) {
-    throw new CorralError('EINVALID_PROBE', `ready probe ${JSON.stringify(probe)} reads the child's output: spawn it with stdout or stderr as 'pipe'`);
+    throw new CorralError(
+      'EINVALID_PROBE',
+      `ready probe ${JSON.stringify(probe)} reads the child's output: spawn it with stdout or stderr as 'pipe'`,
+    );
   }
   options.signal?.throwIfAborted();
   const source: ReadySource = { exited: exitOf(child), onLine: (listener) => onLines(child, listener) };
@@ -125,7 +135,8 @@ export async function readyOnClock(
       async () => {
         const before = known();
         if (before !== undefined) return before;
-        if (attempt !== undefined && !inFlight.signal.aborted && (await attempt(inFlight.signal))) return { kind: 'ready', elapsedMs: elapsedMs() } as const;
+        if (attempt !== undefined && !inFlight.signal.aborted && (await attempt(inFlight.signal)))
+          return { kind: 'ready', elapsedMs: elapsedMs() } as const;
         return known();
       },
       {
@@ -190,7 +201,8 @@ function tcpAccepts(host: string, port: number, signal: AbortSignal): Promise<bo
 
 /** Resolves when the child exits (at once if it already has). */
 export function exitOf(child: ChildProcess): Promise<ServerExit> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode as NodeJS.Signals | null });
+  if (child.exitCode !== null || child.signalCode !== null)
+    return Promise.resolve({ code: child.exitCode, signal: child.signalCode as NodeJS.Signals | null });
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 }
 

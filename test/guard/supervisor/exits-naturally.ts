@@ -9,7 +9,11 @@
 import { ProcessGroup } from '../../../src/index.js';
 import { currentGuardPid } from '../../../src/guard/group-guard.js';
 
-const [mechanism, ending, cgroupParent] = process.argv.slice(2) as ['cgroup' | 'pgroup', 'close' | 'exit', string | undefined];
+const [mechanism, ending, cgroupParent] = process.argv.slice(2) as [
+  'cgroup' | 'pgroup',
+  'close' | 'exit',
+  string | undefined,
+];
 const group = await ProcessGroup.create({ mechanism, ...(cgroupParent ? { cgroupParent } : {}) });
 const child = group.spawn('sh', ['-c', 'sleep 1000 & exec sleep 1000'], { stdio: 'ignore' });
 await new Promise((resolve) => child.once('spawn', resolve));

@@ -64,8 +64,15 @@ export async function startSupervisor(t: Teardowns, tag: Pick<Tag, 'env'>, plan:
  * starts it like startSupervisor and waits for its death. Returns the
  * signal it died of (null if it exited instead).
  */
-export async function runSupervisorUntilKilled(t: Teardowns, tag: Pick<Tag, 'env'>, plan: SupervisorPlan): Promise<NodeJS.Signals | null> {
-  const child = spawn(process.execPath, nodeArgs(SCRIPT, JSON.stringify(plan)), { env: tag.env, stdio: ['ignore', 'ignore', 'inherit'] });
+export async function runSupervisorUntilKilled(
+  t: Teardowns,
+  tag: Pick<Tag, 'env'>,
+  plan: SupervisorPlan,
+): Promise<NodeJS.Signals | null> {
+  const child = spawn(process.execPath, nodeArgs(SCRIPT, JSON.stringify(plan)), {
+    env: tag.env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
   t.teardown(async () => {
     if (child.exitCode === null && child.signalCode === null) {

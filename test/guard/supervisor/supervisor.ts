@@ -32,7 +32,9 @@ for (let i = 0; i < plan.groups; i++) {
   groups.push(group);
 }
 const report = () =>
-  console.log(JSON.stringify({ guardPid: currentGuardPid(), cgroupPaths: groups.map((g) => g.cgroupPath).filter(Boolean) }));
+  console.log(
+    JSON.stringify({ guardPid: currentGuardPid(), cgroupPaths: groups.map((g) => g.cgroupPath).filter(Boolean) }),
+  );
 report();
 process.on('SIGUSR2', report);
 setInterval(() => {}, 1 << 30);

@@ -20,7 +20,12 @@ export interface ScopeRequest {
 
 function common(bus: ManagerBus, timeoutMs: number): string[] {
   // busctl's --timeout takes seconds; a bound of its own, so a wedged manager cannot hold the call.
-  return [`--address=${bus.address}`, '--json=short', '--no-pager', `--timeout=${Math.max(1, Math.ceil(timeoutMs / 1000))}`];
+  return [
+    `--address=${bus.address}`,
+    '--json=short',
+    '--no-pager',
+    `--timeout=${Math.max(1, Math.ceil(timeoutMs / 1000))}`,
+  ];
 }
 
 /**
@@ -41,8 +46,17 @@ export function startScopeArguments(bus: ManagerBus, request: ScopeRequest, time
   ];
   return [
     ...common(bus, timeoutMs),
-    'call', SYSTEMD, MANAGER_PATH, MANAGER, 'StartTransientUnit', 'ssa(sv)a(sa(sv))',
-    request.unit, 'fail', String(properties.length), ...properties.flat(), '0',
+    'call',
+    SYSTEMD,
+    MANAGER_PATH,
+    MANAGER,
+    'StartTransientUnit',
+    'ssa(sv)a(sa(sv))',
+    request.unit,
+    'fail',
+    String(properties.length),
+    ...properties.flat(),
+    '0',
   ];
 }
 

@@ -62,13 +62,19 @@ export function socketOfAddress(address: string): string | undefined {
 function candidates(uid: number, env: NodeJS.ProcessEnv): Array<{ from: string; address: string }> {
   if (uid === 0) {
     return [
-      ...(env.DBUS_SYSTEM_BUS_ADDRESS ? [{ from: '$DBUS_SYSTEM_BUS_ADDRESS', address: env.DBUS_SYSTEM_BUS_ADDRESS }] : []),
+      ...(env.DBUS_SYSTEM_BUS_ADDRESS
+        ? [{ from: '$DBUS_SYSTEM_BUS_ADDRESS', address: env.DBUS_SYSTEM_BUS_ADDRESS }]
+        : []),
       { from: 'the system bus', address: `unix:path=${SYSTEM_BUS_SOCKET}` },
     ];
   }
   return [
-    ...(env.DBUS_SESSION_BUS_ADDRESS ? [{ from: '$DBUS_SESSION_BUS_ADDRESS', address: env.DBUS_SESSION_BUS_ADDRESS }] : []),
-    ...(env.XDG_RUNTIME_DIR ? [{ from: '$XDG_RUNTIME_DIR', address: `unix:path=${join(env.XDG_RUNTIME_DIR, 'bus')}` }] : []),
+    ...(env.DBUS_SESSION_BUS_ADDRESS
+      ? [{ from: '$DBUS_SESSION_BUS_ADDRESS', address: env.DBUS_SESSION_BUS_ADDRESS }]
+      : []),
+    ...(env.XDG_RUNTIME_DIR
+      ? [{ from: '$XDG_RUNTIME_DIR', address: `unix:path=${join(env.XDG_RUNTIME_DIR, 'bus')}` }]
+      : []),
     { from: `uid ${uid}'s runtime directory`, address: `unix:path=/run/user/${uid}/bus` },
   ];
 }
@@ -92,6 +98,9 @@ export function chooseManagerBus(uid: number, env: NodeJS.ProcessEnv, stat: Stat
     else if (found.uid !== uid) rejected.push(`${socket} belongs to uid ${found.uid}, not ${uid}`);
     else return { bus: { manager, address, socket } };
   }
-  const whose = manager === 'user' ? `no systemd user manager's bus is reachable for uid ${uid}` : 'the system bus is not reachable';
+  const whose =
+    manager === 'user'
+      ? `no systemd user manager's bus is reachable for uid ${uid}`
+      : 'the system bus is not reachable';
   return { reason: `${whose} (${rejected.join('; ')})` };
 }

@@ -19,13 +19,26 @@ export const runBusctl: Busctl = (args, timeoutMs) =>
       'busctl',
       args,
       // C locale: busctl's messages are matched (see busctl-reply.ts); no colours, no pager.
-      { timeout: timeoutMs + KILL_MARGIN_MS, killSignal: 'SIGKILL', encoding: 'utf8', env: { ...process.env, LC_ALL: 'C', SYSTEMD_COLORS: '0', SYSTEMD_PAGER: '' } },
+      {
+        timeout: timeoutMs + KILL_MARGIN_MS,
+        killSignal: 'SIGKILL',
+        encoding: 'utf8',
+        env: { ...process.env, LC_ALL: 'C', SYSTEMD_COLORS: '0', SYSTEMD_PAGER: '' },
+      },
       (error, stdout, stderr) => {
         if (error === null) return resolve({ ok: true, stdout });
         const { code, killed, signal } = error as NodeJS.ErrnoException & { killed?: boolean; signal?: string };
-        if (code === 'ENOENT') return resolve({ ok: false, message: 'busctl (systemd\'s D-Bus tool) is not installed or not on PATH' });
-        if (killed) return resolve({ ok: false, message: `busctl did not answer within ${timeoutMs + KILL_MARGIN_MS} ms and was killed` });
-        resolve({ ok: false, message: failureText(stderr, signal ? `died of ${signal}` : `exited with ${String(code)}`) });
+        if (code === 'ENOENT')
+          return resolve({ ok: false, message: "busctl (systemd's D-Bus tool) is not installed or not on PATH" });
+        if (killed)
+          return resolve({
+            ok: false,
+            message: `busctl did not answer within ${timeoutMs + KILL_MARGIN_MS} ms and was killed`,
+          });
+        resolve({
+          ok: false,
+          message: failureText(stderr, signal ? `died of ${signal}` : `exited with ${String(code)}`),
+        });
       },
     );
   });

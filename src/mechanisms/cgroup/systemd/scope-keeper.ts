@@ -69,10 +69,12 @@ export class ScopeKeeper {
       if ('reason' in prospect) return prospect;
       const { unitName, ...start } = this.#seams.start;
       // A self-move still in flight (migration-primer.ts) would move us back out of the scope.
-      this.#attempt = primerSettled().then(() => startDelegatedScope(prospect.bus, { ...start, unit: unitName() })).then((outcome) => {
-        if ('scope' in outcome) this.#entered = outcome.scope;
-        return outcome;
-      });
+      this.#attempt = primerSettled()
+        .then(() => startDelegatedScope(prospect.bus, { ...start, unit: unitName() }))
+        .then((outcome) => {
+          if ('scope' in outcome) this.#entered = outcome.scope;
+          return outcome;
+        });
     }
     return this.#attempt;
   }

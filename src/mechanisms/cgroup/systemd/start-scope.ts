@@ -49,14 +49,22 @@ const LONGEST_PAUSE_MS = 50;
 export async function startDelegatedScope(bus: ManagerBus, seams: StartScopeSeams): Promise<ScopeOutcome> {
   const { busctl, clock, unit } = seams;
   const who = `the systemd ${bus.manager} manager (${bus.address})`;
-  const started = await busctl(startScopeArguments(bus, { unit, pids: [seams.pid], description: seams.description }, CALL_TIMEOUT_MS), CALL_TIMEOUT_MS);
+  const started = await busctl(
+    startScopeArguments(bus, { unit, pids: [seams.pid], description: seams.description }, CALL_TIMEOUT_MS),
+    CALL_TIMEOUT_MS,
+  );
   if (!started.ok) return { reason: `${who} did not start ${unit}: ${started.message}` };
   const job = parseObjectPathReply(started.stdout);
-  if (job === undefined) return { reason: `${who} answered StartTransientUnit for ${unit} with no job: ${JSON.stringify(started.stdout.trim())}` };
+  if (job === undefined)
+    return {
+      reason: `${who} answered StartTransientUnit for ${unit} with no job: ${JSON.stringify(started.stdout.trim())}`,
+    };
 
   const entered = (): ScopeOutcome | undefined => {
     const cgroup = seams.readOwnCgroup();
-    return cgroup !== undefined && cgroupIsInUnit(cgroup, unit) ? { scope: { unit, manager: bus.manager, bus: bus.address, cgroup } } : undefined;
+    return cgroup !== undefined && cgroupIsInUnit(cgroup, unit)
+      ? { scope: { unit, manager: bus.manager, bus: bus.address, cgroup } }
+      : undefined;
   };
   const deadline = clock.now() + JOB_WAIT_MS;
   let nextJobCheck = clock.now() + JOB_CHECK_EVERY_MS;
@@ -73,7 +81,9 @@ export async function startDelegatedScope(bus: ManagerBus, seams: StartScopeSeam
         if (late) return late;
         const unitState = await busctl(unitStateArguments(bus, unitObjectPath(unit), CALL_TIMEOUT_MS), CALL_TIMEOUT_MS);
         const active = unitState.ok ? parseStringProperty(unitState.stdout) : undefined;
-        return { reason: `${who} finished the job for ${unit} without moving this process into it (unit state: ${active ?? 'unknown'})` };
+        return {
+          reason: `${who} finished the job for ${unit} without moving this process into it (unit state: ${active ?? 'unknown'})`,
+        };
       }
       nextJobCheck = clock.now() + JOB_CHECK_EVERY_MS;
     }
@@ -81,5 +91,9 @@ export async function startDelegatedScope(bus: ManagerBus, seams: StartScopeSeam
     pause = Math.min(pause * 2, LONGEST_PAUSE_MS);
   }
   await busctl(cancelJobArguments(bus, job, CALL_TIMEOUT_MS), CALL_TIMEOUT_MS);
-  return entered() ?? { reason: `${who} did not move this process into ${unit} within ${JOB_WAIT_MS} ms (job ${job} cancelled)` };
+  return (
+    entered() ?? {
+      reason: `${who} did not move this process into ${unit} within ${JOB_WAIT_MS} ms (job ${job} cancelled)`,
+    }
+  );
 }

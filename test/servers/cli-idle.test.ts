@@ -11,36 +11,41 @@ import { corral, jsonReport } from '../cli/corral-cli.js';
 
 const cliTest = test.serial;
 
-cliTest(
-  '--idle-timeout 1s stops a silent command and its daemon: exit 120, the report says idle and for how long',
-  async (t) => {
-    const tag = tagFor(t);
-    const outcome = await corral(
-      [
-        'run',
-        '--json',
-        '--idle-timeout',
-        '1s',
-        '--',
-        'sh',
-        '-c',
-        '(setsid sleep 1000 &); echo started; exec sleep 1000',
-      ],
-      tag,
-    );
-    t.is(outcome.status, 120);
-    t.regex(outcome.stdout, /^started$/m, "output before the silence reached corral's stdout");
-    t.regex(
-      outcome.stderr,
-      /^corral: the command's tree wrote nothing for \d+\.\d s \(--idle-timeout\); it was stopped$/m,
-    );
-    const report = jsonReport(outcome);
-    t.true(report.idleTimedOut);
-    t.true(report.idleMs >= 1000);
-    t.true(report.stopped >= 2, 'the command and its daemon');
-    assertNoSurvivors(t, tag);
-  },
-);
+for (const mechanism of ['cgroup', 'pgroup'] as const) {
+  cliTest(
+    `${mechanism}: --idle-timeout 1s stops a silent command and its daemon: exit 120, the report says idle and for how long`,
+    async (t) => {
+      const tag = tagFor(t);
+      const outcome = await corral(
+        [
+          'run',
+          '--json',
+          '--mechanism',
+          mechanism,
+          '--idle-timeout',
+          '1s',
+          '--',
+          'sh',
+          '-c',
+          '(setsid sleep 1000 &); echo started; exec sleep 1000',
+        ],
+        tag,
+      );
+      t.is(outcome.status, 120);
+      t.regex(outcome.stdout, /^started$/m, "output before the silence reached corral's stdout");
+      t.regex(
+        outcome.stderr,
+        /^corral: the command's tree wrote nothing for \d+\.\d s \(--idle-timeout\); it was stopped$/m,
+      );
+      const report = jsonReport(outcome);
+      t.true(report.idleTimedOut);
+      t.true(report.idleMs >= 1000);
+      t.true(report.stopped >= 2, 'the command and its daemon');
+      t.is(report.mechanism, mechanism);
+      assertNoSurvivors(t, tag);
+    },
+  );
+}
 
 cliTest('a command printing every 0.25 s is not stopped by --idle-timeout; its status stands', async (t) => {
   const tag = tagFor(t);

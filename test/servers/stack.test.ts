@@ -132,33 +132,38 @@ for (const setting of ['cgroup', 'fallback'] as const) {
     t.true(await portFreed(served.api));
     t.true(await portFreed(served.web));
   });
+
+  cliTest(
+    `${setting}: the api dying before it is ready: the tests never start, exit 122, its last line shown`,
+    async (t) => {
+      const tag = tagFor(t);
+      const served = await stack('die');
+      const dir = mkdtempSync(join(tmpdir(), 'corral-stack-'));
+      chmodSync(dir, 0o777); // as uid 65534 the tests could not touch it, and "never started" would prove nothing
+      t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+      const outcome = await startCorral(t, setting, [...served.flags, '--', 'touch', join(dir, 'ran')], tag).done;
+      t.is(outcome.status, 122);
+      t.regex(outcome.stderr, /^corral: server dev exited before it was ready/m);
+      t.regex(outcome.stderr, /^corral: {3}\[dev\] \[api\] api: cannot open the database$/m);
+      t.false(existsSync(join(dir, 'ran')));
+      assertNoSurvivors(t, tag);
+      t.true(await portFreed(served.web));
+    },
+  );
+
+  cliTest(
+    `${setting}: the api never ready: the run ends at --ready-timeout with exit 121, nothing left, the tests never started`,
+    async (t) => {
+      const tag = tagFor(t);
+      const served = await stack('never', '2s');
+      const dir = mkdtempSync(join(tmpdir(), 'corral-stack-'));
+      chmodSync(dir, 0o777); // as uid 65534 the tests could not touch it, and "never started" would prove nothing
+      t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+      const outcome = await startCorral(t, setting, [...served.flags, '--', 'touch', join(dir, 'ran')], tag).done;
+      t.is(outcome.status, 121);
+      t.false(existsSync(join(dir, 'ran')));
+      assertNoSurvivors(t, tag);
+      t.true(await portFreed(served.web));
+    },
+  );
 }
-
-cliTest('cgroup: the api dying before it is ready: the tests never start, exit 122, its last line shown', async (t) => {
-  const tag = tagFor(t);
-  const served = await stack('die');
-  const dir = mkdtempSync(join(tmpdir(), 'corral-stack-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const outcome = await startCorral(t, 'cgroup', [...served.flags, '--', 'touch', join(dir, 'ran')], tag).done;
-  t.is(outcome.status, 122);
-  t.regex(outcome.stderr, /^corral: server dev exited before it was ready/m);
-  t.regex(outcome.stderr, /^corral: {3}\[dev\] \[api\] api: cannot open the database$/m);
-  t.false(existsSync(join(dir, 'ran')));
-  assertNoSurvivors(t, tag);
-  t.true(await portFreed(served.web));
-});
-
-cliTest(
-  'cgroup: the api never ready: the run ends at --ready-timeout with exit 121, nothing left, the tests never started',
-  async (t) => {
-    const tag = tagFor(t);
-    const served = await stack('never', '2s');
-    const dir = mkdtempSync(join(tmpdir(), 'corral-stack-'));
-    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-    const outcome = await startCorral(t, 'cgroup', [...served.flags, '--', 'touch', join(dir, 'ran')], tag).done;
-    t.is(outcome.status, 121);
-    t.false(existsSync(join(dir, 'ran')));
-    assertNoSurvivors(t, tag);
-    t.true(await portFreed(served.web));
-  },
-);

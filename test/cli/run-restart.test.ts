@@ -100,6 +100,8 @@ const badLines: Array<[string, string[]]> = [
   ['--watch on a missing path', ['--watch', '/nonexistent/corral-watch-path']],
   ['--watch with --restart', ['--watch', '.', '--restart', 'always']],
   ['--watch with --no-escalate', ['--watch', '.', '--no-escalate']],
+  ['--server with --restart', ['--server', 'sleep 1000', '--ready', 'tcp:1', '--restart', 'always']],
+  ['--idle-timeout with --watch', ['--idle-timeout', '1s', '--watch', '.']],
 ];
 for (const [what, flags] of badLines) {
   cliTest(`bad supervision input exits 2 with one line and starts nothing: ${what}`, async (t) => {

@@ -94,7 +94,8 @@ test.serial('an orphan adopted while the subreaper was on that dies after it wen
     () => readProcStatSync(adopted) === undefined,
     'the orphan that died after the subreaper went off is reaped',
   );
-  t.deepEqual(zombieChildren(), []);
+  // The group's leader, killed by close(), is libuv's to reap: on a slow machine its exit can still be on its way.
+  await eventually(() => zombieChildren().length === 0, 'no zombie child left');
 });
 
 test("libuv's unreaped children: a ChildProcess counts from its spawn until its exit, a failed spawn never", async (t) => {

@@ -24,7 +24,7 @@ import { GuardEntry } from './guard-entry.js';
 import { registerForExitCleanup, unregisterFromExitCleanup, type ExitCleanupEntry } from './exit-cleanup.js';
 import { checkNoNewPrivileges, spawnWithoutNewPrivileges, type GroupSpawnOptions } from './no-new-privileges.js';
 import { selectMechanism, type Selection } from './select-mechanism.js';
-import type { CgroupOrigin } from '../mechanisms/cgroup/cgroup-origin.js';
+import type { CgroupOrigin } from '../mechanisms/cgroup/index.js';
 import { normalizeSpawnArguments } from './spawn-arguments.js';
 
 let groupCounter = 0;
@@ -72,11 +72,11 @@ export class ProcessGroup implements AsyncDisposable {
    */
   static async create(options: CreateOptions = {}): Promise<ProcessGroup> {
     const resolved = resolveCreateOptions(options);
-    const { containment, ...selection } = await selectMechanism(resolved);
+    const { containment, ...selection } = await selectMechanism(resolved, systemClock);
     return new ProcessGroup(containment, resolved, selection, systemClock);
   }
 
-  /** Wrap an existing Containment (tests and advanced embedding: a fake target, a virtual clock). */
+  /** Wrap an existing Containment (tests and advanced embedding: a fake target, a virtual clock: the containment's own). */
   static fromContainment(
     containment: Containment,
     options: CreateOptions = {},
@@ -173,6 +173,17 @@ export class ProcessGroup implements AsyncDisposable {
     return this.#containment.stats();
   }
 
+  /**
+   * The stats that describe the whole life of the group, for a report at its
+   * end: under cgroup those of stats() (CPU time of every member that ran,
+   * the peaks); process groups give no CPU time here, as theirs counts only
+   * the members still alive.
+   */
+  async finalStats(): Promise<GroupStats> {
+    this.#assertOpen('finalStats');
+    return this.#containment.finalStats();
+  }
+
   /** Freeze the whole tree (cgroup.freeze, or SIGSTOP under pgroup). */
   async suspend(): Promise<void> {
     this.#assertOpen('suspend');
@@ -212,7 +223,7 @@ export class ProcessGroup implements AsyncDisposable {
     const spare = this.#latch.skipDropKill;
     try {
       if (spare) await this.#containment.spare();
-      else await this.#containment.tearDown(this.#options.killTimeout, this.#clock);
+      else await this.#containment.tearDown(this.#options.killTimeout);
     } catch (error) {
       // The tree (or its directory) is still there: stay open, stay guarded
       // and registered for exit cleanup, and let the caller retry close().

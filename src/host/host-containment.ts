@@ -2,9 +2,9 @@
  * hostContainment(): what mechanism 'auto' will get on this host, and why,
  * predicted without creating, moving or writing anything. Written for
  * `corral doctor`; every field says what it means. The cgroup facts come
- * from the cgroup mechanism (src/mechanisms/cgroup/probe-host.ts).
+ * from the cgroup mechanism's probeCgroupHost().
  */
-import { probeCgroupHost, type CgroupHost, type CgroupHostOptions } from '../mechanisms/cgroup/probe-host.js';
+import { probeCgroupHost, type CgroupHost, type CgroupHostOptions } from '../mechanisms/cgroup/index.js';
 
 export interface HostContainment extends CgroupHost {
   /**
@@ -21,7 +21,5 @@ export type HostContainmentOptions = CgroupHostOptions;
 
 export function hostContainment(options: HostContainmentOptions = {}): HostContainment {
   const cgroup = probeCgroupHost(options);
-  // Not writable, yet a cgroup: a systemd manager will give this process a delegated scope.
-  const usable = cgroup.writable || cgroup.cgroupOrigin?.kind === 'systemd-scope';
-  return { mechanism: usable ? 'cgroup' : 'pgroup', ...cgroup };
+  return { mechanism: cgroup.reason === undefined ? 'cgroup' : 'pgroup', ...cgroup };
 }

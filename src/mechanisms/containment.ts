@@ -1,5 +1,4 @@
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
-import type { Clock } from '../driver/clock.js';
 import type { GracefulTarget } from '../driver/target.js';
 import type { GuardRecord } from '../guard/record.js';
 
@@ -51,13 +50,19 @@ export interface Containment extends GracefulTarget {
   resume(): Promise<void>;
   stats(): Promise<GroupStats>;
   /**
+   * The stats that describe the whole run, read once at its end: a figure
+   * that covers only the live members (pgroup's CPU time) is left out, as a
+   * wrong figure is worse than none.
+   */
+  finalStats(): Promise<GroupStats>;
+  /**
    * The mechanism's one teardown: SIGKILL the tree, wait for the drain (up to
    * `killTimeout`; EKILL_TIMEOUT/EKILL_FAILED past it), then let go of the OS
    * resources (the cgroup subtree, removed deepest first, EBUSY waited out,
-   * bounded: ECGROUP_REMOVE). Every wait of one containment runs on one
-   * clock: its own where it has one (cgroup's seam), else `clock`.
+   * bounded: ECGROUP_REMOVE). Every wait of one containment runs on the one
+   * clock it was given at creation.
    */
-  tearDown(killTimeout: number, clock: Clock): Promise<void>;
+  tearDown(killTimeout: number): Promise<void>;
   /** Let go of the group without killing: its members were stood down and keep running. */
   spare(): Promise<void>;
   /** tearDown() without yielding to the event loop, best effort, for process exit. */

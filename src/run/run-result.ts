@@ -1,6 +1,6 @@
 /** What run() resolves with. */
 import type { ShutdownReport } from '../driver/graceful.js';
-import type { CgroupOrigin } from '../mechanisms/cgroup/cgroup-origin.js';
+import type { CgroupOrigin } from '../mechanisms/cgroup/index.js';
 import type { GroupStats, MechanismName } from '../mechanisms/containment.js';
 import type { OutputBytes } from './capture-output.js';
 import type { ServerFailure, ServerReport } from './servers/server-set.js';

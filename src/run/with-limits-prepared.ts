@@ -5,16 +5,14 @@
  * into a leaf of its own cgroup (prepareCgroupForLimits, once per process)
  * and the group is made beside it. run() and `corral run` both do it, so
  * that they behave the same on the same host. Without limits nothing is
- * moved, and the preparation (with the systemd code it may need) is not
- * even loaded.
+ * moved.
  */
-import { controllersFor } from '../mechanisms/cgroup/apply-limits.js';
+import { controllersFor, prepareCgroupForLimits } from '../mechanisms/cgroup/index.js';
 import type { ResolvedCreateOptions } from '../options/group-options.js';
 
 export async function withLimitsPrepared(options: ResolvedCreateOptions): Promise<ResolvedCreateOptions> {
   if (options.limits === undefined || options.mechanism === 'pgroup' || options.cgroupParent !== undefined)
     return options;
-  const { prepareCgroupForLimits } = await import('../mechanisms/cgroup/prepare-for-limits.js');
   const prepared = await prepareCgroupForLimits(controllersFor(options.limits), undefined, {
     systemdScope: options.systemdScope,
   });

@@ -1,5 +1,5 @@
 import { CorralError } from '../errors.js';
-import { isCgroup2Directory } from '../mechanisms/cgroup/hierarchy.js';
+import { isCgroup2Directory } from '../mechanisms/cgroup/index.js';
 import { DEFAULT_KILL_TIMEOUT } from '../options/group-options.js';
 import { parseTimeout } from '../options/durations.js';
 import { asOptionsObject, parseBoolean } from '../options/validate.js';

@@ -9,11 +9,7 @@
  * of a dead owner it is removed only once empty, unless `includeSpared`.
  */
 import { CorralError, failure } from '../errors.js';
-import { attachCgroupContainment, type CgroupSeams } from '../mechanisms/cgroup/cgroup-containment.js';
-import { realCgroupFs } from '../mechanisms/cgroup/cgroup-fs.js';
-import { findGroupDirs, type FoundGroupDir } from '../mechanisms/cgroup/find-group-dirs.js';
-import { locateHierarchy } from '../mechanisms/cgroup/hierarchy.js';
-import { ownerIsAlive } from '../mechanisms/cgroup/owner.js';
+import { findGroupDirs, type CgroupSeams, type FoundGroupDir } from '../mechanisms/cgroup/index.js';
 import { resolveSweepOptions, type ResolvedSweepOptions, type SweepOptions } from './sweep-options.js';
 
 export type SweepAction =
@@ -49,21 +45,18 @@ export interface SweepReport {
   failed: number;
 }
 
-/** Test seams: the cgroup mechanism's (file operations, clock). */
-export type SweepSeams = CgroupSeams;
-
 /** Finds the cgroup directories of dead corral supervisors, kills what is inside, removes them, and says what it did. */
 export function sweepStaleGroups(options: SweepOptions = {}): Promise<SweepReport> {
   return sweepStaleGroupsWith(options, {});
 }
 
-export async function sweepStaleGroupsWith(options: SweepOptions, seams: SweepSeams): Promise<SweepReport> {
+/** `seams`: the cgroup mechanism's (file operations, clock), for tests. */
+export async function sweepStaleGroupsWith(options: SweepOptions, seams: CgroupSeams): Promise<SweepReport> {
   const resolved = resolveSweepOptions(options);
-  const root = resolved.root ?? locateHierarchy().mount?.mountPoint;
+  const { root, groups } = findGroupDirs(resolved.root, seams);
   const report: SweepReport = { root, groups: [], removed: 0, processesKilled: 0, failed: 0 };
-  if (root === undefined) return report;
-  for (const found of findGroupDirs(seams.fs ?? realCgroupFs, root)) {
-    const swept = await sweepOne(found, resolved, seams);
+  for (const found of groups) {
+    const swept = await sweepOne(found, resolved);
     report.groups.push(swept);
     if (swept.action === 'removed') report.removed += 1;
     if (swept.action === 'failed') report.failed += 1;
@@ -72,11 +65,8 @@ export async function sweepStaleGroupsWith(options: SweepOptions, seams: SweepSe
   return report;
 }
 
-async function sweepOne(
-  { path, name }: FoundGroupDir,
-  options: ResolvedSweepOptions,
-  seams: SweepSeams,
-): Promise<SweptGroup> {
+async function sweepOne(found: FoundGroupDir, options: ResolvedSweepOptions): Promise<SweptGroup> {
+  const { path, name } = found;
   const swept: SweptGroup = {
     path,
     ownerPid: name.ownerPid,
@@ -85,8 +75,8 @@ async function sweepOne(
     action: 'owner-alive',
     processesKilled: 0,
   };
-  if (ownerIsAlive(name.ownerPid, name.ownerStartTime)) return swept;
-  const group = attachCgroupContainment(path, seams);
+  if (found.ownerIsAlive()) return swept;
+  const group = found.attach();
   if (name.spared && !options.includeSpared && !(await group.isDrained().catch(() => false))) {
     swept.action = 'spared-kept';
     return swept;

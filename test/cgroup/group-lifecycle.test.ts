@@ -37,6 +37,7 @@ test('members() lists every live member, escaped ones included; stats() counts t
   t.deepEqual([...members].sort(), findTagged(tag.tag).sort());
   t.is(stats.processes, zooSize());
   t.is(typeof stats.cpuUsageMs, 'number');
+  t.is(typeof (await group.finalStats()).cpuUsageMs, 'number', 'cpu.stat counts the exited members too');
   const dir = group.cgroupPath!;
   t.is(
     stats.memoryBytes === undefined,

@@ -8,7 +8,9 @@
 import test from 'ava';
 import { CorralError } from '../../src/errors.js';
 import type { CgroupContainment } from '../../src/mechanisms/cgroup/cgroup-containment.js';
-import { selectMechanism, type SelectionSeams } from '../../src/group/select-mechanism.js';
+import { selectMechanism } from '../../src/group/select-mechanism.js';
+import type { PlacementSeams } from '../../src/mechanisms/cgroup/place-group.js';
+import { systemClock } from '../../src/driver/clock.js';
 import { resolveCreateOptions } from '../../src/options/group-options.js';
 import { originOf } from '../../src/mechanisms/cgroup/cgroup-origin.js';
 import {
@@ -424,7 +426,7 @@ function decisionSeams(script: {
   let inScope = false;
   const asked: boolean[] = [];
   const made: Array<string | undefined> = [];
-  const seams: SelectionSeams = {
+  const seams: PlacementSeams = {
     hierarchy: () => ({
       layout: 'unified',
       mount: { mountPoint: '/sys/fs/cgroup', root: '/', readOnly: script.readOnly ?? false },
@@ -459,14 +461,14 @@ function decisionSeams(script: {
 
 test("'auto' in order: the own cgroup, then a systemd scope, then process groups with a reason that says what was tried", async (t) => {
   const ok = decisionSeams({ scope: 'ok' });
-  const got = await selectMechanism(resolveCreateOptions({ guard: false }), ok.seams);
+  const got = await selectMechanism(resolveCreateOptions({ guard: false }), systemClock, ok.seams);
   t.is(got.containment.cgroupPath, `/sys/fs/cgroup${SCOPE_CGROUP}/corral-1`);
   t.deepEqual(got.cgroupOrigin, { kind: 'systemd-scope', unit: UNIT, manager: 'user', bus: BUS.address });
   t.deepEqual(ok.asked, [true]);
   t.is(ok.made.length, 2, 'tried the own cgroup, then again inside the scope');
 
   const refused = decisionSeams({ scope: 'refused' });
-  const fallback = await selectMechanism(resolveCreateOptions({ guard: false }), refused.seams);
+  const fallback = await selectMechanism(resolveCreateOptions({ guard: false }), systemClock, refused.seams);
   t.is(fallback.containment.mechanism, 'pgroup');
   t.is(
     fallback.fallbackReason,
@@ -477,6 +479,7 @@ test("'auto' in order: the own cgroup, then a systemd scope, then process groups
   const strict = await t.throwsAsync(
     selectMechanism(
       resolveCreateOptions({ mechanism: 'cgroup', guard: false }),
+      systemClock,
       decisionSeams({ scope: 'refused' }).seams,
     ),
   );
@@ -485,6 +488,7 @@ test("'auto' in order: the own cgroup, then a systemd scope, then process groups
   const limited = await t.throwsAsync(
     selectMechanism(
       resolveCreateOptions({ guard: false, limits: { pids: 5 } }),
+      systemClock,
       decisionSeams({ scope: 'refused' }).seams,
     ),
   );
@@ -493,6 +497,7 @@ test("'auto' in order: the own cgroup, then a systemd scope, then process groups
 
   const denied = await selectMechanism(
     resolveCreateOptions({ guard: false }),
+    systemClock,
     decisionSeams({ scope: 'ok', denyInScope: true }).seams,
   );
   t.regex(denied.fallbackReason!, /EACCES \(in the delegated scope corral-415-0a1b2c3d\.scope systemd gave\)$/);
@@ -500,24 +505,29 @@ test("'auto' in order: the own cgroup, then a systemd scope, then process groups
 
 test("'auto' asks systemd only where a scope could help, and not when told not to", async (t) => {
   const optedOut = decisionSeams({ scope: 'ok' });
-  const off = await selectMechanism(resolveCreateOptions({ guard: false, systemdScope: false }), optedOut.seams);
+  const off = await selectMechanism(
+    resolveCreateOptions({ guard: false, systemdScope: false }),
+    systemClock,
+    optedOut.seams,
+  );
   t.deepEqual(optedOut.asked, [false]);
   t.regex(off.fallbackReason!, /; no delegated systemd scope either: turned off$/);
 
   const parent = decisionSeams({ scope: 'ok' });
   const given = await selectMechanism(
     resolveCreateOptions({ guard: false, cgroupParent: '/sys/fs/cgroup/x' }),
+    systemClock,
     parent.seams,
   );
   t.deepEqual(parent.asked, [], 'a cgroupParent says where the groups go');
   t.is(given.fallbackReason, `cgroup v2 is not usable: cannot create ${SESSION}/corral-1: EACCES`);
 
   const readOnly = decisionSeams({ scope: 'ok', readOnly: true });
-  await selectMechanism(resolveCreateOptions({ guard: false }), readOnly.seams);
+  await selectMechanism(resolveCreateOptions({ guard: false }), systemClock, readOnly.seams);
   t.deepEqual(readOnly.asked, [], 'a read-only cgroup2 mount stays read-only in any scope');
 
   const other = decisionSeams({ scope: 'ok', otherError: true });
-  await t.throwsAsync(selectMechanism(resolveCreateOptions({ guard: false }), other.seams), {
+  await t.throwsAsync(selectMechanism(resolveCreateOptions({ guard: false }), systemClock, other.seams), {
     code: 'ELIMIT_UNENFORCEABLE',
   });
   t.deepEqual(other.asked, [], 'only "no usable cgroup" leads to systemd');

@@ -65,7 +65,7 @@ test('suspend() stops every member and resume() continues them', async (t) => {
   assertNoSurvivors(t, tag);
 });
 
-test('stats() counts live members and their CPU time', async (t) => {
+test('stats() counts live members and their CPU time; finalStats() has no CPU time, which would miss the exited', async (t) => {
   const tag = tagFor(t);
   const group = await openPgroup(t);
   t.deepEqual(await group.stats(), { processes: 0, cpuUsageMs: 0 });
@@ -74,6 +74,7 @@ test('stats() counts live members and their CPU time', async (t) => {
 
   await eventually(async () => ((await group.stats()).cpuUsageMs ?? 0) > 0, 'the busy member used CPU');
   t.is((await group.stats()).processes, 2);
+  t.deepEqual(await group.finalStats(), { processes: 2 });
 
   await group.close();
   assertNoSurvivors(t, tag);

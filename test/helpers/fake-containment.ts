@@ -5,7 +5,6 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import type { Clock } from '../../src/driver/clock.js';
 import { hardKillAndWait } from '../../src/driver/graceful.js';
 import type { Containment, GroupStats } from '../../src/mechanisms/containment.js';
 import type { GuardRecord } from '../../src/guard/record.js';
@@ -22,9 +21,12 @@ export class FakeContainment extends FakeTarget implements Containment {
   readonly released: boolean[] = [];
   killSyncCalls = 0;
   readonly #releaseFails: Error | undefined;
+  /** The containment's one clock, as a real one is given at creation. */
+  readonly #clock: VirtualClock;
 
   constructor(clock: VirtualClock, script: FakeContainmentScript = {}) {
     super(clock, script);
+    this.#clock = clock;
     this.#releaseFails = script.releaseFails;
   }
 
@@ -40,8 +42,12 @@ export class FakeContainment extends FakeTarget implements Containment {
     return { processes: (await this.members()).length };
   }
 
-  async tearDown(killTimeout: number, clock: Clock): Promise<void> {
-    await hardKillAndWait(this, killTimeout, clock);
+  finalStats(): Promise<GroupStats> {
+    return this.stats();
+  }
+
+  async tearDown(killTimeout: number): Promise<void> {
+    await hardKillAndWait(this, killTimeout, this.#clock);
     this.#release(false);
   }
 

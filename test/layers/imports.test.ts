@@ -1,8 +1,10 @@
 /**
  * The layers of src/ (docs/development.md), read from the imports
  * themselves: a module imports only from its own layer or the layers below,
- * and the two mechanisms never import each other. Each entry of src/ must
- * have a place in LAYERS, so a new folder cannot slip past the rule.
+ * the two mechanisms never import each other, and outside its folder a
+ * mechanism is reached only through its one surface, its index.ts. Each
+ * entry of src/ must have a place in LAYERS, so a new folder cannot slip
+ * past the rule.
  */
 import test from 'ava';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -58,6 +60,15 @@ function layerViolations(files: ReadonlyMap<string, string>): string[] {
         violations.push(
           `${file} imports ${specifier}: mechanisms/${targetSub} from ${ownMechanism ? `mechanisms/${ownMechanism}` : 'the shared part of mechanisms/'}`,
         );
+      } else if (
+        entry !== 'mechanisms' &&
+        targetEntry === 'mechanisms' &&
+        MECHANISMS.includes(targetSub!) &&
+        target !== `mechanisms/${targetSub}/index.js`
+      ) {
+        violations.push(
+          `${file} imports ${specifier}: inside mechanisms/${targetSub}, whose one surface is its index.ts`,
+        );
       }
     }
   }
@@ -73,16 +84,24 @@ function sourceFiles(): Map<string, string> {
   return files;
 }
 
-test('no module of src/ imports from a layer above its own, and cgroup and pgroup do not know each other', (t) => {
+test("no module of src/ imports from a layer above its own or past a mechanism's surface, and cgroup and pgroup do not know each other", (t) => {
   const files = sourceFiles();
   t.true(files.size > 50, 'src/ was read');
   t.deepEqual(layerViolations(files), []);
 });
 
-test('the check sees an upward import, a dynamic one, one between the mechanisms and a folder with no layer', (t) => {
+test('the check sees an upward import, a dynamic one, one between the mechanisms, one past a surface and a folder with no layer', (t) => {
   const files = new Map([
     ['options/a.ts', "import { x } from '../driver/graceful.js';"],
     ['group/b.ts', "import type { Containment } from '../mechanisms/containment.js';\nexport { y } from './c.js';"],
+    [
+      'sweep/f.ts',
+      "import { g } from '../mechanisms/cgroup/index.js';\nimport { h } from '../mechanisms/cgroup/owner.js';",
+    ],
+    [
+      'group/g.ts',
+      "const p = await import('../mechanisms/pgroup/index.js');\nimport { m } from '../mechanisms/pgroup/p.js';",
+    ],
     ['mechanisms/cgroup/c.ts', "const p = await import('../pgroup/p.js');"],
     ['mechanisms/containment.ts', "export type { T } from './cgroup/t.js';"],
     ['mechanisms/pgroup/d.ts', "import { e } from '../../errors.js';\nimport type { C } from '../containment.js';"],
@@ -90,6 +109,8 @@ test('the check sees an upward import, a dynamic one, one between the mechanisms
   ]);
   t.deepEqual(layerViolations(files), [
     'options/a.ts imports ../driver/graceful.js: up from options to driver',
+    'sweep/f.ts imports ../mechanisms/cgroup/owner.js: inside mechanisms/cgroup, whose one surface is its index.ts',
+    'group/g.ts imports ../mechanisms/pgroup/p.js: inside mechanisms/pgroup, whose one surface is its index.ts',
     'mechanisms/cgroup/c.ts imports ../pgroup/p.js: mechanisms/pgroup from mechanisms/cgroup',
     'mechanisms/containment.ts imports ./cgroup/t.js: mechanisms/cgroup from the shared part of mechanisms/',
     'newfolder/e.ts: src/newfolder has no layer (add it to LAYERS here and to docs/development.md)',

@@ -29,7 +29,7 @@ function withLeader(startTime = 100) {
   const host = new FakeHost();
   host.add(LEADER, { startTime });
   host.nextPid = LEADER;
-  const containment = createPgroupContainment(host);
+  const containment = createPgroupContainment(undefined, host);
   containment.spawn('leader', [], {});
   return { host, containment };
 }
@@ -190,7 +190,7 @@ test('the guard is told of a live member outside our process groups, and no long
 test('a spawn that got no pid tracks nothing', async (t) => {
   const host = new FakeHost();
   host.nextPid = undefined;
-  const containment = createPgroupContainment(host);
+  const containment = createPgroupContainment(undefined, host);
   containment.spawn('missing', [], {});
 
   t.deepEqual(containment.guardRecords(), []);
@@ -202,7 +202,7 @@ test('the guard hears of the marker before the leader is forked, and of its proc
   const host = new FakeHost();
   host.add(LEADER, { startTime: 100 });
   host.nextPid = LEADER;
-  const containment = createPgroupContainment(host);
+  const containment = createPgroupContainment(undefined, host);
   t.deepEqual(containment.guardRecords(), [], 'a group with nothing in it guards nothing yet');
   const heard: GuardRecord[][] = [];
   containment.watchGuardRecords!(() => heard.push(containment.guardRecords()));

@@ -32,7 +32,7 @@ function recordingHost(): PgroupHost & { signals: Array<[number, number]> } {
 }
 
 function containmentFor(t: ExecutionContext, host: PgroupHost = realHost): Containment {
-  const containment = createPgroupContainment(host);
+  const containment = createPgroupContainment(undefined, host);
   t.teardown(() => containment.killSync());
   return containment;
 }

@@ -81,9 +81,9 @@ test('the index: children by parent and start times by pid', (t) => {
 
 test('a spawn expires the shared table: the walk right after it sees the new leader', async (t) => {
   const tag = tagFor(t);
-  const containment = createPgroupContainment(realHost);
+  const containment = createPgroupContainment(systemClock, realHost);
   // Torn down, not only killed: a group left open keeps its claim on the subreaper, which a later test here checks.
-  t.teardown(() => containment.tearDown(KILL_TIMEOUT_MS, systemClock));
+  t.teardown(() => containment.tearDown(KILL_TIMEOUT_MS));
   const before = realHost.processTable();
   const child = containment.spawn('sleep', ['1000'], { env: tag.env, stdio: 'ignore' });
   const after = realHost.processTable();
@@ -95,8 +95,8 @@ test('a spawn expires the shared table: the walk right after it sees the new lea
 test('the subreaper knows an unreaped leader of any group, and forgets it once libuv has reaped it', async (t) => {
   const subreaper = processSubreaper();
   const tag = tagFor(t);
-  const containment = createPgroupContainment(realHost);
-  t.teardown(() => containment.tearDown(KILL_TIMEOUT_MS, systemClock));
+  const containment = createPgroupContainment(systemClock, realHost);
+  t.teardown(() => containment.tearDown(KILL_TIMEOUT_MS));
   const child = containment.spawn('sleep', ['1000'], { env: tag.env, stdio: 'ignore' });
   await waitForTagged(tag.tag, 1);
   t.true(subreaper.isLeader(child.pid!));
@@ -147,10 +147,8 @@ test.serial(
   'hard kills begun together share their first walk: 20 groups, one /proc scan, and nothing survives',
   async (t) => {
     const tag = tagFor(t);
-    const containments = Array.from({ length: 20 }, () => createPgroupContainment(realHost));
-    t.teardown(() =>
-      Promise.all(containments.map((containment) => containment.tearDown(KILL_TIMEOUT_MS, systemClock))),
-    );
+    const containments = Array.from({ length: 20 }, () => createPgroupContainment(systemClock, realHost));
+    t.teardown(() => Promise.all(containments.map((containment) => containment.tearDown(KILL_TIMEOUT_MS))));
     for (const containment of containments)
       containment.spawn('sh', ['-c', 'sleep 1000 & exec sleep 1000'], { env: tag.env, stdio: 'ignore' });
     await waitForTagged(tag.tag, 40);
@@ -158,7 +156,7 @@ test.serial(
     const before = scansMade();
     await Promise.all(containments.map((containment) => containment.hardKill()));
     t.is(scansMade() - before, 1, 'one scan, made after every group was stopped, served all 20 walks');
-    await Promise.all(containments.map((containment) => containment.tearDown(60_000, systemClock)));
+    await Promise.all(containments.map((containment) => containment.tearDown(60_000)));
     assertNoSurvivors(t, tag);
   },
 );
@@ -204,8 +202,8 @@ test.serial(
 
 test.serial('while a member the last walk saw still lives, the drain check says so without a scan', async (t) => {
   const tag = tagFor(t);
-  const containment = createPgroupContainment(realHost);
-  t.teardown(() => containment.tearDown(KILL_TIMEOUT_MS, systemClock));
+  const containment = createPgroupContainment(systemClock, realHost);
+  t.teardown(() => containment.tearDown(KILL_TIMEOUT_MS));
   // The leader exits at once; its sleep, adopted, is the one member left.
   const leader = containment.spawn('sh', ['-c', 'sleep 1000 & exit 0'], { env: tag.env, stdio: 'ignore' });
   await new Promise((resolve) => leader.once('exit', resolve));

@@ -7,7 +7,7 @@
  */
 import { describeError } from '../../errors.js';
 import { ProcessGroup } from '../../group/process-group.js';
-import type { CgroupOrigin } from '../../mechanisms/cgroup/cgroup-origin.js';
+import type { CgroupOrigin } from '../../mechanisms/cgroup/index.js';
 
 export interface AutoProbe {
   mechanism: 'cgroup' | 'pgroup' | 'none';

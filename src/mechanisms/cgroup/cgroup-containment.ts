@@ -147,6 +147,11 @@ export class CgroupContainment implements Containment {
     return this.#call('EREAD_FAILED', 'reading the statistics', () => readStats(this.#fs, this.cgroupPath));
   }
 
+  /** cpu.stat counts the members that already exited, and the peaks are the most the tree ever held. */
+  finalStats(): Promise<GroupStats> {
+    return this.stats();
+  }
+
   /** The one teardown: SIGKILL the subtree, wait (bounded) for its drain, remove it deepest first; all on its own clock. */
   async tearDown(killTimeout: number): Promise<void> {
     await hardKillAndWait(this, killTimeout, this.#clock);

@@ -10,7 +10,7 @@
  * notification, so the driver polls isDrained().
  */
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
-import type { Clock } from '../../driver/clock.js';
+import { systemClock, type Clock } from '../../driver/clock.js';
 import { hardKillAndWait } from '../../driver/graceful.js';
 import type { Containment, GroupStats } from '../containment.js';
 import type { GuardRecord } from '../../guard/record.js';
@@ -28,12 +28,13 @@ import { spawnLeader } from './spawn-leader.js';
 import { TreeWalk } from './tree-walk.js';
 import { isLiveStat } from './tracked-group.js';
 
-export function createPgroupContainment(host: PgroupHost = realHost): Containment {
-  return new PgroupContainment(host);
+export function createPgroupContainment(clock: Clock = systemClock, host: PgroupHost = realHost): Containment {
+  return new PgroupContainment(clock, host);
 }
 
 class PgroupContainment implements Containment {
   readonly mechanism = 'pgroup' as const;
+  readonly #clock: Clock;
   readonly #host: PgroupHost;
   readonly #registry: GroupRegistry;
   readonly #marker = newGroupMarker();
@@ -46,7 +47,8 @@ class PgroupContainment implements Containment {
   /** True while spawn() forks a leader: the marker record is offered even before the group has one. */
   #spawning = false;
 
-  constructor(host: PgroupHost) {
+  constructor(clock: Clock, host: PgroupHost) {
+    this.#clock = clock;
     this.#host = host;
     this.#registry = new GroupRegistry(host);
     this.#walk = new TreeWalk(host, this.#registry, markerEntry(this.#marker));
@@ -133,9 +135,15 @@ class PgroupContainment implements Containment {
     return stats;
   }
 
+  /** The CPU time of members that already exited is gone with them: no CPU figure for the whole run. */
+  async finalStats(): Promise<GroupStats> {
+    const { cpuUsageMs: _liveOnly, ...stats } = await this.stats();
+    return stats;
+  }
+
   /** Kill and wait for the drain; then there is nothing to remove but our records (see #letGo). */
-  async tearDown(killTimeout: number, clock: Clock): Promise<void> {
-    await hardKillAndWait(this, killTimeout, clock);
+  async tearDown(killTimeout: number): Promise<void> {
+    await hardKillAndWait(this, killTimeout, this.#clock);
     this.#letGo();
   }
 

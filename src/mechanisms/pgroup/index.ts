@@ -1,0 +1,1 @@
+export { createPgroupContainment } from './pgroup-containment.js';

@@ -39,7 +39,7 @@ export function checkNoNewPrivileges(value: unknown): void {
 
 /** The absolute path of `setpriv` on `path` (the supervisor's PATH), or undefined. */
 export function findSetpriv(path: string = process.env.PATH ?? DEFAULT_PATH): string | undefined {
-  // Asked at every spawn: the last find is kept (checked with one stat) for as long as PATH is the same; a miss is searched again.
+  // Asked at every spawn: the last find is kept (one stat checks it) while PATH stays; a miss is searched again.
   if (lastLookup?.path === path && lastLookup.found !== undefined && isExecutableFile(lastLookup.found))
     return lastLookup.found;
   lastLookup = { path, found: searchSetpriv(path) };
@@ -69,7 +69,8 @@ export function assertSetprivAvailable(): string {
   if (setpriv !== undefined) return setpriv;
   throw new CorralError(
     'ENO_NEW_PRIVS_UNAVAILABLE',
-    `noNewPrivileges needs setpriv (util-linux) on this process's PATH, and there is none (PATH=${process.env.PATH ?? ''}); nothing was started`,
+    `noNewPrivileges needs setpriv (util-linux) on this process's PATH, and there is none ` +
+      `(PATH=${process.env.PATH ?? ''}); nothing was started`,
   );
 }
 

@@ -41,7 +41,7 @@ export class ProcessGroup implements AsyncDisposable {
 
   /** Why 'auto' did not get cgroup v2 (and what it tried), or undefined. */
   readonly fallbackReason: string | undefined;
-  /** Where the group's cgroup came from (own cgroup, cgroupParent, or a systemd scope and which unit); undefined under pgroup. */
+  /** Where the group's cgroup came from (own cgroup, cgroupParent, a systemd scope); undefined under pgroup. */
   readonly cgroupOrigin: CgroupOrigin | undefined;
 
   private constructor(
@@ -76,7 +76,7 @@ export class ProcessGroup implements AsyncDisposable {
     return new ProcessGroup(containment, resolved, selection, systemClock);
   }
 
-  /** Wrap an existing Containment (tests and advanced embedding: a fake target, a virtual clock: the containment's own). */
+  /** Wrap an existing Containment (tests, advanced embedding: a fake target; `clock`: the containment's own). */
   static fromContainment(
     containment: Containment,
     options: CreateOptions = {},
@@ -155,7 +155,7 @@ export class ProcessGroup implements AsyncDisposable {
     return report;
   }
 
-  /** SIGKILL the whole tree; resolves once it has drained (rejects with EKILL_TIMEOUT if members outlive killTimeout). */
+  /** SIGKILL the whole tree; resolves once it has drained (EKILL_TIMEOUT if members outlive killTimeout). */
   async kill(): Promise<void> {
     if (this.#closed) return;
     await hardKillAndWait(this.#containment, this.#options.killTimeout, this.#clock);

@@ -45,7 +45,7 @@ export interface SweepReport {
   failed: number;
 }
 
-/** Finds the cgroup directories of dead corral supervisors, kills what is inside, removes them, and says what it did. */
+/** Finds the cgroup directories of dead corral supervisors, kills what is inside, removes them, says what it did. */
 export function sweepStaleGroups(options: SweepOptions = {}): Promise<SweepReport> {
   return sweepStaleGroupsWith(options, {});
 }

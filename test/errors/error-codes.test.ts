@@ -149,6 +149,13 @@ const cases: Array<[method: string, failure: string, code: CorralErrorCode, oper
   ['stats()', 'cgroup.procs unreadable', 'EREAD_FAILED', () => groupOn({ failing: ['cgroup.procs'] }).stats()],
   ['stats()', 'a closed group', 'EGROUP_CLOSED', async () => (await closedGroup()).stats()],
   [
+    'finalStats()',
+    'cgroup.procs unreadable',
+    'EREAD_FAILED',
+    () => groupOn({ failing: ['cgroup.procs'] }).finalStats(),
+  ],
+  ['finalStats()', 'a closed group', 'EGROUP_CLOSED', async () => (await closedGroup()).finalStats()],
+  [
     'suspend()',
     'cgroup.freeze not writable',
     'ESIGNAL_FAILED',

@@ -10,7 +10,7 @@
 import { dirname } from 'node:path';
 import { CorralError, failure } from '../../errors.js';
 import type { Limits } from '../../options/limits.js';
-import { readControllers, type CgroupFs } from './cgroup-fs.js';
+import { listed, readControllers, type CgroupFs } from './cgroup-fs.js';
 
 export type LimitController = 'memory' | 'pids' | 'cpu';
 
@@ -83,7 +83,10 @@ async function unenforceable(fs: CgroupFs, parent: string, missing: LimitControl
   const absent = missing.filter((c) => !available.has(c));
   const why =
     absent.length > 0
-      ? `the ${absent.join(', ')} controller(s) are not available in ${parent} (cgroup.controllers lists: ${[...available].join(' ') || 'none'}); the host does not delegate them to this cgroup v2 subtree`
-      : `the ${missing.join(', ')} controller(s) are not enabled for children in ${parent}/cgroup.subtree_control; a cgroup holding processes cannot enable them (the "no internal processes" rule): call prepareCgroupForLimits() and pass its result as cgroupParent`;
+      ? `the ${absent.join(', ')} controller(s) are not available in ${parent} (cgroup.controllers lists: ` +
+        `${listed(available)}); the host does not delegate them to this cgroup v2 subtree`
+      : `the ${missing.join(', ')} controller(s) are not enabled for children in ${parent}/cgroup.subtree_control; ` +
+        'a cgroup holding processes cannot enable them (the "no internal processes" rule): ' +
+        'call prepareCgroupForLimits() and pass its result as cgroupParent';
   return new CorralError('ELIMIT_UNENFORCEABLE', `limits cannot be enforced: ${why}`, { path: parent });
 }

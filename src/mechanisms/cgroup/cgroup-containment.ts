@@ -37,7 +37,7 @@ import { spareGroup } from './spare-group.js';
 import { spawnInCgroup } from './spawn-in-cgroup.js';
 import { readSubtreeMembers } from './subtree.js';
 
-/** Test seams of the mechanism: the file operations, and the clock of its own waits (freeze, EBUSY retry, kill fallback). */
+/** Test seams of the mechanism: the file operations, and the clock of all its waits (drain, freeze, EBUSY retry). */
 export interface CgroupSeams {
   /** Default: the real file operations. */
   fs?: CgroupFs;
@@ -152,7 +152,7 @@ export class CgroupContainment implements Containment {
     return this.stats();
   }
 
-  /** The one teardown: SIGKILL the subtree, wait (bounded) for its drain, remove it deepest first; all on its own clock. */
+  /** The one teardown: SIGKILL the subtree, wait (bounded) for its drain, remove it deepest first; on its one clock. */
   async tearDown(killTimeout: number): Promise<void> {
     await hardKillAndWait(this, killTimeout, this.#clock);
     await removeSubtree(this.#fs, this.cgroupPath, this.#clock);

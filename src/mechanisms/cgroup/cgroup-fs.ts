@@ -29,8 +29,7 @@ const WRITE_ONLY = { flag: constants.O_WRONLY as unknown as string };
 // Reads and writes of control files are synchronous on purpose: cgroupfs is
 // served from kernel memory and never waits on a disk, while the promise
 // forms go through libuv's thread pool (open, fstat, read, close: one thread
-// hand-off each), which on a busy host made a hard kill 1.4-3.5x slower than
-// the same writes done inline (npm run bench; see the README, Performance).
+// hand-off each); what that cost: docs/mechanisms.md, "Stopping, waiting, cleaning up".
 export const realCgroupFs: CgroupFs = {
   readFile: async (path) => readFileSync(path, 'utf8'),
   readFileSync: (path) => readFileSync(path, 'utf8'),
@@ -69,6 +68,11 @@ export function parseKeyedValues(text: string): Map<string, number> {
 /** The controller names of a cgroup.controllers or cgroup.subtree_control text. */
 export function parseControllers(text: string): Set<string> {
   return new Set(text.split(/\s+/).filter(Boolean));
+}
+
+/** Controllers as a message lists them. */
+export function listed(controllers: Iterable<string>): string {
+  return [...controllers].join(' ') || 'none';
 }
 
 /** The controllers a cgroup.controllers or cgroup.subtree_control file lists; none when it cannot be read. */

@@ -13,7 +13,7 @@
  */
 import { basename, dirname, join } from 'node:path';
 import { CorralError, errnoOf, failure } from '../../errors.js';
-import { realCgroupFs, parsePids, readControllers, type CgroupFs } from './cgroup-fs.js';
+import { listed, realCgroupFs, parsePids, readControllers, type CgroupFs } from './cgroup-fs.js';
 import { LIMIT_CONTROLLERS, type LimitController } from './apply-limits.js';
 import { resolveParent } from './resolve-parent.js';
 import { optedOutByEnv } from '../../options/systemd-opt-out.js';
@@ -40,7 +40,7 @@ function refuse(why: string | undefined, cause?: unknown): CorralError {
 }
 
 export interface PrepareOptions {
-  /** When the own cgroup is not writable, move into a delegated systemd scope first (default true; CORRAL_NO_SYSTEMD_SCOPE=1 makes it false). */
+  /** Own cgroup not writable: enter a delegated systemd scope first (default: not CORRAL_NO_SYSTEMD_SCOPE=1). */
   systemdScope?: boolean;
 }
 
@@ -71,7 +71,9 @@ export async function prepareCgroupForLimits(
   const absent = controllers.filter((c) => !available.has(c));
   if (absent.length > 0) {
     throw refuse(
-      `the ${absent.join(', ')} controller(s) do not reach ${own} (its cgroup.controllers lists: ${[...available].join(' ') || 'none'}); on a hybrid host cgroup v2 usually has none, elsewhere ask for a delegated cgroup (systemd Delegate=yes)`,
+      `the ${absent.join(', ')} controller(s) do not reach ${own} ` +
+        `(its cgroup.controllers lists: ${listed(available)}); ` +
+        'on a hybrid host cgroup v2 usually has none, elsewhere ask for a delegated cgroup (systemd Delegate=yes)',
     );
   }
   if (allIn(controllers, await readControllers(fs, `${own}/cgroup.subtree_control`))) {

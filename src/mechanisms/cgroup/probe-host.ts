@@ -8,7 +8,7 @@ import { release } from 'node:os';
 import { join } from 'node:path';
 import { describeError } from '../../errors.js';
 import { LIMIT_CONTROLLERS } from './apply-limits.js';
-import { parseControllers } from './cgroup-fs.js';
+import { listed, parseControllers } from './cgroup-fs.js';
 import { locateHierarchy, procSelf, type CgroupLayout, type ProcSources } from './hierarchy.js';
 import { originOf, scopeOrigin, type CgroupOrigin } from './cgroup-origin.js';
 import { resolveParent } from './resolve-parent.js';
@@ -47,7 +47,7 @@ export interface CgroupHost {
   cgroupKill: boolean;
   /** cgroup.freeze exists (Linux 5.2+): suspend() freezes the tree. */
   cgroupFreeze: boolean;
-  /** Where cgroupKill/cgroupFreeze were read from: a non-root cgroup directory, or the kernel version when none was at hand. */
+  /** Where cgroupKill/cgroupFreeze were read from: a non-root cgroup directory, else the kernel version. */
   featuresSeenIn: string;
   controllers: {
     /** Controllers that reach the parent (its cgroup.controllers). */
@@ -70,7 +70,7 @@ export interface CgroupHost {
 export interface CgroupHostOptions {
   /** Ask about this parent directory instead of this process's own cgroup. */
   cgroupParent?: string;
-  /** Whether 'auto' may ask systemd for a delegated scope (default true, or false with CORRAL_NO_SYSTEMD_SCOPE=1), as in create(). */
+  /** Whether 'auto' may ask systemd for a delegated scope, as in create() (default: not CORRAL_NO_SYSTEMD_SCOPE=1). */
   systemdScope?: boolean;
   /** Test seam: read the mount table and our cgroup from these files. */
   procSources?: ProcSources;
@@ -162,7 +162,8 @@ export function probeCgroupHost(options: CgroupHostOptions = {}): CgroupHost {
       result.limits = limitsVerdict({ available: managerControllers, enabledForChildren: [] });
       return result;
     }
-    result.reason = `cgroup v2 is not usable: ${notWritable}${scope && 'reason' in scope ? `; no delegated systemd scope either: ${scope.reason}` : ''}`;
+    const noScope = scope && 'reason' in scope ? `; no delegated systemd scope either: ${scope.reason}` : '';
+    result.reason = `cgroup v2 is not usable: ${notWritable}${noScope}`;
     result.limits.reason = result.reason;
     return result;
   }
@@ -178,7 +179,7 @@ function limitsVerdict({ available, enabledForChildren }: CgroupHost['controller
     return {
       enforceable: false,
       enforceableAfterPrepare: false,
-      reason: `the ${absent.join(', ')} controller(s) do not reach this cgroup (available: ${available.join(' ') || 'none'})`,
+      reason: `the ${absent.join(', ')} controller(s) do not reach this cgroup (available: ${listed(available)})`,
     };
   }
   const disabled = LIMIT_CONTROLLERS.filter((c) => !enabledForChildren.includes(c));
@@ -186,7 +187,7 @@ function limitsVerdict({ available, enabledForChildren }: CgroupHost['controller
     return {
       enforceable: false,
       enforceableAfterPrepare: true,
-      reason: `the ${disabled.join(', ')} controller(s) are not enabled for children; prepareCgroupForLimits() enables them`,
+      reason: `the ${disabled.join(', ')} controller(s) are not enabled for children; prepareCgroupForLimits() does`,
     };
   }
   return { enforceable: true, enforceableAfterPrepare: true };

@@ -19,7 +19,8 @@ export function resolveParent(parent: string | undefined, sources: ProcSources =
   const hierarchy = locateHierarchy(sources);
   if (!hierarchy.mount) {
     throw cgroupUnavailable(
-      `no cgroup2 filesystem is mounted (no visible cgroup2 mount in ${sources.mountinfo}; cgroup layout: ${hierarchy.layout})`,
+      `no cgroup2 filesystem is mounted (no visible cgroup2 mount in ${sources.mountinfo}; ` +
+        `cgroup layout: ${hierarchy.layout})`,
     );
   }
   if (hierarchy.ownCgroup === undefined) {
@@ -27,7 +28,8 @@ export function resolveParent(parent: string | undefined, sources: ProcSources =
   }
   if (hierarchy.ownCgroupPath === undefined || !isCgroup2Directory(hierarchy.ownCgroupPath)) {
     throw cgroupUnavailable(
-      `this process's cgroup ${hierarchy.ownCgroup} is not reachable under the cgroup2 mount at ${hierarchy.mount.mountPoint}`,
+      `this process's cgroup ${hierarchy.ownCgroup} is not reachable under the cgroup2 mount at ` +
+        hierarchy.mount.mountPoint,
     );
   }
   return hierarchy.ownCgroupPath;

@@ -48,7 +48,8 @@ export async function signalMembers(
     let reached = 0;
     for (const pid of stillMembers) {
       const pidfd = pinned.get(pid);
-      if (pidfds && pidfd === undefined) continue; // Joined after the first read: a fork of a member, which the caller's next round covers.
+      // Joined after the first read: a fork of a member, which the caller's next round covers.
+      if (pidfds && pidfd === undefined) continue;
       const send = (n: number) => (pidfd === undefined ? kill(pid, n) : pidfdSendSignal(pidfd, n));
       const result = send(number);
       if (result.errno === undefined) {

@@ -44,7 +44,8 @@ const RELEASE = 'go';
 function shimScript(releaseFd: number): string {
   return (
     `read -r answer <&${releaseFd}; exec ${releaseFd}<&-; ` +
-    `[ "$answer" = ${RELEASE} ] || { printf 'corral: cannot join the cgroup (%s: %s); %s was not started\\n' "$0" "\${answer:-no answer}" "$1" >&2; exit 126; }; ` +
+    `[ "$answer" = ${RELEASE} ] || { printf 'corral: cannot join the cgroup (%s: %s); %s was not started\\n' ` +
+    `"$0" "\${answer:-no answer}" "$1" >&2; exit 126; }; ` +
     'exec "$@"'
   );
 }
@@ -100,7 +101,8 @@ function withReleasePipe(stdio: SpawnOptions['stdio']): { entries: StdioOptions;
   if (entries.length > HIGHEST_SHELL_FD) {
     throw new CorralError(
       'EINVALID_OPTION',
-      `spawn(): under the cgroup mechanism stdio can have at most ${HIGHEST_SHELL_FD} entries (the placement shim needs descriptor ${entries.length}), got ${entries.length}`,
+      `spawn(): under the cgroup mechanism stdio can have at most ${HIGHEST_SHELL_FD} entries ` +
+        `(the placement shim needs descriptor ${entries.length}), got ${entries.length}`,
     );
   }
   return { entries: [...entries, 'pipe'] as StdioOptions, releaseFd: entries.length };

@@ -7,9 +7,11 @@ import { CorralError, describeError, errnoOf } from '../../errors.js';
 
 const BECAUSE: Record<string, string> = {
   EACCES:
-    'permission denied: this user may not create cgroups there (as a non-root user, run under a delegated cgroup, e.g. `systemd-run --user --scope -p Delegate=yes ...`)',
+    'permission denied: this user may not create cgroups there (as a non-root user, run under a delegated cgroup, ' +
+    'e.g. `systemd-run --user --scope -p Delegate=yes ...`)',
   EPERM:
-    'operation not permitted: this process may not create cgroups there (no delegation, or a container without cgroup write access)',
+    'operation not permitted: this process may not create cgroups there ' +
+    '(no delegation, or a container without cgroup write access)',
   EROFS: 'the cgroup2 filesystem is mounted read-only (typical inside containers)',
   ENOENT: 'the parent cgroup directory does not exist',
   ENOTDIR: 'the parent cgroup path is not a directory',

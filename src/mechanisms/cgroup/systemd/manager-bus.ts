@@ -79,7 +79,7 @@ function candidates(uid: number, env: NodeJS.ProcessEnv): Array<{ from: string; 
   ];
 }
 
-/** The first candidate bus whose socket exists and is owned as it must be (by this user; by root for the system bus). */
+/** The first candidate bus whose socket exists and is owned as it must be (by this user; the system bus by root). */
 export function chooseManagerBus(uid: number, env: NodeJS.ProcessEnv, stat: StatSocket = statSocket): BusChoice {
   const manager: ManagerKind = uid === 0 ? 'system' : 'user';
   const rejected: string[] = [];

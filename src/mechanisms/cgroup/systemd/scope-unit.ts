@@ -7,7 +7,7 @@
 export const SCOPE_PREFIX = 'corral-';
 
 /** corral-<pid>-<8 hex>.scope: the pid says whose, the random part keeps two tries (or a reused pid) apart. */
-// node:crypto is loaded here, on first use: a static import would load its ~20 internal modules into every `corral run`.
+// node:crypto is loaded here, on first use: a static import would load it and its modules into every `corral run`.
 export function scopeUnitName(
   pid: number,
   random: string = process.getBuiltinModule('node:crypto').randomBytes(4).toString('hex'),

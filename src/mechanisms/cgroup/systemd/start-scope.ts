@@ -80,9 +80,9 @@ export async function startDelegatedScope(bus: ManagerBus, seams: StartScopeSeam
         const late = entered();
         if (late) return late;
         const unitState = await busctl(unitStateArguments(bus, unitObjectPath(unit), CALL_TIMEOUT_MS), CALL_TIMEOUT_MS);
-        const active = unitState.ok ? parseStringProperty(unitState.stdout) : undefined;
+        const active = (unitState.ok ? parseStringProperty(unitState.stdout) : undefined) ?? 'unknown';
         return {
-          reason: `${who} finished the job for ${unit} without moving this process into it (unit state: ${active ?? 'unknown'})`,
+          reason: `${who} finished the job for ${unit} without moving this process into it (unit state: ${active})`,
         };
       }
       nextJobCheck = clock.now() + JOB_CHECK_EVERY_MS;

@@ -44,12 +44,8 @@ export class ProcessGroup implements AsyncDisposable {
   /** Where the group's cgroup came from (own cgroup, cgroupParent, a systemd scope); undefined under pgroup. */
   readonly cgroupOrigin: CgroupOrigin | undefined;
 
-  private constructor(
-    containment: Containment,
-    options: ResolvedCreateOptions,
-    selection: Omit<Selection, 'containment'>,
-    clock: Clock,
-  ) {
+  private constructor(selection: Selection, options: ResolvedCreateOptions, clock: Clock) {
+    const { containment } = selection;
     this.#containment = containment;
     this.#options = options;
     this.#clock = clock;
@@ -72,8 +68,7 @@ export class ProcessGroup implements AsyncDisposable {
    */
   static async create(options: CreateOptions = {}): Promise<ProcessGroup> {
     const resolved = resolveCreateOptions(options);
-    const { containment, ...selection } = await selectMechanism(resolved, systemClock);
-    return new ProcessGroup(containment, resolved, selection, systemClock);
+    return new ProcessGroup(await selectMechanism(resolved, systemClock), resolved, systemClock);
   }
 
   /** Wrap an existing Containment (tests, advanced embedding: a fake target; `clock`: the containment's own). */
@@ -82,12 +77,8 @@ export class ProcessGroup implements AsyncDisposable {
     options: CreateOptions = {},
     clock: Clock = systemClock,
   ): ProcessGroup {
-    return new ProcessGroup(
-      containment,
-      resolveCreateOptions({ guard: false, ...options }),
-      { fallbackReason: undefined, cgroupOrigin: undefined },
-      clock,
-    );
+    const selection = { containment, fallbackReason: undefined, cgroupOrigin: undefined };
+    return new ProcessGroup(selection, resolveCreateOptions({ guard: false, ...options }), clock);
   }
 
   /** The mechanism this group really uses. */

@@ -13,8 +13,6 @@ export interface HostContainment extends CgroupHost {
    * walk on Linux (docs/fallback.md says what it holds and what it cannot see).
    */
   mechanism: 'cgroup' | 'pgroup';
-  /** Why it is not cgroup (the future `fallbackReason`, saying what was tried), when it is not. */
-  reason?: string;
 }
 
 export type HostContainmentOptions = CgroupHostOptions;

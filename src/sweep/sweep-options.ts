@@ -30,9 +30,7 @@ export function resolveSweepOptions(options: unknown = {}): ResolvedSweepOptions
     throw new CorralError(
       'EINVALID_OPTION',
       `sweepStaleGroups(): root must be a directory of a mounted cgroup2 filesystem, got ${JSON.stringify(o.root)}`,
-      {
-        path: typeof o.root === 'string' ? o.root : undefined,
-      },
+      { path: typeof o.root === 'string' ? o.root : undefined },
     );
   }
   return {

@@ -36,12 +36,7 @@ export async function setFrozen(
     subscribe: (wake) => watchEvents(dir, wake),
   });
   if (!reached) {
-    throw new CorralError(
-      'ESIGNAL_FAILED',
-      `${what} ${dir} was not reported done in cgroup.events within ${timeoutMs} ms`,
-      {
-        path: `${dir}/cgroup.freeze`,
-      },
-    );
+    const message = `${what} ${dir} was not reported done in cgroup.events within ${timeoutMs} ms`;
+    throw new CorralError('ESIGNAL_FAILED', message, { path: `${dir}/cgroup.freeze` });
   }
 }

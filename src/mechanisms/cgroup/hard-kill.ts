@@ -66,14 +66,8 @@ async function freezeAndSweep(fs: CgroupFs, dir: string, clock: Clock): Promise<
   } catch {
     // Unreadable now: the pids last seen are the best account.
   }
-  throw new CorralError(
-    'EKILL_FAILED',
-    `${survivors.length} member(s) of ${dir} survived ${FALLBACK_SWEEPS} SIGKILL sweeps`,
-    {
-      pids: survivors,
-      path: dir,
-    },
-  );
+  const message = `${survivors.length} member(s) of ${dir} survived ${FALLBACK_SWEEPS} SIGKILL sweeps`;
+  throw new CorralError('EKILL_FAILED', message, { pids: survivors, path: dir });
 }
 
 /**

@@ -1,25 +1,13 @@
 /**
- * Paying the kernel's first-migration wait early, off the main thread.
- *
- * Moving a process into a cgroup (the write of the shim's pid into
- * cgroup.procs, spawn-in-cgroup.ts) takes the kernel's global
- * cgroup_threadgroup_rwsem for writing. When no migration has happened for
- * a while, that first takes an RCU grace period, with the main thread
- * blocked in write(2), and it was the largest single cost of `corral run --
- * true` once the CLI was bundled. A migration that comes within a grace
- * period of another one does not wait (figures and how to measure them:
- * docs/performance.md, "CLI start-up").
- * Only the host's owner can turn the wait off (the `favordynmods` mount
- * option); corral never remounts anything.
- *
- * So, as a group is being made, this process moves itself into the cgroup
- * it is already in, with a write made in libuv's thread pool: the kernel
- * takes the same lock, waits the grace period there while the main thread
- * goes on (mkdir, the guard's start, the shim's spawn), and the real
- * migration that follows finds the lock's fast path. Moving into one's own
- * cgroup changes nothing (the kernel skips tasks already in the
- * destination). What is left of the wait is the part of the grace period
- * that the work in between did not cover.
+ * Paying the kernel's first-migration wait early, off the main thread (why
+ * and what it saves: docs/mechanisms.md, "Starting children without a race",
+ * and docs/performance.md, "CLI start-up"). Moving a process into a cgroup
+ * takes a kernel-wide lock that, after a quiet spell, first waits an RCU
+ * grace period, with the main thread blocked in write(2). So, as a group is
+ * being made, this process moves itself into the cgroup it is already in
+ * (which changes nothing), with a write made in libuv's thread pool: the
+ * wait is paid there while the main thread goes on, and the shim's own
+ * placement that follows finds the lock's fast path.
  *
  * Safety, because a move of this process is not something to get wrong:
  * - only our own cgroup, as /proc/self/cgroup names it, read just before,

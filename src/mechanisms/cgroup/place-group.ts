@@ -8,21 +8,19 @@
  * is missing or read-only (a container's). ECGROUP_UNAVAILABLE, "no usable
  * cgroup v2", says what was tried.
  */
-import type { Clock } from '../../driver/clock.js';
 import { CorralError } from '../../errors.js';
-import type { Limits } from '../../options/limits.js';
-import { createCgroupContainment, type CgroupContainment } from './cgroup-containment.js';
+import {
+  createCgroupContainment,
+  type CgroupContainment,
+  type CgroupContainmentOptions,
+} from './cgroup-containment.js';
 import { originOf, type CgroupOrigin } from './cgroup-origin.js';
 import { locateHierarchy, type Hierarchy } from './hierarchy.js';
 import { processScope, type ScopeKeeper } from './systemd/scope-keeper.js';
 
-export interface GroupPlace {
-  parent: string | undefined;
-  limits: Limits | undefined;
+export interface GroupPlace extends CgroupContainmentOptions {
   /** Whether a delegated systemd scope may be asked for. */
   systemdScope: boolean;
-  /** The containment's one clock. */
-  clock: Clock;
 }
 
 export interface PlacedGroup {
@@ -64,9 +62,9 @@ export async function placeGroup(place: GroupPlace, seams: PlacementSeams = real
   }
 }
 
-async function inCgroup({ parent, limits, clock }: GroupPlace, seams: PlacementSeams): Promise<PlacedGroup> {
-  const containment = await seams.createCgroup({ parent, limits, clock });
-  return { containment, origin: originOf(containment.cgroupPath, parent, seams.scope.entered()) };
+async function inCgroup(place: GroupPlace, seams: PlacementSeams): Promise<PlacedGroup> {
+  const containment = await seams.createCgroup(place);
+  return { containment, origin: originOf(containment.cgroupPath, place.parent, seams.scope.entered()) };
 }
 
 function isUnavailable(error: unknown): error is CorralError {

@@ -19,7 +19,7 @@ import { scopeProspect, type ProspectHost } from './systemd/scope-prospect.js';
 import { notWritableBy } from './writable-by.js';
 
 export interface CgroupHost {
-  /** Why cgroup v2 is not usable here (the future `fallbackReason`), when it is not. */
+  /** Why cgroup v2 is not usable here (the future `fallbackReason`, saying what was tried), when it is not. */
   reason?: string;
   /**
    * Where the groups' cgroup comes from, when cgroup v2 is usable: the own

@@ -58,14 +58,8 @@ async function moveSubtree(fs: CgroupFs, dir: string, sparedDir: string, clock: 
       }
       if (left.length === 0) return;
     }
-    throw new CorralError(
-      'ECGROUP_REMOVE',
-      `could not move every spared member out of ${dir}: ${left.join(', ')} remain`,
-      {
-        pids: left,
-        path: dir,
-      },
-    );
+    const message = `could not move every spared member out of ${dir}: ${left.join(', ')} remain`;
+    throw new CorralError('ECGROUP_REMOVE', message, { pids: left, path: dir });
   } finally {
     // Only what could not be moved is still in it: let it run on.
     await setFrozen(fs, dir, false, clock).catch(() => {});

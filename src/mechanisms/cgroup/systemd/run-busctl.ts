@@ -30,15 +30,10 @@ export const runBusctl: Busctl = (args, timeoutMs) =>
         const { code, killed, signal } = error as NodeJS.ErrnoException & { killed?: boolean; signal?: string };
         if (code === 'ENOENT')
           return resolve({ ok: false, message: "busctl (systemd's D-Bus tool) is not installed or not on PATH" });
-        if (killed)
-          return resolve({
-            ok: false,
-            message: `busctl did not answer within ${timeoutMs + KILL_MARGIN_MS} ms and was killed`,
-          });
-        resolve({
-          ok: false,
-          message: failureText(stderr, signal ? `died of ${signal}` : `exited with ${String(code)}`),
-        });
+        const took = `busctl did not answer within ${timeoutMs + KILL_MARGIN_MS} ms and was killed`;
+        if (killed) return resolve({ ok: false, message: took });
+        const how = signal ? `died of ${signal}` : `exited with ${String(code)}`;
+        resolve({ ok: false, message: failureText(stderr, how) });
       },
     );
   });

@@ -1,34 +1,22 @@
 /**
  * Starting a child inside the group before it runs a single instruction of
- * its program. Node cannot run code between fork and exec, so the child
- * starts as a tiny shell that waits on a pipe of its own (one more stdio
- * entry, after the user's). The parent writes the shell's pid into the
- * group's cgroup.procs as soon as spawn() returns (libuv returns only after
- * the shell's exec, so the pid is the shell's), then releases it with one
- * line on that pipe: "go", or why the placement failed. The shell closes
- * the pipe and execs the real program only on "go": exec keeps the pid, so
- * the ChildProcess Node returns is the user's program, already contained,
- * and nothing it forks can start outside. Anything else (a failed write, the
- * parent dead before releasing it) makes the shim exit 126 with a message
- * on stderr, and the program never runs.
+ * its program (the whole story, and what of Node's behaviour is kept:
+ * docs/mechanisms.md, "Starting children without a race"). Node cannot run
+ * code between fork and exec, so the child starts as a tiny shell that waits
+ * on a pipe of its own (one more stdio entry, after the user's). The parent
+ * writes the shell's pid into the group's cgroup.procs as soon as spawn()
+ * returns (libuv returns only after the shell's exec, so the pid is the
+ * shell's), then releases it with one line on that pipe: "go", or why the
+ * placement failed. The shell execs the real program only on "go": exec
+ * keeps the pid, so the ChildProcess is the user's program, already
+ * contained. Anything else (a failed write, the parent dead before releasing
+ * it) makes the shim exit 126 with a message on stderr.
  *
  * Only the parent writes cgroup.procs, so the child's own rights never
- * matter: with `uid`/`gid` (Node drops the supplementary groups too) the
- * child need not be able to write anything in the cgroup tree, which is
- * what makes an unprivileged build unable to leave its group. The shim
- * costs about as much as before (an sh exec; see docs/sandboxing.md).
- *
- * What the user sees stays Node's (shell, spawnfile, spawnargs, the error
- * of a command that cannot start: see ../spawn/spawn-through.ts);
- * `child.stdio` is the user's (the release pipe is taken out of it, and
- * closed in the child before the exec); env, cwd, detached, uid/gid pass
- * through. A command that cannot start and yet does (the file appeared in
- * between) is moved into the group and SIGKILLed at once: it never runs
- * uncontained for more than an instant, and never survives.
- *
- * Not supported: `argv0` (a POSIX shell's exec cannot set argv[0]; the
- * program sees its file name), and more than 9 stdio entries (dash, the
- * usual /bin/sh, can redirect single-digit descriptors only).
+ * matter (`uid`/`gid`: it cannot leave its group). Node's view of the
+ * command, and a command that cannot start, are spawn-through.ts's. Not
+ * supported: `argv0` (a POSIX shell's exec cannot set argv[0]), and more
+ * than 9 stdio entries (dash can redirect single-digit descriptors only).
  */
 import { spawn, type ChildProcess, type SpawnOptions, type StdioOptions } from 'node:child_process';
 import { CorralError, errnoOf } from '../../errors.js';

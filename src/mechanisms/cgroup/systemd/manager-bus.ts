@@ -60,21 +60,14 @@ export function socketOfAddress(address: string): string | undefined {
 }
 
 function candidates(uid: number, env: NodeJS.ProcessEnv): Array<{ from: string; address: string }> {
+  const given = (from: string, address: string | undefined) => (address ? [{ from, address }] : []);
   if (uid === 0) {
-    return [
-      ...(env.DBUS_SYSTEM_BUS_ADDRESS
-        ? [{ from: '$DBUS_SYSTEM_BUS_ADDRESS', address: env.DBUS_SYSTEM_BUS_ADDRESS }]
-        : []),
-      { from: 'the system bus', address: `unix:path=${SYSTEM_BUS_SOCKET}` },
-    ];
+    const systemBus = { from: 'the system bus', address: `unix:path=${SYSTEM_BUS_SOCKET}` };
+    return [...given('$DBUS_SYSTEM_BUS_ADDRESS', env.DBUS_SYSTEM_BUS_ADDRESS), systemBus];
   }
   return [
-    ...(env.DBUS_SESSION_BUS_ADDRESS
-      ? [{ from: '$DBUS_SESSION_BUS_ADDRESS', address: env.DBUS_SESSION_BUS_ADDRESS }]
-      : []),
-    ...(env.XDG_RUNTIME_DIR
-      ? [{ from: '$XDG_RUNTIME_DIR', address: `unix:path=${join(env.XDG_RUNTIME_DIR, 'bus')}` }]
-      : []),
+    ...given('$DBUS_SESSION_BUS_ADDRESS', env.DBUS_SESSION_BUS_ADDRESS),
+    ...given('$XDG_RUNTIME_DIR', env.XDG_RUNTIME_DIR && `unix:path=${join(env.XDG_RUNTIME_DIR, 'bus')}`),
     { from: `uid ${uid}'s runtime directory`, address: `unix:path=/run/user/${uid}/bus` },
   ];
 }

@@ -9,9 +9,7 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { OPT_OUT_VARIABLE } from '../../../options/systemd-opt-out.js';
-import { chooseManagerBus, statSocket, type ManagerBus, type StatSocket } from './manager-bus.js';
-
-export type ScopeProspect = { bus: ManagerBus } | { reason: string };
+import { chooseManagerBus, statSocket, type BusChoice, type StatSocket } from './manager-bus.js';
 
 export interface ProspectHost {
   uid: number;
@@ -51,10 +49,9 @@ export function optOutReason(): string {
   return `asking systemd for a scope is turned off (systemdScope: false, or ${OPT_OUT_VARIABLE}=1)`;
 }
 
-export function scopeProspect(allowed: boolean, host: ProspectHost = realProspectHost()): ScopeProspect {
+export function scopeProspect(allowed: boolean, host: ProspectHost = realProspectHost()): BusChoice {
   if (!allowed) return { reason: optOutReason() };
   if (!host.systemdRunning()) return { reason: 'systemd is not running here (no /run/systemd/system)' };
   if (!host.hasBusctl()) return { reason: "busctl (systemd's D-Bus tool) is not on PATH" };
-  const choice = chooseManagerBus(host.uid, host.env, host.stat);
-  return 'bus' in choice ? choice : { reason: choice.reason };
+  return chooseManagerBus(host.uid, host.env, host.stat);
 }

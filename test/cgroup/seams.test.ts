@@ -37,6 +37,7 @@ function withoutCgroupKill() {
     },
     writeFileSync: (path, data) => {
       if (path.endsWith('/cgroup.kill')) throw errno('ENOENT', 'open', path);
+      if (path.endsWith('/cgroup.freeze')) data === '1' ? seen.freezes++ : seen.thaws++;
       realCgroupFs.writeFileSync(path, data);
     },
   };
@@ -72,6 +73,25 @@ test('without cgroup.kill, kill() freezes, sweeps with SIGKILL, thaws: the zoo a
   const dir = group.cgroupPath!;
   await group.close();
   t.false(existsSync(dir));
+  t.deepEqual(await waitUntilGone(tag.tag), []);
+  assertNoSurvivors(t, tag);
+});
+
+test('without cgroup.kill, killSync() (the exit path) freezes, sweeps with SIGKILL and thaws: the zoo is gone', async (t) => {
+  if (!(await requireCgroup(t))) return;
+  const tag = tagFor(t);
+  const { fs, seen } = withoutCgroupKill();
+  const containment = await createCgroupContainment({ parent: undefined, limits: undefined, fs });
+  const dir = cgroupDirOf(containment);
+  t.teardown(() => destroyCgroupDir(dir));
+  const group = ProcessGroup.fromContainment(containment);
+  t.teardown(() => group.close().catch(() => {}));
+  spawnShell(group, tag, zooScript());
+  await waitForSettledZoo(tag, zooSize());
+
+  containment.killSync();
+
+  t.deepEqual([seen.freezes, seen.thaws], [1, 1]);
   t.deepEqual(await waitUntilGone(tag.tag), []);
   assertNoSurvivors(t, tag);
 });

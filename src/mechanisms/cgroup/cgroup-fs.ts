@@ -46,6 +46,16 @@ export const realCgroupFs: CgroupFs = {
       .map((entry) => entry.name),
 };
 
+/** Runs a synchronous step of an exit path, where a failure has nowhere to go; false when it threw. */
+export function bestEffort(step: () => unknown): boolean {
+  try {
+    step();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The pids listed in a cgroup.procs text. */
 export function parsePids(text: string): number[] {
   const pids: number[] = [];

@@ -12,7 +12,7 @@ import { poll } from '../../driver/poll.js';
 import { CorralError, errnoOf, failure } from '../../errors.js';
 import { kill } from '../../libc/libc.js';
 import { signalNumber } from '../../options/signals.js';
-import type { CgroupFs } from './cgroup-fs.js';
+import { bestEffort, type CgroupFs } from './cgroup-fs.js';
 import { setFrozen } from './freeze.js';
 import { readSubtreeMembers } from './subtree.js';
 
@@ -97,20 +97,9 @@ export function hardKillCgroupSync(fs: CgroupFs, dir: string): void {
   } catch (error) {
     if (errnoOf(error) !== 'ENOENT') throw killFailed(dir, 'writing cgroup.kill failed', error);
   }
-  // No cgroup.kill and no time to wait for a freeze: freeze (best effort) and sweep.
-  try {
-    fs.writeFileSync(`${dir}/cgroup.freeze`, '1');
-  } catch {
-    return; // The directory is gone.
-  }
-  try {
-    killInSweeps(fs, dir);
-  } catch {
-    // Unreadable now (gone meanwhile): exit cleanup has nothing better to do.
-  }
-  try {
-    fs.writeFileSync(`${dir}/cgroup.freeze`, '0');
-  } catch {
-    // Gone meanwhile.
-  }
+  // No cgroup.kill and no time to wait for a freeze: freeze (best effort) and sweep. A failure here means the
+  // directory is gone (meanwhile), and exit cleanup has nothing better to do anyway.
+  if (!bestEffort(() => fs.writeFileSync(`${dir}/cgroup.freeze`, '1'))) return;
+  bestEffort(() => killInSweeps(fs, dir));
+  bestEffort(() => fs.writeFileSync(`${dir}/cgroup.freeze`, '0'));
 }

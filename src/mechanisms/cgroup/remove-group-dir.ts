@@ -10,7 +10,7 @@
 import type { Clock } from '../../driver/clock.js';
 import { poll } from '../../driver/poll.js';
 import { type CorralError, errnoOf, failure } from '../../errors.js';
-import type { CgroupFs } from './cgroup-fs.js';
+import { bestEffort, type CgroupFs } from './cgroup-fs.js';
 import { subtreeDeepestFirst } from './subtree.js';
 
 /** Total time one rmdir is retried on EBUSY. */
@@ -44,13 +44,7 @@ function removeFailed(dir: string, error: unknown): CorralError {
   return failure('ECGROUP_REMOVE', `could not remove the cgroup ${dir}`, error, { path: dir, syscall: 'rmdir' });
 }
 
-/** Best effort, without yielding: for process exit. */
+/** Best effort, without yielding: for process exit (what is still busy, the guard or `corral sweep` removes). */
 export function removeSubtreeSync(fs: CgroupFs, dir: string): void {
-  for (const path of subtreeDeepestFirst(fs, dir)) {
-    try {
-      fs.rmdirSync(path);
-    } catch {
-      // Still busy or already gone: the guard or `corral sweep` removes what is left.
-    }
-  }
+  for (const path of subtreeDeepestFirst(fs, dir)) bestEffort(() => fs.rmdirSync(path));
 }

@@ -67,13 +67,10 @@ export async function applyLimits(fs: CgroupFs, dir: string, limits: Limits): Pr
   const missing = files.filter((f) => !enabled.has(f.controller)).map((f) => f.controller);
   if (missing.length > 0) throw await unenforceable(fs, dirname(dir), missing);
   for (const { file, value } of files) {
-    try {
-      await fs.writeFile(`${dir}/${file}`, value);
-    } catch (error) {
-      throw failure('ELIMIT_UNENFORCEABLE', `could not set ${file} = ${value} in ${dir}`, error, {
-        path: `${dir}/${file}`,
-      });
-    }
+    const path = `${dir}/${file}`;
+    await fs.writeFile(path, value).catch((error: unknown) => {
+      throw failure('ELIMIT_UNENFORCEABLE', `could not set ${file} = ${value} in ${dir}`, error, { path });
+    });
   }
 }
 

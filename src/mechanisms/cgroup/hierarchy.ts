@@ -101,13 +101,18 @@ function readOrEmpty(path: string): string {
   }
 }
 
+/** This process's cgroup v2 path now, as `sources.selfCgroup` names it. */
+export function readOwnCgroup(sources: ProcSources = procSelf): string | undefined {
+  return parseOwnCgroup(readOrEmpty(sources.selfCgroup));
+}
+
 export function locateHierarchy(sources: ProcSources = procSelf): Hierarchy {
   const mounts = visibleMounts(parseMountinfo(readOrEmpty(sources.mountinfo)));
   const v2 = mounts.find((m) => m.fsType === 'cgroup2');
   const hasV1 = mounts.some((m) => m.fsType === 'cgroup');
   const layout: CgroupLayout = v2 ? (hasV1 ? 'hybrid' : 'unified') : hasV1 ? 'legacy' : 'none';
   const mount = v2 && { mountPoint: v2.mountPoint, root: v2.root, readOnly: v2.options.includes('ro') };
-  const ownCgroup = parseOwnCgroup(readOrEmpty(sources.selfCgroup));
+  const ownCgroup = readOwnCgroup(sources);
   return {
     layout,
     mount,

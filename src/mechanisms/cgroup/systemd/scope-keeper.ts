@@ -7,10 +7,9 @@
  * prospect that failed before any call (no bus, opted out) costs nothing
  * and is looked at afresh each time.
  */
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { systemClock } from '../../../driver/clock.js';
-import { parseOwnCgroup } from '../hierarchy.js';
+import { readOwnCgroup } from '../hierarchy.js';
 import { primerSettled } from '../migration-primer.js';
 import { runBusctl } from './run-busctl.js';
 import { optOutReason, realProspectHost, scopeProspect, type ProspectHost } from './scope-prospect.js';
@@ -22,21 +21,13 @@ export interface ScopeKeeperSeams {
   start: Omit<StartScopeSeams, 'unit'> & { unitName: () => string };
 }
 
-function readOwnCgroup(): string | undefined {
-  try {
-    return parseOwnCgroup(readFileSync('/proc/self/cgroup', 'utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
 export function realKeeperSeams(): ScopeKeeperSeams {
   return {
     host: () => realProspectHost(),
     start: {
       busctl: runBusctl,
       clock: systemClock,
-      readOwnCgroup,
+      readOwnCgroup: () => readOwnCgroup(),
       pid: process.pid,
       unitName: () => scopeUnitName(process.pid),
       description: `corral: delegated cgroup for ${basename(process.argv[1] ?? process.argv0)} (pid ${process.pid})`,

@@ -2,8 +2,9 @@
  * cgroup.events: `populated` (any live member in the subtree) and `frozen`.
  * The kernel raises a file-modified event on it whenever either changes, so
  * an inotify watch (fs.watch) tells us at once instead of a poll guessing.
- * The kernel rate-limits these notifications to about one per 10 ms per
- * file; the early short sleeps of the poll cover the gap (src/driver/poll.ts).
+ * The kernel rate-limits these notifications per file (a constant of the
+ * kernel's: CGROUP_FILE_NOTIFY_MIN_INTV, HZ/100, in kernel/cgroup/cgroup.c);
+ * the early short sleeps of the poll cover the gap (src/driver/poll.ts).
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { errnoOf } from '../../errors.js';

@@ -12,6 +12,7 @@
 import { createRequire } from 'node:module';
 import { failure } from '../errors.js';
 import { errnoName } from './errno.js';
+import { keepLoaded } from './keep-loaded.js';
 
 export interface SyscallResult {
   /** The C return value. */
@@ -40,6 +41,7 @@ function load(): FfiModule {
   } catch (error) {
     throw failure('ELIBC', `ffi-rs could not be loaded on ${process.platform}-${process.arch}`, error);
   }
+  keepLoaded(/^ffi-rs\..*\.node$/);
   module.open({ library: LIBRARY, path: '' });
   ffi = module;
   return module;

@@ -5,10 +5,9 @@
  * exists, so bad input leaks nothing.
  */
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
-import { CorralError } from '../errors.js';
 import { assertSetprivAvailable, checkNoNewPrivileges, type GroupSpawnOptions } from '../group/no-new-privileges.js';
 import type { ProcessGroup } from '../group/process-group.js';
-import { describe, parseTimeout } from '../options/durations.js';
+import { describe, parseDeadline, parseTimeout } from '../options/durations.js';
 import {
   resolveCreateOptions,
   type CreateOptions,
@@ -16,7 +15,16 @@ import {
   type ResolvedCreateOptions,
 } from '../options/group-options.js';
 import type { Limits } from '../options/limits.js';
-import { asOptionsObject, parseBoolean } from '../options/validate.js';
+import {
+  asOptionsObject,
+  checkAbortSignal,
+  checkFunctions,
+  copyDefined,
+  invalidOption,
+  parseBoolean,
+  parseChoice,
+  parseCount,
+} from '../options/validate.js';
 import type { OutputEncoding } from './capture-output.js';
 import {
   resolveServerOutput,
@@ -122,68 +130,37 @@ export interface ResolvedRunOptions {
 export const DEFAULT_MAX_BUFFER = 1024 * 1024;
 
 const LEFTOVERS: readonly LeftoversPolicy[] = ['kill', 'wait', 'keep'];
+const ENCODINGS: readonly OutputEncoding[] = ['utf8', 'buffer'];
 /** The group's own options, passed through under the same names. */
-const GROUP_KEYS = ['killSignal', 'escalate', 'mechanism', 'limits', 'guard', 'cgroupParent', 'systemdScope'] as const;
+const GROUP_KEYS = ['killSignal', 'escalate', 'mechanism', 'limits', 'guard', 'cgroupParent', 'systemdScope'];
 const SERVER_KEYS = ['servers', 'readyTimeout', 'serverOutput', 'onServerSpawn', 'idleTimeout'];
-const CORRAL_KEYS = [
-  'timeout',
-  'grace',
-  'leftovers',
-  'signal',
-  'onSpawn',
-  'capture',
-  'maxBuffer',
-  'encoding',
-  ...GROUP_KEYS,
-  ...SERVER_KEYS,
-];
-const SPAWN_KEYS = [
-  'cwd',
-  'env',
-  'argv0',
-  'stdio',
-  'detached',
-  'uid',
-  'gid',
-  'shell',
-  'serialization',
-  'noNewPrivileges',
-];
-const KNOWN = new Set([...CORRAL_KEYS, ...SPAWN_KEYS]);
+const CORRAL_KEYS = ['timeout', 'grace', 'leftovers', 'signal', 'onSpawn', 'capture', 'maxBuffer', 'encoding'];
+const NODE_SPAWN_KEYS = ['cwd', 'env', 'argv0', 'stdio', 'detached', 'uid', 'gid', 'shell', 'serialization'];
+const SPAWN_KEYS = [...NODE_SPAWN_KEYS, 'noNewPrivileges'];
+const KNOWN = new Set([...CORRAL_KEYS, ...GROUP_KEYS, ...SERVER_KEYS, ...SPAWN_KEYS]);
 
 export function resolveRunOptions(options: unknown = {}): ResolvedRunOptions {
   const o = asOptionsObject(options, 'run()', KNOWN) as RunOptions;
-  const leftovers = o.leftovers ?? 'kill';
-  if (!LEFTOVERS.includes(leftovers)) {
-    throw new CorralError('EINVALID_OPTION', `leftovers must be 'kill', 'wait' or 'keep', got ${describe(leftovers)}`);
-  }
-  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
-    throw new CorralError('EINVALID_OPTION', `signal must be an AbortSignal, got ${describe(o.signal)}`);
-  }
-  for (const hook of ['onSpawn', 'onServerSpawn'] as const) {
-    if (o[hook] !== undefined && typeof o[hook] !== 'function')
-      throw new CorralError('EINVALID_OPTION', `${hook} must be a function, got ${describe(o[hook])}`);
-  }
+  const leftovers = parseChoice(o.leftovers ?? 'kill', 'leftovers', LEFTOVERS);
+  checkAbortSignal(o.signal);
+  checkFunctions(o, ['onSpawn', 'onServerSpawn']);
   // The group's own checks and defaults (signal, grace, mechanism, limits)
   // apply now, so that every option error surfaces before anything is created.
-  const group: Record<string, unknown> = {};
+  const group: CreateOptions = {};
   if (o.grace !== undefined) group.shutdownTimeout = parseTimeout(o.grace, 'grace', { allowInfinite: true });
-  for (const key of GROUP_KEYS) if (o[key] !== undefined) group[key] = o[key];
+  copyDefined(o, GROUP_KEYS, group);
   const capture = resolveCapture(o);
   checkNoNewPrivileges(o.noNewPrivileges);
   if (o.noNewPrivileges) assertSetprivAvailable();
   const spawn: GroupSpawnOptions = { stdio: capture ? ['ignore', 'pipe', 'pipe'] : 'inherit' };
-  for (const key of SPAWN_KEYS) {
-    const value = (o as Record<string, unknown>)[key];
-    if (value !== undefined) (spawn as Record<string, unknown>)[key] = value;
-  }
+  copyDefined(o, SPAWN_KEYS, spawn);
   const idle = resolveIdle(o, spawn, capture !== undefined);
   return {
-    timeout: o.timeout === undefined ? undefined : parseTimeout(o.timeout, 'timeout', { allowInfinite: true }),
+    timeout: parseDeadline(o.timeout, 'timeout', undefined),
     leftovers,
     signal: o.signal,
     onSpawn: o.onSpawn,
-    group: resolveCreateOptions(group as CreateOptions),
+    group: resolveCreateOptions(group),
     spawn,
     capture,
     servers: resolveServers(o.servers, o.readyTimeout),
@@ -197,30 +174,14 @@ function resolveCapture(o: RunOptions): ResolvedRunOptions['capture'] {
   const capture = o.capture === undefined ? false : parseBoolean(o.capture, 'capture');
   if (!capture) {
     if (o.maxBuffer !== undefined || o.encoding !== undefined) {
-      throw new CorralError('EINVALID_OPTION', 'maxBuffer and encoding apply only with capture: true');
+      throw invalidOption('maxBuffer and encoding apply only with capture: true');
     }
     return undefined;
   }
-  const maxBuffer = o.maxBuffer ?? DEFAULT_MAX_BUFFER;
-  if (
-    typeof maxBuffer !== 'number' ||
-    !(maxBuffer >= 0) ||
-    (Number.isFinite(maxBuffer) && !Number.isInteger(maxBuffer))
-  ) {
-    throw new CorralError(
-      'EINVALID_OPTION',
-      `maxBuffer must be a whole number of bytes (or Infinity), got ${describe(maxBuffer)}`,
-    );
-  }
-  const encoding = o.encoding ?? 'utf8';
-  if (encoding !== 'utf8' && encoding !== 'buffer') {
-    throw new CorralError('EINVALID_OPTION', `encoding must be 'utf8' or 'buffer', got ${describe(encoding)}`);
-  }
+  const maxBuffer = parseCount(o.maxBuffer ?? DEFAULT_MAX_BUFFER, 'maxBuffer', 'of bytes', { allowInfinite: true });
+  const encoding = parseChoice(o.encoding ?? 'utf8', 'encoding', ENCODINGS);
   if (o.stdio !== undefined && !pipesStdoutAndStderr(o.stdio)) {
-    throw new CorralError(
-      'EINVALID_OPTION',
-      `capture needs stdout and stderr as 'pipe', got stdio ${describe(o.stdio)}`,
-    );
+    throw invalidOption(`capture needs stdout and stderr as 'pipe', got stdio ${describe(o.stdio)}`);
   }
   return { maxBuffer, encoding };
 }
@@ -235,10 +196,8 @@ function resolveIdle(o: RunOptions, spawn: GroupSpawnOptions, captured: boolean)
     return { timeoutMs, forward: true };
   }
   if (!pipesStdoutAndStderr(o.stdio)) {
-    throw new CorralError(
-      'EINVALID_OPTION',
-      `idleTimeout reads stdout and stderr: leave stdio unset, or make them 'pipe'; got stdio ${describe(o.stdio)}`,
-    );
+    const got = `got stdio ${describe(o.stdio)}`;
+    throw invalidOption(`idleTimeout reads stdout and stderr: leave stdio unset, or make them 'pipe'; ${got}`);
   }
   return { timeoutMs, forward: false };
 }

@@ -74,7 +74,7 @@ export function jsonSummary({ result, status, interruptedBy, forced }: RunSummar
     mechanism: result.mechanism,
     fallbackReason: result.fallbackReason ?? null,
     cgroupOrigin: result.cgroupOrigin ?? null,
-    pid: result.pid,
+    pid: result.pid ?? null,
     elapsedMs: result.elapsedMs,
     stopped: stoppedCount(result.report),
     report: result.report === undefined ? null : plainReport(result.report),

@@ -12,12 +12,11 @@
  * --server needs its own --ready; an unknown probe form is a usage error
  * (exit 2) before anything starts.
  */
-import { CorralError } from '../../errors.js';
 import type { ServerSpec } from '../../run/servers/server-options.js';
 import { parseReadyProbe } from '../../run/servers/ready-probe.js';
 import type { FlagSpec } from '../parse-flags.js';
 import { parseDuration } from '../units.js';
-import { UsageError } from '../usage-error.js';
+import { asUsage, inCommand, UsageError } from '../usage-error.js';
 
 export interface ServerFlags {
   servers: ServerSpec[];
@@ -32,13 +31,7 @@ export interface ServerFlags {
 const OWN = ['server', 'name', 'ready', 'ready-timeout', 'idle-timeout'];
 
 export function takeServerFlags(argv: readonly string[], otherFlags: readonly FlagSpec[]): ServerFlags {
-  try {
-    return take(argv, otherFlags);
-  } catch (error) {
-    // The duration parser does not know which command it serves; the hint should.
-    if (error instanceof UsageError && error.command === undefined) throw new UsageError(error.message, 'run');
-    throw error;
-  }
+  return inCommand('run', () => take(argv, otherFlags));
 }
 
 function take(argv: readonly string[], otherFlags: readonly FlagSpec[]): ServerFlags {
@@ -73,7 +66,9 @@ function take(argv: readonly string[], otherFlags: readonly FlagSpec[]): ServerF
       case 'ready':
         if (last === undefined || last.ready !== undefined)
           throw new UsageError('--ready PROBE follows the --server it is for: --server CMD --ready PROBE', 'run');
-        last.ready = asUsage(value);
+        // The probe checked now, so an unknown form starts nothing.
+        asUsage(() => parseReadyProbe(value), '--ready: ');
+        last.ready = value;
         break;
       case 'ready-timeout':
         if (last === undefined) taken.readyTimeout = parseDuration(value, '--ready-timeout');
@@ -98,15 +93,4 @@ function missingReady(server: Partial<ServerSpec>): UsageError {
     `--server ${JSON.stringify(server.command)} needs its own --ready PROBE (http://…, tcp:[HOST:]PORT or line:REGEX)`,
     'run',
   );
-}
-
-/** The probe checked now, so an unknown form starts nothing. */
-function asUsage(probe: string): string {
-  try {
-    parseReadyProbe(probe);
-  } catch (error) {
-    if (error instanceof CorralError) throw new UsageError(`--ready: ${error.message}`, 'run');
-    throw error;
-  }
-  return probe;
 }

@@ -42,6 +42,9 @@ export type { OutputBytes, OutputEncoding } from './capture-output.js';
 export type { ServerReport, ServerFailure } from './servers/server-set.js';
 export type { ServerSpec, ServerOutput } from './servers/server-options.js';
 
+/** Buffers with `encoding: 'buffer'`, else strings. */
+type OutputOf<O extends RunOptions> = O extends { encoding: 'buffer' } ? Buffer : string;
+
 interface LeaderExit {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -54,14 +57,12 @@ interface LeaderExit {
  * running in either case. An AbortSignal that has already fired rejects with
  * its reason before anything starts.
  */
-export async function run(
+export async function run<O extends RunOptions>(
   command: string,
-  args: readonly string[],
-  options: RunOptions & { encoding: 'buffer' },
-): Promise<RunResult<Buffer>>;
-export async function run(command: string, options: RunOptions & { encoding: 'buffer' }): Promise<RunResult<Buffer>>;
-export async function run(command: string, args?: readonly string[], options?: RunOptions): Promise<RunResult>;
-export async function run(command: string, options?: RunOptions): Promise<RunResult>;
+  args?: readonly string[],
+  options?: O,
+): Promise<RunResult<OutputOf<O>>>;
+export async function run<O extends RunOptions>(command: string, options?: O): Promise<RunResult<OutputOf<O>>>;
 export async function run(
   command: string,
   argsOrOptions?: readonly string[] | RunOptions,

@@ -3,6 +3,7 @@
  * lines and exit statuses, the summaries. (No process is started here.)
  */
 import test from 'ava';
+import { fakeRunResult } from '../helpers/fake-run-result.js';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -133,26 +134,7 @@ test('failures become one line and a status', (t) => {
 });
 
 function result(overrides: Partial<RunResult>): RunResult {
-  return {
-    exitCode: 0,
-    signal: null,
-    timedOut: false,
-    cancelled: false,
-    leftovers: [],
-    report: undefined,
-    mechanism: 'cgroup',
-    fallbackReason: undefined,
-    cgroupOrigin: { kind: 'own-cgroup' },
-    pid: 1234,
-    elapsedMs: 1500,
-    leftoverProcesses: [],
-    stats: undefined,
-    stdout: undefined,
-    stderr: undefined,
-    outputBytes: undefined,
-    outputTruncated: false,
-    ...overrides,
-  };
+  return fakeRunResult({ cgroupOrigin: { kind: 'own-cgroup' }, ...overrides });
 }
 
 test('exit status: interrupt, then timeout, then the leader', (t) => {

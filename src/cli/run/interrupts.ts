@@ -17,7 +17,7 @@ export class Interrupts {
   readonly #controller = new AbortController();
   #first: StopSignal | undefined;
   #forced = false;
-  readonly #force: Array<() => void> = [];
+  readonly #force: Array<{ kill(): Promise<unknown> }> = [];
   readonly #onSignal = (signal: StopSignal) => this.#receive(signal);
 
   /** Aborted by the first stop signal. */
@@ -48,10 +48,13 @@ export class Interrupts {
     for (const signal of STOP_SIGNALS) process.off(signal, this.#onSignal);
   }
 
-  /** How to kill a tree at once (the command's, each server's); a second signal that came before this is acted on now. */
-  onForce(kill: () => void): void {
-    this.#force.push(kill);
-    if (this.#forced) kill();
+  /**
+   * A group to kill at once on a second signal (the command's, each
+   * server's); a second signal that came before this is acted on now.
+   */
+  onForce(group: { kill(): Promise<unknown> }): void {
+    this.#force.push(group);
+    if (this.#forced) killNow(group);
   }
 
   #receive(signal: StopSignal): void {
@@ -61,6 +64,11 @@ export class Interrupts {
       return;
     }
     this.#forced = true;
-    for (const kill of this.#force) kill();
+    for (const group of this.#force) killNow(group);
   }
+}
+
+function killNow(group: { kill(): Promise<unknown> }): void {
+  // A kill that fails leaves the graceful shutdown already under way to finish the job.
+  void group.kill().catch(() => undefined);
 }

@@ -5,6 +5,8 @@
  */
 import type { ShutdownReport } from '../../driver/graceful.js';
 import type { RunResult } from '../../run/run.js';
+import { EXIT_LEFT_PROCESSES, exitStatusOf } from './exit-status.js';
+import type { Interrupts } from './interrupts.js';
 
 export interface RunSummaryInput {
   result: RunResult;
@@ -91,4 +93,36 @@ function plainReport(report: ShutdownReport): Record<string, unknown> {
       error === undefined ? phase : { ...phase, error: plainError(error) },
     ),
   };
+}
+
+/** What the end of a run adds to the common report (the servers' part, the supervision's). */
+export interface RunEndExtras {
+  /** Said first, always: a server's failure, the idle stop. */
+  notices?: string[];
+  /** Appended to the --verbose line: runs, how supervision ended. */
+  verboseSuffix?: string;
+  /** --verbose lines after it: what was stopped of each server. */
+  verboseLines?: string[];
+  /** More fields of the --json object. */
+  json?: Record<string, unknown>;
+}
+
+/**
+ * Says what every form of `corral run` says once the last tree is gone (on
+ * stderr: --verbose, the leftovers, --json) and returns the exit status.
+ */
+export function reportRunEnd(
+  flags: { verbose: boolean; json: boolean; failOnLeftovers: boolean },
+  result: RunResult,
+  interrupts: Interrupts,
+  extras: RunEndExtras = {},
+): number {
+  const status = exitStatusOf(result, interrupts.exitStatus, { failOnLeftovers: flags.failOnLeftovers });
+  const summary = { result, status, interruptedBy: interrupts.received, forced: interrupts.forced };
+  const lines = [...(extras.notices ?? [])];
+  if (flags.verbose) lines.push(`${verboseLine(summary)}${extras.verboseSuffix ?? ''}`, ...(extras.verboseLines ?? []));
+  if (flags.verbose || (flags.failOnLeftovers && status === EXIT_LEFT_PROCESSES)) lines.push(...leftoverLines(result));
+  if (flags.json) lines.push(JSON.stringify({ ...jsonSummary(summary), ...extras.json }));
+  for (const text of lines) process.stderr.write(`${text}\n`);
+  return status;
 }

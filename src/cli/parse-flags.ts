@@ -5,6 +5,7 @@
  * (node:util parseArgs reads options anywhere on the line, which would take
  * the command's own flags for corral's.)
  */
+import type { CommandContext } from './command.js';
 import { UsageError } from './usage-error.js';
 
 export interface FlagSpec {
@@ -57,5 +58,26 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], 
     parsed.values.set(spec.name, value);
     parsed.lists.set(spec.name, [...(parsed.lists.get(spec.name) ?? []), value]);
   }
+  return parsed;
+}
+
+/**
+ * The command line of a command that takes no operands: `specs` plus --debug
+ * (noted in `context`) and -h/--help, which prints `help`; undefined then.
+ */
+export function optionsOnly(
+  argv: readonly string[],
+  specs: readonly FlagSpec[],
+  command: { name: string; help: string },
+  context: CommandContext,
+): ParsedFlags | undefined {
+  const parsed = parseFlags(argv, [...specs, { name: 'debug' }, { name: 'help', short: 'h' }], command.name);
+  context.debug ||= parsed.switches.has('debug');
+  if (parsed.switches.has('help')) {
+    process.stdout.write(command.help);
+    return undefined;
+  }
+  const [extra] = parsed.operands;
+  if (extra !== undefined) throw new UsageError(`unexpected argument ${JSON.stringify(extra)}`, command.name);
   return parsed;
 }

@@ -4,7 +4,7 @@
  * the pipeline's ends). Checked here, before any group or process exists.
  */
 import { describe, parseDeadline, parseTimeout } from '../options/durations.js';
-import { resolveCreateOptions, type CreateOptions, type MechanismChoice } from '../options/group-options.js';
+import { resolveCreateOptions, type CreateOptions } from '../options/group-options.js';
 import {
   asOptionsObject,
   checkAbortSignal,
@@ -21,18 +21,14 @@ export type PipelineStage =
   | readonly string[]
   | { command: string; args?: readonly string[]; cwd?: string; env?: NodeJS.ProcessEnv };
 
-export interface PipelineOptions {
+/** Each stage's group, as ProcessGroup.create() takes it. */
+export interface PipelineOptions extends Pick<CreateOptions, 'killSignal' | 'mechanism' | 'guard'> {
   /** Total milliseconds from the first spawn; then every stage's tree is shut down (default: none). */
   timeout?: number;
   /** Cancellation: every stage's tree is shut down; the result says `cancelled`. */
   signal?: AbortSignal;
   /** Milliseconds between the graceful signal and SIGKILL, per stage (default 2000). */
   grace?: number;
-  /** The graceful signal (default 'SIGTERM'). */
-  killSignal?: NodeJS.Signals | number;
-  mechanism?: MechanismChoice;
-  /** Start the guard that kills the trees if this process dies by SIGKILL (default true). */
-  guard?: boolean;
   /** The first stage's stdin: 'inherit' (default) or 'ignore'. */
   stdin?: 'inherit' | 'ignore';
   /** Every stage's stderr: 'inherit' (default) or 'ignore'. */

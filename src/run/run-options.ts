@@ -8,13 +8,7 @@ import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { assertSetprivAvailable, checkNoNewPrivileges, type GroupSpawnOptions } from '../group/no-new-privileges.js';
 import type { ProcessGroup } from '../group/process-group.js';
 import { describe, parseDeadline, parseTimeout } from '../options/durations.js';
-import {
-  resolveCreateOptions,
-  type CreateOptions,
-  type MechanismChoice,
-  type ResolvedCreateOptions,
-} from '../options/group-options.js';
-import type { Limits } from '../options/limits.js';
+import { resolveCreateOptions, type CreateOptions, type ResolvedCreateOptions } from '../options/group-options.js';
 import {
   asOptionsObject,
   checkAbortSignal,
@@ -37,15 +31,14 @@ import {
 /** What to do when the leader exits while some of its descendants still run. */
 export type LeftoversPolicy = 'kill' | 'wait' | 'keep';
 
-export interface RunOptions {
+/** The group's own options, under the same names and with the same defaults. */
+type GroupOptions = Pick<CreateOptions, (typeof GROUP_KEYS)[number]>;
+
+export interface RunOptions extends GroupOptions {
   /** Total milliseconds from the spawn; then a graceful shutdown of the tree (default: none). */
   timeout?: number;
   /** Milliseconds between the graceful signal and SIGKILL (default 2000). */
   grace?: number;
-  /** The graceful signal (default 'SIGTERM'). */
-  killSignal?: NodeJS.Signals | number;
-  /** SIGKILL what survives the grace (default true); false leaves it running. */
-  escalate?: boolean;
   /**
    * When the leader exits but descendants still run: 'kill' (default: graceful
    * shutdown, then escalate), 'wait' (until the tree drains, bounded by
@@ -54,12 +47,6 @@ export interface RunOptions {
   leftovers?: LeftoversPolicy;
   /** Cancellation: a graceful shutdown of the whole tree; the result says `cancelled`. */
   signal?: AbortSignal;
-  mechanism?: MechanismChoice;
-  limits?: Limits;
-  /** Start the guard that kills the tree if this process dies by SIGKILL (default true). */
-  guard?: boolean;
-  /** The cgroup v2 directory to make the group in (default: this process's own cgroup); see prepareCgroupForLimits(). */
-  cgroupParent?: string;
   /**
    * Read the tree's stdout and stderr into the result (`stdout`, `stderr`),
    * each bounded by `maxBuffer` (default false). stdio then defaults to
@@ -71,8 +58,6 @@ export interface RunOptions {
   maxBuffer?: number;
   /** With capture: 'utf8' strings (default) or 'buffer' (Buffers). */
   encoding?: OutputEncoding;
-  /** Ask systemd for a delegated scope when this process's cgroup is not writable (default true; see CreateOptions). */
-  systemdScope?: boolean;
   /** Called once the leader is spawned: its stdio, its pid, and the group (to signal or kill it early). */
   onSpawn?: (child: ChildProcess, group: ProcessGroup) => void;
   // The spawn options passed through to child_process.spawn:
@@ -132,7 +117,7 @@ export const DEFAULT_MAX_BUFFER = 1024 * 1024;
 const LEFTOVERS: readonly LeftoversPolicy[] = ['kill', 'wait', 'keep'];
 const ENCODINGS: readonly OutputEncoding[] = ['utf8', 'buffer'];
 /** The group's own options, passed through under the same names. */
-const GROUP_KEYS = ['killSignal', 'escalate', 'mechanism', 'limits', 'guard', 'cgroupParent', 'systemdScope'];
+const GROUP_KEYS = ['killSignal', 'escalate', 'mechanism', 'limits', 'guard', 'cgroupParent', 'systemdScope'] as const;
 const SERVER_KEYS = ['servers', 'readyTimeout', 'serverOutput', 'onServerSpawn', 'idleTimeout'];
 const CORRAL_KEYS = ['timeout', 'grace', 'leftovers', 'signal', 'onSpawn', 'capture', 'maxBuffer', 'encoding'];
 const NODE_SPAWN_KEYS = ['cwd', 'env', 'argv0', 'stdio', 'detached', 'uid', 'gid', 'shell', 'serialization'];

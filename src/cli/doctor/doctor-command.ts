@@ -5,8 +5,7 @@
  * is made and removed to learn what 'auto' gets.
  */
 import type { Command } from '../command.js';
-import { parseFlags } from '../parse-flags.js';
-import { UsageError } from '../usage-error.js';
+import { optionsOnly } from '../parse-flags.js';
 import { hostContainment, type HostContainment } from '../../host/host-containment.js';
 import { detectContainer, type ContainerHint } from '../../host/container.js';
 import { adviceFor } from './advice.js';
@@ -44,19 +43,10 @@ export const doctorCommand: Command = {
   name: 'doctor',
   help: DOCTOR_HELP,
   async main(argv, context) {
-    const { switches, operands } = parseFlags(
-      argv,
-      [{ name: 'json' }, { name: 'debug' }, { name: 'help', short: 'h' }],
-      'doctor',
-    );
-    context.debug ||= switches.has('debug');
-    if (switches.has('help')) {
-      process.stdout.write(DOCTOR_HELP);
-      return 0;
-    }
-    if (operands.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(operands[0])}`, 'doctor');
+    const flags = optionsOnly(argv, [{ name: 'json' }], doctorCommand, context);
+    if (flags === undefined) return 0;
     const report = await examine();
-    process.stdout.write(switches.has('json') ? `${JSON.stringify(report, null, 2)}\n` : renderDoctor(report));
+    process.stdout.write(flags.switches.has('json') ? `${JSON.stringify(report, null, 2)}\n` : renderDoctor(report));
     return 0;
   },
 };

@@ -17,7 +17,7 @@ export class Interrupts {
   readonly #controller = new AbortController();
   #first: StopSignal | undefined;
   #forced = false;
-  readonly #force: Array<{ kill(): Promise<unknown> }> = [];
+  readonly #force: Array<() => void> = [];
   readonly #onSignal = (signal: StopSignal) => this.#receive(signal);
 
   /** Aborted by the first stop signal. */
@@ -48,13 +48,11 @@ export class Interrupts {
     for (const signal of STOP_SIGNALS) process.off(signal, this.#onSignal);
   }
 
-  /**
-   * A group to kill at once on a second signal (the command's, each
-   * server's); a second signal that came before this is acted on now.
-   */
+  /** A tree (the command's, a server's) to kill at once on a second signal, even one that came before this. */
   onForce(group: { kill(): Promise<unknown> }): void {
-    this.#force.push(group);
-    if (this.#forced) killNow(group);
+    const kill = () => void group.kill().catch(() => undefined);
+    this.#force.push(kill);
+    if (this.#forced) kill();
   }
 
   #receive(signal: StopSignal): void {
@@ -64,11 +62,6 @@ export class Interrupts {
       return;
     }
     this.#forced = true;
-    for (const group of this.#force) killNow(group);
+    for (const kill of this.#force) kill();
   }
-}
-
-function killNow(group: { kill(): Promise<unknown> }): void {
-  // A kill that fails leaves the graceful shutdown already under way to finish the job.
-  void group.kill().catch(() => undefined);
 }

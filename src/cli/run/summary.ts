@@ -95,27 +95,17 @@ function plainReport(report: ShutdownReport): Record<string, unknown> {
   };
 }
 
-/** What the end of a run adds to the common report (the servers' part, the supervision's). */
-export interface RunEndExtras {
-  /** Said first, always: a server's failure, the idle stop. */
-  notices?: string[];
-  /** Appended to the --verbose line: runs, how supervision ended. */
-  verboseSuffix?: string;
-  /** --verbose lines after it: what was stopped of each server. */
-  verboseLines?: string[];
-  /** More fields of the --json object. */
-  json?: Record<string, unknown>;
-}
-
 /**
- * Says what every form of `corral run` says once the last tree is gone (on
- * stderr: --verbose, the leftovers, --json) and returns the exit status.
+ * Says on stderr what every form of `corral run` says once the last tree is
+ * gone, and returns the exit status. `extras`: the notices said first (a
+ * server's failure, the idle stop), what the --verbose line and the lines
+ * after it add, the --json object's further fields.
  */
 export function reportRunEnd(
   flags: { verbose: boolean; json: boolean; failOnLeftovers: boolean },
   result: RunResult,
   interrupts: Interrupts,
-  extras: RunEndExtras = {},
+  extras: { notices?: string[]; verboseSuffix?: string; verboseLines?: string[]; json?: object } = {},
 ): number {
   const status = exitStatusOf(result, interrupts.exitStatus, { failOnLeftovers: flags.failOnLeftovers });
   const summary = { result, status, interruptedBy: interrupts.received, forced: interrupts.forced };

@@ -6,8 +6,7 @@
 import { sweepStaleGroups, type SweepReport, type SweptGroup } from '../../sweep/sweep-stale-groups.js';
 import type { Command } from '../command.js';
 import { EXIT_CORRAL_FAILED } from '../failure.js';
-import { parseFlags } from '../parse-flags.js';
-import { UsageError } from '../usage-error.js';
+import { optionsOnly } from '../parse-flags.js';
 
 const SWEEP_HELP = `Usage: corral sweep [--dry-run] [--include-spared] [--root DIR] [--json]
 
@@ -32,21 +31,10 @@ export const sweepCommand: Command = {
   name: 'sweep',
   help: SWEEP_HELP,
   async main(argv, context) {
-    const specs = [
-      { name: 'dry-run' },
-      { name: 'include-spared' },
-      { name: 'root', value: true },
-      { name: 'json' },
-      { name: 'debug' },
-      { name: 'help', short: 'h' },
-    ];
-    const { switches, values, operands } = parseFlags(argv, specs, 'sweep');
-    context.debug ||= switches.has('debug');
-    if (switches.has('help')) {
-      process.stdout.write(SWEEP_HELP);
-      return 0;
-    }
-    if (operands.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(operands[0])}`, 'sweep');
+    const specs = [{ name: 'dry-run' }, { name: 'include-spared' }, { name: 'root', value: true }, { name: 'json' }];
+    const flags = optionsOnly(argv, specs, sweepCommand, context);
+    if (flags === undefined) return 0;
+    const { switches, values } = flags;
     const root = values.get('root');
     const report = await sweepStaleGroups({
       dryRun: switches.has('dry-run'),

@@ -21,7 +21,6 @@ export type PipelineStage =
   | readonly string[]
   | { command: string; args?: readonly string[]; cwd?: string; env?: NodeJS.ProcessEnv };
 
-/** Each stage's group, as ProcessGroup.create() takes it. */
 export interface PipelineOptions extends Pick<CreateOptions, 'killSignal' | 'mechanism' | 'guard'> {
   /** Total milliseconds from the first spawn; then every stage's tree is shut down (default: none). */
   timeout?: number;

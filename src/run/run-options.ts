@@ -54,7 +54,7 @@ export interface RunOptions extends GroupOptions {
    * stderr as 'pipe'.
    */
   capture?: boolean;
-  /** With capture: bytes kept per stream (default 1 MiB); the rest is read and dropped, and `outputTruncated` says so. */
+  /** With capture: bytes kept per stream (default 1 MiB); the rest is read and dropped (`outputTruncated`). */
   maxBuffer?: number;
   /** With capture: 'utf8' strings (default) or 'buffer' (Buffers). */
   encoding?: OutputEncoding;
@@ -171,7 +171,7 @@ function resolveCapture(o: RunOptions): ResolvedRunOptions['capture'] {
   return { maxBuffer, encoding };
 }
 
-/** idleTimeout reads the tree's stdout and stderr: pipes of the caller's, of capture's, or made here (and copied through). */
+/** idleTimeout reads the tree's stdout and stderr: the caller's pipes, capture's, or pipes made and copied here. */
 function resolveIdle(o: RunOptions, spawn: GroupSpawnOptions, captured: boolean): ResolvedRunOptions['idle'] {
   if (o.idleTimeout === undefined) return undefined;
   const timeoutMs = parseTimeout(o.idleTimeout, 'idleTimeout', { allowInfinite: true });

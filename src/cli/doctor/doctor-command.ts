@@ -67,11 +67,12 @@ export function renderDoctor({ system, host, auto, container, fix }: DoctorRepor
       ? 'available: corral run moves itself into a leaf cgroup to enable them'
       : `not available: ${host.limits.reason ?? 'unknown'}`;
   const viaScope = host.cgroupOrigin?.kind === 'systemd-scope' && !host.writable;
+  const manager = `the systemd ${host.cgroupOrigin?.manager} manager`;
   const predicted =
     host.reason !== undefined
       ? `${host.mechanism} (${host.reason})`
       : viaScope
-        ? `${host.mechanism}, in a delegated scope of the systemd ${host.cgroupOrigin?.manager} manager it will move this process into`
+        ? `${host.mechanism}, in a delegated scope of ${manager} it will move this process into`
         : host.mechanism;
   const gotScope = auto.cgroupOrigin?.kind === 'systemd-scope';
   const got =
@@ -80,11 +81,14 @@ export function renderDoctor({ system, host, auto, container, fix }: DoctorRepor
       : viaScope && !gotScope
         ? `but making a group did not need a systemd scope`
         : `confirmed by making a group${gotScope ? ` in ${auto.cgroupOrigin?.unit ?? 'a systemd scope'}` : ''}`;
+  const ownScope =
+    host.cgroupOrigin?.kind === 'systemd-scope' ? `, corral's systemd scope ${host.cgroupOrigin.unit ?? ''}` : '';
   const groupsGoIn = viaScope
-    ? `a new delegated scope of the systemd ${host.cgroupOrigin?.manager} manager (${host.cgroupOrigin?.bus}), since ${host.groupParent ?? 'the own cgroup'} is not writable`
+    ? `a new delegated scope of ${manager} (${host.cgroupOrigin?.bus}), ` +
+      `since ${host.groupParent ?? 'the own cgroup'} is not writable`
     : host.groupParent === undefined
       ? 'nowhere'
-      : `${host.groupParent} (${host.writable ? 'writable' : 'not writable'})${host.cgroupOrigin?.kind === 'systemd-scope' ? `, corral's systemd scope ${host.cgroupOrigin.unit ?? ''}` : ''}`;
+      : `${host.groupParent} (${host.writable ? 'writable' : 'not writable'})${ownScope}`;
   const rows: Array<[string, string]> = [
     ['system', `${system.distro} ${system.release}, kernel ${system.kernel}, ${system.arch}, ${system.cpus} CPU(s)`],
     ['node', `${system.node}, running as ${host.uid === 0 ? 'root' : `uid ${host.uid}`}`],
@@ -101,7 +105,8 @@ export function renderDoctor({ system, host, auto, container, fix }: DoctorRepor
     ['cgroup.freeze', yes(host.cgroupFreeze)],
     [
       'controllers',
-      `${host.controllers.available.join(' ') || 'none'}; enabled for children: ${host.controllers.enabledForChildren.join(' ') || 'none'}`,
+      `${host.controllers.available.join(' ') || 'none'}; ` +
+        `enabled for children: ${host.controllers.enabledForChildren.join(' ') || 'none'}`,
     ],
     ['limits', limits],
     ["'auto' gets", `${predicted}, ${got}`],

@@ -89,8 +89,6 @@ function take(argv: readonly string[], otherFlags: readonly FlagSpec[]): ServerF
 }
 
 function missingReady(server: Partial<ServerSpec>): UsageError {
-  return new UsageError(
-    `--server ${JSON.stringify(server.command)} needs its own --ready PROBE (http://…, tcp:[HOST:]PORT or line:REGEX)`,
-    'run',
-  );
+  const forms = 'http://…, tcp:[HOST:]PORT or line:REGEX';
+  return new UsageError(`--server ${JSON.stringify(server.command)} needs its own --ready PROBE (${forms})`, 'run');
 }

@@ -17,6 +17,16 @@ export interface RunSummaryInput {
   forced: boolean;
 }
 
+/** A process's command line as the reports show it, or why there is none. */
+export const commandOrGone = (command: string) => (command === '' ? '(gone before it could be read)' : command);
+
+/** '1 process', '2 processes'. */
+export const processes = (count: number) => `${count} process${count === 1 ? '' : 'es'}`;
+
+/** How a run ended, for the --verbose lines of --restart and --watch. */
+export const endedAs = (result: RunResult) =>
+  result.exitCode !== null ? `exit ${result.exitCode}` : (result.signal ?? 'stopped');
+
 /** How many processes corral stopped: the members the shutdown found. */
 export function stoppedCount(report: ShutdownReport | undefined): number {
   return report?.membersBefore ?? 0;
@@ -36,11 +46,7 @@ export function verboseLine({ result, status, interruptedBy, forced }: RunSummar
         ? 'server exited'
         : (interruptedBy ?? (result.leftovers.length > 0 ? 'leftovers' : undefined));
   const count = stoppedCount(report);
-  parts.push(
-    report === undefined
-      ? 'nothing to stop'
-      : `stopped ${count} process${count === 1 ? '' : 'es'}${why ? ` (${why})` : ''}`,
-  );
+  parts.push(report === undefined ? 'nothing to stop' : `stopped ${processes(count)}${why ? ` (${why})` : ''}`);
   if (forced) parts.push('killed at once (second signal)');
   else if (report?.escalated) parts.push(`escalated to SIGKILL after ${report.signal}`);
   else if (report?.stoodDown) parts.push(`${report.survivors.length} left running (no escalation)`);
@@ -57,8 +63,7 @@ export function verboseLine({ result, status, interruptedBy, forced }: RunSummar
 export function leftoverLines(result: RunResult): string[] {
   const kept = result.leftovers.length > 0 && result.report === undefined;
   return result.leftoverProcesses.map(
-    ({ pid, command }) =>
-      `corral: left behind ${pid}${kept ? ' (kept running)' : ''}: ${command === '' ? '(gone before it could be read)' : command}`,
+    ({ pid, command }) => `corral: left behind ${pid}${kept ? ' (kept running)' : ''}: ${commandOrGone(command)}`,
   );
 }
 

@@ -10,7 +10,7 @@ import { supervise } from '../../supervise/supervise.js';
 import type { Interrupts } from './interrupts.js';
 import type { RestartRequest } from './restart-flags.js';
 import type { RunCommandLine } from './run-flags.js';
-import { reportRunEnd } from './summary.js';
+import { endedAs, reportRunEnd } from './summary.js';
 
 export async function runSupervised(
   line: RunCommandLine,
@@ -27,10 +27,7 @@ export async function runSupervised(
     backoff: { initialDelay, maxDelay: Math.max(initialDelay, DEFAULT_BACKOFF.maxDelay) },
     signal: interrupts.signal,
     onStart: ({ group }) => interrupts.onForce(group),
-    onExit: ({ incarnation, result }) =>
-      say(
-        `run ${incarnation} ended: ${result.exitCode !== null ? `exit ${result.exitCode}` : (result.signal ?? 'stopped')}`,
-      ),
+    onExit: ({ incarnation, result }) => say(`run ${incarnation} ended: ${endedAs(result)}`),
     onRestart: ({ incarnation, delayMs }) => say(`run ${incarnation} starts in ${delayMs} ms`),
   });
   return reportRunEnd(line, outcome.last, interrupts, {

@@ -7,7 +7,7 @@
 import type { RunOptions } from '../../run/run-options.js';
 import type { Interrupts } from './interrupts.js';
 import type { RunCommandLine } from './run-flags.js';
-import { reportRunEnd } from './summary.js';
+import { endedAs, reportRunEnd } from './summary.js';
 
 export async function runWatched(
   line: RunCommandLine,
@@ -28,9 +28,7 @@ export async function runWatched(
         say(`run ${incarnation} started`);
       },
       onExit: (incarnation, result, changed) =>
-        say(
-          `run ${incarnation} ${changed ? 'stopped for a change' : `ended: ${result.exitCode !== null ? `exit ${result.exitCode}` : result.signal}`}`,
-        ),
+        say(`run ${incarnation} ${changed ? 'stopped for a change' : `ended: ${endedAs(result)}`}`),
       onWaiting: () => say('waiting for a change'),
     });
     const runs = outcome.runs;

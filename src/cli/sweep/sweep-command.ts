@@ -66,8 +66,7 @@ export function renderSweep(report: SweepReport): string {
   if (report.root === undefined) return 'no cgroup2 filesystem is mounted: nothing to sweep\n';
   const lines = report.groups.map(describeGroup).filter((line): line is string => line !== undefined);
   const alive = report.groups.filter((g) => g.action === 'owner-alive').length;
-  lines.push(
-    `${report.removed} group(s) removed, ${report.processesKilled} process(es) killed, ${alive} left to their live owners, ${report.failed} failed (under ${report.root})`,
-  );
+  const done = `${report.removed} group(s) removed, ${report.processesKilled} process(es) killed`;
+  lines.push(`${done}, ${alive} left to their live owners, ${report.failed} failed (under ${report.root})`);
   return `${lines.join('\n')}\n`;
 }

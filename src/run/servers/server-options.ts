@@ -12,7 +12,10 @@ import { DEFAULT_READY_TIMEOUT_MS } from './wait-until-ready.js';
 export interface ServerSpec {
   /** A command line, run as `sh -c` runs it. */
   command: string;
-  /** When it is ready: `http(s)://…` (any response), `tcp:[HOST:]PORT` (a connection accepted) or `line:REGEX` (an output line). */
+  /**
+   * When it is ready: `http(s)://…` (any response), `tcp:[HOST:]PORT` (a
+   * connection accepted) or `line:REGEX` (an output line).
+   */
   ready: string;
   /** Its name in the output prefix and the reports (default server1, server2…). */
   name?: string;
@@ -20,7 +23,7 @@ export interface ServerSpec {
   readyTimeout?: number;
 }
 
-/** Where a server's output lines go: 'prefix' (default: `[name] line` on this process's stdout/stderr), 'ignore', or a function. */
+/** Where a server's output lines go: 'prefix' (default: `[name] line` on our stdout/stderr), 'ignore' or a function. */
 export type ServerOutput = 'prefix' | 'ignore' | ((name: string, line: string, stream: 'stdout' | 'stderr') => void);
 
 export interface ResolvedServer {

@@ -14,7 +14,7 @@
  */
 import type { ServerSpec } from '../../run/servers/server-options.js';
 import { parseReadyProbe } from '../../run/servers/ready-probe.js';
-import type { FlagSpec } from '../parse-flags.js';
+import { splitFlag, type FlagSpec } from '../parse-flags.js';
 import { parseDuration } from '../units.js';
 import { asUsage, inCommand, UsageError } from '../usage-error.js';
 
@@ -40,16 +40,15 @@ function take(argv: readonly string[], otherFlags: readonly FlagSpec[]): ServerF
   for (; i < argv.length; i++) {
     const word = argv[i]!;
     if (word === '--' || !word.startsWith('-') || word === '-') break;
-    const equals = word.indexOf('=');
-    const flag = equals > 0 && word.startsWith('--') ? word.slice(2, equals) : word.slice(2);
+    const { spec, inline, ...split } = splitFlag(word, otherFlags);
+    const flag = split.flag.slice(2);
     if (!word.startsWith('--') || !OWN.includes(flag)) {
       taken.rest.push(word);
       // Another option's value is not ours to read, even when it looks like one of ours.
-      const spec = otherFlags.find((s) => `--${s.name}` === word || (s.short !== undefined && `-${s.short}` === word));
-      if (spec?.value && i + 1 < argv.length) taken.rest.push(argv[++i]!);
+      if (spec?.value && inline === undefined && i + 1 < argv.length) taken.rest.push(argv[++i]!);
       continue;
     }
-    const value = equals > 0 ? word.slice(equals + 1) : argv[++i];
+    const value = inline ?? argv[++i];
     if (value === undefined) throw new UsageError(`option --${flag} needs a value`, 'run');
     const last = taken.servers.at(-1);
     switch (flag) {

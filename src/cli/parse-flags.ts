@@ -5,6 +5,7 @@
  * (node:util parseArgs reads options anywhere on the line, which would take
  * the command's own flags for corral's.)
  */
+import type { CommandContext } from './command.js';
 import { UsageError } from './usage-error.js';
 
 export interface FlagSpec {
@@ -39,23 +40,46 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], 
       parsed.operands = argv.slice(i);
       return parsed;
     }
-    const equals = word.indexOf('=');
-    const flag = equals > 0 && word.startsWith('--') ? word.slice(0, equals) : word;
-    const spec = specs.find((s) =>
-      flag.startsWith('--') ? `--${s.name}` === flag : s.short !== undefined && `-${s.short}` === flag,
-    );
+    const { flag, spec, inline } = splitFlag(word, specs);
     if (spec === undefined) throw new UsageError(`unknown option ${flag}`, command);
     if (!spec.value) {
-      if (flag !== word) throw new UsageError(`option --${spec.name} takes no value`, command);
+      if (inline !== undefined) throw new UsageError(`option --${spec.name} takes no value`, command);
       parsed.switches.add(spec.name);
       continue;
     }
-    let value: string | undefined;
-    if (flag !== word) value = word.slice(equals + 1);
-    else value = argv[++i];
+    const value = inline ?? argv[++i];
     if (value === undefined) throw new UsageError(`option --${spec.name} needs a value`, command);
     parsed.values.set(spec.name, value);
     parsed.lists.set(spec.name, [...(parsed.lists.get(spec.name) ?? []), value]);
   }
+  return parsed;
+}
+
+/** An option word: its flag (`--timeout` of `--timeout=2s`, or `-h`), the spec it names, and a value given inline. */
+export function splitFlag(word: string, specs: readonly FlagSpec[]) {
+  const equals = word.startsWith('--') ? word.indexOf('=') : -1;
+  const flag = equals > 0 ? word.slice(0, equals) : word;
+  const spec = specs.find((s) => (flag.startsWith('--') ? `--${s.name}` : s.short && `-${s.short}`) === flag);
+  return { flag, spec, inline: equals > 0 ? word.slice(equals + 1) : undefined };
+}
+
+/**
+ * The command line of a command that takes no operands: `specs` plus --debug
+ * (noted in `context`) and -h/--help, which prints `help`; undefined then.
+ */
+export function optionsOnly(
+  argv: readonly string[],
+  specs: readonly FlagSpec[],
+  command: { name: string; help: string },
+  context: CommandContext,
+): ParsedFlags | undefined {
+  const parsed = parseFlags(argv, [...specs, { name: 'debug' }, { name: 'help', short: 'h' }], command.name);
+  context.debug ||= parsed.switches.has('debug');
+  if (parsed.switches.has('help')) {
+    process.stdout.write(command.help);
+    return undefined;
+  }
+  const [extra] = parsed.operands;
+  if (extra !== undefined) throw new UsageError(`unexpected argument ${JSON.stringify(extra)}`, command.name);
   return parsed;
 }

@@ -1,3 +1,5 @@
+import { CorralError } from '../errors.js';
+
 /**
  * A mistake in how corral was called (unknown option, bad duration, missing
  * command): reported as one line, exit status 2, never a stack trace.
@@ -11,4 +13,31 @@ export class UsageError extends Error {
     super(message);
     this.command = command;
   }
+}
+
+/** Runs `parse`; a usage error that names no command is given `command`, for the "see --help" hint. */
+export function inCommand<T>(command: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    // The unit parsers do not know which command they serve; the hint should.
+    if (error instanceof UsageError && error.command === undefined) throw new UsageError(error.message, command);
+    throw error;
+  }
+}
+
+/** Runs a library check on command-line text: its CorralError becomes a usage error (exit 2), after `prefix`. */
+export function asUsage<T>(check: () => T, prefix = ''): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof CorralError) throw new UsageError(`${prefix}${error.message}`);
+    throw error;
+  }
+}
+
+/** `value`, if it is one of `choices`. */
+export function oneOf<T extends string>(value: string, choices: readonly T[], option: string): T {
+  if ((choices as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`${option} must be one of ${choices.join(', ')}; got ${JSON.stringify(value)}`);
 }

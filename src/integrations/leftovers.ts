@@ -4,9 +4,12 @@
  * earlier file was already charged with), each with its command line as
  * `ps -o args` shows it, read before anything is stopped.
  */
-import type { ProcessGroup } from '../group/process-group.js';
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { ProcessGroup } from '../group/process-group.js';
 import { readCommandLine } from '../proc/cmdline.js';
 import type { LeftoverProcess } from '../run/run.js';
+import type { ResolvedIntegrationOptions } from './options.js';
 
 export interface FileLeftovers {
   /** The test file's absolute path. */
@@ -28,4 +31,18 @@ export function describeFileLeftovers({ file, leftovers }: FileLeftovers, outcom
     `corral: ${file} left ${count} behind (${outcome}):`,
     ...leftovers.map((p) => `  ${p.pid} ${p.command}`),
   ].join('\n');
+}
+
+/** A worker's group, as the runner's options say (mechanism, grace). */
+export function createWorkerGroup(settings: ResolvedIntegrationOptions): Promise<ProcessGroup> {
+  return ProcessGroup.create({ mechanism: settings.mechanism, shutdownTimeout: settings.grace });
+}
+
+/** The group's graceful shutdown (the worker and its leftovers), the worker's exit seen, then close. */
+export async function stopWorkerGroup(group: ProcessGroup, worker: ChildProcess | undefined): Promise<void> {
+  const exited =
+    !worker || worker.exitCode !== null || worker.signalCode !== null ? Promise.resolve() : once(worker, 'exit');
+  await group.shutdown();
+  await exited;
+  await group.close();
 }

@@ -6,10 +6,9 @@
  * config, because CI is where they are set on purpose.
  */
 import { resolve } from 'node:path';
-import { CorralError } from '../errors.js';
 import { describe, parseTimeout } from '../options/durations.js';
 import { resolveCreateOptions, type MechanismChoice } from '../options/group-options.js';
-import { asOptionsObject, parseBoolean } from '../options/validate.js';
+import { asOptionsObject, invalidOption, parseBoolean } from '../options/validate.js';
 
 export interface IntegrationOptions {
   /** A test file that leaves processes behind fails the run (default false; CORRAL_FAIL_ON_LEFTOVERS=1 sets it). */
@@ -46,7 +45,7 @@ export function resolveIntegrationOptions(
   const failOnLeftovers = fromEnv ?? parseBoolean(o.failOnLeftovers ?? false, `${where}: failOnLeftovers`);
   const reportPath = nonEmpty(env.CORRAL_LEFTOVERS_REPORT) ?? o.report;
   if (reportPath !== undefined && (typeof reportPath !== 'string' || reportPath === '')) {
-    throw new CorralError('EINVALID_OPTION', `${where}: report must be a file path, got ${describe(reportPath)}`);
+    throw invalidOption(`${where}: report must be a file path, got ${describe(reportPath)}`);
   }
   return { failOnLeftovers, grace, report: reportPath === undefined ? undefined : resolve(reportPath), mechanism };
 }
@@ -60,5 +59,5 @@ function booleanFromEnv(value: string | undefined): boolean | undefined {
   if (value === undefined || value === '') return undefined;
   if (value === '1' || value === 'true') return true;
   if (value === '0' || value === 'false') return false;
-  throw new CorralError('EINVALID_OPTION', `CORRAL_FAIL_ON_LEFTOVERS must be 1 or 0, got ${describe(value)}`);
+  throw invalidOption(`CORRAL_FAIL_ON_LEFTOVERS must be 1 or 0, got ${describe(value)}`);
 }

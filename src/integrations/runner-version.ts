@@ -10,9 +10,7 @@ export function checkRunnerVersion(runner: string, version: unknown, supportedMa
   const major = typeof version === 'string' ? Number(/^(\d+)\./.exec(version)?.[1]) : NaN;
   if (!supportedMajors.includes(major)) {
     const supported = supportedMajors.map((m) => `${runner} ${m}`).join(' and ');
-    throw new CorralError(
-      'EUNSUPPORTED_RUNNER',
-      `corral/${runner} supports ${supported}; this is ${runner} ${typeof version === 'string' ? version : 'of an unknown version'}`,
-    );
+    const found = typeof version === 'string' ? version : 'of an unknown version';
+    throw new CorralError('EUNSUPPORTED_RUNNER', `corral/${runner} supports ${supported}; this is ${runner} ${found}`);
   }
 }

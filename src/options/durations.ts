@@ -28,6 +28,11 @@ export function parseTimeout(value: unknown, option: string, { allowInfinite = f
   return Math.min(value, MAX_TIMER_MS);
 }
 
+/** A duration where Infinity means "no deadline"; when unset, `unset` (undefined: none). */
+export function parseDeadline<T extends number | undefined>(value: unknown, option: string, unset: T): number | T {
+  return value === undefined ? unset : parseTimeout(value, option, { allowInfinite: true });
+}
+
 export function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) {

@@ -2,9 +2,8 @@
  * The options of ProcessGroup.create() and shutdown(), checked and filled in
  * with defaults in one place, before anything is touched on the host.
  */
-import { CorralError } from '../errors.js';
-import { describe, parseTimeout } from './durations.js';
-import { asOptionsObject, parseBoolean } from './validate.js';
+import { describe, parseDeadline, parseTimeout } from './durations.js';
+import { asOptionsObject, invalidOption, parseBoolean, parseChoice } from './validate.js';
 import { parseLimits, type Limits } from './limits.js';
 import { parseSignal, type SignalName } from './signals.js';
 import { optedOutByEnv } from './systemd-opt-out.js';
@@ -94,29 +93,23 @@ const CREATE_KEYS = new Set([
 ]);
 const SHUTDOWN_KEYS = new Set(['timeout', 'escalate', 'signal', 'phases', 'killTimeout']);
 
+const FOREVER_OK = { allowInfinite: true };
+
 export const DEFAULT_SHUTDOWN_TIMEOUT = 2000;
 export const DEFAULT_KILL_TIMEOUT = 5000;
 
 export function resolveCreateOptions(options: unknown = {}): ResolvedCreateOptions {
   const o = asOptionsObject(options, 'ProcessGroup.create()', CREATE_KEYS) as CreateOptions;
-  const mechanism = o.mechanism ?? 'auto';
-  if (!MECHANISMS.includes(mechanism)) {
-    throw new CorralError(
-      'EINVALID_MECHANISM',
-      `mechanism must be 'auto', 'cgroup' or 'pgroup', got ${describe(mechanism)}`,
-    );
-  }
+  const mechanism = parseChoice(o.mechanism ?? 'auto', 'mechanism', MECHANISMS, 'EINVALID_MECHANISM');
   if (o.cgroupParent !== undefined && (typeof o.cgroupParent !== 'string' || !o.cgroupParent.startsWith('/'))) {
-    throw new CorralError('EINVALID_OPTION', `cgroupParent must be an absolute path, got ${describe(o.cgroupParent)}`);
+    throw invalidOption(`cgroupParent must be an absolute path, got ${describe(o.cgroupParent)}`);
   }
   return {
     mechanism,
-    shutdownTimeout: parseTimeout(o.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT, 'shutdownTimeout', {
-      allowInfinite: true,
-    }),
+    shutdownTimeout: parseTimeout(o.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT, 'shutdownTimeout', FOREVER_OK),
     escalate: parseBoolean(o.escalate ?? true, 'escalate'),
     killSignal: parseSignal(o.killSignal ?? 'SIGTERM', 'killSignal'),
-    killTimeout: parseTimeout(o.killTimeout ?? DEFAULT_KILL_TIMEOUT, 'killTimeout', { allowInfinite: true }),
+    killTimeout: parseTimeout(o.killTimeout ?? DEFAULT_KILL_TIMEOUT, 'killTimeout', FOREVER_OK),
     limits: o.limits === undefined ? undefined : parseLimits(o.limits),
     guard: parseBoolean(o.guard ?? true, 'guard'),
     cgroupParent: o.cgroupParent,
@@ -130,37 +123,31 @@ export function resolveShutdownPlan(options: unknown, defaults: ResolvedCreateOp
   let phases: ShutdownPhase[];
   if (o.phases !== undefined) {
     if (o.timeout !== undefined || o.signal !== undefined) {
-      throw new CorralError('EINVALID_OPTION', 'shutdown(): give either phases or timeout/signal, not both');
+      throw invalidOption('shutdown(): give either phases or timeout/signal, not both');
     }
     if (!Array.isArray(o.phases) || o.phases.length === 0) {
-      throw new CorralError('EINVALID_OPTION', 'shutdown(): phases must be a non-empty array of { signal, timeout }');
+      throw invalidOption('shutdown(): phases must be a non-empty array of { signal, timeout }');
     }
     phases = o.phases.map((phase, i) => {
       if (phase === null || typeof phase !== 'object') {
-        throw new CorralError('EINVALID_OPTION', `phases[${i}] must be an object { signal, timeout }`);
+        throw invalidOption(`phases[${i}] must be an object { signal, timeout }`);
       }
       return {
         signal: parseSignal(phase.signal, `phases[${i}].signal`),
-        timeout: parseTimeout(phase.timeout, `phases[${i}].timeout`, { allowInfinite: true }),
+        timeout: parseTimeout(phase.timeout, `phases[${i}].timeout`, FOREVER_OK),
       };
     });
   } else {
     phases = [
       {
         signal: o.signal === undefined ? defaults.killSignal : parseSignal(o.signal, 'signal'),
-        timeout:
-          o.timeout === undefined
-            ? defaults.shutdownTimeout
-            : parseTimeout(o.timeout, 'timeout', { allowInfinite: true }),
+        timeout: parseDeadline(o.timeout, 'timeout', defaults.shutdownTimeout),
       },
     ];
   }
   return {
     phases,
     escalate: o.escalate === undefined ? defaults.escalate : parseBoolean(o.escalate, 'escalate'),
-    killTimeout:
-      o.killTimeout === undefined
-        ? defaults.killTimeout
-        : parseTimeout(o.killTimeout, 'killTimeout', { allowInfinite: true }),
+    killTimeout: parseDeadline(o.killTimeout, 'killTimeout', defaults.killTimeout),
   };
 }

@@ -1,6 +1,4 @@
-import { CorralError } from '../errors.js';
-import { describe } from './durations.js';
-import { asOptionsObject } from './validate.js';
+import { asOptionsObject, parseNumber } from './validate.js';
 
 /** Resource limits for a group's whole tree (cgroup v2 controllers). */
 export interface Limits {
@@ -25,13 +23,8 @@ export function parseLimits(value: unknown): Limits {
 }
 
 function positive(value: unknown, option: string, whole: boolean): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || (whole && !Number.isInteger(value))) {
-    throw new CorralError(
-      'EINVALID_LIMIT',
-      `${option} must be a positive finite ${whole ? 'integer' : 'number'}, got ${describe(value)}`,
-    );
-  }
-  return value;
+  const ok = (n: number) => Number.isFinite(n) && n > 0 && (!whole || Number.isInteger(n));
+  return parseNumber(value, option, ok, `a positive finite ${whole ? 'integer' : 'number'}`, 'EINVALID_LIMIT');
 }
 
 export function hasLimits(limits: Limits | undefined): limits is Limits {

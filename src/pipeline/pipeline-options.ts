@@ -3,28 +3,31 @@
  * (the deadline, the cancel, how a stage's tree is stopped, the mechanism,
  * the pipeline's ends). Checked here, before any group or process exists.
  */
-import { CorralError } from '../errors.js';
-import { describe, parseTimeout } from '../options/durations.js';
-import { resolveCreateOptions, type CreateOptions, type MechanismChoice } from '../options/group-options.js';
-import { asOptionsObject, parseBoolean } from '../options/validate.js';
+import { describe, parseDeadline, parseTimeout } from '../options/durations.js';
+import { resolveCreateOptions, type CreateOptions } from '../options/group-options.js';
+import {
+  asOptionsObject,
+  checkAbortSignal,
+  copyDefined,
+  invalidOption,
+  parseBoolean,
+  parseChoice,
+  parseCount,
+} from '../options/validate.js';
+import { DEFAULT_MAX_BUFFER } from '../run/run-options.js';
 
 /** One stage: `['sort', '-n']`, or an object when it needs its own cwd or env. */
 export type PipelineStage =
   | readonly string[]
   | { command: string; args?: readonly string[]; cwd?: string; env?: NodeJS.ProcessEnv };
 
-export interface PipelineOptions {
+export interface PipelineOptions extends Pick<CreateOptions, 'killSignal' | 'mechanism' | 'guard'> {
   /** Total milliseconds from the first spawn; then every stage's tree is shut down (default: none). */
   timeout?: number;
   /** Cancellation: every stage's tree is shut down; the result says `cancelled`. */
   signal?: AbortSignal;
   /** Milliseconds between the graceful signal and SIGKILL, per stage (default 2000). */
   grace?: number;
-  /** The graceful signal (default 'SIGTERM'). */
-  killSignal?: NodeJS.Signals | number;
-  mechanism?: MechanismChoice;
-  /** Start the guard that kills the trees if this process dies by SIGKILL (default true). */
-  guard?: boolean;
   /** The first stage's stdin: 'inherit' (default) or 'ignore'. */
   stdin?: 'inherit' | 'ignore';
   /** Every stage's stderr: 'inherit' (default) or 'ignore'. */
@@ -49,7 +52,7 @@ export interface ResolvedPipelineOptions {
   stages: ResolvedStage[];
   timeout: number | undefined;
   signal: AbortSignal | undefined;
-  /** Each stage's group (checked: resolveCreateOptions accepted it). */
+  /** Each stage's group, as given once resolveCreateOptions accepted it. */
   group: CreateOptions;
   stdin: 'inherit' | 'ignore';
   stderr: 'inherit' | 'ignore';
@@ -57,55 +60,38 @@ export interface ResolvedPipelineOptions {
   maxBuffer: number | undefined;
 }
 
-const KNOWN = new Set([
-  'timeout',
-  'signal',
-  'grace',
-  'killSignal',
-  'mechanism',
-  'guard',
-  'stdin',
-  'stderr',
-  'capture',
-  'maxBuffer',
-  'cwd',
-  'env',
-]);
+const GROUP_KEYS = ['killSignal', 'mechanism', 'guard'];
+const ENDS_AND_DEFAULTS = ['stdin', 'stderr', 'capture', 'maxBuffer', 'cwd', 'env'];
+const KNOWN = new Set([...GROUP_KEYS, ...ENDS_AND_DEFAULTS, 'timeout', 'signal', 'grace']);
+const ENDS = ['inherit', 'ignore'] as const;
 
 export function resolvePipelineOptions(stages: unknown, options: unknown = {}): ResolvedPipelineOptions {
   if (!Array.isArray(stages) || stages.length === 0)
-    throw new CorralError('EINVALID_OPTION', `pipeline(): stages must be a non-empty array, got ${describe(stages)}`);
+    throw invalidOption(`pipeline(): stages must be a non-empty array, got ${describe(stages)}`);
   const o = asOptionsObject(options, 'pipeline()', KNOWN) as PipelineOptions;
-  if (o.signal !== undefined && !(o.signal instanceof AbortSignal))
-    throw new CorralError('EINVALID_OPTION', `signal must be an AbortSignal, got ${describe(o.signal)}`);
-  for (const end of ['stdin', 'stderr'] as const) {
-    if (o[end] !== undefined && o[end] !== 'inherit' && o[end] !== 'ignore')
-      throw new CorralError('EINVALID_OPTION', `${end} must be 'inherit' or 'ignore', got ${describe(o[end])}`);
-  }
+  checkAbortSignal(o.signal);
+  const stdin = parseChoice(o.stdin ?? 'inherit', 'stdin', ENDS);
+  const stderr = parseChoice(o.stderr ?? 'inherit', 'stderr', ENDS);
   const capture = o.capture === undefined ? false : parseBoolean(o.capture, 'capture');
-  if (!capture && o.maxBuffer !== undefined)
-    throw new CorralError('EINVALID_OPTION', 'maxBuffer applies only with capture: true');
-  const maxBuffer = o.maxBuffer ?? 1024 * 1024;
-  if (typeof maxBuffer !== 'number' || !(maxBuffer >= 0) || !Number.isInteger(maxBuffer))
-    throw new CorralError('EINVALID_OPTION', `maxBuffer must be a whole number of bytes, got ${describe(maxBuffer)}`);
+  if (!capture && o.maxBuffer !== undefined) throw invalidOption('maxBuffer applies only with capture: true');
+  const maxBuffer = parseCount(o.maxBuffer ?? DEFAULT_MAX_BUFFER, 'maxBuffer', 'of bytes');
   const group: CreateOptions = {};
   if (o.grace !== undefined) group.shutdownTimeout = parseTimeout(o.grace, 'grace', { allowInfinite: true });
-  if (o.killSignal !== undefined) group.killSignal = o.killSignal;
-  if (o.mechanism !== undefined) group.mechanism = o.mechanism;
-  if (o.guard !== undefined) group.guard = o.guard;
+  copyDefined(o, GROUP_KEYS, group);
+  resolveCreateOptions(group);
   return {
     stages: stages.map((stage, index) => resolveStage(stage, index, o)),
-    timeout: o.timeout === undefined ? undefined : parseTimeout(o.timeout, 'timeout', { allowInfinite: true }),
+    timeout: parseDeadline(o.timeout, 'timeout', undefined),
     signal: o.signal,
-    group: checked(group),
-    stdin: o.stdin ?? 'inherit',
-    stderr: o.stderr ?? 'inherit',
+    group,
+    stdin,
+    stderr,
     maxBuffer: capture ? maxBuffer : undefined,
   };
 }
 
 function resolveStage(stage: unknown, index: number, o: PipelineOptions): ResolvedStage {
-  const bad = (what: string) => new CorralError('EINVALID_OPTION', `pipeline(): stage ${index} ${what}`);
+  const bad = (what: string) => invalidOption(`pipeline(): stage ${index} ${what}`);
   const strings = (value: unknown) => Array.isArray(value) && value.every((word) => typeof word === 'string');
   if (Array.isArray(stage)) {
     if (stage.length === 0 || !strings(stage) || stage[0] === '')
@@ -125,10 +111,4 @@ function resolveStage(stage: unknown, index: number, o: PipelineOptions): Resolv
     cwd: (s.cwd as string | undefined) ?? o.cwd,
     env: (s.env as NodeJS.ProcessEnv | undefined) ?? o.env,
   };
-}
-
-/** The group options as given, once the group's own checks (signal, mechanism, grace) accepted them. */
-function checked(group: CreateOptions): CreateOptions {
-  resolveCreateOptions(group);
-  return group;
 }

@@ -53,7 +53,10 @@ export interface PipelineResult {
   stages: StageResult[];
   /** Pipefail: the index of the stage that failed first (a SIGPIPE victim is never blamed); undefined if none did. */
   failedStage: number | undefined;
-  /** The blamed stage's exit code; 0 when none failed; null when it died of a signal, or the pipeline timed out or was cancelled with no stage to blame. */
+  /**
+   * The blamed stage's exit code; 0 when none failed; null when it died of a
+   * signal, or the pipeline timed out or was cancelled with no stage to blame.
+   */
   exitCode: number | null;
   /** The signal the blamed stage died of, or null. */
   signal: NodeJS.Signals | null;
@@ -205,7 +208,7 @@ interface Pipe {
   write: FileHandle;
 }
 
-/** `count` pipes, each a FIFO in a private directory, opened at both ends (each open waits for the other) and unlinked. */
+/** `count` pipes, each a FIFO in a private directory, opened at both ends (each open waits for the other), unlinked. */
 async function openPipes(count: number): Promise<Pipe[]> {
   if (count === 0) return [];
   const dir = await mkdtemp(join(tmpdir(), 'corral-pipeline-'));

@@ -43,7 +43,8 @@ export const DRAIN_AFTER_TREE_MS = 3000;
 
 class BoundedSink {
   readonly #chunks: Buffer[] = [];
-  readonly #ended: Promise<void>;
+  /** Resolves at the stream's end, close or read error. */
+  readonly ended: Promise<void>;
   readonly #stream: Readable;
   #kept = 0;
   total = 0;
@@ -53,7 +54,7 @@ class BoundedSink {
     readonly maxBytes: number,
   ) {
     this.#stream = stream;
-    this.#ended = new Promise((resolve) => {
+    this.ended = new Promise((resolve) => {
       stream.once('close', resolve);
       stream.once('end', resolve);
       // A read error ends the capture; what was read so far stays.
@@ -67,10 +68,6 @@ class BoundedSink {
       this.#chunks.push(kept);
       this.#kept += kept.length;
     });
-  }
-
-  get ended(): Promise<void> {
-    return this.#ended;
   }
 
   stop(): void {

@@ -5,18 +5,20 @@
  * exists, so bad input leaks nothing.
  */
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
-import { CorralError } from '../errors.js';
 import { assertSetprivAvailable, checkNoNewPrivileges, type GroupSpawnOptions } from '../group/no-new-privileges.js';
 import type { ProcessGroup } from '../group/process-group.js';
-import { describe, parseTimeout } from '../options/durations.js';
+import { describe, parseDeadline, parseTimeout } from '../options/durations.js';
+import { resolveCreateOptions, type CreateOptions, type ResolvedCreateOptions } from '../options/group-options.js';
 import {
-  resolveCreateOptions,
-  type CreateOptions,
-  type MechanismChoice,
-  type ResolvedCreateOptions,
-} from '../options/group-options.js';
-import type { Limits } from '../options/limits.js';
-import { asOptionsObject, parseBoolean } from '../options/validate.js';
+  asOptionsObject,
+  checkAbortSignal,
+  checkFunctions,
+  copyDefined,
+  invalidOption,
+  parseBoolean,
+  parseChoice,
+  parseCount,
+} from '../options/validate.js';
 import type { OutputEncoding } from './capture-output.js';
 import {
   resolveServerOutput,
@@ -29,15 +31,14 @@ import {
 /** What to do when the leader exits while some of its descendants still run. */
 export type LeftoversPolicy = 'kill' | 'wait' | 'keep';
 
-export interface RunOptions {
+/** The group's own options, under the same names and with the same defaults. */
+type GroupOptions = Pick<CreateOptions, (typeof GROUP_KEYS)[number]>;
+
+export interface RunOptions extends GroupOptions {
   /** Total milliseconds from the spawn; then a graceful shutdown of the tree (default: none). */
   timeout?: number;
   /** Milliseconds between the graceful signal and SIGKILL (default 2000). */
   grace?: number;
-  /** The graceful signal (default 'SIGTERM'). */
-  killSignal?: NodeJS.Signals | number;
-  /** SIGKILL what survives the grace (default true); false leaves it running. */
-  escalate?: boolean;
   /**
    * When the leader exits but descendants still run: 'kill' (default: graceful
    * shutdown, then escalate), 'wait' (until the tree drains, bounded by
@@ -46,12 +47,6 @@ export interface RunOptions {
   leftovers?: LeftoversPolicy;
   /** Cancellation: a graceful shutdown of the whole tree; the result says `cancelled`. */
   signal?: AbortSignal;
-  mechanism?: MechanismChoice;
-  limits?: Limits;
-  /** Start the guard that kills the tree if this process dies by SIGKILL (default true). */
-  guard?: boolean;
-  /** The cgroup v2 directory to make the group in (default: this process's own cgroup); see prepareCgroupForLimits(). */
-  cgroupParent?: string;
   /**
    * Read the tree's stdout and stderr into the result (`stdout`, `stderr`),
    * each bounded by `maxBuffer` (default false). stdio then defaults to
@@ -59,12 +54,10 @@ export interface RunOptions {
    * stderr as 'pipe'.
    */
   capture?: boolean;
-  /** With capture: bytes kept per stream (default 1 MiB); the rest is read and dropped, and `outputTruncated` says so. */
+  /** With capture: bytes kept per stream (default 1 MiB); the rest is read and dropped (`outputTruncated`). */
   maxBuffer?: number;
   /** With capture: 'utf8' strings (default) or 'buffer' (Buffers). */
   encoding?: OutputEncoding;
-  /** Ask systemd for a delegated scope when this process's cgroup is not writable (default true; see CreateOptions). */
-  systemdScope?: boolean;
   /** Called once the leader is spawned: its stdio, its pid, and the group (to signal or kill it early). */
   onSpawn?: (child: ChildProcess, group: ProcessGroup) => void;
   // The spawn options passed through to child_process.spawn:
@@ -122,68 +115,37 @@ export interface ResolvedRunOptions {
 export const DEFAULT_MAX_BUFFER = 1024 * 1024;
 
 const LEFTOVERS: readonly LeftoversPolicy[] = ['kill', 'wait', 'keep'];
+const ENCODINGS: readonly OutputEncoding[] = ['utf8', 'buffer'];
 /** The group's own options, passed through under the same names. */
 const GROUP_KEYS = ['killSignal', 'escalate', 'mechanism', 'limits', 'guard', 'cgroupParent', 'systemdScope'] as const;
 const SERVER_KEYS = ['servers', 'readyTimeout', 'serverOutput', 'onServerSpawn', 'idleTimeout'];
-const CORRAL_KEYS = [
-  'timeout',
-  'grace',
-  'leftovers',
-  'signal',
-  'onSpawn',
-  'capture',
-  'maxBuffer',
-  'encoding',
-  ...GROUP_KEYS,
-  ...SERVER_KEYS,
-];
-const SPAWN_KEYS = [
-  'cwd',
-  'env',
-  'argv0',
-  'stdio',
-  'detached',
-  'uid',
-  'gid',
-  'shell',
-  'serialization',
-  'noNewPrivileges',
-];
-const KNOWN = new Set([...CORRAL_KEYS, ...SPAWN_KEYS]);
+const CORRAL_KEYS = ['timeout', 'grace', 'leftovers', 'signal', 'onSpawn', 'capture', 'maxBuffer', 'encoding'];
+const NODE_SPAWN_KEYS = ['cwd', 'env', 'argv0', 'stdio', 'detached', 'uid', 'gid', 'shell', 'serialization'];
+const SPAWN_KEYS = [...NODE_SPAWN_KEYS, 'noNewPrivileges'];
+const KNOWN = new Set([...CORRAL_KEYS, ...GROUP_KEYS, ...SERVER_KEYS, ...SPAWN_KEYS]);
 
 export function resolveRunOptions(options: unknown = {}): ResolvedRunOptions {
   const o = asOptionsObject(options, 'run()', KNOWN) as RunOptions;
-  const leftovers = o.leftovers ?? 'kill';
-  if (!LEFTOVERS.includes(leftovers)) {
-    throw new CorralError('EINVALID_OPTION', `leftovers must be 'kill', 'wait' or 'keep', got ${describe(leftovers)}`);
-  }
-  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
-    throw new CorralError('EINVALID_OPTION', `signal must be an AbortSignal, got ${describe(o.signal)}`);
-  }
-  for (const hook of ['onSpawn', 'onServerSpawn'] as const) {
-    if (o[hook] !== undefined && typeof o[hook] !== 'function')
-      throw new CorralError('EINVALID_OPTION', `${hook} must be a function, got ${describe(o[hook])}`);
-  }
+  const leftovers = parseChoice(o.leftovers ?? 'kill', 'leftovers', LEFTOVERS);
+  checkAbortSignal(o.signal);
+  checkFunctions(o, ['onSpawn', 'onServerSpawn']);
   // The group's own checks and defaults (signal, grace, mechanism, limits)
   // apply now, so that every option error surfaces before anything is created.
-  const group: Record<string, unknown> = {};
+  const group: CreateOptions = {};
   if (o.grace !== undefined) group.shutdownTimeout = parseTimeout(o.grace, 'grace', { allowInfinite: true });
-  for (const key of GROUP_KEYS) if (o[key] !== undefined) group[key] = o[key];
+  copyDefined(o, GROUP_KEYS, group);
   const capture = resolveCapture(o);
   checkNoNewPrivileges(o.noNewPrivileges);
   if (o.noNewPrivileges) assertSetprivAvailable();
   const spawn: GroupSpawnOptions = { stdio: capture ? ['ignore', 'pipe', 'pipe'] : 'inherit' };
-  for (const key of SPAWN_KEYS) {
-    const value = (o as Record<string, unknown>)[key];
-    if (value !== undefined) (spawn as Record<string, unknown>)[key] = value;
-  }
+  copyDefined(o, SPAWN_KEYS, spawn);
   const idle = resolveIdle(o, spawn, capture !== undefined);
   return {
-    timeout: o.timeout === undefined ? undefined : parseTimeout(o.timeout, 'timeout', { allowInfinite: true }),
+    timeout: parseDeadline(o.timeout, 'timeout', undefined),
     leftovers,
     signal: o.signal,
     onSpawn: o.onSpawn,
-    group: resolveCreateOptions(group as CreateOptions),
+    group: resolveCreateOptions(group),
     spawn,
     capture,
     servers: resolveServers(o.servers, o.readyTimeout),
@@ -197,35 +159,19 @@ function resolveCapture(o: RunOptions): ResolvedRunOptions['capture'] {
   const capture = o.capture === undefined ? false : parseBoolean(o.capture, 'capture');
   if (!capture) {
     if (o.maxBuffer !== undefined || o.encoding !== undefined) {
-      throw new CorralError('EINVALID_OPTION', 'maxBuffer and encoding apply only with capture: true');
+      throw invalidOption('maxBuffer and encoding apply only with capture: true');
     }
     return undefined;
   }
-  const maxBuffer = o.maxBuffer ?? DEFAULT_MAX_BUFFER;
-  if (
-    typeof maxBuffer !== 'number' ||
-    !(maxBuffer >= 0) ||
-    (Number.isFinite(maxBuffer) && !Number.isInteger(maxBuffer))
-  ) {
-    throw new CorralError(
-      'EINVALID_OPTION',
-      `maxBuffer must be a whole number of bytes (or Infinity), got ${describe(maxBuffer)}`,
-    );
-  }
-  const encoding = o.encoding ?? 'utf8';
-  if (encoding !== 'utf8' && encoding !== 'buffer') {
-    throw new CorralError('EINVALID_OPTION', `encoding must be 'utf8' or 'buffer', got ${describe(encoding)}`);
-  }
+  const maxBuffer = parseCount(o.maxBuffer ?? DEFAULT_MAX_BUFFER, 'maxBuffer', 'of bytes', { allowInfinite: true });
+  const encoding = parseChoice(o.encoding ?? 'utf8', 'encoding', ENCODINGS);
   if (o.stdio !== undefined && !pipesStdoutAndStderr(o.stdio)) {
-    throw new CorralError(
-      'EINVALID_OPTION',
-      `capture needs stdout and stderr as 'pipe', got stdio ${describe(o.stdio)}`,
-    );
+    throw invalidOption(`capture needs stdout and stderr as 'pipe', got stdio ${describe(o.stdio)}`);
   }
   return { maxBuffer, encoding };
 }
 
-/** idleTimeout reads the tree's stdout and stderr: pipes of the caller's, of capture's, or made here (and copied through). */
+/** idleTimeout reads the tree's stdout and stderr: the caller's pipes, capture's, or pipes made and copied here. */
 function resolveIdle(o: RunOptions, spawn: GroupSpawnOptions, captured: boolean): ResolvedRunOptions['idle'] {
   if (o.idleTimeout === undefined) return undefined;
   const timeoutMs = parseTimeout(o.idleTimeout, 'idleTimeout', { allowInfinite: true });
@@ -235,10 +181,8 @@ function resolveIdle(o: RunOptions, spawn: GroupSpawnOptions, captured: boolean)
     return { timeoutMs, forward: true };
   }
   if (!pipesStdoutAndStderr(o.stdio)) {
-    throw new CorralError(
-      'EINVALID_OPTION',
-      `idleTimeout reads stdout and stderr: leave stdio unset, or make them 'pipe'; got stdio ${describe(o.stdio)}`,
-    );
+    const got = `got stdio ${describe(o.stdio)}`;
+    throw invalidOption(`idleTimeout reads stdout and stderr: leave stdio unset, or make them 'pipe'; ${got}`);
   }
   return { timeoutMs, forward: false };
 }

@@ -34,8 +34,11 @@ export interface RunResult<Output extends string | Buffer = string> {
   fallbackReason: string | undefined;
   /** Where the group's cgroup came from (own cgroup, cgroupParent, or a systemd scope); undefined under pgroup. */
   cgroupOrigin: CgroupOrigin | undefined;
-  /** The leader's pid. */
-  pid: number;
+  /**
+   * The leader's pid; undefined when the command never started (a server
+   * failed first): a 0 here would name the caller's own process group to kill().
+   */
+  pid: number | undefined;
   /** Milliseconds from the spawn until the tree was gone (or left to run). */
   elapsedMs: number;
   /**
@@ -57,8 +60,8 @@ export interface RunResult<Output extends string | Buffer = string> {
   servers?: ServerReport[];
   /**
    * With servers: the server that failed the run, if one did (it exited, or
-   * was not ready in time). During 'start' the command never ran (pid 0,
-   * exitCode null); during 'run' its tree was shut down.
+   * was not ready in time). During 'start' the command never ran (pid
+   * undefined, exitCode null); during 'run' its tree was shut down.
    */
   serverFailure?: ServerFailure | undefined;
   /** idleTimeout: the tree wrote nothing on stdout or stderr for that long, and was shut down. */

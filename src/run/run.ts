@@ -4,7 +4,7 @@
  * asked to keep the leftovers). The stages:
  *
  * 0. With `servers`: each is started in a group of its own and waited for
- *    until ready (servers/server-set.ts); a server that exits or is not
+ *    until ready (servers/with-servers.ts); a server that exits or is not
  *    ready in time ends the run before the command starts.
  * 1. The leader runs until it exits, or until the timeout, the AbortSignal,
  *    the idle timeout (no output for that long) or a server exiting asks for
@@ -32,7 +32,8 @@ import type { LeftoverProcess, RunResult } from './run-result.js';
 import { settleLeftovers } from './settle-leftovers.js';
 import { withLimitsPrepared } from './with-limits-prepared.js';
 import { systemClock, type Clock } from '../driver/clock.js';
-import { ServerSet, type ServerFailure } from './servers/server-set.js';
+import type { ServerFailure, ServerSet } from './servers/server-set.js';
+import { withServers } from './servers/with-servers.js';
 import { IdleWatch } from './idle-watch.js';
 import { ForwardedOutput } from './forward-output.js';
 
@@ -41,6 +42,9 @@ export type { RunOptions, LeftoversPolicy } from './run-options.js';
 export type { OutputBytes, OutputEncoding } from './capture-output.js';
 export type { ServerReport, ServerFailure } from './servers/server-set.js';
 export type { ServerSpec, ServerOutput } from './servers/server-options.js';
+
+/** Buffers with `encoding: 'buffer'`, else strings. */
+type OutputOf<O extends RunOptions> = O extends { encoding: 'buffer' } ? Buffer : string;
 
 interface LeaderExit {
   code: number | null;
@@ -54,14 +58,12 @@ interface LeaderExit {
  * running in either case. An AbortSignal that has already fired rejects with
  * its reason before anything starts.
  */
-export async function run(
+export async function run<O extends RunOptions>(
   command: string,
-  args: readonly string[],
-  options: RunOptions & { encoding: 'buffer' },
-): Promise<RunResult<Buffer>>;
-export async function run(command: string, options: RunOptions & { encoding: 'buffer' }): Promise<RunResult<Buffer>>;
-export async function run(command: string, args?: readonly string[], options?: RunOptions): Promise<RunResult>;
-export async function run(command: string, options?: RunOptions): Promise<RunResult>;
+  args?: readonly string[],
+  options?: O,
+): Promise<RunResult<OutputOf<O>>>;
+export async function run<O extends RunOptions>(command: string, options?: O): Promise<RunResult<OutputOf<O>>>;
 export async function run(
   command: string,
   argsOrOptions?: readonly string[] | RunOptions,
@@ -86,66 +88,8 @@ export async function runOnClock(
   const unprepared = resolveRunOptions(options);
   unprepared.signal?.throwIfAborted();
   const resolved = { ...unprepared, group: await withLimitsPrepared(unprepared.group) };
-  if (resolved.servers.length > 0) return runWithServers(clock, file, args, resolved);
-  return runInGroup(clock, file, args, resolved, undefined);
-}
-
-/**
- * The servers first, each ready; then the command, stopped if a server
- * exits meanwhile; then, however it ended (or if it never started), every
- * server's whole tree.
- */
-async function runWithServers(
-  clock: Clock,
-  file: string,
-  args: string[],
-  resolved: ResolvedRunOptions,
-): Promise<RunResult<string | Buffer>> {
-  const started = clock.now();
-  const servers = await ServerSet.start(
-    resolved.servers,
-    resolved.group,
-    resolved.spawn,
-    { output: resolved.serverOutput, onSpawn: resolved.onServerSpawn },
-    clock,
-  );
-  let result: RunResult<string | Buffer> | undefined;
-  try {
-    const notReady = await servers.untilReady(resolved.signal);
-    result =
-      notReady === undefined
-        ? await runInGroup(clock, file, args, resolved, servers)
-        : notStarted(notReady, servers, clock.now() - started);
-  } finally {
-    const reports = await servers.stop(result?.serverFailure);
-    if (result !== undefined) result = { ...result, servers: reports };
-  }
-  return result;
-}
-
-/** The result of a run whose command never started: a server failed first, or the AbortSignal fired. */
-function notStarted(why: ServerFailure | 'aborted', servers: ServerSet, elapsedMs: number): RunResult<string | Buffer> {
-  return {
-    exitCode: null,
-    signal: null,
-    timedOut: false,
-    cancelled: why === 'aborted',
-    leftovers: [],
-    leftoverProcesses: [],
-    report: undefined,
-    mechanism: servers.mechanism ?? 'pgroup',
-    fallbackReason: undefined,
-    cgroupOrigin: undefined,
-    pid: 0,
-    elapsedMs,
-    stats: undefined,
-    stdout: undefined,
-    stderr: undefined,
-    outputBytes: undefined,
-    outputTruncated: false,
-    servers: [],
-    serverFailure: why === 'aborted' ? undefined : why,
-  };
+  if (resolved.servers.length === 0) return runInGroup(clock, file, args, resolved, undefined);
+  return withServers(resolved, clock, (servers) => runInGroup(clock, file, args, resolved, servers));
 }
 
 async function runInGroup(
@@ -238,7 +182,7 @@ async function supervise(
     mechanism: group.mechanism,
     fallbackReason: group.fallbackReason,
     cgroupOrigin: group.cgroupOrigin,
-    pid: child.pid ?? 0,
+    pid: child.pid,
     elapsedMs: clock.now() - started,
     stats,
     stdout: output?.stdout,

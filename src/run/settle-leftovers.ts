@@ -33,24 +33,9 @@ export async function settleLeftovers(
     leftovers.map(async (pid) => ({ pid, command: await readCommandLine(pid) })),
   );
   if (leftovers.length === 0) return { leftovers, leftoverProcesses, report: undefined };
-  return { leftovers, leftoverProcesses, report: await byPolicy(group, policy, stop, clock) };
-}
-
-async function byPolicy(
-  group: ProcessGroup,
-  policy: LeftoversPolicy,
-  stop: StopRequest,
-  clock: Clock,
-): Promise<ShutdownReport | undefined> {
-  switch (policy) {
-    case 'keep':
-      group.spare();
-      return undefined;
-    case 'kill':
-      return group.shutdown();
-    case 'wait': {
-      const reason = await waitUntilEmpty(group, stop.requested, clock);
-      return reason === undefined ? undefined : group.shutdown();
-    }
-  }
+  if (policy === 'keep') group.spare();
+  // 'wait': a tree that drained needs no shutdown; a stop request that came first still does.
+  const drained = policy === 'wait' && (await waitUntilEmpty(group, stop.requested, clock)) === undefined;
+  const report = policy === 'keep' || drained ? undefined : await group.shutdown();
+  return { leftovers, leftoverProcesses, report };
 }

@@ -7,7 +7,10 @@
  */
 import { systemClock, type Clock, type Sleep } from '../driver/clock.js';
 
-/** 'server': a server of the run exited while the command ran; 'idle': the command's tree wrote nothing for idleTimeout. */
+/**
+ * 'server': a server of the run exited while the command ran; 'idle': the
+ * command's tree wrote nothing for idleTimeout.
+ */
 export type StopReason = 'timeout' | 'cancel' | 'server' | 'idle';
 
 export class StopRequest {

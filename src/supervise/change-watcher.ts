@@ -14,9 +14,10 @@ export interface ChangeWatcher {
 
 const IGNORED = /(^|\/)(node_modules|\.git)(\/|$)/;
 
-/** Watches `paths` (files or directories, recursively); resolves once the initial scan is done, so no later change is missed. */
+/** Watches `paths` (files or directories, recursively); resolves after the first scan: no later change is missed. */
 export async function watchPaths(paths: readonly string[]): Promise<ChangeWatcher> {
-  // Loaded here, not at the top: `corral run` without --watch must not pay for it (the CLI bundle keeps packages external).
+  // Loaded here, not at the top: `corral run` without --watch must not pay for it
+  // (the CLI bundle keeps packages external).
   const { watch } = await import('chokidar');
   const watcher = watch([...paths], { ignoreInitial: true, ignored: (path) => IGNORED.test(path) });
   await new Promise<void>((resolve, reject) => {

@@ -5,9 +5,17 @@
  * leaks nothing.
  */
 import type { ChildProcess } from 'node:child_process';
-import { CorralError } from '../errors.js';
 import type { ProcessGroup } from '../group/process-group.js';
-import { describe, parseTimeout } from '../options/durations.js';
+import { describe, parseDeadline, parseTimeout } from '../options/durations.js';
+import {
+  asOptionsObject,
+  checkFunctions,
+  invalidOption,
+  isPlainObject,
+  parseChoice,
+  parseCount,
+  parseNumber,
+} from '../options/validate.js';
 import type { RunResult } from '../run/run.js';
 import { resolveRunOptions, type RunOptions } from '../run/run-options.js';
 import type { BackoffPlan } from './backoff.js';
@@ -93,50 +101,27 @@ const HOOKS = ['stopWhen', 'onStart', 'onExit', 'onRestart'] as const;
 const BACKOFF_KEYS = new Set(Object.keys(DEFAULT_BACKOFF));
 
 export function resolveSuperviseOptions(options: SuperviseOptions = {}): ResolvedSuperviseOptions {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new CorralError('EINVALID_OPTION', `supervise(): options must be an object, got ${describe(options)}`);
+  if (!isPlainObject(options)) {
+    throw invalidOption(`supervise(): options must be an object, got ${describe(options)}`);
   }
   const o = options;
   const run: Record<string, unknown> = { ...o };
   for (const key of SUPERVISION_KEYS) delete run[key];
   for (const key of ['onSpawn', 'capture', 'maxBuffer', 'encoding']) {
-    if (key in run)
-      throw new CorralError(
-        'EINVALID_OPTION',
-        `supervise(): ${key} is not an option here${key === 'onSpawn' ? '; use onStart' : ''}`,
-      );
+    if (key in run) {
+      throw invalidOption(`supervise(): ${key} is not an option here${key === 'onSpawn' ? '; use onStart' : ''}`);
+    }
   }
   // Two incarnations must never overlap: a run may not leave its tree behind.
-  if (o.leftovers === 'keep')
-    throw new CorralError(
-      'EINVALID_OPTION',
-      "supervise(): leftovers 'keep' would let incarnations overlap; use 'kill' or 'wait'",
-    );
-  if (o.escalate === false)
-    throw new CorralError('EINVALID_OPTION', 'supervise(): escalate false would let incarnations overlap');
+  if (o.leftovers === 'keep') {
+    throw invalidOption("supervise(): leftovers 'keep' would let incarnations overlap; use 'kill' or 'wait'");
+  }
+  if (o.escalate === false) throw invalidOption('supervise(): escalate false would let incarnations overlap');
   // run()'s own checks, now, before anything starts.
   resolveRunOptions(run);
-  const restart = o.restart ?? 'on-failure';
-  if (!POLICIES.includes(restart))
-    throw new CorralError(
-      'EINVALID_OPTION',
-      `restart must be 'always', 'on-failure' or 'never', got ${describe(restart)}`,
-    );
-  const maxRestarts = o.maxRestarts ?? Infinity;
-  if (
-    typeof maxRestarts !== 'number' ||
-    !(maxRestarts >= 0) ||
-    (Number.isFinite(maxRestarts) && !Number.isInteger(maxRestarts))
-  ) {
-    throw new CorralError(
-      'EINVALID_OPTION',
-      `maxRestarts must be a whole number >= 0 (or Infinity), got ${describe(maxRestarts)}`,
-    );
-  }
-  for (const hook of HOOKS) {
-    if (o[hook] !== undefined && typeof o[hook] !== 'function')
-      throw new CorralError('EINVALID_OPTION', `${hook} must be a function, got ${describe(o[hook])}`);
-  }
+  const restart = parseChoice(o.restart ?? 'on-failure', 'restart', POLICIES);
+  const maxRestarts = parseCount(o.maxRestarts ?? Infinity, 'maxRestarts', '>= 0', { allowInfinite: true });
+  checkFunctions(o, HOOKS);
   return {
     restart,
     maxRestarts,
@@ -152,43 +137,22 @@ export function resolveSuperviseOptions(options: SuperviseOptions = {}): Resolve
 
 function resolveBackoff(backoff: unknown): BackoffPlan {
   if (backoff === undefined) return DEFAULT_BACKOFF;
-  if (backoff === null || typeof backoff !== 'object' || Array.isArray(backoff)) {
-    throw new CorralError('EINVALID_OPTION', `backoff must be an object, got ${describe(backoff)}`);
-  }
-  const b = backoff as BackoffOptions;
-  for (const key of Object.keys(b)) {
-    if (!BACKOFF_KEYS.has(key))
-      throw new CorralError(
-        'EINVALID_OPTION',
-        `backoff: unknown option ${JSON.stringify(key)}; known: ${[...BACKOFF_KEYS].join(', ')}`,
-      );
-  }
+  if (!isPlainObject(backoff)) throw invalidOption(`backoff must be an object, got ${describe(backoff)}`);
+  const b = asOptionsObject(backoff, 'backoff', BACKOFF_KEYS) as BackoffOptions;
   const plan = { ...DEFAULT_BACKOFF };
   if (b.initialDelay !== undefined) plan.initialDelay = parseTimeout(b.initialDelay, 'backoff.initialDelay');
   if (b.maxDelay !== undefined) plan.maxDelay = parseTimeout(b.maxDelay, 'backoff.maxDelay');
-  if (b.resetAfter !== undefined)
-    plan.resetAfter = parseTimeout(b.resetAfter, 'backoff.resetAfter', { allowInfinite: true });
+  plan.resetAfter = parseDeadline(b.resetAfter, 'backoff.resetAfter', plan.resetAfter);
   if (b.factor !== undefined) {
-    if (typeof b.factor !== 'number' || !(b.factor >= 1) || !Number.isFinite(b.factor))
-      throw new CorralError(
-        'EINVALID_OPTION',
-        `backoff.factor must be a finite number >= 1, got ${describe(b.factor)}`,
-      );
-    plan.factor = b.factor;
+    const atLeastOne = (n: number) => n >= 1 && Number.isFinite(n);
+    plan.factor = parseNumber(b.factor, 'backoff.factor', atLeastOne, 'a finite number >= 1');
   }
   if (b.jitter !== undefined) {
-    if (typeof b.jitter !== 'number' || !(b.jitter >= 0 && b.jitter <= 1))
-      throw new CorralError(
-        'EINVALID_OPTION',
-        `backoff.jitter must be a number from 0 to 1, got ${describe(b.jitter)}`,
-      );
-    plan.jitter = b.jitter;
+    plan.jitter = parseNumber(b.jitter, 'backoff.jitter', (n) => n >= 0 && n <= 1, 'a number from 0 to 1');
   }
   // An initial delay above the cap would be cut to it anyway; say so plainly instead of surprising.
-  if (plan.initialDelay > plan.maxDelay)
-    throw new CorralError(
-      'EINVALID_OPTION',
-      `backoff.initialDelay (${plan.initialDelay}) exceeds backoff.maxDelay (${plan.maxDelay})`,
-    );
+  if (plan.initialDelay > plan.maxDelay) {
+    throw invalidOption(`backoff.initialDelay (${plan.initialDelay}) exceeds backoff.maxDelay (${plan.maxDelay})`);
+  }
   return plan;
 }

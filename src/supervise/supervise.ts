@@ -19,7 +19,7 @@ import type { ChildProcess } from 'node:child_process';
 import { systemClock, type Clock } from '../driver/clock.js';
 import type { ProcessGroup } from '../group/process-group.js';
 import { normalizeSpawnArguments } from '../group/spawn-arguments.js';
-import { runOnClock, type RunResult } from '../run/run.js';
+import { run, type RunResult } from '../run/run.js';
 import { Backoff } from './backoff.js';
 import { resolveSuperviseOptions, type ResolvedSuperviseOptions, type SuperviseOptions } from './supervise-options.js';
 
@@ -56,21 +56,10 @@ export async function supervise(
   argsOrOptions?: readonly string[] | SuperviseOptions,
   maybeOptions?: SuperviseOptions,
 ): Promise<SupervisionOutcome> {
-  return superviseOnClock(systemClock, command, argsOrOptions, maybeOptions);
-}
-
-/** supervise() on a given clock (the tests' seam, as runOnClock is run()'s). Not part of the API. */
-export async function superviseOnClock(
-  clock: Clock,
-  command: string,
-  argsOrOptions?: readonly string[] | SuperviseOptions,
-  maybeOptions?: SuperviseOptions,
-): Promise<SupervisionOutcome> {
   const { file, args, options } = normalizeSpawnArguments(command, argsOrOptions, maybeOptions);
   const resolved = resolveSuperviseOptions(options);
-  const runIncarnation: RunIncarnation = (onSpawn) =>
-    runOnClock(clock, file, args, { ...resolved.run, onSpawn }) as Promise<RunResult>;
-  return superviseRuns(runIncarnation, resolved, clock);
+  const runIncarnation: RunIncarnation = (onSpawn) => run(file, args, { ...resolved.run, onSpawn });
+  return superviseRuns(runIncarnation, resolved, systemClock);
 }
 
 /** The supervision loop over any way of running one incarnation (hermetic tests give a scripted one). */

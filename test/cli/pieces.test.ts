@@ -3,6 +3,7 @@
  * lines and exit statuses, the summaries. (No process is started here.)
  */
 import test from 'ava';
+import { fakeRunResult } from '../helpers/fake-run-result.js';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -133,26 +134,7 @@ test('failures become one line and a status', (t) => {
 });
 
 function result(overrides: Partial<RunResult>): RunResult {
-  return {
-    exitCode: 0,
-    signal: null,
-    timedOut: false,
-    cancelled: false,
-    leftovers: [],
-    report: undefined,
-    mechanism: 'cgroup',
-    fallbackReason: undefined,
-    cgroupOrigin: { kind: 'own-cgroup' },
-    pid: 1234,
-    elapsedMs: 1500,
-    leftoverProcesses: [],
-    stats: undefined,
-    stdout: undefined,
-    stderr: undefined,
-    outputBytes: undefined,
-    outputTruncated: false,
-    ...overrides,
-  };
+  return fakeRunResult({ cgroupOrigin: { kind: 'own-cgroup' }, ...overrides });
 }
 
 test('exit status: interrupt, then timeout, then the leader', (t) => {
@@ -337,17 +319,18 @@ test('a container is recognised by its marker files or its cgroup path', (t) => 
   t.is(detectContainer({ root, selfCgroup: join(root, 'missing') }), undefined);
 });
 
+const SYSTEM = {
+  distro: 'Debian GNU/Linux',
+  release: '12 (bookworm)',
+  kernel: '6.1.0',
+  arch: 'x64',
+  cpus: 2,
+  node: 'v20.0.0',
+};
+
 test('doctor renders what it found, and says when the probe disagrees with the prediction', (t) => {
-  const system = {
-    distro: 'Debian GNU/Linux',
-    release: '12 (bookworm)',
-    kernel: '6.1.0',
-    arch: 'x64',
-    cpus: 2,
-    node: 'v20.0.0',
-  };
   const fine = renderDoctor({
-    system,
+    system: SYSTEM,
     host: host({}),
     auto: { mechanism: 'cgroup', reason: undefined },
     container: null,
@@ -359,7 +342,7 @@ test('doctor renders what it found, and says when the probe disagrees with the p
   t.regex(fine, /^node +v20\.0\.0, running as uid 1000$/m);
   t.notRegex(fine, /^fix/m);
   const odd = renderDoctor({
-    system,
+    system: SYSTEM,
     host: host({
       cgroup2Mount: undefined,
       layout: 'none',
@@ -388,14 +371,6 @@ test('--no-systemd-scope reaches the group options', (t) => {
 });
 
 test('doctor and run summaries say when the cgroup comes from a systemd scope', (t) => {
-  const system = {
-    distro: 'Debian GNU/Linux',
-    release: '12 (bookworm)',
-    kernel: '6.1.0',
-    arch: 'x64',
-    cpus: 2,
-    node: 'v20.0.0',
-  };
   const predicted = host({
     writable: false,
     cgroupOrigin: { kind: 'systemd-scope', manager: 'user', bus: 'unix:path=/run/user/1000/bus' },
@@ -403,7 +378,7 @@ test('doctor and run summaries say when the cgroup comes from a systemd scope', 
   t.is(adviceFor(predicted), undefined, 'a manager will give the scope: nothing to wrap');
   const unit = 'corral-7-0a1b2c3d.scope';
   const confirmed = renderDoctor({
-    system,
+    system: SYSTEM,
     host: predicted,
     auto: { mechanism: 'cgroup', reason: undefined, cgroupOrigin: { kind: 'systemd-scope', unit, manager: 'user' } },
     container: null,
@@ -418,7 +393,7 @@ test('doctor and run summaries say when the cgroup comes from a systemd scope', 
     /^'auto' gets +cgroup, in a delegated scope of the systemd user manager it will move this process into, confirmed by making a group in corral-7-0a1b2c3d\.scope$/m,
   );
   const unneeded = renderDoctor({
-    system,
+    system: SYSTEM,
     host: predicted,
     auto: { mechanism: 'cgroup', reason: undefined, cgroupOrigin: { kind: 'own-cgroup' } },
     container: null,
@@ -426,7 +401,7 @@ test('doctor and run summaries say when the cgroup comes from a systemd scope', 
   });
   t.regex(unneeded, /but making a group did not need a systemd scope$/m);
   const inside = renderDoctor({
-    system,
+    system: SYSTEM,
     host: host({ cgroupOrigin: { kind: 'systemd-scope', unit, manager: 'user' } }),
     auto: { mechanism: 'cgroup', reason: undefined },
     container: null,

@@ -46,7 +46,7 @@ for (const mechanism of MECHANISMS) {
     t.deepEqual(result.leftovers, []);
     t.is(result.report, undefined);
     t.is(result.mechanism, mechanism);
-    t.true(result.pid > 0);
+    t.true(result.pid! > 0);
     assertNoSurvivors(t, tag);
   });
 
@@ -250,7 +250,7 @@ test('onSpawn gets the leader and the group, and run(command, options) works wit
   });
   t.truthy(seen);
   t.is(seen!.pid, result.pid);
-  t.true(seen!.members.includes(result.pid));
+  t.true(seen!.members.includes(result.pid!));
   const plain = await run('true', { env: tag.env, stdio: 'ignore', mechanism: 'pgroup' });
   t.is(plain.exitCode, 0);
   assertNoSurvivors(t, tag);

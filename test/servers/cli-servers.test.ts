@@ -80,65 +80,59 @@ cliTest('the tests reach both servers, their status stands, and both whole trees
   t.true(await portFreed(web));
 });
 
-cliTest('a server dying before it is ready: exit 122, its last line shown, the tests never started', async (t) => {
-  const tag = tagFor(t);
-  const dir = scratch(t);
-  const port = await freePort();
-  const outcome = await corral(
-    [
-      'run',
-      '--ready-timeout',
-      `${patience(60_000)}ms`,
-      '--server',
-      demoServer('db', port, 'die'),
-      '--ready',
-      `tcp:${port}`,
-      '--',
-      'touch',
-      join(dir, 'ran'),
+/** A server that fails before it is ready: its status, its message, and the tests never started. */
+const notReadyCases: Array<[string, 'die' | 'never', string, number, (port: number) => RegExp[]]> = [
+  [
+    'a server dying before it is ready: exit 122, its last line shown, the tests never started',
+    'die',
+    `${patience(60_000)}ms`,
+    122,
+    () => [
+      /^corral: server server1 exited before it was ready \(exit code 3\); the command was not started; its last lines:$/m,
+      /^corral: {3}\[server1\] db: cannot open the database$/m,
     ],
-    tag,
-  );
-  t.is(outcome.status, 122);
-  t.regex(
-    outcome.stderr,
-    /^corral: server server1 exited before it was ready \(exit code 3\); the command was not started; its last lines:$/m,
-  );
-  t.regex(outcome.stderr, /^corral: {3}\[server1\] db: cannot open the database$/m);
-  t.false(existsSync(join(dir, 'ran')));
-  assertNoSurvivors(t, tag);
-});
+  ],
+  [
+    'a server never ready: exit 121 at --ready-timeout, nothing left, the tests never started',
+    'never',
+    '500ms',
+    121,
+    (port) => [
+      new RegExp(
+        `^corral: server server1 was not ready within 0.5 s \\(tcp:${port}\\); the command was not started`,
+        'm',
+      ),
+    ],
+  ],
+];
 
-cliTest('a server never ready: exit 121 at --ready-timeout, nothing left, the tests never started', async (t) => {
-  const tag = tagFor(t);
-  const dir = scratch(t);
-  const port = await freePort();
-  const outcome = await corral(
-    [
-      'run',
-      '--ready-timeout',
-      '500ms',
-      '--server',
-      demoServer('slow', port, 'never'),
-      '--ready',
-      `tcp:${port}`,
-      '--',
-      'touch',
-      join(dir, 'ran'),
-    ],
-    tag,
-  );
-  t.is(outcome.status, 121);
-  t.regex(
-    outcome.stderr,
-    new RegExp(
-      `^corral: server server1 was not ready within 0.5 s \\(tcp:${port}\\); the command was not started`,
-      'm',
-    ),
-  );
-  t.false(existsSync(join(dir, 'ran')));
-  assertNoSurvivors(t, tag);
-});
+for (const [title, mode, readyTimeout, status, messages] of notReadyCases) {
+  cliTest(title, async (t) => {
+    const tag = tagFor(t);
+    const dir = scratch(t);
+    const port = await freePort();
+    const server = demoServer(mode === 'die' ? 'db' : 'slow', port, mode);
+    const outcome = await corral(
+      [
+        'run',
+        '--ready-timeout',
+        readyTimeout,
+        '--server',
+        server,
+        '--ready',
+        `tcp:${port}`,
+        '--',
+        'touch',
+        join(dir, 'ran'),
+      ],
+      tag,
+    );
+    t.is(outcome.status, status);
+    for (const message of messages(port)) t.regex(outcome.stderr, message);
+    t.false(existsSync(join(dir, 'ran')));
+    assertNoSurvivors(t, tag);
+  });
+}
 
 cliTest(
   'usage errors: unknown probe form, --server without --ready, --ready alone: exit 2, one line, nothing started',

@@ -78,7 +78,7 @@ for (const mechanism of MECHANISMS) {
       readyTimeout: patience(60_000),
     });
     t.false(existsSync(join(dir, 'ran')), 'the command never ran');
-    t.is(result.pid, 0);
+    t.is(result.pid, undefined);
     t.like(result.serverFailure, { server: 'db', reason: 'exited', during: 'start', exit: { code: 3, signal: null } });
     t.deepEqual(result.serverFailure!.lastLines, ['db: cannot open the database']);
     assertNoSurvivors(t, tag);

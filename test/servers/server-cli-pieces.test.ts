@@ -11,33 +11,13 @@ import { takeServerFlags } from '../../src/cli/run/server-flags.js';
 import { serverFailureLines, serversJson, serverStoppedLines } from '../../src/cli/run/server-summary.js';
 import { UsageError } from '../../src/cli/usage-error.js';
 import type { ShutdownReport } from '../../src/driver/graceful.js';
-import type { RunResult, ServerFailure, ServerReport } from '../../src/run/run.js';
+import type { ServerFailure, ServerReport } from '../../src/run/run.js';
 import { hermetic } from '../helpers/hermetic.js';
+import { fakeRunResult } from '../helpers/fake-run-result.js';
 
 hermetic();
 
-function result(overrides: Partial<RunResult>): RunResult {
-  return {
-    exitCode: 0,
-    signal: null,
-    timedOut: false,
-    cancelled: false,
-    leftovers: [],
-    report: undefined,
-    mechanism: 'cgroup',
-    fallbackReason: undefined,
-    cgroupOrigin: undefined,
-    pid: 1234,
-    elapsedMs: 1500,
-    leftoverProcesses: [],
-    stats: undefined,
-    stdout: undefined,
-    stderr: undefined,
-    outputBytes: undefined,
-    outputTruncated: false,
-    ...overrides,
-  };
-}
+const result = fakeRunResult;
 
 function server(overrides: Partial<ServerReport> = {}): ServerReport {
   return {

@@ -45,9 +45,16 @@ async function stack(apiMode = 'serve', readyTimeout = `${patience(60_000)}ms`):
   };
 }
 
-/** Tests that fetch both servers, print the answers, then exit `status`. */
+/**
+ * Tests that fetch both servers, print the answers, then exit `status`. The
+ * probe waits for the api alone: the web, started beside it, may still be
+ * on its way, so the tests retry a refused connection (bounded), as a real
+ * suite's setup does.
+ */
 function tests({ api, web }: Stack, status: number): string[] {
-  const script = `Promise.all(process.argv.slice(1).map(u=>fetch(u).then(r=>r.text()))).then(b=>{console.log(b.join(","));process.exit(${status})})`;
+  const tries = Math.ceil(patience(10_000) / 50);
+  const get = `get=(u,n)=>fetch(u).then(r=>r.text(),e=>n>0?new Promise(s=>setTimeout(s,50)).then(()=>get(u,n-1)):Promise.reject(e))`;
+  const script = `const ${get};Promise.all(process.argv.slice(1).map(u=>get(u,${tries}))).then(b=>{console.log(b.join(","));process.exit(${status})})`;
   // `node` from the PATH, as the stack's own scripts find it: as uid 65534 this Node (in root's cache) may be out of reach.
   return ['--', 'node', '-e', script, `http://127.0.0.1:${api}/`, `http://127.0.0.1:${web}/`];
 }

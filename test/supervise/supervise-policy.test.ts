@@ -7,6 +7,7 @@ import { Backoff } from '../../src/supervise/backoff.js';
 import { superviseRuns, type RunIncarnation } from '../../src/supervise/supervise.js';
 import { resolveSuperviseOptions, type SuperviseOptions } from '../../src/supervise/supervise-options.js';
 import { hermetic } from '../helpers/hermetic.js';
+import { fakeRunResult } from '../helpers/fake-run-result.js';
 import { VirtualClock } from '../helpers/virtual-clock.js';
 
 hermetic();
@@ -18,26 +19,7 @@ interface Scripted {
 }
 
 function result(overrides: Partial<RunResult>): RunResult {
-  return {
-    exitCode: 0,
-    signal: null,
-    timedOut: false,
-    cancelled: false,
-    leftovers: [],
-    leftoverProcesses: [],
-    report: undefined,
-    mechanism: 'pgroup',
-    fallbackReason: undefined,
-    cgroupOrigin: undefined,
-    pid: 0,
-    elapsedMs: 0,
-    stats: undefined,
-    stdout: undefined,
-    stderr: undefined,
-    outputBytes: undefined,
-    outputTruncated: false,
-    ...overrides,
-  };
+  return fakeRunResult({ mechanism: 'pgroup', pid: 0, elapsedMs: 0, ...overrides });
 }
 
 /**

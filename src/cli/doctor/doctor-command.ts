@@ -5,8 +5,7 @@
  * is made and removed to learn what 'auto' gets.
  */
 import type { Command } from '../command.js';
-import { parseFlags } from '../parse-flags.js';
-import { UsageError } from '../usage-error.js';
+import { optionsOnly } from '../parse-flags.js';
 import { hostContainment, type HostContainment } from '../../host/host-containment.js';
 import { detectContainer, type ContainerHint } from '../../host/container.js';
 import { adviceFor } from './advice.js';
@@ -44,19 +43,10 @@ export const doctorCommand: Command = {
   name: 'doctor',
   help: DOCTOR_HELP,
   async main(argv, context) {
-    const { switches, operands } = parseFlags(
-      argv,
-      [{ name: 'json' }, { name: 'debug' }, { name: 'help', short: 'h' }],
-      'doctor',
-    );
-    context.debug ||= switches.has('debug');
-    if (switches.has('help')) {
-      process.stdout.write(DOCTOR_HELP);
-      return 0;
-    }
-    if (operands.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(operands[0])}`, 'doctor');
+    const flags = optionsOnly(argv, [{ name: 'json' }], doctorCommand, context);
+    if (flags === undefined) return 0;
     const report = await examine();
-    process.stdout.write(switches.has('json') ? `${JSON.stringify(report, null, 2)}\n` : renderDoctor(report));
+    process.stdout.write(flags.switches.has('json') ? `${JSON.stringify(report, null, 2)}\n` : renderDoctor(report));
     return 0;
   },
 };
@@ -77,11 +67,12 @@ export function renderDoctor({ system, host, auto, container, fix }: DoctorRepor
       ? 'available: corral run moves itself into a leaf cgroup to enable them'
       : `not available: ${host.limits.reason ?? 'unknown'}`;
   const viaScope = host.cgroupOrigin?.kind === 'systemd-scope' && !host.writable;
+  const manager = `the systemd ${host.cgroupOrigin?.manager} manager`;
   const predicted =
     host.reason !== undefined
       ? `${host.mechanism} (${host.reason})`
       : viaScope
-        ? `${host.mechanism}, in a delegated scope of the systemd ${host.cgroupOrigin?.manager} manager it will move this process into`
+        ? `${host.mechanism}, in a delegated scope of ${manager} it will move this process into`
         : host.mechanism;
   const gotScope = auto.cgroupOrigin?.kind === 'systemd-scope';
   const got =
@@ -90,11 +81,14 @@ export function renderDoctor({ system, host, auto, container, fix }: DoctorRepor
       : viaScope && !gotScope
         ? `but making a group did not need a systemd scope`
         : `confirmed by making a group${gotScope ? ` in ${auto.cgroupOrigin?.unit ?? 'a systemd scope'}` : ''}`;
+  const ownScope =
+    host.cgroupOrigin?.kind === 'systemd-scope' ? `, corral's systemd scope ${host.cgroupOrigin.unit ?? ''}` : '';
   const groupsGoIn = viaScope
-    ? `a new delegated scope of the systemd ${host.cgroupOrigin?.manager} manager (${host.cgroupOrigin?.bus}), since ${host.groupParent ?? 'the own cgroup'} is not writable`
+    ? `a new delegated scope of ${manager} (${host.cgroupOrigin?.bus}), ` +
+      `since ${host.groupParent ?? 'the own cgroup'} is not writable`
     : host.groupParent === undefined
       ? 'nowhere'
-      : `${host.groupParent} (${host.writable ? 'writable' : 'not writable'})${host.cgroupOrigin?.kind === 'systemd-scope' ? `, corral's systemd scope ${host.cgroupOrigin.unit ?? ''}` : ''}`;
+      : `${host.groupParent} (${host.writable ? 'writable' : 'not writable'})${ownScope}`;
   const rows: Array<[string, string]> = [
     ['system', `${system.distro} ${system.release}, kernel ${system.kernel}, ${system.arch}, ${system.cpus} CPU(s)`],
     ['node', `${system.node}, running as ${host.uid === 0 ? 'root' : `uid ${host.uid}`}`],
@@ -111,7 +105,8 @@ export function renderDoctor({ system, host, auto, container, fix }: DoctorRepor
     ['cgroup.freeze', yes(host.cgroupFreeze)],
     [
       'controllers',
-      `${host.controllers.available.join(' ') || 'none'}; enabled for children: ${host.controllers.enabledForChildren.join(' ') || 'none'}`,
+      `${host.controllers.available.join(' ') || 'none'}; ` +
+        `enabled for children: ${host.controllers.enabledForChildren.join(' ') || 'none'}`,
     ],
     ['limits', limits],
     ["'auto' gets", `${predicted}, ${got}`],

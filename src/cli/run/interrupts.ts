@@ -48,8 +48,9 @@ export class Interrupts {
     for (const signal of STOP_SIGNALS) process.off(signal, this.#onSignal);
   }
 
-  /** How to kill a tree at once (the command's, each server's); a second signal that came before this is acted on now. */
-  onForce(kill: () => void): void {
+  /** A tree (the command's, a server's) to kill at once on a second signal, even one that came before this. */
+  onForce(group: { kill(): Promise<unknown> }): void {
+    const kill = () => void group.kill().catch(() => undefined);
     this.#force.push(kill);
     if (this.#forced) kill();
   }

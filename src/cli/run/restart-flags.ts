@@ -7,7 +7,7 @@ import type { RunOptions } from '../../run/run-options.js';
 import type { RestartPolicy } from '../../supervise/supervise-options.js';
 import type { FlagSpec } from '../parse-flags.js';
 import { parseDuration } from '../units.js';
-import { UsageError } from '../usage-error.js';
+import { oneOf, UsageError } from '../usage-error.js';
 
 export const RESTART_FLAGS: readonly FlagSpec[] = [
   { name: 'restart', value: true },
@@ -37,12 +37,11 @@ export function parseRestartFlags(values: ReadonlyMap<string, string>): RestartR
       );
     return undefined;
   }
-  if (!(POLICIES as readonly string[]).includes(policy))
-    throw new UsageError(`--restart must be one of ${POLICIES.join(', ')}; got ${JSON.stringify(policy)}`);
+  const restart = oneOf(policy, POLICIES, '--restart');
   if (max !== undefined && !/^\d+$/.test(max.trim()))
     throw new UsageError(`--max-restarts: expected a whole number >= 0, got ${JSON.stringify(max)}`);
   return {
-    restart: policy as RestartPolicy,
+    restart,
     maxRestarts: max === undefined ? undefined : Number(max),
     initialDelay: delay === undefined ? undefined : parseDuration(delay, '--restart-delay'),
   };

@@ -6,7 +6,6 @@
  */
 import { run } from '../../run/run.js';
 import type { Command } from '../command.js';
-import { EXIT_LEFT_PROCESSES, exitStatusOf } from './exit-status.js';
 import { Interrupts } from './interrupts.js';
 import { RUN_HELP } from './run-help.js';
 import { parseRunCommandLine, RUN_FLAGS } from './run-flags.js';
@@ -14,7 +13,7 @@ import { takeServerFlags } from './server-flags.js';
 import { UsageError } from '../usage-error.js';
 import { idleLines } from './idle-summary.js';
 import { serverFailureLines, serversJson, serverStoppedLines } from './server-summary.js';
-import { jsonSummary, leftoverLines, verboseLine } from './summary.js';
+import { reportRunEnd } from './summary.js';
 import { runSupervised } from './supervised-run.js';
 import { runWatched } from './watched-run.js';
 
@@ -44,19 +43,14 @@ export const runCommand: Command = {
         readyTimeout: serverFlags.readyTimeout,
         idleTimeout: serverFlags.idleTimeout,
         signal: interrupts.signal,
-        onSpawn: (_child, group) => interrupts.onForce(() => void group.kill().catch(() => undefined)),
-        onServerSpawn: (_name, _child, group) => interrupts.onForce(() => void group.kill().catch(() => undefined)),
+        onSpawn: (_child, group) => interrupts.onForce(group),
+        onServerSpawn: (_name, _child, group) => interrupts.onForce(group),
       });
-      const status = exitStatusOf(result, interrupts.exitStatus, { failOnLeftovers: line.failOnLeftovers });
-      const summary = { result, status, interruptedBy: interrupts.received, forced: interrupts.forced };
-      for (const failed of [...serverFailureLines(result), ...idleLines(result)]) process.stderr.write(`${failed}\n`);
-      if (line.verbose) process.stderr.write(`${verboseLine(summary)}\n`);
-      if (line.verbose) for (const stopped of serverStoppedLines(result)) process.stderr.write(`${stopped}\n`);
-      if (line.verbose || (line.failOnLeftovers && status === EXIT_LEFT_PROCESSES)) {
-        for (const named of leftoverLines(result)) process.stderr.write(`${named}\n`);
-      }
-      if (line.json) process.stderr.write(`${JSON.stringify({ ...jsonSummary(summary), ...serversJson(result) })}\n`);
-      return status;
+      return reportRunEnd(line, result, interrupts, {
+        notices: [...serverFailureLines(result), ...idleLines(result)],
+        verboseLines: serverStoppedLines(result),
+        json: serversJson(result),
+      });
     } finally {
       interrupts.uninstall();
     }

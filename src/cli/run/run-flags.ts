@@ -9,7 +9,7 @@ import { parseSignal } from '../../options/signals.js';
 import type { LeftoversPolicy, RunOptions } from '../../run/run-options.js';
 import { parseFlags, type FlagSpec } from '../parse-flags.js';
 import { parseDuration, parsePositive, parseSize } from '../units.js';
-import { UsageError } from '../usage-error.js';
+import { asUsage, inCommand, oneOf, UsageError } from '../usage-error.js';
 import { checkMayBecome, resolveUser } from './resolve-user.js';
 import { checkRestartAllows, parseRestartFlags, RESTART_FLAGS, type RestartRequest } from './restart-flags.js';
 import { parseWatchFlags, WATCH_FLAGS } from './watch-flags.js';
@@ -53,13 +53,7 @@ export interface RunCommandLine {
 }
 
 export function parseRunCommandLine(argv: readonly string[]): RunCommandLine {
-  try {
-    return parse(argv);
-  } catch (error) {
-    // The unit parsers do not know which command they serve; the hint should.
-    if (error instanceof UsageError && error.command === undefined) throw new UsageError(error.message, 'run');
-    throw error;
-  }
+  return inCommand('run', () => parse(argv));
 }
 
 function parse(argv: readonly string[]): RunCommandLine {
@@ -82,9 +76,11 @@ function parse(argv: readonly string[]): RunCommandLine {
   if (signal !== undefined) options.killSignal = asUsage(() => parseSignal(signal, '--signal'));
   if (switches.has('no-escalate')) options.escalate = false;
   const leftovers = text('leftovers');
-  if (leftovers !== undefined) options.leftovers = oneOf(leftovers, ['kill', 'wait', 'keep'], '--leftovers');
+  if (leftovers !== undefined)
+    options.leftovers = oneOf<LeftoversPolicy>(leftovers, ['kill', 'wait', 'keep'], '--leftovers');
   const mechanism = text('mechanism');
-  if (mechanism !== undefined) options.mechanism = oneOf(mechanism, ['auto', 'cgroup', 'pgroup'], '--mechanism');
+  if (mechanism !== undefined)
+    options.mechanism = oneOf<MechanismChoice>(mechanism, ['auto', 'cgroup', 'pgroup'], '--mechanism');
   if (switches.has('no-systemd-scope')) options.systemdScope = false;
   const limits = parseLimits(values);
   if (limits !== undefined) options.limits = limits;
@@ -120,17 +116,4 @@ function parseLimits(values: Map<string, string>): Limits | undefined {
   const cpus = values.get('cpus');
   if (cpus !== undefined) limits.cpus = parsePositive(cpus, '--cpus');
   return Object.keys(limits).length > 0 ? limits : undefined;
-}
-
-function oneOf<T extends LeftoversPolicy | MechanismChoice>(value: string, choices: readonly T[], option: string): T {
-  if ((choices as readonly string[]).includes(value)) return value as T;
-  throw new UsageError(`${option} must be one of ${choices.join(', ')}; got ${JSON.stringify(value)}`);
-}
-
-function asUsage<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
 }

@@ -12,12 +12,11 @@
  * --server needs its own --ready; an unknown probe form is a usage error
  * (exit 2) before anything starts.
  */
-import { CorralError } from '../../errors.js';
 import type { ServerSpec } from '../../run/servers/server-options.js';
 import { parseReadyProbe } from '../../run/servers/ready-probe.js';
-import type { FlagSpec } from '../parse-flags.js';
+import { splitFlag, type FlagSpec } from '../parse-flags.js';
 import { parseDuration } from '../units.js';
-import { UsageError } from '../usage-error.js';
+import { asUsage, inCommand, UsageError } from '../usage-error.js';
 
 export interface ServerFlags {
   servers: ServerSpec[];
@@ -32,13 +31,7 @@ export interface ServerFlags {
 const OWN = ['server', 'name', 'ready', 'ready-timeout', 'idle-timeout'];
 
 export function takeServerFlags(argv: readonly string[], otherFlags: readonly FlagSpec[]): ServerFlags {
-  try {
-    return take(argv, otherFlags);
-  } catch (error) {
-    // The duration parser does not know which command it serves; the hint should.
-    if (error instanceof UsageError && error.command === undefined) throw new UsageError(error.message, 'run');
-    throw error;
-  }
+  return inCommand('run', () => take(argv, otherFlags));
 }
 
 function take(argv: readonly string[], otherFlags: readonly FlagSpec[]): ServerFlags {
@@ -47,16 +40,15 @@ function take(argv: readonly string[], otherFlags: readonly FlagSpec[]): ServerF
   for (; i < argv.length; i++) {
     const word = argv[i]!;
     if (word === '--' || !word.startsWith('-') || word === '-') break;
-    const equals = word.indexOf('=');
-    const flag = equals > 0 && word.startsWith('--') ? word.slice(2, equals) : word.slice(2);
+    const { spec, inline, ...split } = splitFlag(word, otherFlags);
+    const flag = split.flag.slice(2);
     if (!word.startsWith('--') || !OWN.includes(flag)) {
       taken.rest.push(word);
       // Another option's value is not ours to read, even when it looks like one of ours.
-      const spec = otherFlags.find((s) => `--${s.name}` === word || (s.short !== undefined && `-${s.short}` === word));
-      if (spec?.value && i + 1 < argv.length) taken.rest.push(argv[++i]!);
+      if (spec?.value && inline === undefined && i + 1 < argv.length) taken.rest.push(argv[++i]!);
       continue;
     }
-    const value = equals > 0 ? word.slice(equals + 1) : argv[++i];
+    const value = inline ?? argv[++i];
     if (value === undefined) throw new UsageError(`option --${flag} needs a value`, 'run');
     const last = taken.servers.at(-1);
     switch (flag) {
@@ -73,7 +65,9 @@ function take(argv: readonly string[], otherFlags: readonly FlagSpec[]): ServerF
       case 'ready':
         if (last === undefined || last.ready !== undefined)
           throw new UsageError('--ready PROBE follows the --server it is for: --server CMD --ready PROBE', 'run');
-        last.ready = asUsage(value);
+        // The probe checked now, so an unknown form starts nothing.
+        asUsage(() => parseReadyProbe(value), '--ready: ');
+        last.ready = value;
         break;
       case 'ready-timeout':
         if (last === undefined) taken.readyTimeout = parseDuration(value, '--ready-timeout');
@@ -94,19 +88,6 @@ function take(argv: readonly string[], otherFlags: readonly FlagSpec[]): ServerF
 }
 
 function missingReady(server: Partial<ServerSpec>): UsageError {
-  return new UsageError(
-    `--server ${JSON.stringify(server.command)} needs its own --ready PROBE (http://…, tcp:[HOST:]PORT or line:REGEX)`,
-    'run',
-  );
-}
-
-/** The probe checked now, so an unknown form starts nothing. */
-function asUsage(probe: string): string {
-  try {
-    parseReadyProbe(probe);
-  } catch (error) {
-    if (error instanceof CorralError) throw new UsageError(`--ready: ${error.message}`, 'run');
-    throw error;
-  }
-  return probe;
+  const forms = 'http://…, tcp:[HOST:]PORT or line:REGEX';
+  return new UsageError(`--server ${JSON.stringify(server.command)} needs its own --ready PROBE (${forms})`, 'run');
 }

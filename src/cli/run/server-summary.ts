@@ -5,14 +5,14 @@
  */
 import type { RunResult, ServerFailure } from '../../run/run.js';
 import { describeExit } from '../../run/servers/wait-until-ready.js';
+import { commandOrGone, processes } from './summary.js';
 
 /** The lines on stderr when a server failed the run; none when none did. */
 export function serverFailureLines(result: RunResult): string[] {
   const failure = result.serverFailure;
   if (failure === undefined) return [];
-  const lines = [
-    `corral: ${failureSentence(failure, result)}${failure.lastLines.length > 0 ? '; its last lines:' : ' (it wrote nothing)'}`,
-  ];
+  const quoted = failure.lastLines.length > 0 ? '; its last lines:' : ' (it wrote nothing)';
+  const lines = [`corral: ${failureSentence(failure, result)}${quoted}`];
   for (const line of failure.lastLines) lines.push(`corral:   [${failure.server}] ${line}`);
   return lines;
 }
@@ -34,14 +34,11 @@ function failureSentence(failure: ServerFailure, result: RunResult): string {
 export function serverStoppedLines(result: RunResult): string[] {
   const lines: string[] = [];
   for (const server of result.servers ?? []) {
-    const count = server.stopped.length;
-    lines.push(
-      `corral: server ${server.name}: stopped ${count} process${count === 1 ? '' : 'es'}${server.report?.escalated ? ' (escalated to SIGKILL)' : ''}`,
-    );
-    for (const { pid, command } of server.stopped)
-      lines.push(
-        `corral: stopped server ${server.name}'s ${pid}: ${command === '' ? '(gone before it could be read)' : command}`,
-      );
+    const escalated = server.report?.escalated ? ' (escalated to SIGKILL)' : '';
+    lines.push(`corral: server ${server.name}: stopped ${processes(server.stopped.length)}${escalated}`);
+    for (const { pid, command } of server.stopped) {
+      lines.push(`corral: stopped server ${server.name}'s ${pid}: ${commandOrGone(command)}`);
+    }
   }
   return lines;
 }

@@ -5,6 +5,8 @@
  */
 import type { ShutdownReport } from '../../driver/graceful.js';
 import type { RunResult } from '../../run/run.js';
+import { EXIT_LEFT_PROCESSES, exitStatusOf } from './exit-status.js';
+import type { Interrupts } from './interrupts.js';
 
 export interface RunSummaryInput {
   result: RunResult;
@@ -14,6 +16,16 @@ export interface RunSummaryInput {
   /** A second signal asked for the immediate kill. */
   forced: boolean;
 }
+
+/** A process's command line as the reports show it, or why there is none. */
+export const commandOrGone = (command: string) => (command === '' ? '(gone before it could be read)' : command);
+
+/** '1 process', '2 processes'. */
+export const processes = (count: number) => `${count} process${count === 1 ? '' : 'es'}`;
+
+/** How a run ended, for the --verbose lines of --restart and --watch. */
+export const endedAs = (result: RunResult) =>
+  result.exitCode !== null ? `exit ${result.exitCode}` : (result.signal ?? 'stopped');
 
 /** How many processes corral stopped: the members the shutdown found. */
 export function stoppedCount(report: ShutdownReport | undefined): number {
@@ -34,11 +46,7 @@ export function verboseLine({ result, status, interruptedBy, forced }: RunSummar
         ? 'server exited'
         : (interruptedBy ?? (result.leftovers.length > 0 ? 'leftovers' : undefined));
   const count = stoppedCount(report);
-  parts.push(
-    report === undefined
-      ? 'nothing to stop'
-      : `stopped ${count} process${count === 1 ? '' : 'es'}${why ? ` (${why})` : ''}`,
-  );
+  parts.push(report === undefined ? 'nothing to stop' : `stopped ${processes(count)}${why ? ` (${why})` : ''}`);
   if (forced) parts.push('killed at once (second signal)');
   else if (report?.escalated) parts.push(`escalated to SIGKILL after ${report.signal}`);
   else if (report?.stoodDown) parts.push(`${report.survivors.length} left running (no escalation)`);
@@ -55,8 +63,7 @@ export function verboseLine({ result, status, interruptedBy, forced }: RunSummar
 export function leftoverLines(result: RunResult): string[] {
   const kept = result.leftovers.length > 0 && result.report === undefined;
   return result.leftoverProcesses.map(
-    ({ pid, command }) =>
-      `corral: left behind ${pid}${kept ? ' (kept running)' : ''}: ${command === '' ? '(gone before it could be read)' : command}`,
+    ({ pid, command }) => `corral: left behind ${pid}${kept ? ' (kept running)' : ''}: ${commandOrGone(command)}`,
   );
 }
 
@@ -74,7 +81,7 @@ export function jsonSummary({ result, status, interruptedBy, forced }: RunSummar
     mechanism: result.mechanism,
     fallbackReason: result.fallbackReason ?? null,
     cgroupOrigin: result.cgroupOrigin ?? null,
-    pid: result.pid,
+    pid: result.pid ?? null,
     elapsedMs: result.elapsedMs,
     stopped: stoppedCount(result.report),
     report: result.report === undefined ? null : plainReport(result.report),
@@ -91,4 +98,26 @@ function plainReport(report: ShutdownReport): Record<string, unknown> {
       error === undefined ? phase : { ...phase, error: plainError(error) },
     ),
   };
+}
+
+/**
+ * Says on stderr what every form of `corral run` says once the last tree is
+ * gone, and returns the exit status. `extras`: the notices said first (a
+ * server's failure, the idle stop), what the --verbose line and the lines
+ * after it add, the --json object's further fields.
+ */
+export function reportRunEnd(
+  flags: { verbose: boolean; json: boolean; failOnLeftovers: boolean },
+  result: RunResult,
+  interrupts: Interrupts,
+  extras: { notices?: string[]; verboseSuffix?: string; verboseLines?: string[]; json?: object } = {},
+): number {
+  const status = exitStatusOf(result, interrupts.exitStatus, { failOnLeftovers: flags.failOnLeftovers });
+  const summary = { result, status, interruptedBy: interrupts.received, forced: interrupts.forced };
+  const lines = [...(extras.notices ?? [])];
+  if (flags.verbose) lines.push(`${verboseLine(summary)}${extras.verboseSuffix ?? ''}`, ...(extras.verboseLines ?? []));
+  if (flags.verbose || (flags.failOnLeftovers && status === EXIT_LEFT_PROCESSES)) lines.push(...leftoverLines(result));
+  if (flags.json) lines.push(JSON.stringify({ ...jsonSummary(summary), ...extras.json }));
+  for (const text of lines) process.stderr.write(`${text}\n`);
+  return status;
 }

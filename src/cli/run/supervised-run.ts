@@ -7,11 +7,10 @@
 import type { RunOptions } from '../../run/run-options.js';
 import { DEFAULT_BACKOFF } from '../../supervise/supervise-options.js';
 import { supervise } from '../../supervise/supervise.js';
-import { EXIT_LEFT_PROCESSES, exitStatusOf } from './exit-status.js';
 import type { Interrupts } from './interrupts.js';
 import type { RestartRequest } from './restart-flags.js';
 import type { RunCommandLine } from './run-flags.js';
-import { jsonSummary, leftoverLines, verboseLine } from './summary.js';
+import { endedAs, reportRunEnd } from './summary.js';
 
 export async function runSupervised(
   line: RunCommandLine,
@@ -27,24 +26,12 @@ export async function runSupervised(
     ...(restart.maxRestarts === undefined ? {} : { maxRestarts: restart.maxRestarts }),
     backoff: { initialDelay, maxDelay: Math.max(initialDelay, DEFAULT_BACKOFF.maxDelay) },
     signal: interrupts.signal,
-    onStart: ({ group }) => interrupts.onForce(() => void group.kill().catch(() => undefined)),
-    onExit: ({ incarnation, result }) =>
-      say(
-        `run ${incarnation} ended: ${result.exitCode !== null ? `exit ${result.exitCode}` : (result.signal ?? 'stopped')}`,
-      ),
+    onStart: ({ group }) => interrupts.onForce(group),
+    onExit: ({ incarnation, result }) => say(`run ${incarnation} ended: ${endedAs(result)}`),
     onRestart: ({ incarnation, delayMs }) => say(`run ${incarnation} starts in ${delayMs} ms`),
   });
-  const result = outcome.last;
-  const status = exitStatusOf(result, interrupts.exitStatus, { failOnLeftovers: line.failOnLeftovers });
-  const summary = { result, status, interruptedBy: interrupts.received, forced: interrupts.forced };
-  if (line.verbose)
-    process.stderr.write(`${verboseLine(summary)}, ${outcome.runs} run(s), supervision ended: ${outcome.reason}\n`);
-  if (line.verbose || (line.failOnLeftovers && status === EXIT_LEFT_PROCESSES)) {
-    for (const named of leftoverLines(result)) process.stderr.write(`${named}\n`);
-  }
-  if (line.json)
-    process.stderr.write(
-      `${JSON.stringify({ ...jsonSummary(summary), runs: outcome.runs, restarts: outcome.restarts, supervisionEnded: outcome.reason })}\n`,
-    );
-  return status;
+  return reportRunEnd(line, outcome.last, interrupts, {
+    verboseSuffix: `, ${outcome.runs} run(s), supervision ended: ${outcome.reason}`,
+    json: { runs: outcome.runs, restarts: outcome.restarts, supervisionEnded: outcome.reason },
+  });
 }

@@ -5,10 +5,9 @@
  * exit status is the last run's (128 + n after a stop signal).
  */
 import type { RunOptions } from '../../run/run-options.js';
-import { EXIT_LEFT_PROCESSES, exitStatusOf } from './exit-status.js';
 import type { Interrupts } from './interrupts.js';
 import type { RunCommandLine } from './run-flags.js';
-import { jsonSummary, leftoverLines, verboseLine } from './summary.js';
+import { endedAs, reportRunEnd } from './summary.js';
 
 export async function runWatched(
   line: RunCommandLine,
@@ -25,24 +24,15 @@ export async function runWatched(
       run: options,
       signal: interrupts.signal,
       onStart: (incarnation, _child, group) => {
-        interrupts.onForce(() => void group.kill().catch(() => undefined));
+        interrupts.onForce(group);
         say(`run ${incarnation} started`);
       },
       onExit: (incarnation, result, changed) =>
-        say(
-          `run ${incarnation} ${changed ? 'stopped for a change' : `ended: ${result.exitCode !== null ? `exit ${result.exitCode}` : result.signal}`}`,
-        ),
+        say(`run ${incarnation} ${changed ? 'stopped for a change' : `ended: ${endedAs(result)}`}`),
       onWaiting: () => say('waiting for a change'),
     });
-    const result = outcome.last;
-    const status = exitStatusOf(result, interrupts.exitStatus, { failOnLeftovers: line.failOnLeftovers });
-    const summary = { result, status, interruptedBy: interrupts.received, forced: interrupts.forced };
-    if (line.verbose) process.stderr.write(`${verboseLine(summary)}, ${outcome.runs} run(s)\n`);
-    if (line.verbose || (line.failOnLeftovers && status === EXIT_LEFT_PROCESSES)) {
-      for (const named of leftoverLines(result)) process.stderr.write(`${named}\n`);
-    }
-    if (line.json) process.stderr.write(`${JSON.stringify({ ...jsonSummary(summary), runs: outcome.runs })}\n`);
-    return status;
+    const runs = outcome.runs;
+    return reportRunEnd(line, outcome.last, interrupts, { verboseSuffix: `, ${runs} run(s)`, json: { runs } });
   } finally {
     await watcher.close();
   }

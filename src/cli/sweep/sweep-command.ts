@@ -6,8 +6,7 @@
 import { sweepStaleGroups, type SweepReport, type SweptGroup } from '../../sweep/sweep-stale-groups.js';
 import type { Command } from '../command.js';
 import { EXIT_CORRAL_FAILED } from '../failure.js';
-import { parseFlags } from '../parse-flags.js';
-import { UsageError } from '../usage-error.js';
+import { optionsOnly } from '../parse-flags.js';
 
 const SWEEP_HELP = `Usage: corral sweep [--dry-run] [--include-spared] [--root DIR] [--json]
 
@@ -32,21 +31,10 @@ export const sweepCommand: Command = {
   name: 'sweep',
   help: SWEEP_HELP,
   async main(argv, context) {
-    const specs = [
-      { name: 'dry-run' },
-      { name: 'include-spared' },
-      { name: 'root', value: true },
-      { name: 'json' },
-      { name: 'debug' },
-      { name: 'help', short: 'h' },
-    ];
-    const { switches, values, operands } = parseFlags(argv, specs, 'sweep');
-    context.debug ||= switches.has('debug');
-    if (switches.has('help')) {
-      process.stdout.write(SWEEP_HELP);
-      return 0;
-    }
-    if (operands.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(operands[0])}`, 'sweep');
+    const specs = [{ name: 'dry-run' }, { name: 'include-spared' }, { name: 'root', value: true }, { name: 'json' }];
+    const flags = optionsOnly(argv, specs, sweepCommand, context);
+    if (flags === undefined) return 0;
+    const { switches, values } = flags;
     const root = values.get('root');
     const report = await sweepStaleGroups({
       dryRun: switches.has('dry-run'),
@@ -78,8 +66,7 @@ export function renderSweep(report: SweepReport): string {
   if (report.root === undefined) return 'no cgroup2 filesystem is mounted: nothing to sweep\n';
   const lines = report.groups.map(describeGroup).filter((line): line is string => line !== undefined);
   const alive = report.groups.filter((g) => g.action === 'owner-alive').length;
-  lines.push(
-    `${report.removed} group(s) removed, ${report.processesKilled} process(es) killed, ${alive} left to their live owners, ${report.failed} failed (under ${report.root})`,
-  );
+  const done = `${report.removed} group(s) removed, ${report.processesKilled} process(es) killed`;
+  lines.push(`${done}, ${alive} left to their live owners, ${report.failed} failed (under ${report.root})`);
   return `${lines.join('\n')}\n`;
 }

@@ -16,12 +16,11 @@
  *    `grace`, SIGKILL) and close.
  */
 import type { ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ProcessGroup } from '../../group/process-group.js';
-import { describeFileLeftovers, newLeftovers } from '../leftovers.js';
+import type { ProcessGroup } from '../../group/process-group.js';
+import { createWorkerGroup, describeFileLeftovers, newLeftovers, stopWorkerGroup } from '../leftovers.js';
 import { resolveIntegrationOptions, type IntegrationOptions, type ResolvedIntegrationOptions } from '../options.js';
 import { ledgerFor, type LeftoversLedger } from '../report.js';
 import { checkRunnerVersion } from '../runner-version.js';
@@ -110,10 +109,7 @@ export function createCorralJestRunner(options?: IntegrationOptions) {
     }
 
     async #runFile(test: JestTest): Promise<WorkerReply> {
-      const group = await ProcessGroup.create({
-        mechanism: this.#settings.mechanism,
-        shutdownTimeout: this.#settings.grace,
-      });
+      const group = await createWorkerGroup(this.#settings);
       let child: ChildProcess | undefined;
       try {
         child = group.spawn(process.execPath, [FILE_WORKER], {
@@ -133,11 +129,7 @@ export function createCorralJestRunner(options?: IntegrationOptions) {
         await this.#chargeLeftovers(group, child, test, reply);
         return reply;
       } finally {
-        const exited =
-          !child || child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : once(child, 'exit');
-        await group.shutdown();
-        await exited;
-        await group.close();
+        await stopWorkerGroup(group, child);
       }
     }
 

@@ -20,11 +20,12 @@
  *   and close.
  */
 import type { ChildProcess } from 'node:child_process';
-import { EventEmitter, once } from 'node:events';
+import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { describeError } from '../../errors.js';
-import { ProcessGroup } from '../../group/process-group.js';
-import { describeFileLeftovers, newLeftovers } from '../leftovers.js';
+import type { ProcessGroup } from '../../group/process-group.js';
+import { createWorkerGroup, describeFileLeftovers, newLeftovers, stopWorkerGroup } from '../leftovers.js';
 import type { ResolvedIntegrationOptions } from '../options.js';
 import type { LeftoversLedger } from '../report.js';
 
@@ -85,10 +86,7 @@ export class CorralPoolWorker {
 
   async start(): Promise<void> {
     if (this.#child) return;
-    this.#group ??= await ProcessGroup.create({
-      mechanism: this.#settings.mechanism,
-      shutdownTimeout: this.#settings.grace,
-    });
+    this.#group ??= await createWorkerGroup(this.#settings);
     const group = this.#group;
     const child = group.spawn(process.execPath, [...this.#options.execArgv, this.#entrypoint], {
       env: this.#options.env,
@@ -98,12 +96,7 @@ export class CorralPoolWorker {
     this.#child = child;
     if (child.pid !== undefined) this.#known.add(child.pid);
     child.on('message', (message: WorkerMessage) => this.#onMessage(message));
-    const { outputStream, errorStream } = this.#options.project.vitest.logger;
-    for (const [from, to] of [
-      [child.stdout, outputStream],
-      [child.stderr, errorStream],
-    ] as const) {
-      if (!from) continue;
+    for (const [from, to] of this.#outputPipes(child)) {
       to.setMaxListeners?.(to.getMaxListeners() + 1);
       // end: false: the logger's streams are shared by every worker.
       from.pipe(to, { end: false });
@@ -140,25 +133,27 @@ export class CorralPoolWorker {
     // A start that failed (no group could be made) left nothing to stop.
     if (!child || !group) return;
     await this.#chain;
-    const exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : once(child, 'exit');
     try {
       await this.#charge(this.#lastFile(), { finalLook: true });
     } finally {
-      await group.shutdown();
-      await exited;
-      await group.close();
-      const { outputStream, errorStream } = this.#options.project.vitest.logger;
-      for (const [from, to] of [
-        [child.stdout, outputStream],
-        [child.stderr, errorStream],
-      ] as const) {
-        if (!from) continue;
+      await stopWorkerGroup(group, child);
+      for (const [from, to] of this.#outputPipes(child)) {
         from.unpipe(to);
         to.setMaxListeners?.(to.getMaxListeners() - 1);
       }
       this.#child = undefined;
       this.#group = undefined;
     }
+  }
+
+  /** The worker's stdout and stderr, each with the logger stream it is piped to. */
+  #outputPipes(child: ChildProcess): [Readable, NodeJS.WritableStream][] {
+    const { outputStream, errorStream } = this.#options.project.vitest.logger;
+    const pairs: [Readable | null, NodeJS.WritableStream][] = [
+      [child.stdout, outputStream],
+      [child.stderr, errorStream],
+    ];
+    return pairs.filter((pair): pair is [Readable, NodeJS.WritableStream] => pair[0] !== null);
   }
 
   get #worker(): ChildProcess {

@@ -3,9 +3,8 @@
  * group or process exists (an unknown probe form is EINVALID_PROBE with
  * nothing started).
  */
-import { CorralError } from '../../errors.js';
-import { describe, parseTimeout } from '../../options/durations.js';
-import { asOptionsObject } from '../../options/validate.js';
+import { describe, parseDeadline } from '../../options/durations.js';
+import { asOptionsObject, invalidOption } from '../../options/validate.js';
 import { parseReadyProbe, type ReadyProbe } from './ready-probe.js';
 import { DEFAULT_READY_TIMEOUT_MS } from './wait-until-ready.js';
 
@@ -13,7 +12,10 @@ import { DEFAULT_READY_TIMEOUT_MS } from './wait-until-ready.js';
 export interface ServerSpec {
   /** A command line, run as `sh -c` runs it. */
   command: string;
-  /** When it is ready: `http(s)://…` (any response), `tcp:[HOST:]PORT` (a connection accepted) or `line:REGEX` (an output line). */
+  /**
+   * When it is ready: `http(s)://…` (any response), `tcp:[HOST:]PORT` (a
+   * connection accepted) or `line:REGEX` (an output line).
+   */
   ready: string;
   /** Its name in the output prefix and the reports (default server1, server2…). */
   name?: string;
@@ -21,7 +23,7 @@ export interface ServerSpec {
   readyTimeout?: number;
 }
 
-/** Where a server's output lines go: 'prefix' (default: `[name] line` on this process's stdout/stderr), 'ignore', or a function. */
+/** Where a server's output lines go: 'prefix' (default: `[name] line` on our stdout/stderr), 'ignore' or a function. */
 export type ServerOutput = 'prefix' | 'ignore' | ((name: string, line: string, stream: 'stdout' | 'stderr') => void);
 
 export interface ResolvedServer {
@@ -36,30 +38,20 @@ const SPEC_KEYS = new Set(['command', 'ready', 'name', 'readyTimeout']);
 
 export function resolveServers(servers: unknown, readyTimeout: unknown): ResolvedServer[] {
   if (servers === undefined) return [];
-  if (!Array.isArray(servers))
-    throw new CorralError(
-      'EINVALID_OPTION',
-      `servers must be an array of { command, ready }, got ${describe(servers)}`,
-    );
-  const defaultTimeout =
-    readyTimeout === undefined
-      ? DEFAULT_READY_TIMEOUT_MS
-      : parseTimeout(readyTimeout, 'readyTimeout', { allowInfinite: true });
+  if (!Array.isArray(servers)) {
+    throw invalidOption(`servers must be an array of { command, ready }, got ${describe(servers)}`);
+  }
+  const defaultTimeout = parseDeadline(readyTimeout, 'readyTimeout', DEFAULT_READY_TIMEOUT_MS);
   const names = new Set<string>();
   return servers.map((value, index) => {
     const spec = asOptionsObject(value, `servers[${index}]`, SPEC_KEYS) as Partial<ServerSpec>;
     if (typeof spec.command !== 'string' || spec.command.trim() === '') {
-      throw new CorralError(
-        'EINVALID_OPTION',
-        `servers[${index}].command must be a command line, got ${describe(spec.command)}`,
-      );
+      throw invalidOption(`servers[${index}].command must be a command line, got ${describe(spec.command)}`);
     }
     const name = spec.name ?? `server${index + 1}`;
     if (typeof name !== 'string' || name === '' || names.has(name)) {
-      throw new CorralError(
-        'EINVALID_OPTION',
-        `servers[${index}].name must be a non-empty string of its own, got ${describe(spec.name)}`,
-      );
+      const got = `got ${describe(spec.name)}`;
+      throw invalidOption(`servers[${index}].name must be a non-empty string of its own, ${got}`);
     }
     names.add(name);
     return {
@@ -67,10 +59,7 @@ export function resolveServers(servers: unknown, readyTimeout: unknown): Resolve
       command: spec.command,
       ready: spec.ready as string,
       probe: parseReadyProbe(spec.ready),
-      readyTimeoutMs:
-        spec.readyTimeout === undefined
-          ? defaultTimeout
-          : parseTimeout(spec.readyTimeout, `servers[${index}].readyTimeout`, { allowInfinite: true }),
+      readyTimeoutMs: parseDeadline(spec.readyTimeout, `servers[${index}].readyTimeout`, defaultTimeout),
     };
   });
 }
@@ -78,8 +67,5 @@ export function resolveServers(servers: unknown, readyTimeout: unknown): Resolve
 export function resolveServerOutput(value: unknown): ServerOutput {
   if (value === undefined) return 'prefix';
   if (value === 'prefix' || value === 'ignore' || typeof value === 'function') return value as ServerOutput;
-  throw new CorralError(
-    'EINVALID_OPTION',
-    `serverOutput must be 'prefix', 'ignore' or a function, got ${describe(value)}`,
-  );
+  throw invalidOption(`serverOutput must be 'prefix', 'ignore' or a function, got ${describe(value)}`);
 }

@@ -50,7 +50,7 @@ export interface ServerReport {
 export interface ServerFailure {
   /** The server's name. */
   server: string;
-  /** 'exited': its leader exited (before it was ready, or while the command ran); 'ready-timeout': not ready in time. */
+  /** 'exited': its leader exited (before it was ready, or while the command ran); 'ready-timeout': too late. */
   reason: 'exited' | 'ready-timeout';
   /** Whether the command had started ('run') or never did ('start'). */
   during: 'start' | 'run';
@@ -101,7 +101,8 @@ class RunningServer {
       if (members.length > 0) report = await this.group.shutdown();
     } finally {
       await this.group.close();
-      // The tree is gone, so the pipes end: their last lines are the ones a failure quotes (bounded: an escapee may hold them).
+      // The tree is gone, so the pipes end: their last lines are the ones a failure quotes
+      // (bounded: an escapee may hold them).
       const bound = this.clock.sleep(DRAIN_AFTER_TREE_MS);
       await Promise.race([this.#outputEnded, bound.promise]);
       bound.cancel();
@@ -131,7 +132,7 @@ export class ServerSet {
     this.#clock = clock;
   }
 
-  /** Starts every server (a group each); a server that cannot even be spawned stops those already started and rejects. */
+  /** Starts every server (a group each); one that cannot even be spawned stops those already started, and rejects. */
   static async start(
     specs: ResolvedServer[],
     group: ResolvedCreateOptions,

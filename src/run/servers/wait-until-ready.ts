@@ -15,7 +15,8 @@ import net from 'node:net';
 import { systemClock, type Clock } from '../../driver/clock.js';
 import { poll } from '../../driver/poll.js';
 import { CorralError } from '../../errors.js';
-import { describe, parseTimeout } from '../../options/durations.js';
+import { parseDeadline } from '../../options/durations.js';
+import { checkAbortSignal } from '../../options/validate.js';
 import { onLines, type LineListener } from './output-lines.js';
 import { parseReadyProbe, type ReadyProbe } from './ready-probe.js';
 
@@ -62,18 +63,11 @@ export async function ready(
   options: ReadyOptions = {},
 ): Promise<{ elapsedMs: number }> {
   const parsed = parseReadyProbe(probe);
-  const timeoutMs =
-    options.timeout === undefined
-      ? DEFAULT_READY_TIMEOUT_MS
-      : parseTimeout(options.timeout, 'timeout', { allowInfinite: true });
-  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
-    throw new CorralError('EINVALID_OPTION', `signal must be an AbortSignal, got ${describe(options.signal)}`);
-  }
+  const timeoutMs = parseDeadline(options.timeout, 'timeout', DEFAULT_READY_TIMEOUT_MS);
+  checkAbortSignal(options.signal);
   if (parsed.kind === 'line' && !child.stdout && !child.stderr) {
-    throw new CorralError(
-      'EINVALID_PROBE',
-      `ready probe ${JSON.stringify(probe)} reads the child's output: spawn it with stdout or stderr as 'pipe'`,
-    );
+    const needs = "spawn it with stdout or stderr as 'pipe'";
+    throw new CorralError('EINVALID_PROBE', `ready probe ${JSON.stringify(probe)} reads the child's output: ${needs}`);
   }
   options.signal?.throwIfAborted();
   const source: ReadySource = { exited: exitOf(child), onLine: (listener) => onLines(child, listener) };

@@ -5,6 +5,10 @@
  * daemonizing stage whose daemon (holding the pipe) is contained.
  */
 import test from 'ava';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CorralError } from '../../src/errors.js';
 import { pipeline, pipelineOnClock } from '../../src/pipeline/pipeline.js';
 import { gatedClock } from '../helpers/gated-clock.js';
@@ -62,7 +66,20 @@ for (const mechanism of MECHANISMS) {
 
   test(`${mechanism}: a failing first stage is blamed although the stages after it succeed`, async (t) => {
     const tag = tagFor(t);
-    const result = await pipeline([['sh', '-c', 'echo partial; exit 2'], ['cat']], { ...base(tag.env), capture: true });
+    // A failure stops every stage: the first stage fails only once `cat` has
+    // ended (it says so through a FIFO), so whether `cat` finished never
+    // depends on which process the machine runs first.
+    const dir = await mkdtemp(join(tmpdir(), 'corral-pipefail-'));
+    t.teardown(() => rm(dir, { recursive: true, force: true }));
+    const done = join(dir, 'done');
+    execFileSync('mkfifo', [done]);
+    const result = await pipeline(
+      [
+        ['sh', '-c', 'echo partial; exec >&-; read _ < "$DONE"; exit 2'],
+        ['sh', '-c', 'cat; echo > "$DONE"'],
+      ],
+      { ...base({ ...tag.env, DONE: done }), capture: true },
+    );
     t.is(result.stdout, 'partial\n');
     t.is(result.failedStage, 0);
     t.is(result.exitCode, 2);

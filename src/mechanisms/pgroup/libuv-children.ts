@@ -31,10 +31,18 @@ export class LibuvChildren {
 
   constructor() {
     subscribe('child_process', (message) => {
-      // The exited are forgotten at each new one too: the set stays as small as the live children, reaping or not.
+      // A failed spawn never emits 'exit' (its exitCode is set): forgotten at the next one.
       this.#forgetExited();
-      this.#made.add((message as { process: ChildProcess }).process);
+      const child = (message as { process: ChildProcess }).process;
+      this.#made.add(child);
+      // So the set holds no more than the children libuv has not reaped, reaping or not.
+      child.once('exit', () => this.#made.delete(child));
     });
+  }
+
+  /** How many ChildProcesses are held. */
+  get size(): number {
+    return this.#made.size;
   }
 
   /** The pids of this thread's ChildProcesses that libuv has not reaped. */

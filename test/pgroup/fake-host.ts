@@ -78,8 +78,11 @@ export class FakeHost implements PgroupHost {
     };
   }
 
-  environHas(pid: number, entry: string): boolean {
-    return this.environ.get(pid)?.includes(entry) ?? false;
+  readEnviron(pid: number): string | undefined {
+    return this.environ
+      .get(pid)
+      ?.map((entry) => `${entry}\0`)
+      .join('');
   }
 
   /** How many single-process stat reads the mechanism made. */

@@ -24,7 +24,7 @@ test('one table per event-loop turn: shared within it, scanned again after it, a
   const runtime = processRuntime();
   const first = runtime.snapshot();
   t.is(runtime.snapshot(), first, 'a second walk in the same turn reads the same scan');
-  t.true(first.startTimes.has(process.pid), 'the scan holds this process');
+  t.true(first.byPid.has(process.pid), 'the scan holds this process');
   await nextTurn();
   await nextTurn();
   const next = runtime.snapshot();
@@ -47,7 +47,7 @@ test('a table is only as new as the changes noted before its scan: hard kills th
   t.is(runtime.snapshot(), later);
 });
 
-test('the index: children by parent and start times by pid', (t) => {
+test('the index: children by parent, processes by pid and by process group', (t) => {
   const stat = (pid: number, ppid: number): ProcStat => ({
     pid,
     ppid,
@@ -67,7 +67,11 @@ test('the index: children by parent and start times by pid', (t) => {
     [4],
   );
   t.is(table.children.get(4), undefined);
-  t.is(table.startTimes.get(4), 40);
+  t.is(table.byPid.get(4)?.startTime, 40);
+  t.deepEqual(
+    table.byPgid.get(3)?.map((s) => s.pid),
+    [3],
+  );
 });
 
 test('a spawn invalidates the shared table: the walk right after it sees the new leader', async (t) => {
@@ -80,7 +84,7 @@ test('a spawn invalidates the shared table: the walk right after it sees the new
   const child = containment.spawn('sleep', ['1000'], { env: tag.env, stdio: 'ignore' });
   const after = runtime.snapshot();
   t.not(after, before);
-  t.true(after.startTimes.has(child.pid!), 'the leader is in the table scanned after its spawn');
+  t.true(after.byPid.has(child.pid!), 'the leader is in the table scanned after its spawn');
   t.deepEqual(await containment.members(), [child.pid]);
 });
 

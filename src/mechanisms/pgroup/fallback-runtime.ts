@@ -44,6 +44,7 @@ import { systemClock, type Clock, type Sleep } from '../../driver/clock.js';
 import { childSubreaperIsOn, reapNoHang, setChildSubreaper } from '../../libc/libc.js';
 import { threadChildren } from '../../proc/children.js';
 import type { ProcStat } from '../../proc/stat.js';
+import { markersIn } from './group-marker.js';
 import { LibuvChildren } from './libuv-children.js';
 import type { Membership } from './membership.js';
 import { realHost, type PgroupHost } from './pgroup-host.js';
@@ -118,6 +119,8 @@ export class FallbackRuntime {
   #tableAfter = -1;
   #scans = 0;
   #censusSleep: Sleep | undefined;
+  /** The markers of each orphan read since the snapshot was scanned: pid to markers. */
+  readonly #markers = new Map<number, readonly string[]>();
 
   constructor({ clock = systemClock, host = realHost, adopts = true }: RuntimeOptions = {}) {
     this.clock = clock;
@@ -192,6 +195,7 @@ export class FallbackRuntime {
   /** The shared table no longer tells the truth (a spawn of ours, a SIGCHLD). */
   invalidate(): void {
     this.#table = undefined;
+    this.#markers.clear();
   }
 
   /** The table of this event-loop turn, scanned now if there is none. */
@@ -216,6 +220,21 @@ export class FallbackRuntime {
   /** A table scanned now, shared from here on. */
   freshSnapshot(): ProcessTable {
     return this.snapshotSince(this.noteChange());
+  }
+
+  /**
+   * The group markers an orphan of ours carries, read once per snapshot
+   * whichever group asks (with 200 groups closing, each asks of every
+   * other's orphans). A leader is not read: it carries its own group's.
+   */
+  markersOf(orphan: ProcStat): readonly string[] {
+    if (this.#leaders.has(orphan.pid)) return [];
+    let markers = this.#markers.get(orphan.pid);
+    if (markers === undefined) {
+      markers = markersIn(this.host.readEnviron(orphan.pid) ?? '');
+      this.#markers.set(orphan.pid, markers);
+    }
+    return markers;
   }
 
   // Leaders, members and reaping.

@@ -50,8 +50,15 @@ const MAX_ROUNDS = 64;
 /** Kill passes at most: the first, and the looks after it for forks of members that could not be stopped. */
 const MAX_PASSES = 4;
 
+/** What a hard kill did: the members it could not kill, and whether every member was stopped before the kill. */
+export interface KillOutcome {
+  failures: MemberFailure[];
+  /** Nothing could fork after its walk: the tree is exactly what the last walk saw, all of it sent SIGKILL. */
+  whole: boolean;
+}
+
 /** The whole hard kill, synchronously (exit cleanup). */
-export function stopThenKill(target: KillTarget): MemberFailure[] {
+export function stopThenKill(target: KillTarget): KillOutcome {
   const emptied = new Set<TrackedGroup>();
   return dropAfter(target, emptied, killStoppedTree(target, stopGroups(target, emptied), emptied));
 }
@@ -62,16 +69,16 @@ export function stopThenKill(target: KillTarget): MemberFailure[] {
  * groups too, so one /proc scan made after every one of those stops serves
  * all their first walks, instead of one scan each.
  */
-export async function stopThenKillTogether(target: KillTarget): Promise<MemberFailure[]> {
+export async function stopThenKillTogether(target: KillTarget): Promise<KillOutcome> {
   const emptied = new Set<TrackedGroup>();
   const stopped = stopGroups(target, emptied);
   await Promise.resolve();
   return dropAfter(target, emptied, killStoppedTree(target, stopped, emptied));
 }
 
-function dropAfter({ registry }: KillTarget, emptied: Set<TrackedGroup>, failures: MemberFailure[]): MemberFailure[] {
+function dropAfter({ registry }: KillTarget, emptied: Set<TrackedGroup>, outcome: KillOutcome): KillOutcome {
   for (const group of emptied) registry.markDead(group);
-  return failures;
+  return outcome;
 }
 
 /** Step 1: the ticket a walk's table must be newer than, and whether every group was stopped. */
@@ -94,15 +101,16 @@ function killStoppedTree(
   target: KillTarget,
   stopped: { since: number; allStopped: boolean },
   emptied: Set<TrackedGroup>,
-): MemberFailure[] {
+): KillOutcome {
   const killed = new Map<number, number>();
   for (let pass = 1, step = stopped; ; pass++) {
     const { failures, allStopped } = killPass(target, killed, step.since);
-    if ((step.allStopped && allStopped) || pass === MAX_PASSES) return failures;
+    const whole = step.allStopped && allStopped;
+    if (whole || pass === MAX_PASSES) return { failures, whole: whole && pass === 1 && failures.length === 0 };
     step = stopGroups(target, emptied);
     const failed = new Set(failures.map((failure) => failure.pid));
     const unkilled = (member: ProcStat) => killed.get(member.pid) !== member.startTime && !failed.has(member.pid);
-    if (!target.walk(step.since).some(unkilled)) return failures;
+    if (!target.walk(step.since).some(unkilled)) return { failures, whole: false };
   }
 }
 

@@ -36,25 +36,29 @@ export interface Membership {
 }
 
 export function membership({ table, groups, seen, selfPid, carriesMarker }: MembershipInput): Membership {
-  const byPgid = new Map<number, TrackedGroup>();
-  for (const group of groups) {
-    const holder = table.startTimes.get(group.pgid);
-    if (holder === undefined || holder === group.leaderStartTime) byPgid.set(group.pgid, group);
-  }
-  if (byPgid.size === 0 && seen.size === 0) return { live: [], dead: [] };
-  const isRoot = (stat: ProcStat): boolean => {
-    if (startedSinceLeader(stat, byPgid.get(stat.pgid)) || seen.get(stat.pid) === stat.startTime) return true;
-    if (stat.ppid !== selfPid || !isLive(stat)) return false;
-    return startedSinceLeader(stat, byPgid.get(stat.sid)) || carriesMarker(stat);
+  const bySid = new Map<number, TrackedGroup>();
+  const found: ProcStat[] = [];
+  const inTree = new Set<number>();
+  const add = (stat: ProcStat) => {
+    if (inTree.has(stat.pid)) return;
+    inTree.add(stat.pid);
+    found.push(stat);
   };
-  const found = table.all.filter(isRoot);
-  const inTree = new Set(found.map((stat) => stat.pid));
-  for (let i = 0; i < found.length; i++) {
-    for (const child of table.children.get(found[i]!.pid) ?? []) {
-      if (inTree.has(child.pid)) continue;
-      inTree.add(child.pid);
-      found.push(child);
-    }
+  for (const group of groups) {
+    const holder = table.byPid.get(group.pgid);
+    if (holder !== undefined && holder.startTime !== group.leaderStartTime) continue;
+    bySid.set(group.pgid, group);
+    for (const stat of table.byPgid.get(group.pgid) ?? []) if (startedSinceLeader(stat, group)) add(stat);
   }
+  for (const [pid, startTime] of seen) {
+    const stat = table.byPid.get(pid);
+    if (stat?.startTime === startTime) add(stat);
+  }
+  if (bySid.size === 0 && seen.size === 0) return { live: [], dead: [] };
+  for (const orphan of table.children.get(selfPid) ?? []) {
+    if (inTree.has(orphan.pid) || !isLive(orphan)) continue;
+    if (startedSinceLeader(orphan, bySid.get(orphan.sid)) || carriesMarker(orphan)) add(orphan);
+  }
+  for (let i = 0; i < found.length; i++) for (const child of table.children.get(found[i]!.pid) ?? []) add(child);
   return { live: found.filter(isLive), dead: found.filter((stat) => !isLive(stat)) };
 }

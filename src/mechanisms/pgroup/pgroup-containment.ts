@@ -37,7 +37,7 @@ import type { Containment, GroupStats } from '../containment.js';
 import { clockTicksPerSecond } from './clock-ticks.js';
 import { processRuntime, type FallbackRuntime, type JoinedGroup } from './fallback-runtime.js';
 import { GroupRegistry } from './group-registry.js';
-import { markerEntry, newGroupMarker } from './group-marker.js';
+import { newGroupMarker } from './group-marker.js';
 import { stopThenKill, stopThenKillTogether, type KillTarget } from './hard-kill.js';
 import { membership, type Membership } from './membership.js';
 import type { PgroupHost } from './pgroup-host.js';
@@ -63,7 +63,6 @@ export class PgroupContainment implements Containment, JoinedGroup {
   readonly #host: PgroupHost;
   readonly #registry: GroupRegistry;
   readonly #marker = newGroupMarker();
-  readonly #markerEntry = markerEntry(this.#marker);
   /** Members the last recorded walk saw alive: pid to start time. */
   #seen: ReadonlyMap<number, number> = new Map();
   /** Joined the runtime (from the first spawn until the group is let go). */
@@ -72,6 +71,8 @@ export class PgroupContainment implements Containment, JoinedGroup {
   #recordsListener: (() => void) | undefined;
   /** True while spawn() forks a leader: the marker record is offered even before the group has one. */
   #spawning = false;
+  /** The last hard kill stopped every member before killing it, and nothing was spawned since (see isDrained). */
+  #killedWhole = false;
   readonly #killTarget: KillTarget;
 
   constructor(clock: Clock, runtime: FallbackRuntime) {
@@ -91,6 +92,7 @@ export class PgroupContainment implements Containment, JoinedGroup {
     // a tree whose marker the guard never heard of would outlive us. The
     // leader's pgroup record follows once it has a pid.
     this.#spawning = true;
+    this.#killedWhole = false;
     try {
       this.#recordsListener?.();
       return spawnLeader(this.#registry, this.#runtime, this.#marker, file, args, options);
@@ -111,7 +113,8 @@ export class PgroupContainment implements Containment, JoinedGroup {
     const alive = (pid: number, startTime: number) => isLiveStat(this.#host.readStat(pid), startTime);
     if (this.#registry.tracked().some((group) => alive(group.pgid, group.leaderStartTime))) return false;
     for (const [pid, startTime] of this.#seen) if (alive(pid, startTime)) return false;
-    return this.#membership('shared').live.length === 0;
+    // After a whole hard kill the tree is what its last walk saw: nothing could fork after it, and it is all dead.
+    return this.#killedWhole || this.#membership('shared').live.length === 0;
   }
 
   /**
@@ -125,13 +128,15 @@ export class PgroupContainment implements Containment, JoinedGroup {
   }
 
   async hardKill(): Promise<void> {
-    const failure = undeliveredSignal('EKILL_FAILED', 'SIGKILL', await stopThenKillTogether(this.#killTarget));
+    const { failures, whole } = await stopThenKillTogether(this.#killTarget);
+    this.#killedWhole = whole;
+    const failure = undeliveredSignal('EKILL_FAILED', 'SIGKILL', failures);
     if (failure) throw failure;
   }
 
   killSync(): void {
     // Everything the hard kill does is synchronous already.
-    stopThenKill(this.#killTarget);
+    this.#killedWhole = stopThenKill(this.#killTarget).whole;
   }
 
   async members(): Promise<number[]> {
@@ -247,7 +252,5 @@ export class PgroupContainment implements Containment, JoinedGroup {
     });
   }
 
-  /** Another group's leader carries that group's marker: not worth reading its environment. */
-  readonly #carriesMarker = (orphan: ProcStat) =>
-    !this.#runtime.isLeader(orphan.pid) && this.#host.environHas(orphan.pid, this.#markerEntry);
+  readonly #carriesMarker = (orphan: ProcStat) => this.#runtime.markersOf(orphan).includes(this.#marker);
 }

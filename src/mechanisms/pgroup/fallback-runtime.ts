@@ -1,43 +1,26 @@
 /**
- * The fallback's process-wide runtime: the one owner of all that the
- * process-group mechanism shares between the groups of one process. Each
- * open group joins it before its first spawn and leaves it when it lets go.
- *
- * - The subreaper. While a group has joined, prctl(PR_SET_CHILD_SUBREAPER)
- *   is on: an orphan anywhere below this process is re-parented to us
- *   instead of init, so the walk still finds it. The last group to leave
- *   switches it off, so an application that used corral for a moment does
- *   not adopt its other children's orphans for the rest of its life; unless
- *   the process was a subreaper before corral came (an init, a supervisor):
- *   that setting is the application's, and stays.
- * - SIGCHLD, heard while it can matter: the subreaper is on, an adopted
- *   orphan may still die, or a drain wait is watching. Each one invalidates
- *   the snapshot, wakes the drain watchers, and a reaping follows in the same
- *   turn of the event loop.
- * - Reaping. Adopted orphans are our children and Node never waits on them.
- *   Reaping the wrong child is worse than a zombie (libuv waits only on its
- *   own pids, and a status taken from under it is lost for good: that
- *   ChildProcess never emits 'exit'), so reaping is by exact pid. In the main
- *   thread: every zombie child that is not libuv's (zombies-to-reap.ts,
- *   libuv-children.ts). In a Worker, whose channel sees only its own
- *   ChildProcesses: a zombie child some walk saw as a member (members are
- *   forked by descendants, never by this process), or one that a joined
- *   group claims by its session; there at every walk and at each leave, as
- *   Workers get no signal events.
- * - The /proc snapshot, shared by every walk while it can be trusted: within
- *   one turn of the event loop (a table a few milliseconds old is an earlier
- *   sample: a tree it shows drained stays drained, and what it shows alive
- *   is looked at again), until invalidate() (a spawn of ours, a SIGCHLD).
- *   An action that needs what happened after it (the hard kill walks after
- *   its SIGSTOP) notes a change and asks for a table scanned after that, so
- *   hard kills begun together share one scan; a query that answers for now
- *   (members(), stats()) asks for a fresh one.
- * - The census: one timer for every joined group, each walking its tree, so
- *   the guard hears of members that hide from its other checks. A round
- *   starts CENSUS_INTERVAL_MS after the last ended, or CENSUS_PAUSE_PER_ROUND
- *   times as long as that round took, whichever is longer: on a slow machine
- *   the census takes at most a tenth of the CPU (figures: docs/fallback.md).
- * All of its timing runs on one Clock.
+ * The fallback's process-wide runtime: the one owner of all that the groups
+ * of one process share (docs/fallback.md, "Who owns what"). A group joins it
+ * before its first spawn and leaves it when it lets go. All its timing runs
+ * on one Clock.
+ * - The subreaper: on while a group has joined, so orphans below us come to
+ *   us instead of init; off with the last group, unless the process was a
+ *   subreaper before corral (an init, a supervisor): that is its own choice.
+ * - SIGCHLD, heard while it can matter (the subreaper is on, an adopted
+ *   orphan may still die, a drain wait watches): it invalidates the
+ *   snapshot, wakes the drain watchers, and a reaping follows.
+ * - Reaping, by exact pid, never a child of libuv's (its ChildProcess would
+ *   never emit 'exit'). The main thread reaps every zombie child libuv did
+ *   not spawn (zombies-to-reap.ts). A Worker, whose channel sees only its
+ *   own ChildProcesses and which gets no signal events, reaps at each walk
+ *   and leave what a walk saw as a member or a group claims by its session.
+ * - The /proc snapshot, shared by every walk within one turn of the event
+ *   loop until invalidate() (a spawn, a SIGCHLD). A walk that must see the
+ *   effect of its own action asks for a table scanned after it
+ *   (snapshotSince), so hard kills begun together share one scan.
+ * - The census: one timer walks every joined group, so the guard hears of
+ *   members that hide from its other checks; paced so that it takes at most
+ *   a tenth of the CPU on a slow machine.
  */
 import type { ChildProcess } from 'node:child_process';
 import { systemClock, type Clock, type Sleep } from '../../driver/clock.js';
@@ -51,7 +34,7 @@ import { realHost, type PgroupHost } from './pgroup-host.js';
 import { indexProcesses, type ProcessTable } from './process-table.js';
 import { zombiesToReap } from './zombies-to-reap.js';
 
-/** The shortest pause between two census rounds: the bound, on a fast machine, on how long a hidden member goes unseen. */
+/** The shortest pause between census rounds: on a fast machine, how long a hidden member may go unseen. */
 export const CENSUS_INTERVAL_MS = 1000;
 
 /** After a census round that took d ms, the next waits at least this many times d. */
@@ -64,7 +47,7 @@ export function censusPause(tookMs: number, intervalMs = CENSUS_INTERVAL_MS): nu
 
 /** What the runtime asks of a group that joined it. */
 export interface JoinedGroup {
-  /** A zombie child of ours from this group's sessions (the Worker path's claim: one lookup, at most one stat read). */
+  /** A zombie child of ours came from this group's sessions (the Worker path; one lookup, one stat read at most). */
   claims(zombie: ProcStat): boolean;
   /** Walk the tree and record what it saw: this group's share of a census round. */
   census(): void;

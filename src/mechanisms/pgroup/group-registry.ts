@@ -58,7 +58,7 @@ export class GroupRegistry {
     return group === undefined || this.#strangerHolds(group) ? undefined : group;
   }
 
-  /** Drop the groups seen empty or taken over by a stranger (the census does, so a group that spawns often does not accumulate them). */
+  /** Drop the groups seen empty or a stranger's now (at each census: a group that spawns often keeps no dead ones). */
   prune(): void {
     for (const group of this.#groups.values())
       if (this.#strangerHolds(group) || this.host.killpg(group.pgid, PROBE).errno === 'ESRCH') this.markDead(group);

@@ -28,8 +28,8 @@ import type { ProcStat } from '../../proc/stat.js';
 import type { FallbackRuntime } from './fallback-runtime.js';
 import type { GroupRegistry } from './group-registry.js';
 import type { PinnedProcess } from './pinned-process.js';
-import { outsideGroups, type MemberFailure } from './signal-members.js';
-import { signalGroups } from './signal-groups.js';
+import { signalGroups, type MemberFailure } from './signal-groups.js';
+import { outsideGroups } from './signal-members.js';
 import type { TrackedGroup } from './tracked-group.js';
 
 /** The group a hard kill works on. */
@@ -59,8 +59,7 @@ export interface KillOutcome {
 
 /** The whole hard kill, synchronously (exit cleanup). */
 export function stopThenKill(target: KillTarget): KillOutcome {
-  const emptied = new Set<TrackedGroup>();
-  return dropAfter(target, emptied, killStoppedTree(target, stopGroups(target, emptied), emptied));
+  return killStoppedTree(target, stopGroups(target));
 }
 
 /**
@@ -70,25 +69,22 @@ export function stopThenKill(target: KillTarget): KillOutcome {
  * all their first walks, instead of one scan each.
  */
 export async function stopThenKillTogether(target: KillTarget): Promise<KillOutcome> {
-  const emptied = new Set<TrackedGroup>();
-  const stopped = stopGroups(target, emptied);
+  const stopped = stopGroups(target);
   await Promise.resolve();
-  return dropAfter(target, emptied, killStoppedTree(target, stopped, emptied));
+  return killStoppedTree(target, stopped);
 }
 
-function dropAfter({ registry }: KillTarget, emptied: Set<TrackedGroup>, outcome: KillOutcome): KillOutcome {
-  for (const group of emptied) registry.markDead(group);
-  return outcome;
+interface Stopped {
+  /** The ticket a walk's table must be newer than. */
+  since: number;
+  allStopped: boolean;
+  emptied: readonly TrackedGroup[];
 }
 
-/** Step 1: the ticket a walk's table must be newer than, and whether every group was stopped. */
-function stopGroups(
-  { registry, runtime }: KillTarget,
-  emptied: Set<TrackedGroup>,
-): { since: number; allStopped: boolean } {
-  const delivery = signalGroups(registry, registry.groups(), 'SIGSTOP');
-  for (const group of delivery.emptied) emptied.add(group);
-  return { since: runtime.noteChange(), allStopped: delivery.failures.length === 0 };
+/** Step 1. */
+function stopGroups({ registry, runtime }: KillTarget): Stopped {
+  const { failures, emptied } = signalGroups(registry, registry.groups(), 'SIGSTOP');
+  return { since: runtime.noteChange(), allStopped: failures.length === 0, emptied };
 }
 
 /**
@@ -97,24 +93,26 @@ function stopGroups(
  * have forked before its SIGKILL. The members sent SIGKILL (pid to start
  * time) are dying, and neither stopped nor killed again.
  */
-function killStoppedTree(
-  target: KillTarget,
-  stopped: { since: number; allStopped: boolean },
-  emptied: Set<TrackedGroup>,
-): KillOutcome {
+function killStoppedTree(target: KillTarget, stopped: Stopped): KillOutcome {
   const killed = new Map<number, number>();
+  const emptied = new Set(stopped.emptied);
+  const done = (outcome: KillOutcome) => {
+    for (const group of emptied) target.registry.markDead(group);
+    return outcome;
+  };
   for (let pass = 1, step = stopped; ; pass++) {
     const { failures, allStopped } = killPass(target, killed, step.since);
     const whole = step.allStopped && allStopped;
-    if (whole || pass === MAX_PASSES) return { failures, whole: whole && pass === 1 && failures.length === 0 };
-    step = stopGroups(target, emptied);
+    if (whole || pass === MAX_PASSES) return done({ failures, whole: whole && pass === 1 && failures.length === 0 });
+    step = stopGroups(target);
+    for (const group of step.emptied) emptied.add(group);
     const failed = new Set(failures.map((failure) => failure.pid));
     const unkilled = (member: ProcStat) => killed.get(member.pid) !== member.startTime && !failed.has(member.pid);
-    if (!target.walk(step.since).some(unkilled)) return { failures, whole: false };
+    if (!target.walk(step.since).some(unkilled)) return done({ failures, whole: false });
   }
 }
 
-/** One stop-walk-kill pass; adds whom it killed to `killed`, and says whether every member outside the groups was stopped. */
+/** One stop-walk-kill pass; adds whom it killed to `killed`; allStopped: every member outside the groups was. */
 function killPass(
   target: KillTarget,
   killed: Map<number, number>,
@@ -146,9 +144,7 @@ function killPass(
       since = runtime.noteChange();
     }
     if (round === MAX_ROUNDS) allStopped = false;
-    const groups = signalGroups(registry, registry.groups(), 'SIGKILL');
-    for (const failure of groups.failures)
-      for (const pid of failure.pids) failures.push({ pid, errno: failure.errno, syscall: 'killpg' });
+    failures.push(...signalGroups(registry, registry.groups(), 'SIGKILL').failures);
     for (const pin of pinned.values()) {
       const { errno } = pin.signal(kill);
       if (errno !== undefined && errno !== 'ESRCH')

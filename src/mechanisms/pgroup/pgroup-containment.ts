@@ -213,7 +213,7 @@ export class PgroupContainment implements Containment, JoinedGroup {
     };
   }
 
-  /** This group's share of a census round: walk (while emptied groups still root their sessions), prune, tell the guard. */
+  /** Its share of a census round: walk (emptied groups still root their sessions), prune, tell the guard. */
   census(): void {
     this.#walk('shared');
     this.#registry.prune();

@@ -11,14 +11,8 @@
 import { signalNumber, type SignalName } from '../../options/signals.js';
 import type { ProcStat } from '../../proc/stat.js';
 import type { GroupRegistry } from './group-registry.js';
-import { signalGroups } from './signal-groups.js';
+import { signalGroups, type MemberFailure } from './signal-groups.js';
 import type { TrackedGroup } from './tracked-group.js';
-
-export interface MemberFailure {
-  pid: number;
-  errno: string;
-  syscall: 'killpg' | 'pidfd_send_signal';
-}
 
 export interface MemberDelivery {
   /** How many members `signal` reached. */
@@ -46,8 +40,7 @@ export function signalMembers(
   if (thenContinue) signalGroups(registry, byGroup.reached, 'SIGCONT');
   const reachedPgids = new Set(byGroup.reached.map((group) => group.pgid));
   delivery.reached += members.filter((member) => reachedPgids.has(member.pgid)).length;
-  for (const failure of byGroup.failures)
-    for (const pid of failure.pids) delivery.failures.push({ pid, errno: failure.errno, syscall: 'killpg' });
+  delivery.failures.push(...byGroup.failures);
   const number = signalNumber(signal);
   const continued = signalNumber('SIGCONT');
   for (const member of outsideGroups(members, groups)) {

@@ -146,6 +146,8 @@ export class FallbackRuntime {
     this.#on = false;
     // Once more after the switch: an orphan adopted during the reaping above keeps SIGCHLD heard.
     if (this.#exact) this.reap();
+    // A Worker reaps only at walks and leaves, and none will come: what is still noted would stay for good.
+    else this.#notedMembers.clear();
   }
 
   get subreaperOn(): boolean {
@@ -179,6 +181,11 @@ export class FallbackRuntime {
   invalidate(): void {
     this.#table = undefined;
     this.#markers.clear();
+  }
+
+  /** True while this turn's table is there: a walk on it costs no system call. */
+  get hasSnapshot(): boolean {
+    return this.#table !== undefined;
   }
 
   /** The table of this event-loop turn, scanned now if there is none. */

@@ -47,6 +47,11 @@ export class GroupRegistry {
     return this.tracked().filter((group) => !this.#strangerHolds(group));
   }
 
+  /** The groups a probe finds still occupied (zombies included): read only, nothing is dropped. */
+  occupied(): TrackedGroup[] {
+    return this.groups().filter((group) => this.host.killpg(group.pgid, PROBE).errno !== 'ESRCH');
+  }
+
   /**
    * The group heading session `sid`, unless a stranger now holds its leader's
    * pid. One map lookup and at most one stat read: the runtime asks this of

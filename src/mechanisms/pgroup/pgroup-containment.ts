@@ -189,7 +189,7 @@ export class PgroupContainment implements Containment, JoinedGroup {
 
   guardRecords(): GuardRecord[] {
     // Groups seen empty need no guarding: their pgid may be anyone's next.
-    const groups = this.#registry.groups().filter((group) => this.#host.killpg(group.pgid, 0).errno !== 'ESRCH');
+    const groups = this.#registry.occupied();
     const records: GuardRecord[] = groups.map(({ pgid, leaderStartTime }) => ({
       kind: 'pgroup',
       pgid,

@@ -53,6 +53,9 @@ export function createPgroupContainment(
   return new PgroupContainment(clock, runtime);
 }
 
+/** How many members the last walk saw the drain check reads, at most, before it scans instead. */
+const SEEN_READS_BEFORE_SCAN = 8;
+
 /** Which table a walk reads: this turn's shared one, one scanned now, or one scanned after a noted change. */
 type When = 'shared' | 'now' | number;
 
@@ -114,7 +117,12 @@ export class PgroupContainment implements Containment, JoinedGroup {
     // A live leader, or a member the last walk saw still alive, answers "not drained" from stat reads, without a scan.
     const alive = (pid: number, startTime: number) => isLiveStat(this.#host.readStat(pid), startTime);
     if (this.#registry.tracked().some((group) => alive(group.pgid, group.leaderStartTime))) return false;
-    for (const [pid, startTime] of this.#seen) if (alive(pid, startTime)) return false;
+    let looked = 0;
+    for (const [pid, startTime] of this.#seen) {
+      if (alive(pid, startTime)) return false;
+      // A tree that died is proven so by the scan: reading every member before it would double its cost.
+      if (++looked === SEEN_READS_BEFORE_SCAN && !this.#killedWhole) break;
+    }
     // After a whole hard kill the tree is what its last walk saw: nothing could fork after it, and it is all dead.
     return this.#killedWhole || this.#membership('shared').live.length === 0;
   }

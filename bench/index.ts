@@ -3,6 +3,8 @@
  * tree-kill and execa. Prints the markdown tables on stdout (progress goes
  * to stderr) and rewrites bench/results.json, bench/results.md,
  * bench/teardown.svg and docs/performance.md from the same run.
+ * `npm run bench -- --only fallback|scale|vitest-pool` measures that one
+ * target and prints its table and verdict, rewriting no file.
  *
  * Every process it starts is tagged and every cgroup directory noted, and
  * both are cleaned up after each trial, at the end, on Ctrl-C and on a
@@ -28,12 +30,12 @@ import { runServerStackContainment } from './suites/server-stack.js';
 import { runDrainLatency } from './suites/drain-latency.js';
 import { progress } from './suites/progress.js';
 import { runScale } from './suites/scale.js';
-import { ratiosAgainst, runSizedSuite } from './suites/sized-suite.js';
+import { fallbackRatios, ratiosAgainst, runSizedSuite } from './suites/sized-suite.js';
 import { runSpawnOverhead } from './suites/spawn-overhead.js';
 import { runCliStartup } from './suites/cli-startup.js';
 import { runVitestPool } from './suites/vitest-pool.js';
-import { vitestPoolSection } from './report/markdown.js';
-import { vitestPoolTarget } from './report/targets.js';
+import { fallbackSection, scaleSection, verdicts, vitestPoolSection } from './report/markdown.js';
+import { fallbackTargets, FALLBACK_SIZES, scaleTarget, vitestPoolTarget } from './report/targets.js';
 import { chartSeries } from './report/chart-series.js';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
@@ -46,7 +48,7 @@ const FULL = {
   spawnRounds: 200,
   cliRounds: 40,
   scaleGroups: 200,
-  scaleRuns: 3,
+  scaleRuns: 5,
   vitestRounds: 6,
 };
 const QUICK = {
@@ -73,6 +75,11 @@ const TEARDOWN_IDS: ContenderId[] = [
   'tree-kill',
   'execa',
 ];
+const FALLBACK_IDS: ContenderId[] = ['kernel-killpg', 'corral-pgroup'];
+/** The scale row the issue compares: corral (pgroup) against a raw cgroup.kill, each run a fresh process. */
+const ONLY_SCALE_IDS: ContenderId[] = ['kernel-cgroup', 'corral-pgroup'];
+const ONLY_SCALE_RUNS = 7;
+const QUICK_ONLY_SCALE_RUNS = 3;
 const SCALE_IDS: ContenderId[] = ['kernel-cgroup', 'kernel-killpg', 'corral-cgroup', 'corral-pgroup', 'execa'];
 
 /** A contender that cannot stop a one-process tree here is left out of every table, with the reason. */
@@ -87,14 +94,42 @@ async function probe(contender: Contender, capMs: number): Promise<string | unde
   }
 }
 
+/** `--only fallback`: the killpg floor and corral (pgroup), hard kill and graceful at N = 10, 100, 1000; tables and verdicts on stdout. */
+async function onlyFallback(repetitions: number, capMs: number): Promise<void> {
+  const contenders = FALLBACK_IDS.map(makeContender);
+  try {
+    const hardKill = await runSizedSuite(contenders, FALLBACK_SIZES, repetitions, capMs, 'hardKill');
+    const graceful = await runSizedSuite(contenders, FALLBACK_SIZES, repetitions, capMs, 'shutdown');
+    const targets = fallbackTargets(fallbackRatios(hardKill, graceful));
+    process.stdout.write(`${fallbackSection(hardKill, graceful, repetitions)}\n\n${verdicts(targets)}`);
+  } finally {
+    for (const contender of contenders) await contender.close?.();
+    await cleanUpEverything();
+  }
+}
+
+/** `--only scale`: the scale row of cgroup.kill + inotify and corral (pgroup), interleaved; table and verdict on stdout. */
+async function onlyScale(runs: number, capMs: number): Promise<void> {
+  try {
+    const scale = await runScale(
+      ONLY_SCALE_IDS.map((id) => ({ id, label: makeContender(id).label })),
+      FULL.scaleGroups,
+      SCALE_GROUP_SIZE,
+      runs,
+      capMs,
+    );
+    process.stdout.write(`${scaleSection(scale, runs)}\n\n${verdicts([scaleTarget(scale)])}`);
+  } finally {
+    await cleanUpEverything();
+  }
+}
+
 /** `--only vitest-pool`: that target alone, its table and verdict on stdout; no result file is rewritten. */
 async function onlyVitestPool(rounds: number): Promise<void> {
   try {
     const { cells, ratios } = await runVitestPool(join(BENCH, '..'), rounds);
     const target = vitestPoolTarget(ratios);
-    process.stdout.write(
-      `${vitestPoolSection(cells, ratios)}\n\n${target.name}: ${target.met === undefined ? '—' : target.met ? 'met' : 'missed'}, ${target.detail}\n`,
-    );
+    process.stdout.write(`${vitestPoolSection(cells, ratios)}\n\n${verdicts([target])}`);
   } finally {
     await cleanUpEverything();
   }
@@ -105,8 +140,10 @@ async function main(): Promise<void> {
   const config = quick ? QUICK : FULL;
   const only = process.argv[process.argv.indexOf('--only') + 1];
   if (process.argv.includes('--only')) {
-    if (only !== 'vitest-pool') throw new Error(`--only: unknown target ${JSON.stringify(only)}; known: vitest-pool`);
-    return onlyVitestPool(config.vitestRounds);
+    if (only === 'vitest-pool') return onlyVitestPool(config.vitestRounds);
+    if (only === 'fallback') return onlyFallback(config.repetitions, config.capMs);
+    if (only === 'scale') return onlyScale(quick ? QUICK_ONLY_SCALE_RUNS : ONLY_SCALE_RUNS, config.capMs);
+    throw new Error(`--only: unknown target ${JSON.stringify(only)}; known: fallback, scale, vitest-pool`);
   }
   const host = await describeHost();
   progress(`host: ${host.cpu}, Linux ${host.kernel}, ${host.distribution}, ${host.cgroupLayout}`);
@@ -134,13 +171,7 @@ async function main(): Promise<void> {
       'hardKill',
     );
     const gracefulIds: ContenderId[] = [...TEARDOWN_IDS, 'poll-20ms'];
-    const graceful = await runSizedSuite(
-      pick(gracefulIds),
-      config.sizes.filter((n) => n <= 100),
-      config.repetitions,
-      config.capMs,
-      'shutdown',
-    );
+    const graceful = await runSizedSuite(pick(gracefulIds), config.sizes, config.repetitions, config.capMs, 'shutdown');
     const drainLatency = await runDrainLatency(
       pick(['kernel-cgroup', 'poll-20ms', 'corral-cgroup', 'corral-pgroup']),
       config.drainRounds,
@@ -190,11 +221,9 @@ async function main(): Promise<void> {
         drainLatency,
         spawnRatios: spawn.ratios,
         cliStartupRatios: cli.ratios,
-        fallbackRatios: [
-          ...ratiosAgainst(teardown, 'kernel-killpg'),
-          ...ratiosAgainst(graceful, 'kernel-killpg').map((r) => ({ ...r, graceful: true })),
-        ],
+        fallbackRatios: fallbackRatios(teardown, graceful),
         containment,
+        scale,
         vitestPoolRatios: vitestPool.ratios,
       }),
     };

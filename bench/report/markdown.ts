@@ -5,7 +5,8 @@
  * Pure.
  */
 import { restartsTable } from '../suites/restarts.js';
-import type { Cell, ContainmentRow, Ratio, Results, ScaleRow } from './results.js';
+import { fallbackRatios } from '../suites/sized-suite.js';
+import type { Cell, ContainmentRow, Ratio, Results, ScaleRow, TargetResult } from './results.js';
 import { formatRatio, formatSummary, markdownTable } from './table.js';
 
 function contendersOf(cells: readonly Cell[]): Array<{ id: string; label: string }> {
@@ -34,6 +35,7 @@ export interface Baseline {
 }
 
 export const KERNEL_BASELINE: Baseline = { id: 'kernel-cgroup', short: 'cgroup.kill' };
+export const KILLPG_BASELINE: Baseline = { id: 'kernel-killpg', short: 'killpg + /proc' };
 
 /** Rows of contenders, columns of tree sizes, plus the ratio to `baseline` at each size. */
 export function sizedTable(cells: readonly Cell[], ratios: readonly Ratio[], baseline: Baseline): string {
@@ -179,17 +181,11 @@ export function resultsMarkdown(results: Results): string {
     );
     lines.push(containmentTable(results.serverStack));
   }
-  const scale = results.scale[0];
-  if (scale) {
-    lines.push(
-      '',
-      '### Scale',
-      '',
-      `${scale.groups} groups of ${scale.groupSize} processes torn down at once, in a fresh supervisor process; ${config.scaleRuns} run(s).`,
-      '',
-    );
-    lines.push(scaleTable(results.scale));
-  }
+  const floorIds = [KILLPG_BASELINE.id, 'corral-pgroup'];
+  const ofFloor = (cells: readonly Cell[]) => cells.filter((c) => floorIds.includes(c.contender));
+  if (ofFloor(results.teardown).length > 0)
+    lines.push('', fallbackSection(ofFloor(results.teardown), ofFloor(results.graceful), config.repetitions));
+  if (results.scale.length > 0) lines.push('', scaleSection(results.scale, config.scaleRuns));
   lines.push('', '### Targets', '');
   lines.push(
     markdownTable(
@@ -216,7 +212,7 @@ export function performanceDoc(results: Results): string {
   return [
     '# Performance',
     '',
-    '`npm run bench` (or `npm run bench -- --quick`, under a minute) measures corral against the least code that can do the job with the kernel directly (`cgroup.kill` plus an inotify wait; `killpg` plus a /proc scan), against tree-kill and execa, and against a fixed 20 ms poll for noticing a drain. It prints the tables below and rewrites `bench/results.json`, `bench/results.md`, `bench/teardown.svg` and this page; nothing here is typed by hand.',
+    '`npm run bench` (or `npm run bench -- --quick`, under a minute) measures corral against the least code that can do the job with the kernel directly (`cgroup.kill` plus an inotify wait; `killpg` plus a /proc scan), against tree-kill and execa, and against a fixed 20 ms poll for noticing a drain. It prints the tables below and rewrites `bench/results.json`, `bench/results.md`, `bench/teardown.svg` and this page; nothing here is typed by hand. One target alone, its table and verdict on stdout and no file rewritten: `npm run bench -- --only fallback` (the fallback against its floor, about 2 minutes), `--only scale` (the scale row, corral (pgroup) and cgroup.kill, 7 runs) or `--only vitest-pool`.',
     '',
     '![Teardown time against tree size](../bench/teardown.svg)',
     '',
@@ -238,4 +234,49 @@ export function performanceDoc(results: Results): string {
     `The processes of corral's groups were made with the default options (\`guard\` on), through the public API only. Figures from a shared ${results.host.cores}-core machine: compare ratios, not absolute times.`,
     '',
   ].join('\n');
+}
+
+/** The fallback against its floor (the same runs as the tables above, or `--only fallback`'s own). */
+export function fallbackSection(hardKill: readonly Cell[], graceful: readonly Cell[], repetitions: number): string {
+  const ratios = fallbackRatios(hardKill, graceful);
+  return [
+    '### The fallback against its floor',
+    '',
+    `corral (pgroup) beside killpg + /proc scan, the least code that can stop a process group: flat trees of N sleeps torn down as in the hard-kill and graceful tables, ${repetitions} repetitions with the order rotating; ratios are medians of the ratios of runs taken back to back.`,
+    '',
+    '#### Hard kill',
+    '',
+    sizedTable(
+      hardKill,
+      ratios.filter((r) => !r.graceful),
+      KILLPG_BASELINE,
+    ),
+    '',
+    '#### Graceful shutdown',
+    '',
+    sizedTable(
+      graceful,
+      ratios.filter((r) => r.graceful),
+      KILLPG_BASELINE,
+    ),
+  ].join('\n');
+}
+
+/** The scale table with its heading: in the full report, and alone under `--only scale`. */
+export function scaleSection(rows: readonly ScaleRow[], runs: number): string {
+  const first = rows[0];
+  return [
+    '### Scale',
+    '',
+    `${first?.groups ?? 0} groups of ${first?.groupSize ?? 0} processes torn down at once, in a fresh supervisor process; ${runs} run(s), the contenders' order rotating from run to run.`,
+    '',
+    scaleTable(rows),
+  ].join('\n');
+}
+
+/** One line per target: its name, met / missed / —, and the figure behind it. */
+export function verdicts(targets: readonly TargetResult[]): string {
+  return targets
+    .map((t) => `${t.name}: ${t.met === undefined ? '—' : t.met ? 'met' : 'missed'}, ${t.detail}\n`)
+    .join('');
 }

@@ -70,6 +70,8 @@ export interface ScaleRow {
   groups: number;
   groupSize: number;
   teardownMs: Summary;
+  /** The teardown of each run, in the order run (NaN where a run failed); absent in results from before it. */
+  samples?: number[];
   /** Peak resident memory of the supervising process while the groups lived, in MiB. */
   peakRssMb: Summary;
   /** Resident memory of the same process before it made any group, in MiB: the peak's reference. */

@@ -77,6 +77,7 @@ export async function runScale(
       groups,
       groupSize: size,
       teardownMs: summarize(runsOf.map((r) => r.ms)),
+      samples: runsOf.map((r) => r.ms),
       peakRssMb: summarize(runsOf.map((r) => r.peakRssMb)),
       idleRssMb: summarize(runsOf.map((r) => r.idleRssMb)),
       leftover: 0,

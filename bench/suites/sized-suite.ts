@@ -93,3 +93,16 @@ export function ratiosAgainst(cells: readonly Cell[], baseline: string): Ratio[]
   }
   return ratios;
 }
+
+/** corral (pgroup) and the rest against the killpg + /proc scan floor; `graceful` marks the shutdown ones. */
+export function fallbackRatios(
+  hardKill: readonly Cell[],
+  graceful: readonly Cell[],
+): Array<Ratio & { graceful?: boolean }> {
+  return [
+    ...ratiosAgainst(hardKill, KILLPG_FLOOR),
+    ...ratiosAgainst(graceful, KILLPG_FLOOR).map((r) => ({ ...r, graceful: true })),
+  ];
+}
+
+export const KILLPG_FLOOR = 'kernel-killpg';

@@ -13,18 +13,20 @@ export interface Sleep {
 export interface Clock {
   /** Milliseconds on a monotonic scale; only differences matter. */
   now(): number;
-  sleep(ms: number): Sleep;
+  /** `background`: the wait alone never keeps the process alive (a periodic chore, not an awaited deadline). */
+  sleep(ms: number, options?: { background?: boolean }): Sleep;
 }
 
-/** The real clock: performance.now() and unref'd timers (a pending wait never keeps Node alive on its own). */
+/** The real clock: performance.now() and timers (unref'd for a background sleep). */
 export const systemClock: Clock = {
   now: () => performance.now(),
-  sleep(ms) {
+  sleep(ms, options) {
     let timer: NodeJS.Timeout | undefined;
     let done!: () => void;
     const promise = new Promise<void>((resolve) => {
       done = resolve;
       timer = setTimeout(resolve, Math.max(0, Math.min(ms, MAX_TIMER_MS)));
+      if (options?.background) timer.unref();
     });
     return {
       promise,

@@ -1,8 +1,7 @@
 /**
  * The few libc calls corral needs that Node does not expose, made through
- * ffi-rs: killpg (a signal to a whole process group), kill, and the
- * pidfd system calls (a signal to a process that can never hit a recycled
- * pid). Each call returns the raw result with errno decoded to its name, so
+ * ffi-rs: kill, the pidfd system calls (a signal to a process that can
+ * never hit a recycled pid), prctl and waitpid. Each call returns the raw result with errno decoded to its name, so
  * callers decide what "already gone" means for them.
  *
  * Linux only (package.json says so). ffi-rs is loaded on first use, so
@@ -68,11 +67,6 @@ function call(
 
 const i32 = (value: number) => ({ type: 'i32' as const, value });
 const i64 = (value: number) => ({ type: 'i64' as const, value });
-
-/** killpg(2): `signal` (a number; 0 probes) to every process in group `pgid`. */
-export function killpg(pgid: number, signal: number): SyscallResult {
-  return call('killpg', 'i32', [i32(pgid), i32(signal)]);
-}
 
 /** kill(2) to one pid. */
 export function kill(pid: number, signal: number): SyscallResult {

@@ -8,11 +8,3 @@ import { readProcFileSync } from './read-proc-file.js';
 export function readEnvironSync(pid: number): string | undefined {
   return readProcFileSync(pid, 'environ');
 }
-
-/** True when the raw environ holds exactly the entry NAME=value. */
-export function environHoldsEntry(environ: string, entry: string): boolean {
-  const needle = `${entry}\0`;
-  return (
-    environ.startsWith(needle) || environ.includes(`\0${needle}`) || environ === entry || environ.endsWith(`\0${entry}`)
-  );
-}

@@ -4,7 +4,7 @@
  * leaves behind.
  */
 import { readdirSync } from 'node:fs';
-import { threadChildren } from '../../src/mechanisms/pgroup/subreaper.js';
+import { threadChildren } from '../../src/proc/children.js';
 import { readProcStatSync } from '../../src/proc/stat.js';
 
 export function zombieChildren(): number[] {

@@ -5,11 +5,13 @@
  * pid recycled by a stranger's new process group.
  */
 import type { ChildProcess } from 'node:child_process';
+import type { Clock } from '../../src/driver/clock.js';
 import type { SyscallResult } from '../../src/libc/libc.js';
 import type { PgroupHost } from '../../src/mechanisms/pgroup/pgroup-host.js';
 import type { PinnedProcess } from '../../src/mechanisms/pgroup/pinned-process.js';
-import { indexProcesses, type ProcessTable } from '../../src/mechanisms/pgroup/process-table.js';
+import { FallbackRuntime } from '../../src/mechanisms/pgroup/fallback-runtime.js';
 import type { ProcStat } from '../../src/proc/stat.js';
+import { ManualClock } from './manual-clock.js';
 
 export interface KillpgCall {
   pgid: number;
@@ -18,13 +20,29 @@ export interface KillpgCall {
   pid?: number;
 }
 
+/** A Map that says when it is edited. */
+class EditedTable extends Map<number, ProcStat> {
+  onEdit: (() => void) | undefined;
+
+  override set(pid: number, stat: ProcStat): this {
+    super.set(pid, stat);
+    this.onEdit?.();
+    return this;
+  }
+
+  override delete(pid: number): boolean {
+    this.onEdit?.();
+    return super.delete(pid);
+  }
+}
+
 export class FakeHost implements PgroupHost {
   /** The supervisor's pid in this table: orphans adopted have it as their parent. */
   readonly selfPid = 1000;
-  readonly subreaper = undefined;
   /** Entries NAME=value of each pid's environment. */
   readonly environ = new Map<number, string[]>();
-  readonly table = new Map<number, ProcStat>();
+  /** The process table; every edit invalidates the runtime's shared snapshot (fakeRuntime). */
+  readonly table = new EditedTable();
   readonly calls: KillpgCall[] = [];
   /** Force killpg's answer for a pgid (e.g. 'EPERM'), whatever the table holds. */
   readonly forcedErrno = new Map<number, string>();
@@ -60,8 +78,11 @@ export class FakeHost implements PgroupHost {
     };
   }
 
-  environHas(pid: number, entry: string): boolean {
-    return this.environ.get(pid)?.includes(entry) ?? false;
+  readEnviron(pid: number): string | undefined {
+    return this.environ
+      .get(pid)
+      ?.map((entry) => `${entry}\0`)
+      .join('');
   }
 
   /** How many single-process stat reads the mechanism made. */
@@ -75,20 +96,12 @@ export class FakeHost implements PgroupHost {
     return this.table.get(pid);
   }
 
-  /** How many /proc scans the mechanism asked for. */
+  /** How many /proc scans the mechanism made. */
   scans = 0;
 
-  changes = 0;
-
-  noteChange(): number {
-    this.changes += 1;
-    return this.changes;
-  }
-
-  /** Every request scans the hand-edited table anew: no sharing between calls here. */
-  processTable(): ProcessTable {
+  scan(): ProcStat[] {
     this.scans += 1;
-    return indexProcesses([...this.table.values()]);
+    return [...this.table.values()];
   }
 
   /** The pid the next spawn() gets (put the process in the table first); undefined plays a failed spawn. */
@@ -102,4 +115,12 @@ export class FakeHost implements PgroupHost {
   signalsTo(pgid: number): number[] {
     return this.calls.filter((c) => c.pgid === pgid && c.signal !== 0).map((c) => c.signal);
   }
+}
+
+/** A runtime over `host` that neither adopts nor reaps, on `clock` (its census fires only when the test says). */
+export function fakeRuntime(host: FakeHost, clock: Clock = new ManualClock()): FallbackRuntime {
+  const runtime = new FallbackRuntime({ clock, host, adopts: false });
+  // The test edits the table as a process tree would change: the next walk sees it, as after a SIGCHLD.
+  host.table.onEdit = () => runtime.invalidate();
+  return runtime;
 }

@@ -1,16 +1,15 @@
 /**
- * Which zombie children of ours a fallback group lets the subreaper reap
- * (TreeWalk.claims), against a scripted host. The subreaper asks every
- * open group's claim about every zombie child it finds, on every SIGCHLD
- * and every close(), so a claim must not cost a stat read per tracked
- * group: when it did, closing 200 groups at once spent most of its time
- * opening /proc/<pid>/stat.
+ * Which zombie children of ours a fallback group lets a Worker's reaping
+ * take (PgroupContainment.claims), against a scripted host. The runtime
+ * asks every joined group's claim about every zombie child it finds, so a
+ * claim must not cost a stat read per tracked group: when it did, closing
+ * 200 groups at once spent most of its time opening /proc/<pid>/stat.
  */
 import test from 'ava';
-import { GroupRegistry } from '../../src/mechanisms/pgroup/group-registry.js';
-import { TreeWalk } from '../../src/mechanisms/pgroup/tree-walk.js';
+import { createPgroupContainment } from '../../src/mechanisms/pgroup/pgroup-containment.js';
 import type { ProcStat } from '../../src/proc/stat.js';
-import { FakeHost } from './fake-host.js';
+import { FakeHost, fakeRuntime } from './fake-host.js';
+import { systemClock } from '../../src/driver/clock.js';
 import { hermetic } from '../helpers/hermetic.js';
 
 hermetic();
@@ -19,12 +18,13 @@ const LEADER_START = 100;
 
 function tracking(leaders: number[]) {
   const host = new FakeHost();
-  const registry = new GroupRegistry(host);
+  const walk = createPgroupContainment(systemClock, fakeRuntime(host));
   for (const pid of leaders) {
     host.add(pid, { startTime: LEADER_START });
-    registry.track(pid);
+    host.nextPid = pid;
+    walk.spawn('leader', [], {});
   }
-  return { host, registry, walk: new TreeWalk(host, registry, 'CORRAL_GROUP=test') };
+  return { host, walk };
 }
 
 /** A zombie child of ours (adopted), in session `sid`. */

@@ -4,16 +4,19 @@
  * the guard records name the right process, failed spawns leak nothing,
  * and a process's environment is read whole, however big.
  */
+import { constants } from 'node:os';
 import test from 'ava';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readlinkSync } from 'node:fs';
 import type { Containment } from '../../src/mechanisms/containment.js';
 import { clockTicksPerSecond } from '../../src/mechanisms/pgroup/clock-ticks.js';
 import { createPgroupContainment } from '../../src/mechanisms/pgroup/pgroup-containment.js';
+import { FallbackRuntime, processRuntime } from '../../src/mechanisms/pgroup/fallback-runtime.js';
+import { systemClock } from '../../src/driver/clock.js';
 import { realHost, type PgroupHost } from '../../src/mechanisms/pgroup/pgroup-host.js';
 import { readProcStatSync } from '../../src/proc/stat.js';
-import { environHoldsEntry, readEnvironSync } from '../../src/proc/environ.js';
-import { environHas, markerEntry } from '../../src/mechanisms/pgroup/group-marker.js';
+import { readEnvironSync } from '../../src/proc/environ.js';
+import { markersIn } from '../../src/mechanisms/pgroup/group-marker.js';
 import { assertNoSurvivors, tagFor, waitForTagged } from '../helpers/tagged-processes.js';
 import { eventually } from '../helpers/settle.js';
 import type { ExecutionContext } from 'ava';
@@ -32,8 +35,13 @@ function recordingHost(): PgroupHost & { signals: Array<[number, number]> } {
 }
 
 function containmentFor(t: ExecutionContext, host: PgroupHost = realHost): Containment {
-  const containment = createPgroupContainment(undefined, host);
-  t.teardown(() => containment.killSync());
+  // A scripted host gets a runtime of its own that neither adopts nor reaps: the process's runtime is realHost's.
+  const runtime = host === realHost ? processRuntime() : new FallbackRuntime({ host, adopts: false });
+  const containment = createPgroupContainment(systemClock, runtime);
+  t.teardown(async () => {
+    containment.killSync();
+    await containment.spare();
+  });
   return containment;
 }
 
@@ -92,8 +100,8 @@ test('a leader that exits and is reaped leaves a dead group that is never signal
   await containment.hardKill();
   t.deepEqual(
     host.signals.filter(([g, signal]) => g === pgid && signal !== 0),
-    [],
-    'only probes ever went to the dead group',
+    [[pgid, constants.signals.SIGTERM]],
+    'the first signal found the group empty (ESRCH) and dropped it: nothing went to it after',
   );
   assertNoSurvivors(t, tag);
 });
@@ -150,8 +158,8 @@ function openDescriptors(): string[] {
 
 test('the environment of a real process is read whole, a 200 KiB one too, and the marker is found exactly', async (t) => {
   const tag = tagFor(t);
-  const entry = markerEntry('4242.17.3');
-  // Entries that a substring match would confuse with the marker: a longer value, a longer name.
+  const entry = 'CORRAL_GROUP=4242.17.3';
+  // Entries that a substring match would confuse with the marker: a longer name, and one holding the entry.
   // Three entries of 70 KiB (one entry may not exceed 128 KiB, MAX_ARG_STRLEN).
   const padding = 'x'.repeat(70 * 1024);
   const env = {
@@ -171,21 +179,18 @@ test('the environment of a real process is read whole, a 200 KiB one too, and th
   t.true(environ!.length > 200 * 1024);
   for (const name of ['PAD1', 'PAD2', 'PAD3']) t.true(environ!.includes(`${name}=${padding}\0`), `${name}, whole`);
   t.true(environ!.endsWith('LAST=end\0'), 'and what follows it');
-  t.true(environHas(child.pid!, entry));
-  t.false(environHas(child.pid!, markerEntry('4242.17')), 'a prefix of the value is not the marker');
-  t.false(environHas(process.pid, entry), 'this process does not carry it');
+  t.deepEqual(markersIn(environ!), ['4242.17.3'], 'the marker, whole, and nothing that only looks like it');
+  t.deepEqual(markersIn(readEnvironSync(process.pid) ?? ''), [], 'this process does not carry one');
   child.kill('SIGKILL');
   await new Promise((resolve) => child.once('exit', resolve));
   t.is(readEnvironSync(child.pid!), undefined, 'a reaped process has no environment to read');
   assertNoSurvivors(t, tag);
 });
 
-test('an environ entry matches whole: at the start, in the middle, at the end, with or without the closing NUL', (t) => {
-  t.true(environHoldsEntry('A=1\0B=2\0', 'A=1'));
-  t.true(environHoldsEntry('A=1\0B=2\0', 'B=2'));
-  t.true(environHoldsEntry('A=1\0B=2', 'B=2'));
-  t.true(environHoldsEntry('B=2', 'B=2'));
-  t.false(environHoldsEntry('A=1\0B=22\0', 'B=2'));
-  t.false(environHoldsEntry('A=1\0XB=2\0', 'B=2'));
-  t.false(environHoldsEntry('', 'B=2'));
+test('markers are whole entries: at the start, in the middle, at the end, with or without the closing NUL', (t) => {
+  t.deepEqual(markersIn('CORRAL_GROUP=1\0B=2\0'), ['1']);
+  t.deepEqual(markersIn('A=1\0CORRAL_GROUP=2.3\0'), ['2.3']);
+  t.deepEqual(markersIn('A=1\0CORRAL_GROUP=2'), ['2']);
+  t.deepEqual(markersIn('A=1\0CORRAL_GROUP_X=2\0XCORRAL_GROUP=3\0'), []);
+  t.deepEqual(markersIn(''), []);
 });

@@ -1,7 +1,7 @@
 /**
- * The fallback's walks share one /proc scan while it can be trusted
- * (process-table.ts), its groups share one census timer (census.ts), and the
- * subreaper knows our unreaped leaders without reading them: the three
+ * The fallback's walks share one /proc scan while it can be trusted, its
+ * groups share one census timer, and the runtime knows our unreaped leaders
+ * without reading them (all in fallback-runtime.ts): the three
  * things that keep hundreds of open groups from costing hundreds of scans.
  * And a drain verdict does not wait for the reaping of the tree's zombies,
  * which follows on the same SIGCHLD.
@@ -11,52 +11,43 @@ import test from 'ava';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ProcessGroup } from '../../src/index.js';
 import { childSubreaperIsOn, setChildSubreaper } from '../../src/libc/libc.js';
-import { joinCensus } from '../../src/mechanisms/pgroup/census.js';
+import { processRuntime } from '../../src/mechanisms/pgroup/fallback-runtime.js';
 import { createPgroupContainment } from '../../src/mechanisms/pgroup/pgroup-containment.js';
-import { realHost } from '../../src/mechanisms/pgroup/pgroup-host.js';
-import {
-  expireProcessTable,
-  freshProcessTable,
-  indexProcesses,
-  noteChange,
-  processTableSince,
-  scansMade,
-  sharedProcessTable,
-} from '../../src/mechanisms/pgroup/process-table.js';
-import { processSubreaper } from '../../src/mechanisms/pgroup/subreaper.js';
+import { indexProcesses } from '../../src/mechanisms/pgroup/process-table.js';
 import type { ProcStat } from '../../src/proc/stat.js';
 import { eventually } from '../helpers/settle.js';
 import { assertNoSurvivors, tagFor, waitForTagged } from '../helpers/tagged-processes.js';
-import { systemClock } from '../../src/driver/clock.js';
 import { KILL_TIMEOUT_MS } from '../helpers/patience.js';
 import { zombieChildren } from '../helpers/zombie-children.js';
 
 test('one table per event-loop turn: shared within it, scanned again after it, after an expiry, and on request', async (t) => {
-  const first = sharedProcessTable();
-  t.is(sharedProcessTable(), first, 'a second walk in the same turn reads the same scan');
-  t.true(first.startTimes.has(process.pid), 'the scan holds this process');
+  const runtime = processRuntime();
+  const first = runtime.snapshot();
+  t.is(runtime.snapshot(), first, 'a second walk in the same turn reads the same scan');
+  t.true(first.byPid.has(process.pid), 'the scan holds this process');
   await nextTurn();
   await nextTurn();
-  const next = sharedProcessTable();
+  const next = runtime.snapshot();
   t.not(next, first, 'the next turn scans again');
-  expireProcessTable();
-  t.not(sharedProcessTable(), next, 'an expired table is scanned again');
-  const fresh = freshProcessTable();
-  t.is(sharedProcessTable(), fresh, 'a fresh scan is shared from then on');
+  runtime.invalidate();
+  t.not(runtime.snapshot(), next, 'an invalidated table is scanned again');
+  const fresh = runtime.freshSnapshot();
+  t.is(runtime.snapshot(), fresh, 'a fresh scan is shared from then on');
 });
 
 test('a table is only as new as the changes noted before its scan: hard kills that stopped their groups first share the next scan', (t) => {
-  const first = noteChange();
-  const second = noteChange();
-  const table = processTableSince(first);
-  t.is(processTableSince(second), table, 'scanned after both changes: it serves both');
-  const third = noteChange();
-  const later = processTableSince(third);
+  const runtime = processRuntime();
+  const first = runtime.noteChange();
+  const second = runtime.noteChange();
+  const table = runtime.snapshotSince(first);
+  t.is(runtime.snapshotSince(second), table, 'scanned after both changes: it serves both');
+  const third = runtime.noteChange();
+  const later = runtime.snapshotSince(third);
   t.not(later, table, 'a change noted after the scan needs a new one');
-  t.is(sharedProcessTable(), later);
+  t.is(runtime.snapshot(), later);
 });
 
-test('the index: children by parent and start times by pid', (t) => {
+test('the index: children by parent, processes by pid and by process group', (t) => {
   const stat = (pid: number, ppid: number): ProcStat => ({
     pid,
     ppid,
@@ -76,86 +67,55 @@ test('the index: children by parent and start times by pid', (t) => {
     [4],
   );
   t.is(table.children.get(4), undefined);
-  t.is(table.startTimes.get(4), 40);
+  t.is(table.byPid.get(4)?.startTime, 40);
+  t.deepEqual(
+    table.byPgid.get(3)?.map((s) => s.pid),
+    [3],
+  );
 });
 
-test('a spawn expires the shared table: the walk right after it sees the new leader', async (t) => {
+test('a spawn invalidates the shared table: the walk right after it sees the new leader', async (t) => {
   const tag = tagFor(t);
-  const containment = createPgroupContainment(systemClock, realHost);
-  // Torn down, not only killed: a group left open keeps its claim on the subreaper, which a later test here checks.
+  const runtime = processRuntime();
+  const containment = createPgroupContainment();
+  // Torn down, not only killed: a group left open stays joined to the runtime, which a later test here checks.
   t.teardown(() => containment.tearDown(KILL_TIMEOUT_MS));
-  const before = realHost.processTable();
+  const before = runtime.snapshot();
   const child = containment.spawn('sleep', ['1000'], { env: tag.env, stdio: 'ignore' });
-  const after = realHost.processTable();
+  const after = runtime.snapshot();
   t.not(after, before);
-  t.true(after.startTimes.has(child.pid!), 'the leader is in the table scanned after its spawn');
+  t.true(after.byPid.has(child.pid!), 'the leader is in the table scanned after its spawn');
   t.deepEqual(await containment.members(), [child.pid]);
 });
 
-test('the subreaper knows an unreaped leader of any group, and forgets it once libuv has reaped it', async (t) => {
-  const subreaper = processSubreaper();
+test('the runtime knows an unreaped leader of any group, and forgets it once libuv has reaped it', async (t) => {
+  const runtime = processRuntime();
   const tag = tagFor(t);
-  const containment = createPgroupContainment(systemClock, realHost);
+  const containment = createPgroupContainment();
   t.teardown(() => containment.tearDown(KILL_TIMEOUT_MS));
   const child = containment.spawn('sleep', ['1000'], { env: tag.env, stdio: 'ignore' });
   await waitForTagged(tag.tag, 1);
-  t.true(subreaper.isLeader(child.pid!));
+  t.true(runtime.isLeader(child.pid!));
   const exited = new Promise((resolve) => child.once('exit', resolve));
   await containment.hardKill();
   await exited;
-  t.false(subreaper.isLeader(child.pid!), 'its pid may be handed out again: no longer held as a leader');
-});
-
-test('one census timer serves every round: each joined round runs, and a round that left does not', async (t) => {
-  const calls = { a: 0, b: 0 };
-  let wake: () => void = () => {};
-  const bothRan = new Promise<void>((resolve) => (wake = resolve));
-  const check = () => {
-    if (calls.a > 0 && calls.b > 0) wake();
-  };
-  const leaveA = joinCensus(() => {
-    calls.a += 1;
-    check();
-  });
-  const leaveB = joinCensus(() => {
-    calls.b += 1;
-    check();
-  });
-  t.teardown(() => {
-    leaveA();
-    leaveB();
-  });
-  // The timer is unref'd: an interval keeps this test's event loop alive while it waits.
-  const keepAlive = setInterval(() => {}, 1000);
-  t.teardown(() => clearInterval(keepAlive));
-  await bothRan;
-  leaveA();
-  const aSoFar = calls.a;
-  const bSoFar = calls.b;
-  await new Promise<void>((resolve) => {
-    const leaveC = joinCensus(() => {
-      if (calls.b > bSoFar) {
-        leaveC();
-        resolve();
-      }
-    });
-  });
-  t.is(calls.a, aSoFar, 'a left round is never run again');
+  t.false(runtime.isLeader(child.pid!), 'its pid may be handed out again: no longer held as a leader');
 });
 
 test.serial(
   'hard kills begun together share their first walk: 20 groups, one /proc scan, and nothing survives',
   async (t) => {
     const tag = tagFor(t);
-    const containments = Array.from({ length: 20 }, () => createPgroupContainment(systemClock, realHost));
+    const runtime = processRuntime();
+    const containments = Array.from({ length: 20 }, () => createPgroupContainment());
     t.teardown(() => Promise.all(containments.map((containment) => containment.tearDown(KILL_TIMEOUT_MS))));
     for (const containment of containments)
       containment.spawn('sh', ['-c', 'sleep 1000 & exec sleep 1000'], { env: tag.env, stdio: 'ignore' });
     await waitForTagged(tag.tag, 40);
     // Members that left their process group would each cost a round (and a scan) more: these never do.
-    const before = scansMade();
+    const before = runtime.scans;
     await Promise.all(containments.map((containment) => containment.hardKill()));
-    t.is(scansMade() - before, 1, 'one scan, made after every group was stopped, served all 20 walks');
+    t.is(runtime.scans - before, 1, 'one scan, made after every group was stopped, served all 20 walks');
     await Promise.all(containments.map((containment) => containment.tearDown(60_000)));
     assertNoSurvivors(t, tag);
   },
@@ -202,21 +162,24 @@ test.serial(
 
 test.serial('while a member the last walk saw still lives, the drain check says so without a scan', async (t) => {
   const tag = tagFor(t);
-  const containment = createPgroupContainment(systemClock, realHost);
+  const runtime = processRuntime();
+  const containment = createPgroupContainment();
   t.teardown(() => containment.tearDown(KILL_TIMEOUT_MS));
   // The leader exits at once; its sleep, adopted, is the one member left.
   const leader = containment.spawn('sh', ['-c', 'sleep 1000 & exit 0'], { env: tag.env, stdio: 'ignore' });
   await new Promise((resolve) => leader.once('exit', resolve));
   const [sleeper] = await waitForTagged(tag.tag, 1);
   t.deepEqual(await containment.members(), [sleeper], 'the walk sees it');
+  // An action walks and records what it saw (a query only reads): SIGCONT harms no one.
+  await containment.resume();
   // A later turn of the loop: that walk's table is no longer shared.
   await nextTurn();
   await nextTurn();
-  const before = scansMade();
+  const before = runtime.scans;
   t.false(await containment.isDrained());
-  t.is(scansMade() - before, 0, 'one stat read of that member, no scan');
+  t.is(runtime.scans - before, 0, 'one stat read of that member, no scan');
   process.kill(sleeper!, 'SIGKILL');
   await eventually(() => containment.isDrained(), 'the tree drained');
-  t.true(scansMade() - before >= 1, 'once it is dead, only a scan can tell that nothing else is left');
+  t.true(runtime.scans - before >= 1, 'once it is dead, only a scan can tell that nothing else is left');
   assertNoSurvivors(t, tag);
 });

@@ -9,7 +9,6 @@
  * (itself carrying an outer group's marker) never mistakes the outer
  * group's processes for its own.
  */
-import { environHoldsEntry, readEnvironSync } from '../../proc/environ.js';
 import { startTimeOf } from '../../proc/stat.js';
 
 export const MARKER_VARIABLE = 'CORRAL_GROUP';
@@ -21,18 +20,15 @@ export function newGroupMarker(): string {
   return `${process.pid}.${startTimeOf(process.pid) ?? 0}.${++counter}`;
 }
 
-/** The NAME=value entry as it appears in /proc/<pid>/environ. */
-export function markerEntry(marker: string): string {
-  return `${MARKER_VARIABLE}=${marker}`;
-}
-
 /**
- * True when /proc/<pid>/environ holds exactly `entry`. That file shows the
- * environment the process was started with (execve); one that cleared its
- * environment before its last exec no longer carries the marker. Unreadable
- * (another user's process, a zombie): false.
+ * The group markers in a raw /proc/<pid>/environ (NUL-separated): the
+ * environment the process was started with (execve), so one that cleared
+ * its environment before its last exec carries none.
  */
-export function environHas(pid: number, entry: string): boolean {
-  const environ = readEnvironSync(pid);
-  return environ !== undefined && environHoldsEntry(environ, entry);
+export function markersIn(environ: string): string[] {
+  const prefix = `${MARKER_VARIABLE}=`;
+  return environ
+    .split('\0')
+    .filter((entry) => entry.startsWith(prefix))
+    .map((entry) => entry.slice(prefix.length));
 }

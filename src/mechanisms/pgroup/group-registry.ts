@@ -1,14 +1,15 @@
 /**
- * The groups a containment has spawned, and what is known about each: still
- * possibly holding members, or dead forever.
+ * The process groups a containment has spawned, and which of them may still
+ * hold members.
  *
  * PID reuse: Linux does not hand out a pid while it is still the pgid of some
  * process (zombies included), so a pgid can only be recycled after the group
  * was empty. Two rules follow. A group seen empty (killpg(pgid, 0) fails with
  * ESRCH) is dropped and never signalled again. And a leader pid that now
  * belongs to a process with another start time proves the group emptied while
- * nobody looked: it is dropped too. A leader that is simply gone, while
- * members remain, leaves a group that is still ours.
+ * nobody looked: it is left out of every answer at once, and dropped by the
+ * next prune(). A leader that is simply gone, while members remain, leaves a
+ * group that is still ours.
  */
 import type { ProcStat } from '../../proc/stat.js';
 import type { PgroupHost } from './pgroup-host.js';
@@ -17,11 +18,11 @@ import { isLiveMember, type TrackedGroup } from './tracked-group.js';
 const PROBE = 0;
 
 export class GroupRegistry {
-  readonly #host: PgroupHost;
+  readonly host: PgroupHost;
   readonly #groups = new Map<number, TrackedGroup>();
 
   constructor(host: PgroupHost) {
-    this.#host = host;
+    this.host = host;
   }
 
   /**
@@ -30,49 +31,42 @@ export class GroupRegistry {
    * loop), so its stat is readable even if it already exited.
    */
   track(leaderPid: number): TrackedGroup {
-    this.pruneEmpty();
-    // The stat is there: an unreaped child's /proc entry stays.
-    const group: TrackedGroup = { pgid: leaderPid, leaderStartTime: this.#host.readStat(leaderPid)?.startTime ?? 0 };
-    // A pid equal to a tracked pgid means that old group has emptied (the pid
-    // was free to hand out): the new group replaces it.
+    const group: TrackedGroup = { pgid: leaderPid, leaderStartTime: this.host.readStat(leaderPid)?.startTime ?? 0 };
+    // A pid equal to a tracked pgid means that old group has emptied (the pid was free to hand out): replaced.
     this.#groups.set(leaderPid, group);
     return group;
   }
 
-  /** Drop the groups that have emptied, so a long-lived group that spawns often does not accumulate them. */
-  pruneEmpty(): void {
-    for (const group of this.groups()) {
-      if (this.#host.killpg(group.pgid, PROBE).errno === 'ESRCH') this.markDead(group);
-    }
+  /** Every group not dropped yet, unchecked (the membership walk checks the leaders in its snapshot). */
+  tracked(): TrackedGroup[] {
+    return [...this.#groups.values()];
   }
 
-  /** Groups not yet known to be dead, after dropping those whose leader pid a stranger now holds. */
+  /** The tracked groups whose leader pid no stranger holds: the ones a signal may go to. */
   groups(): TrackedGroup[] {
-    for (const group of this.#groups.values()) this.#leaderOf(group);
-    return [...this.#groups.values()];
+    return this.tracked().filter((group) => !this.#strangerHolds(group));
+  }
+
+  /** The groups a probe finds still occupied (zombies included): read only, nothing is dropped. */
+  occupied(): TrackedGroup[] {
+    return this.groups().filter((group) => this.host.killpg(group.pgid, PROBE).errno !== 'ESRCH');
   }
 
   /**
    * The group heading session `sid`, unless a stranger now holds its leader's
-   * pid. One map lookup and at most one stat read: the subreaper asks this
-   * for every zombie child it finds, of every containment's claim, and a
-   * walk over groups() there made closing many groups at once quadratic.
+   * pid. One map lookup and at most one stat read: the runtime asks this of
+   * every group for every zombie child it finds (the Worker path), and a walk
+   * over groups() there made closing many groups at once quadratic.
    */
   sessionGroup(sid: number): TrackedGroup | undefined {
     const group = this.#groups.get(sid);
-    if (group === undefined || this.#leaderOf(group) === 'stranger') return undefined;
-    return group;
+    return group === undefined || this.#strangerHolds(group) ? undefined : group;
   }
 
-  /**
-   * The leader's stat while the pid is still our leader's (zombie included),
-   * undefined once it is gone; drops the group when a stranger holds the pid.
-   */
-  #leaderOf(group: TrackedGroup): ProcStat | 'stranger' | undefined {
-    const leader = this.#host.readStat(group.pgid);
-    if (leader === undefined || leader.startTime === group.leaderStartTime) return leader;
-    this.markDead(group);
-    return 'stranger';
+  /** Drop the groups seen empty or a stranger's now (at each census: a group that spawns often keeps no dead ones). */
+  prune(): void {
+    for (const group of this.#groups.values())
+      if (this.#strangerHolds(group) || this.host.killpg(group.pgid, PROBE).errno === 'ESRCH') this.markDead(group);
   }
 
   /** Never signal this group again. */
@@ -84,13 +78,17 @@ export class GroupRegistry {
     this.#groups.clear();
   }
 
-  /** The live members of every tracked group, from one /proc scan. */
-  liveMembers(groups: readonly TrackedGroup[] = this.groups()): ProcStat[] {
-    if (groups.length === 0) return [];
-    const byPgid = new Map(groups.map((g) => [g.pgid, g]));
-    return this.#host.processTable().all.filter((stat) => {
+  /** The live members still in `groups`, from a scan of their own (an error report's list). */
+  liveMembers(groups: readonly TrackedGroup[]): ProcStat[] {
+    const byPgid = new Map(groups.map((group) => [group.pgid, group]));
+    return this.host.scan().filter((stat) => {
       const group = byPgid.get(stat.pgid);
       return group !== undefined && isLiveMember(stat, group);
     });
+  }
+
+  #strangerHolds(group: TrackedGroup): boolean {
+    const leader = this.host.readStat(group.pgid);
+    return leader !== undefined && leader.startTime !== group.leaderStartTime;
   }
 }

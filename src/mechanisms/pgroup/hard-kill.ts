@@ -13,34 +13,53 @@
  *    costs one walk;
  * 3. SIGKILL the same way (SIGKILL ends stopped processes too).
  * Nothing dies before step 3, so no parent link breaks while we walk. Every
- * walk reads a /proc table scanned after the last stop (process-table.ts):
+ * walk reads a /proc table scanned after the last stop (fallback-runtime.ts):
  * one from before it would not show what forked just before it.
+ * A group found empty is dropped only once the kill is done: until then its
+ * session still roots the walk (an orphan that left the process group).
  * Only a member that could not be stopped (another user's setuid program:
  * EPERM) can have forked after its walk; when there was one, or the rounds
  * ran out, the kill looks once more after step 3, and kills anyone new the
- * same way, within the same bound. So the drain wait that follows only reads.
+ * same way, within the same bound. This loop is the only re-kill: the drain
+ * wait that follows only reads.
  */
 import { signalNumber } from '../../options/signals.js';
+import type { ProcStat } from '../../proc/stat.js';
+import type { FallbackRuntime } from './fallback-runtime.js';
 import type { GroupRegistry } from './group-registry.js';
-import type { PgroupHost } from './pgroup-host.js';
 import type { PinnedProcess } from './pinned-process.js';
-import { outsideGroups, type MemberFailure } from './signal-members.js';
-import { signalGroups } from './signal-groups.js';
-import type { TreeWalk } from './tree-walk.js';
+import { signalGroups, type MemberFailure } from './signal-groups.js';
+import { outsideGroups } from './signal-members.js';
+import type { TrackedGroup } from './tracked-group.js';
+
+/** The group a hard kill works on. */
+export interface KillTarget {
+  readonly registry: GroupRegistry;
+  readonly runtime: FallbackRuntime;
+  /** The live members, from a table scanned after change `since`, recorded as seen. */
+  walk(since: number): ProcStat[];
+}
 
 /**
  * A walk that keeps finding new members after this many rounds has members
  * it cannot stop (another user's setuid program, say): kill what we hold,
- * the drain wait kills again.
+ * and look again after the kill.
  */
 const MAX_ROUNDS = 64;
 
 /** Kill passes at most: the first, and the looks after it for forks of members that could not be stopped. */
 const MAX_PASSES = 4;
 
+/** What a hard kill did: the members it could not kill, and whether every member was stopped before the kill. */
+export interface KillOutcome {
+  failures: MemberFailure[];
+  /** Nothing could fork after its walk: the tree is exactly what the last walk saw, all of it sent SIGKILL. */
+  whole: boolean;
+}
+
 /** The whole hard kill, synchronously (exit cleanup). */
-export function stopThenKill(walk: TreeWalk, registry: GroupRegistry, host: PgroupHost): MemberFailure[] {
-  return killStoppedTree(walk, registry, host, stopGroups(registry, host));
+export function stopThenKill(target: KillTarget): KillOutcome {
+  return killStoppedTree(target, stopGroups(target));
 }
 
 /**
@@ -49,20 +68,23 @@ export function stopThenKill(walk: TreeWalk, registry: GroupRegistry, host: Pgro
  * groups too, so one /proc scan made after every one of those stops serves
  * all their first walks, instead of one scan each.
  */
-export async function stopThenKillTogether(
-  walk: TreeWalk,
-  registry: GroupRegistry,
-  host: PgroupHost,
-): Promise<MemberFailure[]> {
-  const stopped = stopGroups(registry, host);
+export async function stopThenKillTogether(target: KillTarget): Promise<KillOutcome> {
+  const stopped = stopGroups(target);
   await Promise.resolve();
-  return killStoppedTree(walk, registry, host, stopped);
+  return killStoppedTree(target, stopped);
 }
 
-/** Step 1: the ticket a walk's table must be newer than, and whether every group was stopped. */
-function stopGroups(registry: GroupRegistry, host: PgroupHost): { since: number; allStopped: boolean } {
-  const { failures } = signalGroups(registry, host, registry.groups(), 'SIGSTOP');
-  return { since: host.noteChange(), allStopped: failures.length === 0 };
+interface Stopped {
+  /** The ticket a walk's table must be newer than. */
+  since: number;
+  allStopped: boolean;
+  emptied: readonly TrackedGroup[];
+}
+
+/** Step 1. */
+function stopGroups({ registry, runtime }: KillTarget): Stopped {
+  const { failures, emptied } = signalGroups(registry, registry.groups(), 'SIGSTOP');
+  return { since: runtime.noteChange(), allStopped: failures.length === 0, emptied };
 }
 
 /**
@@ -71,33 +93,32 @@ function stopGroups(registry: GroupRegistry, host: PgroupHost): { since: number;
  * have forked before its SIGKILL. The members sent SIGKILL (pid to start
  * time) are dying, and neither stopped nor killed again.
  */
-function killStoppedTree(
-  walk: TreeWalk,
-  registry: GroupRegistry,
-  host: PgroupHost,
-  stopped: { since: number; allStopped: boolean },
-): MemberFailure[] {
+function killStoppedTree(target: KillTarget, stopped: Stopped): KillOutcome {
   const killed = new Map<number, number>();
+  const emptied = new Set(stopped.emptied);
+  const done = (outcome: KillOutcome) => {
+    for (const group of emptied) target.registry.markDead(group);
+    return outcome;
+  };
   for (let pass = 1, step = stopped; ; pass++) {
-    const { failures, allStopped } = killPass(walk, registry, host, killed, step.since);
-    if ((step.allStopped && allStopped) || pass === MAX_PASSES) return failures;
-    step = stopGroups(registry, host);
+    const { failures, allStopped } = killPass(target, killed, step.since);
+    const whole = step.allStopped && allStopped;
+    if (whole || pass === MAX_PASSES) return done({ failures, whole: whole && pass === 1 && failures.length === 0 });
+    step = stopGroups(target);
+    for (const group of step.emptied) emptied.add(group);
     const failed = new Set(failures.map((failure) => failure.pid));
-    if (
-      !walk.members(step.since).some((member) => killed.get(member.pid) !== member.startTime && !failed.has(member.pid))
-    )
-      return failures;
+    const unkilled = (member: ProcStat) => killed.get(member.pid) !== member.startTime && !failed.has(member.pid);
+    if (!target.walk(step.since).some(unkilled)) return done({ failures, whole: false });
   }
 }
 
-/** One stop-walk-kill pass; adds whom it killed to `killed`, and says whether every member outside the groups was stopped. */
+/** One stop-walk-kill pass; adds whom it killed to `killed`; allStopped: every member outside the groups was. */
 function killPass(
-  walk: TreeWalk,
-  registry: GroupRegistry,
-  host: PgroupHost,
+  target: KillTarget,
   killed: Map<number, number>,
   stopped: number,
 ): { failures: MemberFailure[]; allStopped: boolean } {
+  const { registry, runtime } = target;
   const stop = signalNumber('SIGSTOP');
   const kill = signalNumber('SIGKILL');
   const pinned = new Map<number, PinnedProcess>();
@@ -108,24 +129,22 @@ function killPass(
   try {
     let since = stopped;
     for (; round < MAX_ROUNDS; round++) {
-      const members = walk.members(since).filter((member) => killed.get(member.pid) !== member.startTime);
+      const members = target.walk(since).filter((member) => killed.get(member.pid) !== member.startTime);
       const fresh = members.filter((member) => seen.get(member.pid) !== member.startTime);
       for (const member of fresh) seen.set(member.pid, member.startTime);
       const outside = outsideGroups(fresh, registry.groups());
       if (outside.length === 0) break;
       for (const member of outside) {
-        const pin = host.pin(member.pid, member.startTime);
+        const pin = registry.host.pin(member.pid, member.startTime);
         if (pin === undefined) continue;
         pinned.set(member.pid, pin);
         const { errno } = pin.signal(stop);
         if (errno !== undefined && errno !== 'ESRCH') allStopped = false;
       }
-      since = host.noteChange();
+      since = runtime.noteChange();
     }
     if (round === MAX_ROUNDS) allStopped = false;
-    const groups = signalGroups(registry, host, registry.groups(), 'SIGKILL');
-    for (const failure of groups.failures)
-      for (const pid of failure.pids) failures.push({ pid, errno: failure.errno, syscall: 'killpg' });
+    failures.push(...signalGroups(registry, registry.groups(), 'SIGKILL').failures);
     for (const pin of pinned.values()) {
       const { errno } = pin.signal(kill);
       if (errno !== undefined && errno !== 'ESRCH')

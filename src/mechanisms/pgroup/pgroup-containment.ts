@@ -4,92 +4,127 @@
  * and session of its own and carries the group's environment marker; while
  * the group is open this process is a child subreaper, so orphans of the
  * tree are re-parented to us and stay findable. The members are whatever the
- * walk finds (tree-walk.ts): `setsid`, `setpgid` and double-forked
+ * walk finds (membership.ts): `setsid`, `setpgid` and double-forked
  * descendants included. Signals go to each member pinned by pidfd; the hard
  * kill stops the tree before it kills it (hard-kill.ts). There is no change
- * notification, so the driver polls isDrained().
+ * notification but SIGCHLD, so the driver polls isDrained() as well.
+ *
+ * Actions (spawn, signals, the hard kill, the census round) walk the tree
+ * and record what they saw in #walk, the one place that applies a walk's
+ * effects; queries (members, isDrained, stats, guardRecords) only read.
+ *
+ * The folder, top-down:
+ * - this file: one group;
+ * - fallback-runtime.ts: all that is process-wide (the subreaper, SIGCHLD,
+ *   reaping, the shared /proc snapshot, the census);
+ * - membership.ts (over process-table.ts): who is a member, a pure function;
+ * - group-registry.ts, tracked-group.ts: the process groups, and which are ours;
+ * - spawn-leader.ts, group-marker.ts: how a leader starts, and its marker;
+ * - signal-members.ts, signal-groups.ts, pinned-process.ts: signals;
+ * - hard-kill.ts: stop the tree, then kill it;
+ * - zombies-to-reap.ts, libuv-children.ts: the proof behind exact reaping;
+ * - pgroup-host.ts: the system calls, one seam; clock-ticks.ts: CPU time units.
  */
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { systemClock, type Clock } from '../../driver/clock.js';
 import { hardKillAndWait } from '../../driver/graceful.js';
-import type { Containment, GroupStats } from '../containment.js';
-import type { GuardRecord } from '../../guard/record.js';
 import type { SignalOptions } from '../../driver/target.js';
+import { undeliveredSignal } from '../../errors.js';
+import type { GuardRecord } from '../../guard/record.js';
 import type { SignalName } from '../../options/signals.js';
 import type { ProcStat } from '../../proc/stat.js';
-import { joinCensus } from './census.js';
+import type { Containment, GroupStats } from '../containment.js';
 import { clockTicksPerSecond } from './clock-ticks.js';
+import { processRuntime, type FallbackRuntime, type JoinedGroup } from './fallback-runtime.js';
 import { GroupRegistry } from './group-registry.js';
-import { markerEntry, newGroupMarker } from './group-marker.js';
-import { stopThenKill, stopThenKillTogether } from './hard-kill.js';
-import { realHost, type PgroupHost } from './pgroup-host.js';
-import { memberError, signalMembers } from './signal-members.js';
+import { newGroupMarker } from './group-marker.js';
+import { stopThenKill, stopThenKillTogether, type KillTarget } from './hard-kill.js';
+import { membership, type Membership } from './membership.js';
+import type { PgroupHost } from './pgroup-host.js';
+import { signalMembers } from './signal-members.js';
 import { spawnLeader } from './spawn-leader.js';
-import { TreeWalk } from './tree-walk.js';
 import { isLiveStat } from './tracked-group.js';
 
-export function createPgroupContainment(clock: Clock = systemClock, host: PgroupHost = realHost): Containment {
-  return new PgroupContainment(clock, host);
+/** `runtime`: the process's own by default; tests hand in one over a scripted host and clock. */
+export function createPgroupContainment(
+  clock: Clock = systemClock,
+  runtime: FallbackRuntime = processRuntime(),
+): PgroupContainment {
+  return new PgroupContainment(clock, runtime);
 }
 
-class PgroupContainment implements Containment {
+/** How many members the last walk saw the drain check reads, at most, before it scans instead. */
+const SEEN_READS_BEFORE_SCAN = 8;
+
+/** Which table a walk reads: this turn's shared one, one scanned now, or one scanned after a noted change. */
+type When = 'shared' | 'now' | number;
+
+export class PgroupContainment implements Containment, JoinedGroup {
   readonly mechanism = 'pgroup' as const;
   readonly #clock: Clock;
+  readonly #runtime: FallbackRuntime;
   readonly #host: PgroupHost;
   readonly #registry: GroupRegistry;
   readonly #marker = newGroupMarker();
-  readonly #walk: TreeWalk;
-  readonly #claim = (zombie: ProcStat) => this.#walk.claims(zombie);
-  #adopting = false;
-  #leaveCensus: (() => void) | undefined;
-  /** Told when guardRecords() changed: a census round found members, or a leader is about to be forked. */
+  /** Members the last recorded walk saw alive: pid to start time. */
+  #seen: ReadonlyMap<number, number> = new Map();
+  /** Joined the runtime (from the first spawn until the group is let go). */
+  #joined = false;
+  /** Told when guardRecords() changed: a census round walked, or a leader is about to be forked. */
   #recordsListener: (() => void) | undefined;
   /** True while spawn() forks a leader: the marker record is offered even before the group has one. */
   #spawning = false;
+  /** The last hard kill stopped every member before killing it, and nothing was spawned since (see isDrained). */
+  #killedWhole = false;
+  readonly #killTarget: KillTarget;
 
-  constructor(clock: Clock, host: PgroupHost) {
+  constructor(clock: Clock, runtime: FallbackRuntime) {
     this.#clock = clock;
-    this.#host = host;
-    this.#registry = new GroupRegistry(host);
-    this.#walk = new TreeWalk(host, this.#registry, markerEntry(this.#marker));
+    this.#runtime = runtime;
+    this.#host = runtime.host;
+    this.#registry = new GroupRegistry(runtime.host);
+    this.#killTarget = { registry: this.#registry, runtime, walk: (since) => this.#walk(since) };
   }
 
   spawn(file: string, args: readonly string[], options: SpawnOptions): ChildProcess {
-    // On before the first leader runs: an orphan made in its first instant must already come to us.
-    if (!this.#adopting && this.#host.subreaper) {
-      this.#host.subreaper.acquire(this.#claim);
-      this.#adopting = true;
-    }
+    // Joined before the first leader runs: an orphan made in its first instant must already come to us.
+    if (!this.#joined) this.#runtime.join(this);
+    this.#joined = true;
     // The guard learns the marker before the fork, not after: this process
     // can be SIGKILLed the instant the leader runs (even by the leader), and
     // a tree whose marker the guard never heard of would outlive us. The
     // leader's pgroup record follows once it has a pid.
     this.#spawning = true;
-    let child: ChildProcess;
+    this.#killedWhole = false;
     try {
       this.#recordsListener?.();
-      child = spawnLeader(this.#registry, this.#host, this.#marker, file, args, options);
+      return spawnLeader(this.#registry, this.#runtime, this.#marker, file, args, options);
     } finally {
       this.#spawning = false;
     }
-    this.#startCensus();
-    return child;
   }
 
   async signal(signal: SignalName, { thenContinue = false }: SignalOptions = {}): Promise<number> {
-    const { reached, failures } = signalMembers(this.#host, this.#registry, this.#walk.members(), signal, thenContinue);
-    const failure = memberError('ESIGNAL_FAILED', signal, failures);
+    const { reached, failures } = signalMembers(this.#registry, this.#walk('shared'), signal, thenContinue);
+    const failure = undeliveredSignal('ESIGNAL_FAILED', signal, failures);
     if (failure) throw failure;
     return reached;
   }
 
   async isDrained(): Promise<boolean> {
-    // A live leader answers "not drained" from one stat read, without the scan.
-    if (this.#registry.groups().some((group) => isLiveStat(this.#host.readStat(group.pgid), group.leaderStartTime)))
-      return false;
-    // So does a member the last walk saw, still alive.
-    if (this.#walk.anySeenAlive()) return false;
-    return this.#walk.members().length === 0;
+    // This turn's table, where there is one, answers without a system call (many groups draining at once).
+    if (this.#runtime.hasSnapshot) return this.#membership('shared').live.length === 0;
+    // A live leader, or a member the last walk saw still alive, answers "not drained" from stat reads, without a scan.
+    const alive = (pid: number, startTime: number) => isLiveStat(this.#host.readStat(pid), startTime);
+    if (this.#registry.tracked().some((group) => alive(group.pgid, group.leaderStartTime))) return false;
+    let looked = 0;
+    for (const [pid, startTime] of this.#seen) {
+      if (alive(pid, startTime)) return false;
+      // A tree that died is proven so by the scan: reading every member before it would double its cost.
+      if (++looked === SEEN_READS_BEFORE_SCAN && !this.#killedWhole) break;
+    }
+    // After a whole hard kill the tree is what its last walk saw: nothing could fork after it, and it is all dead.
+    return this.#killedWhole || this.#membership('shared').live.length === 0;
   }
 
   /**
@@ -99,20 +134,23 @@ class PgroupContainment implements Containment {
    * of polling (the driver still polls now and then, as a safety net).
    */
   watch(onChange: () => void): (() => void) | undefined {
-    return this.#adopting ? this.#host.subreaper?.onChild(onChange) : undefined;
+    return this.#joined ? this.#runtime.watchChildren(onChange) : undefined;
   }
 
   async hardKill(): Promise<void> {
-    const failure = memberError(
-      'EKILL_FAILED',
-      'SIGKILL',
-      await stopThenKillTogether(this.#walk, this.#registry, this.#host),
-    );
+    const { failures, whole } = await stopThenKillTogether(this.#killTarget);
+    this.#killedWhole = whole;
+    const failure = undeliveredSignal('EKILL_FAILED', 'SIGKILL', failures);
     if (failure) throw failure;
   }
 
+  killSync(): void {
+    // Everything the hard kill does is synchronous already.
+    this.#killedWhole = stopThenKill(this.#killTarget).whole;
+  }
+
   async members(): Promise<number[]> {
-    return this.#liveMembers().map((stat) => stat.pid);
+    return this.#membership('now').live.map((stat) => stat.pid);
   }
 
   async suspend(): Promise<void> {
@@ -125,20 +163,17 @@ class PgroupContainment implements Containment {
 
   /** Live members only: the CPU time of members that already exited is gone with them. */
   async stats(): Promise<GroupStats> {
-    const live = this.#liveMembers();
+    const live = this.#membership('now').live;
     const stats: GroupStats = { processes: live.length };
     const ticksPerSecond = clockTicksPerSecond();
-    if (ticksPerSecond !== undefined) {
-      const ticks = live.reduce((sum, stat) => sum + stat.cpuTicks, 0);
-      stats.cpuUsageMs = (ticks * 1000) / ticksPerSecond;
-    }
+    if (ticksPerSecond !== undefined)
+      stats.cpuUsageMs = (live.reduce((sum, stat) => sum + stat.cpuTicks, 0) * 1000) / ticksPerSecond;
     return stats;
   }
 
-  /** The CPU time of members that already exited is gone with them: no CPU figure for the whole run. */
+  /** The run's stats: no CPU figure, as it would count live members only (at the end of a run, a wrong 0). */
   async finalStats(): Promise<GroupStats> {
-    const { cpuUsageMs: _liveOnly, ...stats } = await this.stats();
-    return stats;
+    return { processes: this.#membership('now').live.length };
   }
 
   /** Kill and wait for the drain; then there is nothing to remove but our records (see #letGo). */
@@ -152,37 +187,27 @@ class PgroupContainment implements Containment {
     this.#letGo();
   }
 
-  /**
-   * Forget the groups, reap the zombies of the tree and give up our share of
-   * the subreaper: the one way this mechanism lets go of a group.
-   */
+  /** Forget the groups and leave the runtime (which reaps the tree's zombies): the one way a group is let go. */
   #letGo(): void {
-    this.#stopCensus();
-    this.#walk.members();
+    if (this.#joined) this.#runtime.leave(this);
+    this.#joined = false;
     this.#registry.forgetAll();
-    this.#walk.forget();
-    if (this.#adopting) this.#host.subreaper?.release(this.#claim);
-    this.#adopting = false;
-  }
-
-  killSync(): void {
-    // Everything the hard kill does is synchronous already.
-    stopThenKill(this.#walk, this.#registry, this.#host);
+    this.#seen = new Map();
   }
 
   guardRecords(): GuardRecord[] {
-    this.#registry.pruneEmpty();
-    const groups = this.#registry.groups();
+    // Groups seen empty need no guarding: their pgid may be anyone's next.
+    const groups = this.#registry.occupied();
     const records: GuardRecord[] = groups.map(({ pgid, leaderStartTime }) => ({
       kind: 'pgroup',
       pgid,
       leaderStartTime,
     }));
-    if (groups.length === 0 && this.#walk.seen.size === 0 && !this.#spawning) return records;
+    if (groups.length === 0 && this.#seen.size === 0 && !this.#spawning) return records;
     records.push({ kind: 'marker', marker: this.#marker });
     // Members outside our process groups, seen by the last walk: those without the marker can be found no other way.
     const pgids = new Set(groups.map((group) => group.pgid));
-    for (const [pid, startTime] of this.#walk.seen) {
+    for (const [pid, startTime] of this.#seen) {
       // A zombie needs no guarding: it is dead, and its pid cannot be reused until it is reaped.
       const stat = this.#host.readStat(pid);
       if (stat && isLiveStat(stat, startTime) && !pgids.has(stat.pgid))
@@ -198,21 +223,44 @@ class PgroupContainment implements Containment {
     };
   }
 
-  /** members() and stats() answer for now: a fresh scan, not this turn's shared one. */
-  #liveMembers(): ProcStat[] {
-    return this.#walk.members(this.#host.noteChange());
+  /** Its share of a census round: walk (emptied groups still root their sessions), prune, tell the guard. */
+  census(): void {
+    this.#walk('shared');
+    this.#registry.prune();
+    this.#recordsListener?.();
   }
 
-  #startCensus(): void {
-    if (this.#leaveCensus) return;
-    this.#leaveCensus = joinCensus(() => {
-      this.#walk.members();
-      this.#recordsListener?.();
+  /**
+   * A zombie child of ours in one of the group's sessions (and not a
+   * leader) came from the group: the runtime may reap it even unseen.
+   */
+  claims(zombie: ProcStat): boolean {
+    const group = this.#registry.sessionGroup(zombie.sid);
+    return zombie.sid !== zombie.pid && group !== undefined && zombie.startTime >= group.leaderStartTime;
+  }
+
+  /** Walk and record: the one place that applies a walk's effects (what was seen, the runtime's notes). */
+  #walk(when: When): ProcStat[] {
+    const found = this.#membership(when);
+    this.#seen = new Map(found.live.map((stat) => [stat.pid, stat.startTime]));
+    this.#runtime.noteMembers(found);
+    return found.live;
+  }
+
+  #membership(when: When): Membership {
+    const groups = this.#registry.tracked();
+    if (groups.length === 0 && this.#seen.size === 0) return { live: [], dead: [] };
+    const runtime = this.#runtime;
+    const table =
+      when === 'shared' ? runtime.snapshot() : when === 'now' ? runtime.freshSnapshot() : runtime.snapshotSince(when);
+    return membership({
+      table,
+      groups,
+      seen: this.#seen,
+      selfPid: this.#host.selfPid,
+      carriesMarker: this.#carriesMarker,
     });
   }
 
-  #stopCensus(): void {
-    this.#leaveCensus?.();
-    this.#leaveCensus = undefined;
-  }
+  readonly #carriesMarker = (orphan: ProcStat) => this.#runtime.markersOf(orphan).includes(this.#marker);
 }

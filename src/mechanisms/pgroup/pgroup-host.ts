@@ -1,23 +1,15 @@
 /**
- * Everything the process-group mechanism asks of the host, behind one seam:
- * killpg(2), the /proc reader, pinned signals, the environment marker
- * check, the subreaper and child_process.spawn. The real host is the
- * default; tests hand in a fake to replay races that a real machine will not
- * produce on demand (a leader pid recycled by a stranger).
+ * What the process-group mechanism asks of the host, behind one seam:
+ * killpg(2), the /proc reader, pinned signals, the environment reader and
+ * child_process.spawn. The real host is the default; tests hand in a
+ * scripted one to replay races a real machine will not produce on demand
+ * (a leader pid recycled by a stranger).
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { killpg, type SyscallResult } from '../../libc/libc.js';
-import { readProcStatSync, type ProcStat } from '../../proc/stat.js';
-import { environHas } from './group-marker.js';
+import type { SyscallResult } from '../../libc/libc.js';
+import { readEnvironSync } from '../../proc/environ.js';
+import { readProcStatSync, scanProcesses, type ProcStat } from '../../proc/stat.js';
 import { pinProcess, type PinnedProcess } from './pinned-process.js';
-import {
-  expireProcessTable,
-  noteChange,
-  processTableSince,
-  sharedProcessTable,
-  type ProcessTable,
-} from './process-table.js';
-import { processSubreaper, type Subreaper } from './subreaper.js';
 
 export interface PgroupHost {
   /** This process: the parent of our leaders and of every orphan the subreaper adopts. */
@@ -25,37 +17,36 @@ export interface PgroupHost {
   killpg(pgid: number, signal: number): SyscallResult;
   /** The stat of one process (zombies included), or undefined when it is gone. */
   readStat(pid: number): ProcStat | undefined;
-  /**
-   * Every process, indexed: without `since`, possibly the table another
-   * group scanned earlier in this event-loop turn; with it, a table scanned
-   * after that change was noted (see process-table.ts for when sharing is
-   * sound).
-   */
-  processTable(since?: number): ProcessTable;
-  /** Note an action a later walk must see; the ticket to pass as `since`. */
-  noteChange(): number;
+  /** Every process now, zombies included. */
+  scan(): ProcStat[];
   /** Hold one process by identity (pid + start time) for signalling; undefined when it is gone. */
   pin(pid: number, startTime: number): PinnedProcess | undefined;
-  /** True when the process's environment holds exactly `entry` (NAME=value). */
-  environHas(pid: number, entry: string): boolean;
-  /** The child subreaper (a scripted host may have none). */
-  readonly subreaper: Subreaper | undefined;
+  /** The raw environ of `pid` (NUL-separated), or undefined when it cannot be read (gone, another user's). */
+  readEnviron(pid: number): string | undefined;
   spawn(file: string, args: readonly string[], options: SpawnOptions): ChildProcess;
+}
+
+/**
+ * killpg(2) is kill(2) of -pgid: Node's own process.kill, with no FFI call
+ * (which costs ten times as much, and a hard kill makes two per group). A
+ * pgid below 2 is refused: kill(-1) would reach every process we may signal.
+ */
+function killpg(pgid: number, signal: number): SyscallResult {
+  if (!(pgid > 1)) return { value: -1, errno: 'EINVAL' };
+  try {
+    process.kill(-pgid, signal);
+    return { value: 0, errno: undefined };
+  } catch (error) {
+    return { value: -1, errno: (error as NodeJS.ErrnoException).code ?? 'EINVAL' };
+  }
 }
 
 export const realHost: PgroupHost = {
   selfPid: process.pid,
   killpg,
   readStat: readProcStatSync,
-  processTable: (since) => (since === undefined ? sharedProcessTable() : processTableSince(since)),
-  noteChange,
+  scan: () => scanProcesses(() => true),
   pin: pinProcess,
-  environHas,
-  subreaper: processSubreaper(),
-  spawn: (file, args, options) => {
-    const child = spawn(file, args, options);
-    // The shared table does not hold the new leader.
-    expireProcessTable();
-    return child;
-  },
+  readEnviron: readEnvironSync,
+  spawn,
 };

@@ -8,19 +8,11 @@
  * meanwhile is not a failure; any other errno is, reported after every
  * member was tried.
  */
-import { type CorralError, type CorralErrorCode, undeliveredSignal } from '../../errors.js';
 import { signalNumber, type SignalName } from '../../options/signals.js';
 import type { ProcStat } from '../../proc/stat.js';
 import type { GroupRegistry } from './group-registry.js';
-import type { PgroupHost } from './pgroup-host.js';
-import { signalGroups } from './signal-groups.js';
+import { signalGroups, type MemberFailure } from './signal-groups.js';
 import type { TrackedGroup } from './tracked-group.js';
-
-export interface MemberFailure {
-  pid: number;
-  errno: string;
-  syscall: 'killpg' | 'pidfd_send_signal';
-}
 
 export interface MemberDelivery {
   /** How many members `signal` reached. */
@@ -35,7 +27,6 @@ export function outsideGroups(members: readonly ProcStat[], groups: readonly Tra
 }
 
 export function signalMembers(
-  host: PgroupHost,
   registry: GroupRegistry,
   members: readonly ProcStat[],
   signal: SignalName,
@@ -43,16 +34,17 @@ export function signalMembers(
 ): MemberDelivery {
   const groups = registry.groups();
   const delivery: MemberDelivery = { reached: 0, failures: [] };
-  const byGroup = signalGroups(registry, host, groups, signal);
-  if (thenContinue) signalGroups(registry, host, byGroup.reached, 'SIGCONT');
+  const byGroup = signalGroups(registry, groups, signal);
+  // The walk that found `members` is done: an emptied group's session is needed no more.
+  for (const group of byGroup.emptied) registry.markDead(group);
+  if (thenContinue) signalGroups(registry, byGroup.reached, 'SIGCONT');
   const reachedPgids = new Set(byGroup.reached.map((group) => group.pgid));
   delivery.reached += members.filter((member) => reachedPgids.has(member.pgid)).length;
-  for (const failure of byGroup.failures)
-    for (const pid of failure.pids) delivery.failures.push({ pid, errno: failure.errno, syscall: 'killpg' });
+  delivery.failures.push(...byGroup.failures);
   const number = signalNumber(signal);
   const continued = signalNumber('SIGCONT');
   for (const member of outsideGroups(members, groups)) {
-    const pin = host.pin(member.pid, member.startTime);
+    const pin = registry.host.pin(member.pid, member.startTime);
     if (pin === undefined) continue;
     const { errno } = pin.signal(number);
     if (errno === undefined) {
@@ -63,13 +55,4 @@ export function signalMembers(
     pin.unpin();
   }
   return delivery;
-}
-
-/** The CorralError for members a signal could not reach, or undefined. */
-export function memberError(
-  code: CorralErrorCode,
-  signal: SignalName,
-  failures: readonly MemberFailure[],
-): CorralError | undefined {
-  return undeliveredSignal(code, signal, failures);
 }

@@ -1,8 +1,11 @@
 /**
  * The escalate-or-stand-down driver, shared by every containment mechanism.
  *
- * 1. Take the latch generation, count the members. A tree that has already
- *    drained is reported as such before any signal is sent.
+ * 1. Take the latch generation. A tree that has already drained is reported
+ *    as such before any signal is sent. The members are counted by the first
+ *    signal (how many it reached), not by a listing before it: under the
+ *    fallback a listing is a /proc scan, and the tree's death would wait
+ *    behind it.
  * 2. For each phase (by default one: the group's killSignal and its
  *    shutdownTimeout): send the phase's signal to every member, then SIGCONT,
  *    so that a stopped member wakes up to handle it (as systemd does). Then
@@ -44,7 +47,7 @@ export interface PhaseReport {
 export interface ShutdownReport {
   /** The first graceful signal sent (the only one unless `phases` were given). */
   signal: SignalName;
-  /** Live members when the shutdown began. */
+  /** Live members when the shutdown began: those its first signal reached (0 for a tree already drained). */
   membersBefore: number;
   /** Live members when it returned: 0 unless it stood down. */
   membersAfter: number;
@@ -79,7 +82,7 @@ export async function shutdownTree(
   const firstSignal = plan.phases[0]?.signal ?? 'SIGTERM';
   const report: ShutdownReport = {
     signal: firstSignal,
-    membersBefore: (await target.members()).length,
+    membersBefore: 0,
     membersAfter: 0,
     drainedWithinGrace: false,
     escalated: false,
@@ -121,6 +124,8 @@ export async function shutdownTree(
       phaseReport.error = failure;
       report.errors.push(failure);
     }
+    if (report.phases.length === 0)
+      report.membersBefore = phaseReport.deliveryFailed ? (await target.members()).length : phaseReport.signalled;
     phaseReport.drained = await waitForDrain(target, phaseStart + phase.timeout, clock);
     phaseReport.elapsedMs = clock.now() - phaseStart;
     report.phases.push(phaseReport);

@@ -13,6 +13,11 @@
  * out of reach), and as root in the test image's Docker container with
  * `--pids-limit 128`, where a leak of zombies soon makes forks fail. The
  * 10,000-job form, with the RSS check, is in `npm run stress`.
+ * Memory is logged here, not judged: after a full collection the RSS of
+ * 500 jobs still swings by 5 to 15% from one tenth to the next (the
+ * allocator's arenas, the heap's sizing), more than the 10% the issue
+ * allows, and 500 jobs of any plausible per-group leak stay inside that
+ * swing. Only the 10,000 jobs of the stress form can tell.
  */
 import test, { type ExecutionContext } from 'ava';
 import { execFile } from 'node:child_process';

@@ -43,7 +43,10 @@ const { values } = parseArgs({
 
 // --from FILE: the table of an earlier run's --json report, without running again.
 if (values.from) {
-  const table = renderTable(JSON.parse(readFileSync(values.from, 'utf8')) as StressReport);
+  const saved = JSON.parse(readFileSync(values.from, 'utf8')) as StressReport & {
+    zombies?: { rows: Array<[string, string]> };
+  };
+  const table = withRows(renderTable(saved), saved.zombies?.rows ?? []);
   console.log(table);
   if (values['write-doc']) writeTableInto(DOC, table);
   process.exit(0);
@@ -79,17 +82,25 @@ const report = await runStress({
 });
 
 for (const failure of report.soak.failures.slice(0, 20)) console.log(`FAILED cycle: ${JSON.stringify(failure)}`);
-const table = renderTable(report);
+const zombies = zombieSoak(positiveInteger('zombie-jobs', values['zombie-jobs'], true));
+const passed = report.passed && zombies.passed;
+const table = withRows(renderTable({ ...report, passed }), zombies.rows);
 console.log(`\n${table}`);
-if (values.json) writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`);
+if (values.json) writeFileSync(values.json, `${JSON.stringify({ ...report, passed, zombies }, null, 2)}\n`);
 if (values['write-doc']) writeTableInto(DOC, table);
-const zombiesPassed = zombieSoak(positiveInteger('zombie-jobs', values['zombie-jobs'], true));
-process.exitCode = report.passed && zombiesPassed ? 0 : 1;
+process.exitCode = passed ? 0 : 1;
 
-/** The zombie soak in a Node process of its own, as uid 65534 when this is root (the fallback, on any host). */
-function zombieSoak(jobs: number): boolean {
-  if (jobs === 0) return true;
+/** The table with `rows` added after its last row (before the verdict line). */
+function withRows(table: string, rows: ReadonlyArray<readonly [string, string]>): string {
+  const [body, verdict] = table.split('\n\n');
+  return `${[body!, ...rows.map(([measure, result]) => `| ${measure} | ${result} |`)].join('\n')}\n\n${verdict}`;
+}
+
+/** The zombie soak in a Node process of its own, as uid 65534 when this is root (the fallback, on any host); its verdict and its rows of the table. */
+function zombieSoak(jobs: number): { passed: boolean; rows: Array<[string, string]> } {
+  if (jobs === 0) return { passed: true, rows: [] };
   console.log(`\nzombie soak: ${jobs} jobs`);
+  const started = Date.now();
   const fixture = fileURLToPath(new URL('../test/fixtures/zombie-soak.ts', import.meta.url));
   const node = [process.execPath, '--import', 'tsx', fixture, '--jobs', String(jobs)];
   const command =
@@ -110,15 +121,34 @@ function zombieSoak(jobs: number): boolean {
     `  RSS after warm-up ${warm} MiB (tenths 2-3), at the end ${late} MiB (tenths 8-10): ${(growth * 100).toFixed(1)}% (at most ${RSS_GROWTH * 100}%)`,
   );
   for (const line of [...result.failedJobs, ...result.wrongCodes].slice(0, 20)) console.log(`  FAILED: ${line}`);
-  return (
+  const as = process.getuid?.() === 0 ? 'uid 65534' : 'this user';
+  const rows: Array<[string, string]> = [
+    [
+      `Zombie soak (${as}, ${result.mechanism})`,
+      `${result.jobs} jobs, ${result.mainChildren} + ${result.workerChildren} plain children (main thread + Worker); failed jobs ${result.failedJobs.length}, lost exit codes ${result.wrongCodes.length}; ${Math.round((Date.now() - started) / 1000)} s`,
+    ],
+    [
+      'Zombies (most at one sample / bound; lingering; at the end)',
+      `${result.maxZombies} / ${result.zombieBound}; ${result.lingering.length}; ${result.finalZombies.length}`,
+    ],
+    [
+      'Zombie soak RSS MiB after GC (after warm-up → end)',
+      `${warm} → ${late} (${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)}%, at most +${RSS_GROWTH * 100}%)`,
+    ],
+    [
+      'Zombie soak heap MiB after GC (tenths 2-3 → 8-10)',
+      `${median(result.heapMb.slice(1, 3))} → ${median(result.heapMb.slice(-3))}`,
+    ],
+  ];
+  const passed =
     result.failedJobs.length === 0 &&
     result.wrongCodes.length === 0 &&
     result.maxZombies <= result.zombieBound &&
     result.lingering.length === 0 &&
     result.finalZombies.length === 0 &&
     result.rssMb.length === 10 &&
-    growth <= RSS_GROWTH
-  );
+    growth <= RSS_GROWTH;
+  return { passed, rows };
 }
 
 function median(values: readonly number[]): number {

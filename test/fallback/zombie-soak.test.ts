@@ -3,13 +3,21 @@
  * 500 short run() jobs whose trees leave dying setsid, double-forked and
  * plain orphans, beside plain children of the application (main thread and
  * a Worker) that leave the same. Every job's forks succeed, every plain
- * child gets its own exit code, every zombie sampled after a job is gone a
- * job later (none piles up, on a loaded machine as on an idle one; how
- * many are dead at one instant is logged), and none is left at the end. Two
+ * child gets its own exit code, the zombies at any sample stay within a
+ * bound set by the trees in flight (test/fixtures/zombie-soak.ts,
+ * zombieBound: five per job lane, ten per plain-child thread, whatever the
+ * machine's speed; a leak grows with the jobs instead), every zombie
+ * sampled after a job is gone a job later (none piles up), and none is
+ * left at the end. Two
  * settings: as uid 65534 on this host (or forced 'pgroup' where setpriv is
  * out of reach), and as root in the test image's Docker container with
  * `--pids-limit 128`, where a leak of zombies soon makes forks fail. The
  * 10,000-job form, with the RSS check, is in `npm run stress`.
+ * Memory is logged here, not judged: after a full collection the RSS of
+ * 500 jobs still swings by 5 to 15% from one tenth to the next (the
+ * allocator's arenas, the heap's sizing), more than the 10% the issue
+ * allows, and 500 jobs of any plausible per-group leak stay inside that
+ * swing. Only the 10,000 jobs of the stress form can tell.
  */
 import test, { type ExecutionContext } from 'ava';
 import { execFile } from 'node:child_process';
@@ -29,12 +37,16 @@ const asRoot = process.getuid?.() === 0;
 
 function assertNoZombie(t: ExecutionContext, result: SoakResult): void {
   t.log(
-    `${result.jobs} jobs, ${result.mainChildren} + ${result.workerChildren} plain children; zombies at most ${result.maxZombies}; RSS by tenths ${result.rssMb.join(' ')} MiB`,
+    `${result.jobs} jobs, ${result.mainChildren} + ${result.workerChildren} plain children; zombies at most ${result.maxZombies} at one sample (bound ${result.zombieBound}); after a full GC by tenths: RSS ${result.rssMb.join(' ')} MiB, heap ${result.heapMb.join(' ')} MiB`,
   );
   t.is(result.mechanism, 'pgroup');
   t.is(result.jobs, JOBS);
   t.deepEqual(result.failedJobs, [], "every job's forks succeeded and it exited 0");
   t.deepEqual(result.wrongCodes, [], 'every plain child, main thread and Worker, got its own exit code');
+  t.true(
+    result.maxZombies <= result.zombieBound,
+    `at most ${result.zombieBound} zombies at any sample (a handful per tree in flight), saw ${result.maxZombies}`,
+  );
   t.deepEqual(result.lingering, [], 'every zombie was reaped within a job of its death, none piled up');
   t.deepEqual(result.finalZombies, [], 'no zombie left at the end');
 }

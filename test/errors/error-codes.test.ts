@@ -165,7 +165,12 @@ const cases: Array<[method: string, failure: string, code: CorralErrorCode, oper
   ['resume()', 'cgroup.freeze not writable', 'ESIGNAL_FAILED', () => groupOn({ failing: ['cgroup.freeze'] }).resume()],
   ['resume()', 'a closed group', 'EGROUP_CLOSED', async () => (await closedGroup()).resume()],
   ['shutdown()', 'a bad option', 'EINVALID_OPTION', () => groupOn({}).shutdown({ timeout: -1 })],
-  ['shutdown()', 'cgroup.procs unreadable', 'EREAD_FAILED', () => groupOn({ failing: ['cgroup.procs'] }).shutdown()],
+  [
+    'shutdown()',
+    'cgroup.procs unreadable, members remain',
+    'EREAD_FAILED',
+    () => groupOn({ failing: ['cgroup.procs'], populated: true }).shutdown(),
+  ],
   ['shutdown()', 'cgroup.events unreadable', 'EREAD_FAILED', () => groupOn({ failing: ['cgroup.events'] }).shutdown()],
   [
     'shutdown()',

@@ -1,7 +1,8 @@
 // Errors shaped like Node's own (lib/internal/errors.js, child_process.js):
 // a stable `code` to branch on, plus `syscall`, `path`, `errnoCode` or
 // `pids` where they help to find the cause. Messages say what was wrong
-// and, where there is one, what to do about it.
+// and, where there is one, what to do about it. Every CorralError is built
+// here, one builder per family of failure (test/errors/built-here.test.ts).
 
 /** Every code a CorralError can carry. Stable: users branch on these. */
 export type CorralErrorCode =
@@ -83,8 +84,7 @@ export class CorralError extends Error {
 /**
  * The error for an operation that failed with `error` (a system error,
  * usually): the message says what failed and why (`<what>: <why>`), the
- * details keep the errno and the cause. Every CorralError that wraps
- * another failure is built here.
+ * details keep the errno and the cause.
  */
 export function failure(
   code: CorralErrorCode,
@@ -97,6 +97,92 @@ export function failure(
     errnoCode: errnoOf(error),
     cause: error,
   });
+}
+
+/** The codes of a value the caller gave that corral refuses (the CLI's usage errors). */
+export type OptionErrorCode = 'EINVALID_OPTION' | 'EINVALID_SIGNAL' | 'EINVALID_MECHANISM' | 'EINVALID_LIMIT';
+
+/** `message` names the option and what is wrong with it; `code`, when one closer than EINVALID_OPTION fits. */
+export function invalidOption(message: string, code: OptionErrorCode = 'EINVALID_OPTION', path?: string): CorralError {
+  return new CorralError(code, message, { path });
+}
+
+export function invalidProbe(message: string): CorralError {
+  return new CorralError('EINVALID_PROBE', message);
+}
+
+export function groupClosed(operation: string): CorralError {
+  return new CorralError('EGROUP_CLOSED', `${operation}(): the group is closed`);
+}
+
+export function cgroupUnavailable(reason: string, details: { path?: string; cause?: unknown } = {}): CorralError {
+  const message = `cgroup v2 is not usable: ${reason}`;
+  return new CorralError('ECGROUP_UNAVAILABLE', message, { ...details, errnoCode: errnoOf(details.cause) });
+}
+
+/** `error` (ECGROUP_UNAVAILABLE) after one more try: `more` tells what it was; errno and path stay. */
+export function cgroupStillUnavailable(error: CorralError, more: string): CorralError {
+  const { path, errnoCode } = error;
+  return new CorralError('ECGROUP_UNAVAILABLE', `${error.message}${more}`, { cause: error, path, errnoCode });
+}
+
+/** Limits this host cannot enforce: `why`, when known, and the failure that made it so (told as failure() does). */
+export function limitUnenforceable(why?: string, cause?: unknown, path?: string): CorralError {
+  const what = why === undefined ? 'limits cannot be enforced' : `limits cannot be enforced: ${why}`;
+  if (cause !== undefined) return failure('ELIMIT_UNENFORCEABLE', what, cause, { path });
+  return new CorralError('ELIMIT_UNENFORCEABLE', what, { path });
+}
+
+/** Limits where only process groups are left: asked for (`mechanism: 'pgroup'`), or fallen back to (`unavailable`). */
+export function limitsNeedCgroup(unavailable?: CorralError): CorralError {
+  const message = unavailable
+    ? `limits cannot be enforced: ${unavailable.message}`
+    : 'limits need the cgroup mechanism; process groups cannot enforce memory, pids or cpu limits ' +
+      "(use mechanism 'cgroup' or 'auto')";
+  return new CorralError('ELIMIT_UNENFORCEABLE', message, { cause: unavailable });
+}
+
+/** `pids` alive `afterMs` after SIGKILL; EKILL_FAILED when the kill itself `failed`. */
+export function survivedKill(pids: number[], afterMs: number, errors: unknown[], failed?: CorralError): CorralError {
+  const alive = `${pids.length} member(s) still alive`;
+  const details = { pids, errors: [...errors], cause: failed };
+  if (failed) return new CorralError('EKILL_FAILED', `${failed.message}; ${alive}: ${pids.join(', ')}`, details);
+  const why = `${afterMs} ms after SIGKILL (uninterruptible sleep?)`;
+  return new CorralError('EKILL_TIMEOUT', `${alive} ${why}: ${pids.join(', ')}`, details);
+}
+
+/** The SIGKILL sweeps (the hard kill where cgroup.kill is missing) left `survivors` in `dir`. */
+export function survivedSweeps(dir: string, survivors: number[], sweeps: number): CorralError {
+  const message = `${survivors.length} member(s) of ${dir} survived ${sweeps} SIGKILL sweeps`;
+  return new CorralError('EKILL_FAILED', message, { pids: survivors, path: dir });
+}
+
+export function freezeTimedOut(what: 'freezing' | 'thawing', dir: string, timeoutMs: number): CorralError {
+  const message = `${what} ${dir} was not reported done in cgroup.events within ${timeoutMs} ms`;
+  return new CorralError('ESIGNAL_FAILED', message, { path: `${dir}/cgroup.freeze` });
+}
+
+export function spareIncomplete(dir: string, left: number[]): CorralError {
+  const message = `could not move every spared member out of ${dir}: ${left.join(', ')} remain`;
+  return new CorralError('ECGROUP_REMOVE', message, { pids: left, path: dir });
+}
+
+export function noNewPrivilegesUnavailable(PATH: string): CorralError {
+  const message = `noNewPrivileges needs setpriv (util-linux) on this process's PATH, and there is none (PATH=${PATH})`;
+  return new CorralError('ENO_NEW_PRIVS_UNAVAILABLE', `${message}; nothing was started`);
+}
+
+export function serverExited(how: string): CorralError {
+  return new CorralError('ESERVER_EXITED', `the server exited before it was ready (${how})`);
+}
+
+export function readyTimedOut(timeoutMs: number, probe: string): CorralError {
+  return new CorralError('EREADY_TIMEOUT', `the server was not ready after ${timeoutMs} ms (${probe})`);
+}
+
+/** `supported`: the versions corral's integration was tested with; `found`: this one. */
+export function unsupportedRunner(runner: string, supported: string, found: string): CorralError {
+  return new CorralError('EUNSUPPORTED_RUNNER', `corral/${runner} supports ${supported}; this is ${runner} ${found}`);
 }
 
 /** A process a signal could not reach, and why. */

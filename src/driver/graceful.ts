@@ -21,7 +21,7 @@
  *      kill on disposal. The latch refuses if a spawn happened since step 1,
  *      so processes this shutdown never saw are still killed on close().
  */
-import { CorralError, failure } from '../errors.js';
+import { CorralError, failure, survivedKill } from '../errors.js';
 import type { ShutdownPlan } from '../options/group-options.js';
 import type { SignalName } from '../options/signals.js';
 import type { Clock } from './clock.js';
@@ -168,23 +168,7 @@ export async function hardKillAndWait(
     errors.push(killError);
   }
   if (await waitForDrain(target, clock.now() + killTimeout, clock)) return;
-  const pids = await target.members();
-  if (killError) {
-    throw new CorralError(
-      'EKILL_FAILED',
-      `${killError.message}; ${pids.length} member(s) still alive: ${pids.join(', ')}`,
-      {
-        pids,
-        errors: [...errors],
-        cause: killError,
-      },
-    );
-  }
-  throw new CorralError(
-    'EKILL_TIMEOUT',
-    `${pids.length} member(s) still alive ${killTimeout} ms after SIGKILL (uninterruptible sleep?): ${pids.join(', ')}`,
-    { pids, errors: [...errors] },
-  );
+  throw survivedKill(await target.members(), killTimeout, errors, killError);
 }
 
 function asCorralError(error: unknown, code: 'ESIGNAL_FAILED' | 'EKILL_FAILED', what: string): CorralError {

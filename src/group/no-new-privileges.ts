@@ -20,7 +20,7 @@
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { CorralError } from '../errors.js';
+import { noNewPrivilegesUnavailable } from '../errors.js';
 import type { Containment } from '../mechanisms/containment.js';
 import { DEFAULT_PATH } from '../mechanisms/spawn/predict-exec-failure.js';
 import { spawnThrough, type Start } from '../mechanisms/spawn/spawn-through.js';
@@ -67,11 +67,7 @@ function isExecutableFile(path: string): boolean {
 export function assertSetprivAvailable(): string {
   const setpriv = findSetpriv();
   if (setpriv !== undefined) return setpriv;
-  throw new CorralError(
-    'ENO_NEW_PRIVS_UNAVAILABLE',
-    `noNewPrivileges needs setpriv (util-linux) on this process's PATH, and there is none ` +
-      `(PATH=${process.env.PATH ?? ''}); nothing was started`,
-  );
+  throw noNewPrivilegesUnavailable(process.env.PATH ?? '');
 }
 
 /**

@@ -9,7 +9,7 @@ import type { ChildProcess } from 'node:child_process';
 import { systemClock, type Clock } from '../driver/clock.js';
 import { hardKillAndWait, shutdownTree, type ShutdownReport } from '../driver/graceful.js';
 import { StandDownLatch } from '../driver/latch.js';
-import { CorralError } from '../errors.js';
+import { groupClosed } from '../errors.js';
 import { acquireGuard } from '../guard/group-guard.js';
 import {
   resolveCreateOptions,
@@ -227,8 +227,6 @@ export class ProcessGroup implements AsyncDisposable {
   }
 
   #assertOpen(operation: string): void {
-    if (this.#closed || this.#closing) {
-      throw new CorralError('EGROUP_CLOSED', `${operation}(): the group is closed`);
-    }
+    if (this.#closed || this.#closing) throw groupClosed(operation);
   }
 }

@@ -7,7 +7,7 @@
  * back silently.
  */
 import type { Clock } from '../driver/clock.js';
-import { CorralError } from '../errors.js';
+import { CorralError, limitsNeedCgroup } from '../errors.js';
 import { hasLimits } from '../options/limits.js';
 import type { ResolvedCreateOptions } from '../options/group-options.js';
 import { placeGroup, type CgroupOrigin, type PlacementSeams } from '../mechanisms/cgroup/index.js';
@@ -36,13 +36,7 @@ export async function selectMechanism(
   seams?: PlacementSeams,
 ): Promise<Selection> {
   if (options.mechanism === 'pgroup') {
-    if (hasLimits(options.limits)) {
-      throw new CorralError(
-        'ELIMIT_UNENFORCEABLE',
-        'limits need the cgroup mechanism; process groups cannot enforce memory, pids or cpu limits ' +
-          "(use mechanism 'cgroup' or 'auto')",
-      );
-    }
+    if (hasLimits(options.limits)) throw limitsNeedCgroup();
     return { containment: await createPgroupContainment(clock), fallbackReason: undefined, cgroupOrigin: undefined };
   }
   const place = { parent: options.cgroupParent, limits: options.limits, systemdScope: options.systemdScope, clock };
@@ -52,9 +46,7 @@ export async function selectMechanism(
   } catch (error) {
     const unavailable = error instanceof CorralError && error.code === 'ECGROUP_UNAVAILABLE';
     if (!unavailable || options.mechanism === 'cgroup') throw error;
-    if (hasLimits(options.limits)) {
-      throw new CorralError('ELIMIT_UNENFORCEABLE', `limits cannot be enforced: ${error.message}`, { cause: error });
-    }
+    if (hasLimits(options.limits)) throw limitsNeedCgroup(error);
     return {
       containment: await createPgroupContainment(clock),
       fallbackReason: error.message,

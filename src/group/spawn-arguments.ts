@@ -1,5 +1,5 @@
 import type { SpawnOptions } from 'node:child_process';
-import { CorralError } from '../errors.js';
+import { invalidOption } from '../errors.js';
 
 export interface SpawnArguments {
   file: string;
@@ -24,23 +24,20 @@ export function normalizeSpawnArguments(
     args = argsOrOptions;
   } else if (argsOrOptions !== undefined && argsOrOptions !== null) {
     if (typeof argsOrOptions !== 'object') {
-      throw new CorralError('EINVALID_OPTION', `spawn(): args must be an array, got ${typeof argsOrOptions}`);
+      throw invalidOption(`spawn(): args must be an array, got ${typeof argsOrOptions}`);
     }
     options = argsOrOptions;
   }
   if (typeof command !== 'string' || command.length === 0) {
-    throw new CorralError(
-      'EINVALID_OPTION',
-      `spawn(): command must be a non-empty string, got ${JSON.stringify(command)}`,
-    );
+    throw invalidOption(`spawn(): command must be a non-empty string, got ${JSON.stringify(command)}`);
   }
   for (const arg of args as unknown[]) {
     if (typeof arg !== 'string') {
-      throw new CorralError('EINVALID_OPTION', `spawn(): every argument must be a string, got ${typeof arg}`);
+      throw invalidOption(`spawn(): every argument must be a string, got ${typeof arg}`);
     }
   }
   if (options !== undefined && options !== null && typeof options !== 'object') {
-    throw new CorralError('EINVALID_OPTION', `spawn(): options must be an object, got ${typeof options}`);
+    throw invalidOption(`spawn(): options must be an object, got ${typeof options}`);
   }
   return { file: command, args: [...(args as string[])], options: { ...((options ?? {}) as SpawnOptions) } };
 }

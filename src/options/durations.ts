@@ -1,4 +1,4 @@
-import { CorralError } from '../errors.js';
+import { invalidOption } from '../errors.js';
 
 /**
  * Node's timers hold a signed 32-bit count of milliseconds; a longer delay
@@ -14,14 +14,11 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
  */
 export function parseTimeout(value: unknown, option: string, { allowInfinite = false } = {}): number {
   if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
-    throw new CorralError(
-      'EINVALID_OPTION',
-      `${option} must be a non-negative number of milliseconds, got ${describe(value)}`,
-    );
+    throw invalidOption(`${option} must be a non-negative number of milliseconds, got ${describe(value)}`);
   }
   if (!Number.isFinite(value)) {
     if (!allowInfinite) {
-      throw new CorralError('EINVALID_OPTION', `${option} must be finite, got ${describe(value)}`);
+      throw invalidOption(`${option} must be finite, got ${describe(value)}`);
     }
     return MAX_TIMER_MS;
   }

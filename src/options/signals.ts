@@ -1,5 +1,5 @@
 import { constants } from 'node:os';
-import { CorralError } from '../errors.js';
+import { invalidOption } from '../errors.js';
 
 /** A signal name as Node spells it ('SIGTERM'). */
 export type SignalName = NodeJS.Signals;
@@ -26,15 +26,15 @@ export function parseSignal(value: unknown, option = 'signal'): SignalName {
     const name = upper.startsWith('SIG') ? upper : `SIG${upper}`;
     if (name in byName) return name as SignalName;
   }
-  throw new CorralError(
-    'EINVALID_SIGNAL',
+  throw invalidOption(
     `${option}: unknown signal ${JSON.stringify(value)}; use a name such as 'SIGTERM' or a number such as 15`,
+    'EINVALID_SIGNAL',
   );
 }
 
 export function signalNumber(name: SignalName): number {
   const number = byName[name];
-  if (number === undefined) throw new CorralError('EINVALID_SIGNAL', `unknown signal ${name}`);
+  if (number === undefined) throw invalidOption(`unknown signal ${name}`, 'EINVALID_SIGNAL');
   return number;
 }
 

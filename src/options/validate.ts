@@ -3,12 +3,10 @@
  * the servers, the runners, ProcessGroup.create()): each names the option and
  * the value it got, and throws EINVALID_OPTION unless told another code.
  */
-import { CorralError, type CorralErrorCode } from '../errors.js';
+import { invalidOption, type OptionErrorCode } from '../errors.js';
 import { describe } from './durations.js';
 
-export function invalidOption(message: string, code: CorralErrorCode = 'EINVALID_OPTION'): CorralError {
-  return new CorralError(code, message);
-}
+export { invalidOption };
 
 export function isPlainObject(value: unknown): value is object {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -24,7 +22,7 @@ export function parseChoice<T extends string>(
   value: unknown,
   option: string,
   choices: readonly T[],
-  code?: CorralErrorCode,
+  code?: OptionErrorCode,
 ): T {
   if (choices.includes(value as T)) return value as T;
   const quoted = choices.map((choice) => `'${choice}'`);
@@ -38,7 +36,7 @@ export function parseNumber(
   option: string,
   ok: (value: number) => boolean,
   what: string,
-  code?: CorralErrorCode,
+  code?: OptionErrorCode,
 ): number {
   if (typeof value !== 'number' || !ok(value)) {
     throw invalidOption(`${option} must be ${what}, got ${describe(value)}`, code);

@@ -1,4 +1,4 @@
-import { CorralError } from '../errors.js';
+import { invalidOption } from '../errors.js';
 import { isCgroup2Directory } from '../mechanisms/cgroup/index.js';
 import { DEFAULT_KILL_TIMEOUT } from '../options/group-options.js';
 import { parseTimeout } from '../options/durations.js';
@@ -27,10 +27,10 @@ const KEYS = new Set(['root', 'includeSpared', 'dryRun', 'killTimeout']);
 export function resolveSweepOptions(options: unknown = {}): ResolvedSweepOptions {
   const o = asOptionsObject(options, 'sweepStaleGroups()', KEYS) as SweepOptions;
   if (o.root !== undefined && (typeof o.root !== 'string' || !isCgroup2Directory(o.root))) {
-    throw new CorralError(
-      'EINVALID_OPTION',
+    throw invalidOption(
       `sweepStaleGroups(): root must be a directory of a mounted cgroup2 filesystem, got ${JSON.stringify(o.root)}`,
-      { path: typeof o.root === 'string' ? o.root : undefined },
+      'EINVALID_OPTION',
+      typeof o.root === 'string' ? o.root : undefined,
     );
   }
   return {

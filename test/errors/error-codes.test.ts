@@ -8,11 +8,14 @@
  * the kernel refuses) is checked in test/cgroup, test/group and test/run.
  */
 import test from 'ava';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CorralError, type CorralErrorCode } from '../../src/errors.js';
 import { ProcessGroup } from '../../src/index.js';
 import { attachCgroupContainment } from '../../src/mechanisms/cgroup/cgroup-containment.js';
 import type { CgroupFs } from '../../src/mechanisms/cgroup/cgroup-fs.js';
 import { hermetic } from '../helpers/hermetic.js';
+import { REPO } from '../helpers/node-script.js';
 import { VirtualClock } from '../helpers/virtual-clock.js';
 
 hermetic();
@@ -240,5 +243,26 @@ test('every code a public method can meet without a real host is in the table ab
   t.deepEqual(
     all.filter((code) => !covered.has(code) && !needHost.includes(code)),
     [],
+  );
+});
+
+test('docs/api.md has a row for every code of CorralErrorCode, naming what raises it, and none for another code', (t) => {
+  const source = readFileSync(join(REPO, 'src/errors.ts'), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '');
+  const union = /export type CorralErrorCode =([^;]*);/.exec(source)?.[1] ?? '';
+  const codes = [...union.matchAll(/'(E[A-Z_]+)'/g)].map((match) => match[1]!);
+  t.true(codes.length > 15, 'the union was read');
+  const docs = readFileSync(join(REPO, 'docs/api.md'), 'utf8');
+  const raisedBy = new Map(
+    [...docs.matchAll(/^\| `(E[A-Z_]+)` \|[^|\n]*\|([^|\n]*)\|$/gm)].map((row) => [row[1]!, row[2]!.trim()]),
+  );
+  t.deepEqual(
+    codes.filter((code) => !raisedBy.get(code)),
+    [],
+    'codes with no row, or no "raised by"',
+  );
+  t.deepEqual(
+    [...raisedBy.keys()].filter((code) => !codes.includes(code)),
+    [],
+    'rows for codes that do not exist',
   );
 });

@@ -8,7 +8,7 @@
  * what the host lacks: never a silently uncapped group.
  */
 import { dirname } from 'node:path';
-import { CorralError, failure } from '../../errors.js';
+import { failure, limitUnenforceable, type CorralError } from '../../errors.js';
 import type { Limits } from '../../options/limits.js';
 import { listed, readControllers, type CgroupFs } from './cgroup-fs.js';
 
@@ -85,5 +85,5 @@ async function unenforceable(fs: CgroupFs, parent: string, missing: LimitControl
       : `the ${missing.join(', ')} controller(s) are not enabled for children in ${parent}/cgroup.subtree_control; ` +
         'a cgroup holding processes cannot enable them (the "no internal processes" rule): ' +
         'call prepareCgroupForLimits() and pass its result as cgroupParent';
-  return new CorralError('ELIMIT_UNENFORCEABLE', `limits cannot be enforced: ${why}`, { path: parent });
+  return limitUnenforceable(why, undefined, parent);
 }

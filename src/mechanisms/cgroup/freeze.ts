@@ -8,7 +8,7 @@
  */
 import type { Clock } from '../../driver/clock.js';
 import { poll } from '../../driver/poll.js';
-import { CorralError, failure } from '../../errors.js';
+import { failure, freezeTimedOut } from '../../errors.js';
 import type { CgroupFs } from './cgroup-fs.js';
 import { readEvents, watchEvents } from './cgroup-events.js';
 
@@ -35,8 +35,5 @@ export async function setFrozen(
     ceilingMs: FREEZE_POLL_CEILING_MS,
     subscribe: (wake) => watchEvents(dir, wake),
   });
-  if (!reached) {
-    const message = `${what} ${dir} was not reported done in cgroup.events within ${timeoutMs} ms`;
-    throw new CorralError('ESIGNAL_FAILED', message, { path: `${dir}/cgroup.freeze` });
-  }
+  if (!reached) throw freezeTimedOut(what, dir, timeoutMs);
 }

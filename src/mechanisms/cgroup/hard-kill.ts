@@ -9,7 +9,7 @@
  */
 import type { Clock } from '../../driver/clock.js';
 import { poll } from '../../driver/poll.js';
-import { CorralError, errnoOf, failure } from '../../errors.js';
+import { CorralError, errnoOf, failure, survivedSweeps } from '../../errors.js';
 import { kill } from '../../libc/libc.js';
 import { signalNumber } from '../../options/signals.js';
 import { bestEffort, type CgroupFs } from './cgroup-fs.js';
@@ -66,8 +66,7 @@ async function freezeAndSweep(fs: CgroupFs, dir: string, clock: Clock): Promise<
   } catch {
     // Unreadable now: the pids last seen are the best account.
   }
-  const message = `${survivors.length} member(s) of ${dir} survived ${FALLBACK_SWEEPS} SIGKILL sweeps`;
-  throw new CorralError('EKILL_FAILED', message, { pids: survivors, path: dir });
+  throw survivedSweeps(dir, survivors, FALLBACK_SWEEPS);
 }
 
 /**

@@ -8,7 +8,7 @@
  * is missing or read-only (a container's). ECGROUP_UNAVAILABLE, "no usable
  * cgroup v2", says what was tried.
  */
-import { CorralError } from '../../errors.js';
+import { CorralError, cgroupStillUnavailable } from '../../errors.js';
 import {
   createCgroupContainment,
   type CgroupContainment,
@@ -52,13 +52,13 @@ export async function placeGroup(place: GroupPlace, seams: PlacementSeams = real
   }
   const outcome = await seams.scope.enter(place.systemdScope);
   if (!('scope' in outcome)) {
-    throw withReason(unavailable, `${unavailable.message}; no delegated systemd scope either: ${outcome.reason}`);
+    throw cgroupStillUnavailable(unavailable, `; no delegated systemd scope either: ${outcome.reason}`);
   }
   try {
     return await inCgroup(place, seams);
   } catch (error) {
     if (!isUnavailable(error)) throw error;
-    throw withReason(error, `${error.message} (in the delegated scope ${outcome.scope.unit} systemd gave)`);
+    throw cgroupStillUnavailable(error, ` (in the delegated scope ${outcome.scope.unit} systemd gave)`);
   }
 }
 
@@ -75,12 +75,4 @@ function mayAskSystemd(place: GroupPlace, seams: PlacementSeams): boolean {
   if (place.parent !== undefined) return false;
   const { mount, ownCgroupPath } = seams.hierarchy();
   return mount !== undefined && !mount.readOnly && ownCgroupPath !== undefined;
-}
-
-function withReason(error: CorralError, message: string): CorralError {
-  return new CorralError('ECGROUP_UNAVAILABLE', message, {
-    cause: error,
-    path: error.path,
-    errnoCode: error.errnoCode,
-  });
 }

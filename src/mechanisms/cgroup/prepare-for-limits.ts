@@ -12,7 +12,7 @@
  * docs/systemd.md), so that the leaf and the groups are the user's.
  */
 import { basename, dirname, join } from 'node:path';
-import { CorralError, errnoOf, failure } from '../../errors.js';
+import { errnoOf, limitUnenforceable } from '../../errors.js';
 import { listed, realCgroupFs, parsePids, readControllers, type CgroupFs } from './cgroup-fs.js';
 import { LIMIT_CONTROLLERS, type LimitController } from './apply-limits.js';
 import { resolveParent } from './resolve-parent.js';
@@ -31,14 +31,6 @@ export interface PreparedCgroup {
   controllers: LimitController[];
 }
 
-/** ELIMIT_UNENFORCEABLE: `why`, and the failure that made it so, when one did. */
-function refuse(why: string | undefined, cause?: unknown): CorralError {
-  const what = why === undefined ? 'limits cannot be enforced' : `limits cannot be enforced: ${why}`;
-  return cause === undefined
-    ? new CorralError('ELIMIT_UNENFORCEABLE', what)
-    : failure('ELIMIT_UNENFORCEABLE', what, cause);
-}
-
 export interface PrepareOptions {
   /** Own cgroup not writable: enter a delegated systemd scope first (default: not CORRAL_NO_SYSTEMD_SCOPE=1). */
   systemdScope?: boolean;
@@ -52,13 +44,13 @@ export async function prepareCgroupForLimits(
   // Only for the real file system: a test's fake one has no systemd behind it.
   if (fs === realCgroupFs) {
     const refusal = await makeOwnCgroupWritable(options.systemdScope ?? !optedOutByEnv());
-    if (refusal !== undefined) throw refuse(refusal);
+    if (refusal !== undefined) throw limitUnenforceable(refusal);
   }
   let own: string;
   try {
     own = resolveParent(undefined);
   } catch (error) {
-    throw refuse(undefined, error);
+    throw limitUnenforceable(undefined, error);
   }
   // Already prepared (by an earlier call): we sit in the leaf, and its parent gives the controllers.
   if (
@@ -70,7 +62,7 @@ export async function prepareCgroupForLimits(
   const available = await readControllers(fs, `${own}/cgroup.controllers`);
   const absent = controllers.filter((c) => !available.has(c));
   if (absent.length > 0) {
-    throw refuse(
+    throw limitUnenforceable(
       `the ${absent.join(', ')} controller(s) do not reach ${own} ` +
         `(its cgroup.controllers lists: ${listed(available)}); ` +
         'on a hybrid host cgroup v2 usually has none, elsewhere ask for a delegated cgroup (systemd Delegate=yes)',
@@ -89,7 +81,7 @@ export async function prepareCgroupForLimits(
   try {
     await fs.writeFile(`${own}/cgroup.subtree_control`, controllers.map((c) => `+${c}`).join(' '));
   } catch (error) {
-    throw refuse(`enabling ${controllers.join(', ')} in ${own}/cgroup.subtree_control failed`, error);
+    throw limitUnenforceable(`enabling ${controllers.join(', ')} in ${own}/cgroup.subtree_control failed`, error);
   }
   return { cgroupParent: own, supervisorLeaf: leaf, controllers };
 }
@@ -101,14 +93,14 @@ function allIn(wanted: readonly string[], have: Set<string>): boolean {
 /** Moves every process of `own` into `leaf`, in rounds, since a process may fork while we move. */
 async function moveEveryoneInto(fs: CgroupFs, own: string, leaf: string): Promise<void> {
   await fs.mkdir(leaf).catch((error: unknown) => {
-    if (errnoOf(error) !== 'EEXIST') throw refuse(`cannot create ${leaf}`, error);
+    if (errnoOf(error) !== 'EEXIST') throw limitUnenforceable(`cannot create ${leaf}`, error);
   });
   for (let round = 0; round < MOVE_ROUNDS; round++) {
     const pids = parsePids(await fs.readFile(`${own}/cgroup.procs`));
     if (pids.length === 0) return;
     for (const pid of pids) {
       await fs.writeFile(`${leaf}/cgroup.procs`, String(pid)).catch((error: unknown) => {
-        if (errnoOf(error) !== 'ESRCH') throw refuse(`cannot move process ${pid} into ${leaf}`, error);
+        if (errnoOf(error) !== 'ESRCH') throw limitUnenforceable(`cannot move process ${pid} into ${leaf}`, error);
       });
     }
   }

@@ -4,7 +4,7 @@
  * Everything that makes cgroup v2 unreachable before even trying a mkdir is
  * reported here as ECGROUP_UNAVAILABLE, with the reason.
  */
-import { cgroupUnavailable } from './unavailable.js';
+import { cgroupUnavailable } from '../../errors.js';
 import { isCgroup2Directory, locateHierarchy, procSelf, type ProcSources } from './hierarchy.js';
 
 export function resolveParent(parent: string | undefined, sources: ProcSources = procSelf): string {

@@ -12,7 +12,7 @@
  * freezing is not a signal.
  */
 import type { Clock } from '../../driver/clock.js';
-import { CorralError, errnoOf, failure } from '../../errors.js';
+import { CorralError, errnoOf, failure, spareIncomplete } from '../../errors.js';
 import { parsePids, type CgroupFs } from './cgroup-fs.js';
 import { setFrozen } from './freeze.js';
 import { removeSubtree } from './remove-group-dir.js';
@@ -58,8 +58,7 @@ async function moveSubtree(fs: CgroupFs, dir: string, sparedDir: string, clock: 
       }
       if (left.length === 0) return;
     }
-    const message = `could not move every spared member out of ${dir}: ${left.join(', ')} remain`;
-    throw new CorralError('ECGROUP_REMOVE', message, { pids: left, path: dir });
+    throw spareIncomplete(dir, left);
   } finally {
     // Only what could not be moved is still in it: let it run on.
     await setFrozen(fs, dir, false, clock).catch(() => {});

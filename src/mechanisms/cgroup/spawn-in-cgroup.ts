@@ -19,7 +19,7 @@
  * than 9 stdio entries (dash can redirect single-digit descriptors only).
  */
 import { spawn, type ChildProcess, type SpawnOptions, type StdioOptions } from 'node:child_process';
-import { CorralError, errnoOf } from '../../errors.js';
+import { errnoOf, invalidOption } from '../../errors.js';
 import type { CgroupFs } from './cgroup-fs.js';
 import { spawnThrough } from '../spawn/spawn-through.js';
 
@@ -87,8 +87,7 @@ function withReleasePipe(stdio: SpawnOptions['stdio']): { entries: StdioOptions;
   // Node fills the first three up with pipes; the release pipe comes after them.
   while (entries.length < 3) entries.push(undefined);
   if (entries.length > HIGHEST_SHELL_FD) {
-    throw new CorralError(
-      'EINVALID_OPTION',
+    throw invalidOption(
       `spawn(): under the cgroup mechanism stdio can have at most ${HIGHEST_SHELL_FD} entries ` +
         `(the placement shim needs descriptor ${entries.length}), got ${entries.length}`,
     );

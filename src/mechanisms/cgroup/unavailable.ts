@@ -3,7 +3,7 @@
  * the message becomes the group's `fallbackReason`; under 'cgroup' it is the
  * ECGROUP_UNAVAILABLE error the user sees.
  */
-import { CorralError, describeError, errnoOf } from '../../errors.js';
+import { cgroupUnavailable, describeError, errnoOf, type CorralError } from '../../errors.js';
 
 const BECAUSE: Record<string, string> = {
   EACCES:
@@ -16,13 +16,6 @@ const BECAUSE: Record<string, string> = {
   ENOENT: 'the parent cgroup directory does not exist',
   ENOTDIR: 'the parent cgroup path is not a directory',
 };
-
-export function cgroupUnavailable(reason: string, details: { path?: string; cause?: unknown } = {}): CorralError {
-  return new CorralError('ECGROUP_UNAVAILABLE', `cgroup v2 is not usable: ${reason}`, {
-    ...details,
-    errnoCode: details.cause === undefined ? undefined : errnoOf(details.cause),
-  });
-}
 
 /** The mkdir of the group's directory failed: why that means "no cgroup v2 for us". */
 export function mkdirUnavailable(dir: string, error: unknown): CorralError {

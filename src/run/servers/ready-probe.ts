@@ -6,7 +6,7 @@
  * ready when a line of the server's stdout or stderr matches. Anything else
  * is EINVALID_PROBE before anything starts.
  */
-import { CorralError } from '../../errors.js';
+import { invalidProbe } from '../../errors.js';
 import { describe } from '../../options/durations.js';
 
 export type ReadyProbe =
@@ -17,12 +17,12 @@ export type ReadyProbe =
 const FORMS = 'http://URL, https://URL, tcp:[HOST:]PORT or line:REGEX';
 
 export function parseReadyProbe(text: unknown): ReadyProbe {
-  if (typeof text !== 'string') throw invalid(`a ready probe must be a string (${FORMS}), got ${describe(text)}`);
+  if (typeof text !== 'string') throw invalidProbe(`a ready probe must be a string (${FORMS}), got ${describe(text)}`);
   if (/^https?:\/\//i.test(text)) {
     try {
       return { kind: 'http', url: new URL(text) };
     } catch {
-      throw invalid(`ready probe ${JSON.stringify(text)}: not a valid URL`);
+      throw invalidProbe(`ready probe ${JSON.stringify(text)}: not a valid URL`);
     }
   }
   if (text.startsWith('tcp:')) return parseTcp(text);
@@ -30,10 +30,10 @@ export function parseReadyProbe(text: unknown): ReadyProbe {
     try {
       return { kind: 'line', pattern: new RegExp(text.slice('line:'.length)) };
     } catch (error) {
-      throw invalid(`ready probe ${JSON.stringify(text)}: ${(error as Error).message}`);
+      throw invalidProbe(`ready probe ${JSON.stringify(text)}: ${(error as Error).message}`);
     }
   }
-  throw invalid(`unknown ready probe ${JSON.stringify(text)}: use ${FORMS}`);
+  throw invalidProbe(`unknown ready probe ${JSON.stringify(text)}: use ${FORMS}`);
 }
 
 function parseTcp(text: string): ReadyProbe {
@@ -45,11 +45,9 @@ function parseTcp(text: string): ReadyProbe {
   const portText = colon < 0 ? rest : rest.slice(colon + 1);
   const port = Number(portText);
   if (host === '' || !/^\d+$/.test(portText) || port < 1 || port > 65535) {
-    throw invalid(`ready probe ${JSON.stringify(text)}: use tcp:PORT or tcp:HOST:PORT with a port from 1 to 65535`);
+    throw invalidProbe(
+      `ready probe ${JSON.stringify(text)}: use tcp:PORT or tcp:HOST:PORT with a port from 1 to 65535`,
+    );
   }
   return { kind: 'tcp', host, port };
-}
-
-function invalid(message: string): CorralError {
-  return new CorralError('EINVALID_PROBE', message);
 }

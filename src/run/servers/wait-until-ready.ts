@@ -14,7 +14,7 @@ import https from 'node:https';
 import net from 'node:net';
 import { systemClock, type Clock } from '../../driver/clock.js';
 import { poll } from '../../driver/poll.js';
-import { CorralError } from '../../errors.js';
+import { invalidProbe, readyTimedOut, serverExited } from '../../errors.js';
 import { parseDeadline } from '../../options/durations.js';
 import { checkAbortSignal } from '../../options/validate.js';
 import { onLines, type LineListener } from './output-lines.js';
@@ -67,7 +67,7 @@ export async function ready(
   checkAbortSignal(options.signal);
   if (parsed.kind === 'line' && !child.stdout && !child.stderr) {
     const needs = "spawn it with stdout or stderr as 'pipe'";
-    throw new CorralError('EINVALID_PROBE', `ready probe ${JSON.stringify(probe)} reads the child's output: ${needs}`);
+    throw invalidProbe(`ready probe ${JSON.stringify(probe)} reads the child's output: ${needs}`);
   }
   options.signal?.throwIfAborted();
   const source: ReadySource = { exited: exitOf(child), onLine: (listener) => onLines(child, listener) };
@@ -78,9 +78,9 @@ export async function ready(
     case 'aborted':
       throw options.signal!.reason;
     case 'exited':
-      throw new CorralError('ESERVER_EXITED', `the server exited before it was ready (${describeExit(outcome.exit)})`);
+      throw serverExited(describeExit(outcome.exit));
     case 'timeout':
-      throw new CorralError('EREADY_TIMEOUT', `the server was not ready after ${timeoutMs} ms (${probe})`);
+      throw readyTimedOut(timeoutMs, probe);
   }
 }
 

@@ -3,18 +3,18 @@
  * not, predicted without creating, moving or writing anything: the cgroup
  * half of hostContainment() (src/host/host-containment.ts), for `corral doctor`.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
 import { describeError } from '../../errors.js';
 import { LIMIT_CONTROLLERS } from './apply-limits.js';
 import { listed, parseControllers } from './cgroup-fs.js';
-import { locateHierarchy, procSelf, type CgroupLayout, type ProcSources } from './hierarchy.js';
+import { locateHierarchy, procSelf, readOrEmpty, type CgroupLayout, type ProcSources } from './hierarchy.js';
 import { originOf, scopeOrigin, type CgroupOrigin } from './cgroup-origin.js';
 import { resolveParent } from './resolve-parent.js';
-import { managerCgroupDirectory } from './systemd/manager-cgroup.js';
 import { processScope } from './systemd/scope-keeper.js';
 import { optedOutByEnv } from '../../options/systemd-opt-out.js';
+import type { ManagerKind } from './systemd/manager-bus.js';
 import { scopeProspect, type ProspectHost } from './systemd/scope-prospect.js';
 import { notWritableBy } from './writable-by.js';
 
@@ -79,11 +79,16 @@ export interface CgroupHostOptions {
 }
 
 function words(path: string): string[] {
-  try {
-    return [...parseControllers(readFileSync(path, 'utf8'))];
-  } catch {
-    return [];
-  }
+  return [...parseControllers(readOrEmpty(path))];
+}
+
+/**
+ * Where a systemd manager puts the scopes it makes (a user's manager below its
+ * user.slice/user-<uid>.slice/user@<uid>.service, the system manager below the
+ * root): a scope can be given the controllers that reach there.
+ */
+function managerCgroupDirectory(mountPoint: string, manager: ManagerKind, uid: number): string {
+  return manager === 'system' ? mountPoint : join(mountPoint, 'user.slice', `user-${uid}.slice`, `user@${uid}.service`);
 }
 
 /** A non-root cgroup directory to look for cgroup.kill and cgroup.freeze in (the root cgroup has neither). */

@@ -14,7 +14,6 @@ import { originOf, scopeOrigin, type CgroupOrigin } from './cgroup-origin.js';
 import { resolveParent } from './resolve-parent.js';
 import { processScope } from './systemd/scope-keeper.js';
 import { optedOutByEnv } from '../../options/systemd-opt-out.js';
-import type { ManagerKind } from './systemd/manager-bus.js';
 import { scopeProspect, type ProspectHost } from './systemd/scope-prospect.js';
 import { notWritableBy } from './writable-by.js';
 
@@ -80,15 +79,6 @@ export interface CgroupHostOptions {
 
 function words(path: string): string[] {
   return [...parseControllers(readOrEmpty(path))];
-}
-
-/**
- * Where a systemd manager puts the scopes it makes (a user's manager below its
- * user.slice/user-<uid>.slice/user@<uid>.service, the system manager below the
- * root): a scope can be given the controllers that reach there.
- */
-function managerCgroupDirectory(mountPoint: string, manager: ManagerKind, uid: number): string {
-  return manager === 'system' ? mountPoint : join(mountPoint, 'user.slice', `user-${uid}.slice`, `user@${uid}.service`);
 }
 
 /** A non-root cgroup directory to look for cgroup.kill and cgroup.freeze in (the root cgroup has neither). */
@@ -159,12 +149,17 @@ export function probeCgroupHost(options: CgroupHostOptions = {}): CgroupHost {
         ? scopeProspect(options.systemdScope ?? !optedOutByEnv(), options.prospectHost)
         : undefined;
     if (scope && 'bus' in scope && hierarchy.mount) {
-      // What create() will do: move into a new delegated scope, and make the groups there.
-      result.cgroupOrigin = scopeOrigin({ manager: scope.bus.manager, bus: scope.bus.address });
-      const managerControllers = words(
-        join(managerCgroupDirectory(hierarchy.mount.mountPoint, scope.bus.manager, uid), 'cgroup.controllers'),
-      );
-      result.limits = limitsVerdict({ available: managerControllers, enabledForChildren: [] });
+      // What create() will do: move into a new delegated scope, and make the groups there. The scope can be given the
+      // controllers that reach where its manager puts scopes: below user@<uid>.service for a user's, the root for root's.
+      const { manager, address } = scope.bus;
+      const mount = hierarchy.mount.mountPoint;
+      const managerDir =
+        manager === 'system' ? mount : join(mount, 'user.slice', `user-${uid}.slice`, `user@${uid}.service`);
+      result.cgroupOrigin = scopeOrigin({ manager, bus: address });
+      result.limits = limitsVerdict({
+        available: words(join(managerDir, 'cgroup.controllers')),
+        enabledForChildren: [],
+      });
       return result;
     }
     const noScope = scope && 'reason' in scope ? `; no delegated systemd scope either: ${scope.reason}` : '';

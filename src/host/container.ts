@@ -17,12 +17,6 @@ export interface ContainerHint {
   evidence: string;
 }
 
-/** Test seam: the filesystem root and the cgroup file to read. */
-export interface ContainerSources {
-  root: string;
-  selfCgroup: string;
-}
-
 const CGROUP_RUNTIMES: Array<[RegExp, string]> = [
   [/kubepods/, 'kubernetes'],
   [/docker/, 'docker'],
@@ -30,8 +24,9 @@ const CGROUP_RUNTIMES: Array<[RegExp, string]> = [
   [/containerd/, 'containerd'],
 ];
 
+/** `sources`, a test seam: the filesystem root and the cgroup file to read. */
 export function detectContainer(
-  sources: ContainerSources = { root: '/', selfCgroup: '/proc/self/cgroup' },
+  sources: { root: string; selfCgroup: string } = { root: '/', selfCgroup: '/proc/self/cgroup' },
 ): ContainerHint | undefined {
   if (existsSync(join(sources.root, '.dockerenv'))) return { runtime: 'docker', evidence: '/.dockerenv exists' };
   if (existsSync(join(sources.root, 'run/.containerenv')))

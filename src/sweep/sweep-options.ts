@@ -15,12 +15,7 @@ export interface SweepOptions {
   killTimeout?: number;
 }
 
-export interface ResolvedSweepOptions {
-  root: string | undefined;
-  includeSpared: boolean;
-  dryRun: boolean;
-  killTimeout: number;
-}
+export type ResolvedSweepOptions = Required<Omit<SweepOptions, 'root'>> & { root: string | undefined };
 
 const KEYS = new Set(['root', 'includeSpared', 'dryRun', 'killTimeout']);
 

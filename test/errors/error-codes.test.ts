@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CorralError, type CorralErrorCode } from '../../src/errors.js';
 import { ProcessGroup } from '../../src/index.js';
-import { attachCgroupContainment } from '../../src/mechanisms/cgroup/cgroup-containment.js';
+import { CgroupContainment } from '../../src/mechanisms/cgroup/cgroup-containment.js';
 import type { CgroupFs } from '../../src/mechanisms/cgroup/cgroup-fs.js';
 import { hermetic } from '../helpers/hermetic.js';
 import { REPO } from '../helpers/node-script.js';
@@ -86,7 +86,7 @@ test.after.always(async () => {
 function groupOn(kernel: FakeKernel): ProcessGroup {
   const clock = new VirtualClock();
   const { fs, heal } = fakeFs(kernel);
-  const containment = attachCgroupContainment(DIR, { fs, clock });
+  const containment = new CgroupContainment(DIR, { fs, clock });
   const group = ProcessGroup.fromContainment(containment, { killTimeout: 0, shutdownTimeout: 0 }, clock);
   opened.push({ group, heal });
   return group;

@@ -18,12 +18,6 @@ export const CPU_PERIOD_US = 100_000;
 /** The kernel's smallest cpu.max quota. */
 const MIN_CPU_QUOTA_US = 1000;
 
-interface LimitFile {
-  controller: LimitController;
-  file: string;
-  value: string;
-}
-
 /** The one table of which limit needs which controller, and how it is written. */
 const LIMIT_TABLE: ReadonlyArray<{
   key: keyof Limits;
@@ -48,7 +42,7 @@ export function cpuMax(cpus: number): string {
   return `${Math.max(MIN_CPU_QUOTA_US, Math.round(cpus * longPeriod))} ${longPeriod}`;
 }
 
-export function limitFiles(limits: Limits): LimitFile[] {
+export function limitFiles(limits: Limits): Array<{ controller: LimitController; file: string; value: string }> {
   return LIMIT_TABLE.flatMap(({ key, controller, file, format }) => {
     const value = limits[key];
     return value === undefined ? [] : [{ controller, file, value: format(value) }];

@@ -79,17 +79,13 @@ export async function createCgroupContainment(options: CgroupContainmentOptions)
   return new CgroupContainment(dir, options);
 }
 
-/** A containment for a group directory that exists already: how `corral sweep` tears down a dead owner's group. */
-export function attachCgroupContainment(dir: string, seams: CgroupSeams = {}): CgroupContainment {
-  return new CgroupContainment(dir, seams);
-}
-
 export class CgroupContainment implements Containment {
   readonly mechanism = 'cgroup' as const;
   readonly cgroupPath: string;
   readonly #fs: CgroupFs;
   readonly #clock: Clock;
 
+  /** `dir` exists already: made by createCgroupContainment(), or a dead owner's group that `corral sweep` tears down. */
   constructor(dir: string, seams: CgroupSeams) {
     this.cgroupPath = dir;
     this.#fs = seams.fs ?? realCgroupFs;

@@ -10,13 +10,8 @@ import { watch, type FSWatcher } from 'node:fs';
 import { errnoOf } from '../../errors.js';
 import { parseKeyedValues, type CgroupFs } from './cgroup-fs.js';
 
-export interface CgroupEvents {
-  populated: boolean;
-  frozen: boolean;
-}
-
 /** Reads cgroup.events; a directory that is gone has nothing in it: not populated, not frozen. */
-export async function readEvents(fs: CgroupFs, dir: string): Promise<CgroupEvents> {
+export async function readEvents(fs: CgroupFs, dir: string): Promise<{ populated: boolean; frozen: boolean }> {
   let text: string;
   try {
     text = await fs.readFile(`${dir}/cgroup.events`);

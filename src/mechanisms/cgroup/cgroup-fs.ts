@@ -24,7 +24,7 @@ export interface CgroupFs {
 }
 
 // Node takes numeric open flags here; @types/node only declares the string forms.
-const WRITE_ONLY = { flag: constants.O_WRONLY as unknown as string };
+export const WRITE_ONLY = { flag: constants.O_WRONLY as unknown as string };
 
 // Reads and writes of control files are synchronous on purpose: cgroupfs is
 // served from kernel memory and never waits on a disk, while the promise
@@ -46,7 +46,7 @@ export const realCgroupFs: CgroupFs = {
       .map((entry) => entry.name),
 };
 
-/** Runs a synchronous step of an exit path, where a failure has nowhere to go; false when it threw. */
+/** Runs a synchronous step whose failure has nowhere to go (an exit path, a check); false when it threw. */
 export function bestEffort(step: () => unknown): boolean {
   try {
     step();
@@ -58,11 +58,10 @@ export function bestEffort(step: () => unknown): boolean {
 
 /** The pids listed in a cgroup.procs text. */
 export function parsePids(text: string): number[] {
-  const pids: number[] = [];
-  for (const line of text.split('\n')) {
-    if (line !== '') pids.push(Number(line));
-  }
-  return pids;
+  return text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map(Number);
 }
 
 /** "key value" lines (cgroup.events, cgroup.stat, cpu.stat) as a map. */

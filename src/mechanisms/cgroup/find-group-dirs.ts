@@ -7,7 +7,7 @@
  * the cgroup tree changes under our feet all the time.
  */
 import { join } from 'node:path';
-import { attachCgroupContainment, type CgroupContainment, type CgroupSeams } from './cgroup-containment.js';
+import { CgroupContainment, type CgroupSeams } from './cgroup-containment.js';
 import { realCgroupFs } from './cgroup-fs.js';
 import { parseGroupName, type GroupName } from './group-name.js';
 import { locateHierarchy } from './hierarchy.js';
@@ -46,7 +46,7 @@ export function findGroupDirs(
           path,
           name,
           ownerIsAlive: () => ownerIsAlive(name.ownerPid, name.ownerStartTime),
-          attach: () => attachCgroupContainment(path, seams),
+          attach: () => new CgroupContainment(path, seams),
         });
       }
     }

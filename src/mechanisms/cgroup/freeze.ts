@@ -16,13 +16,7 @@ import { readEvents, watchEvents } from './cgroup-events.js';
 export const FREEZE_TIMEOUT_MS = 5000;
 const FREEZE_POLL_CEILING_MS = 100;
 
-export async function setFrozen(
-  fs: CgroupFs,
-  dir: string,
-  frozen: boolean,
-  clock: Clock,
-  timeoutMs = FREEZE_TIMEOUT_MS,
-): Promise<void> {
+export async function setFrozen(fs: CgroupFs, dir: string, frozen: boolean, clock: Clock): Promise<void> {
   const what = frozen ? 'freezing' : 'thawing';
   try {
     await fs.writeFile(`${dir}/cgroup.freeze`, frozen ? '1' : '0');
@@ -31,9 +25,9 @@ export async function setFrozen(
   }
   const reached = await poll(async () => ((await readEvents(fs, dir)).frozen === frozen ? true : undefined), {
     clock,
-    deadline: clock.now() + timeoutMs,
+    deadline: clock.now() + FREEZE_TIMEOUT_MS,
     ceilingMs: FREEZE_POLL_CEILING_MS,
     subscribe: (wake) => watchEvents(dir, wake),
   });
-  if (!reached) throw freezeTimedOut(what, dir, timeoutMs);
+  if (!reached) throw freezeTimedOut(what, dir, FREEZE_TIMEOUT_MS);
 }

@@ -6,8 +6,6 @@
  * `-spared` suffix marks a group whose members were stood down and must be
  * left alone.
  */
-const PREFIX = 'corral';
-const SPARED_SUFFIX = '-spared';
 const PATTERN = /^corral-(\d+)-(\d+)-(\d+)(-spared)?$/;
 
 export interface GroupName {
@@ -19,7 +17,7 @@ export interface GroupName {
 }
 
 export function formatGroupName({ ownerPid, ownerStartTime, counter, spared }: GroupName): string {
-  return `${PREFIX}-${ownerPid}-${ownerStartTime}-${counter}${spared ? SPARED_SUFFIX : ''}`;
+  return `corral-${ownerPid}-${ownerStartTime}-${counter}${spared ? '-spared' : ''}`;
 }
 
 /** The parts of a corral group directory's name, or undefined when the name is not one of corral's. */

@@ -87,13 +87,14 @@ export function visibleMounts(mounts: MountLine[]): MountLine[] {
 
 /** The v2 path of this process, from the `0::` line; undefined on a v1-only host. */
 export function parseOwnCgroup(text: string): string | undefined {
-  for (const line of text.split('\n')) {
-    if (line.startsWith('0::')) return line.slice(3);
-  }
-  return undefined;
+  return text
+    .split('\n')
+    .find((line) => line.startsWith('0::'))
+    ?.slice(3);
 }
 
-function readOrEmpty(path: string): string {
+/** The text of `path`, or '' when it cannot be read. */
+export function readOrEmpty(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch {

@@ -9,7 +9,7 @@ import { startTimeOf } from '../../proc/stat.js';
 import type { CgroupFs } from './cgroup-fs.js';
 import { formatGroupName } from './group-name.js';
 import { removeFinishedSpared } from './remove-finished-spared.js';
-import { meansUnavailable, mkdirUnavailable } from './unavailable.js';
+import { mkdirUnavailable } from './unavailable.js';
 
 let counter = 0;
 
@@ -27,8 +27,7 @@ export async function makeGroupDir(fs: CgroupFs, parent: string): Promise<string
     } catch (error) {
       // A name of ours already taken: a directory left by an earlier module instance in this process. Take the next.
       if (errnoOf(error) === 'EEXIST') continue;
-      if (meansUnavailable(error)) throw mkdirUnavailable(dir, error);
-      throw error;
+      throw mkdirUnavailable(dir, error) ?? error;
     }
   }
 }

@@ -15,9 +15,11 @@ import { basename, dirname, join } from 'node:path';
 import { errnoOf, limitUnenforceable } from '../../errors.js';
 import { listed, realCgroupFs, parsePids, readControllers, type CgroupFs } from './cgroup-fs.js';
 import { LIMIT_CONTROLLERS, type LimitController } from './apply-limits.js';
+import { locateHierarchy } from './hierarchy.js';
 import { resolveParent } from './resolve-parent.js';
 import { optedOutByEnv } from '../../options/systemd-opt-out.js';
-import { makeOwnCgroupWritable } from './systemd/writable-own-cgroup.js';
+import { processScope } from './systemd/scope-keeper.js';
+import { notWritableBy } from './writable-by.js';
 
 export const SUPERVISOR_LEAF = 'corral-supervisor';
 const MOVE_ROUNDS = 10;
@@ -42,10 +44,7 @@ export async function prepareCgroupForLimits(
   options: PrepareOptions = {},
 ): Promise<PreparedCgroup> {
   // Only for the real file system: a test's fake one has no systemd behind it.
-  if (fs === realCgroupFs) {
-    const refusal = await makeOwnCgroupWritable(options.systemdScope ?? !optedOutByEnv());
-    if (refusal !== undefined) throw limitUnenforceable(refusal);
-  }
+  if (fs === realCgroupFs) await enterScopeUnlessWritable(options.systemdScope ?? !optedOutByEnv());
   let own: string;
   try {
     own = resolveParent(undefined);
@@ -72,10 +71,10 @@ export async function prepareCgroupForLimits(
     return { cgroupParent: own, supervisorLeaf: undefined, controllers };
   }
   // The true root cgroup is exempt from the rule (and moving every process of the host would be absurd).
-  const isRoot = !(await fs.readFile(`${own}/cgroup.type`).then(
-    () => true,
+  const isRoot = await fs.readFile(`${own}/cgroup.type`).then(
     () => false,
-  ));
+    () => true,
+  );
   const leaf = isRoot ? undefined : join(own, SUPERVISOR_LEAF);
   if (leaf) await moveEveryoneInto(fs, own, leaf);
   try {
@@ -84,6 +83,20 @@ export async function prepareCgroupForLimits(
     throw limitUnenforceable(`enabling ${controllers.join(', ')} in ${own}/cgroup.subtree_control failed`, error);
   }
   return { cgroupParent: own, supervisorLeaf: leaf, controllers };
+}
+
+/**
+ * The leaf and the groups must be this user's: when the own cgroup is not writable, enter a delegated systemd
+ * scope first, so that the own cgroup becomes one this user owns. Where cgroup2 is missing or read-only nothing
+ * is asked, and resolveParent() or the writes report that.
+ */
+async function enterScopeUnlessWritable(allowed: boolean): Promise<void> {
+  const { mount, ownCgroupPath } = locateHierarchy();
+  if (mount === undefined || mount.readOnly || ownCgroupPath === undefined) return;
+  const notWritable = notWritableBy(ownCgroupPath, process.geteuid?.() ?? -1);
+  if (notWritable === undefined) return;
+  const outcome = await processScope.enter(allowed);
+  if ('reason' in outcome) throw limitUnenforceable(`${notWritable}; no delegated systemd scope either: ${outcome.reason}`);
 }
 
 function allIn(wanted: readonly string[], have: Set<string>): boolean {

@@ -3,16 +3,15 @@
  * not, predicted without creating, moving or writing anything: the cgroup
  * half of hostContainment() (src/host/host-containment.ts), for `corral doctor`.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
 import { describeError } from '../../errors.js';
 import { LIMIT_CONTROLLERS } from './apply-limits.js';
 import { listed, parseControllers } from './cgroup-fs.js';
-import { locateHierarchy, procSelf, type CgroupLayout, type ProcSources } from './hierarchy.js';
+import { locateHierarchy, procSelf, readOrEmpty, type CgroupLayout, type ProcSources } from './hierarchy.js';
 import { originOf, scopeOrigin, type CgroupOrigin } from './cgroup-origin.js';
 import { resolveParent } from './resolve-parent.js';
-import { managerCgroupDirectory } from './systemd/manager-cgroup.js';
 import { processScope } from './systemd/scope-keeper.js';
 import { optedOutByEnv } from '../../options/systemd-opt-out.js';
 import { scopeProspect, type ProspectHost } from './systemd/scope-prospect.js';
@@ -79,11 +78,7 @@ export interface CgroupHostOptions {
 }
 
 function words(path: string): string[] {
-  try {
-    return [...parseControllers(readFileSync(path, 'utf8'))];
-  } catch {
-    return [];
-  }
+  return [...parseControllers(readOrEmpty(path))];
 }
 
 /** A non-root cgroup directory to look for cgroup.kill and cgroup.freeze in (the root cgroup has neither). */
@@ -154,12 +149,17 @@ export function probeCgroupHost(options: CgroupHostOptions = {}): CgroupHost {
         ? scopeProspect(options.systemdScope ?? !optedOutByEnv(), options.prospectHost)
         : undefined;
     if (scope && 'bus' in scope && hierarchy.mount) {
-      // What create() will do: move into a new delegated scope, and make the groups there.
-      result.cgroupOrigin = scopeOrigin({ manager: scope.bus.manager, bus: scope.bus.address });
-      const managerControllers = words(
-        join(managerCgroupDirectory(hierarchy.mount.mountPoint, scope.bus.manager, uid), 'cgroup.controllers'),
-      );
-      result.limits = limitsVerdict({ available: managerControllers, enabledForChildren: [] });
+      // What create() will do: move into a new delegated scope, and make the groups there. The scope can be given the
+      // controllers that reach where its manager puts scopes: below user@<uid>.service for a user's, the root for root's.
+      const { manager, address } = scope.bus;
+      const mount = hierarchy.mount.mountPoint;
+      const managerDir =
+        manager === 'system' ? mount : join(mount, 'user.slice', `user-${uid}.slice`, `user@${uid}.service`);
+      result.cgroupOrigin = scopeOrigin({ manager, bus: address });
+      result.limits = limitsVerdict({
+        available: words(join(managerDir, 'cgroup.controllers')),
+        enabledForChildren: [],
+      });
       return result;
     }
     const noScope = scope && 'reason' in scope ? `; no delegated systemd scope either: ${scope.reason}` : '';

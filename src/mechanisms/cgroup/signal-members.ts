@@ -15,9 +15,6 @@ import { signalNumber, type SignalName } from '../../options/signals.js';
 import type { CgroupFs } from './cgroup-fs.js';
 import { readSubtreeMembers } from './subtree.js';
 
-/** A process that is gone (or a zombie) is not a failure: the signal has nothing left to do. */
-const GONE = new Set(['ESRCH']);
-
 /**
  * Sends `signal` (then SIGCONT, with `thenContinue`) to every member;
  * resolves with how many `signal` reached. Failures other than "gone" reject
@@ -51,12 +48,13 @@ export async function signalMembers(
       // Joined after the first read: a fork of a member, which the caller's next round covers.
       if (pidfds && pidfd === undefined) continue;
       const send = (n: number) => (pidfd === undefined ? kill(pid, n) : pidfdSendSignal(pidfd, n));
+      // ESRCH, a process that is gone (or a zombie), is not a failure: the signal has nothing left to do.
       const result = send(number);
       if (result.errno === undefined) {
         reached += 1;
         // SIGCONT can only fail now if the member died in between: nothing left to wake.
         if (thenContinue) send(continued);
-      } else if (!GONE.has(result.errno))
+      } else if (result.errno !== 'ESRCH')
         failures.push({ pid, errno: result.errno, syscall: pidfds ? 'pidfd_send_signal' : 'kill' });
     }
     const failed = undeliveredSignal('ESIGNAL_FAILED', signal, failures, ` of ${dir}`);

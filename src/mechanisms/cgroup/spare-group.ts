@@ -1,15 +1,11 @@
 /**
- * Sparing a stood-down group: its members keep running, and its directory
- * must say "leave me alone" to `corral sweep`, which removes the directories
- * of dead owners. cgroup v2 refuses rename(2) (EPERM: a rename would be a
- * migration the kernel does not do), so the members are moved instead, into
- * a sibling named like the group plus `-spared`: the group is frozen first
- * (a frozen member cannot fork, so nobody is left behind), each member is
- * written into the matching directory of the new subtree (sub-cgroups the
- * members made are made again there, so a nested group keeps its shape),
- * which also thaws it: the new directories are not frozen. The emptied old
- * subtree is then removed. A member stopped by SIGSTOP stays stopped:
- * freezing is not a signal.
+ * Sparing a stood-down group: its members keep running, in a sibling named
+ * like the group plus `-spared`, which `corral sweep` leaves alone. cgroup v2
+ * refuses rename(2) (EPERM: a rename would be a migration the kernel does not
+ * do), so the members are moved: the group is frozen first (a frozen member
+ * cannot fork, so nobody is left behind), then each member is written into the
+ * matching directory of the new subtree (sub-cgroups the members made are made
+ * again there), which also thaws it. A member stopped by SIGSTOP stays stopped.
  */
 import type { Clock } from '../../driver/clock.js';
 import { CorralError, errnoOf, failure, spareIncomplete } from '../../errors.js';

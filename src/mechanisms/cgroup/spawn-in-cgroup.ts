@@ -1,26 +1,20 @@
 /**
  * Starting a child inside the group before it runs a single instruction of
  * its program (the whole story, and what of Node's behaviour is kept:
- * docs/mechanisms.md, "Starting children without a race"). Node cannot run
- * code between fork and exec, so the child starts as a tiny shell that waits
- * on a pipe of its own (one more stdio entry, after the user's). The parent
- * writes the shell's pid into the group's cgroup.procs as soon as spawn()
- * returns (libuv returns only after the shell's exec, so the pid is the
- * shell's), then releases it with one line on that pipe: "go", or why the
- * placement failed. The shell execs the real program only on "go": exec
- * keeps the pid, so the ChildProcess is the user's program, already
- * contained. Anything else (a failed write, the parent dead before releasing
- * it) makes the shim exit 126 with a message on stderr.
- *
- * Only the parent writes cgroup.procs, so the child's own rights never
- * matter (`uid`/`gid`: it cannot leave its group). Node's view of the
- * command, and a command that cannot start, are spawn-through.ts's. Not
- * supported: `argv0` (a POSIX shell's exec cannot set argv[0]), and more
+ * docs/mechanisms.md, "Starting children without a race"). The child starts
+ * as a shell shim that waits on a release pipe of its own (one more stdio
+ * entry, after the user's). The parent writes the shim's pid into
+ * cgroup.procs as soon as spawn() returns (libuv returns only after the
+ * shim's exec, so the pid is the shim's), then writes one line on that pipe:
+ * "go", or why the placement failed. The shim execs the program only on "go"
+ * (exec keeps the pid); anything else, or no answer, makes it exit 126. Only
+ * the parent writes cgroup.procs, so the child's `uid`/`gid` never matter.
+ * Not supported: `argv0` (a POSIX shell's exec cannot set argv[0]), and more
  * than 9 stdio entries (dash can redirect single-digit descriptors only).
  */
 import { spawn, type ChildProcess, type SpawnOptions, type StdioOptions } from 'node:child_process';
 import { errnoOf, invalidOption } from '../../errors.js';
-import type { CgroupFs } from './cgroup-fs.js';
+import { bestEffort, type CgroupFs } from './cgroup-fs.js';
 import { spawnThrough } from '../spawn/spawn-through.js';
 
 const SHIM_SHELL = '/bin/sh';
@@ -129,11 +123,8 @@ function spawnForNodesOwnError(
 ): ChildProcess {
   const child = spawn(file, args, options);
   if (child.pid !== undefined) {
-    try {
-      fs.writeFileSync(`${dir}/cgroup.procs`, String(child.pid));
-    } catch {
-      // Killed at once below anyway.
-    }
+    // Killed at once anyway: a failed placement does not matter.
+    bestEffort(() => fs.writeFileSync(`${dir}/cgroup.procs`, String(child.pid)));
     child.kill('SIGKILL');
   }
   return child;

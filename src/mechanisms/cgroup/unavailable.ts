@@ -3,7 +3,7 @@
  * the message becomes the group's `fallbackReason`; under 'cgroup' it is the
  * ECGROUP_UNAVAILABLE error the user sees.
  */
-import { cgroupUnavailable, describeError, errnoOf, type CorralError } from '../../errors.js';
+import { cgroupUnavailable, errnoOf, type CorralError } from '../../errors.js';
 
 const BECAUSE: Record<string, string> = {
   EACCES:
@@ -17,15 +17,12 @@ const BECAUSE: Record<string, string> = {
   ENOTDIR: 'the parent cgroup path is not a directory',
 };
 
-/** The mkdir of the group's directory failed: why that means "no cgroup v2 for us". */
-export function mkdirUnavailable(dir: string, error: unknown): CorralError {
+/**
+ * The mkdir of the group's directory failed: why that means "no cgroup v2 for us";
+ * undefined when the error does not mean "not allowed here" (a bug, a passing failure).
+ */
+export function mkdirUnavailable(dir: string, error: unknown): CorralError | undefined {
   const errno = errnoOf(error);
-  const why = (errno && BECAUSE[errno]) ?? describeError(error);
-  return cgroupUnavailable(`cannot create ${dir}: ${errno ?? 'error'}: ${why}`, { path: dir, cause: error });
-}
-
-/** Errors of mkdir that mean "not allowed here" rather than a bug or a passing failure. */
-export function meansUnavailable(error: unknown): boolean {
-  const errno = errnoOf(error);
-  return errno !== undefined && errno in BECAUSE;
+  if (errno === undefined || !(errno in BECAUSE)) return undefined;
+  return cgroupUnavailable(`cannot create ${dir}: ${errno}: ${BECAUSE[errno]}`, { path: dir, cause: error });
 }

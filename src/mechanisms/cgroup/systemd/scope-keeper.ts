@@ -21,20 +21,6 @@ export interface ScopeKeeperSeams {
   start: Omit<StartScopeSeams, 'unit'> & { unitName: () => string };
 }
 
-export function realKeeperSeams(): ScopeKeeperSeams {
-  return {
-    host: () => realProspectHost(),
-    start: {
-      busctl: runBusctl,
-      clock: systemClock,
-      readOwnCgroup: () => readOwnCgroup(),
-      pid: process.pid,
-      unitName: () => scopeUnitName(process.pid),
-      description: `corral: delegated cgroup for ${basename(process.argv[1] ?? process.argv0)} (pid ${process.pid})`,
-    },
-  };
-}
-
 export class ScopeKeeper {
   readonly #seams: ScopeKeeperSeams;
   #attempt: Promise<ScopeOutcome> | undefined;
@@ -72,4 +58,14 @@ export class ScopeKeeper {
 }
 
 /** The one keeper of this process. */
-export const processScope = new ScopeKeeper(realKeeperSeams());
+export const processScope = new ScopeKeeper({
+  host: () => realProspectHost(),
+  start: {
+    busctl: runBusctl,
+    clock: systemClock,
+    readOwnCgroup: () => readOwnCgroup(),
+    pid: process.pid,
+    unitName: () => scopeUnitName(process.pid),
+    description: `corral: delegated cgroup for ${basename(process.argv[1] ?? process.argv0)} (pid ${process.pid})`,
+  },
+});

@@ -9,6 +9,7 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { OPT_OUT_VARIABLE } from '../../../options/systemd-opt-out.js';
+import { bestEffort } from '../cgroup-fs.js';
 import { chooseManagerBus, statSocket, type BusChoice, type StatSocket } from './manager-bus.js';
 
 export interface ProspectHost {
@@ -25,14 +26,7 @@ function onPath(command: string, env: NodeJS.ProcessEnv): boolean {
   return (env.PATH ?? '')
     .split(delimiter)
     .filter(Boolean)
-    .some((dir) => {
-      try {
-        accessSync(join(dir, command), constants.X_OK);
-        return true;
-      } catch {
-        return false;
-      }
-    });
+    .some((dir) => bestEffort(() => accessSync(join(dir, command), constants.X_OK)));
 }
 
 export function realProspectHost(env: NodeJS.ProcessEnv = process.env): ProspectHost {

@@ -4,20 +4,13 @@
  * object path systemd gives such a unit, and whether a cgroup path is one.
  */
 
-export const SCOPE_PREFIX = 'corral-';
-
 /** corral-<pid>-<8 hex>.scope: the pid says whose, the random part keeps two tries (or a reused pid) apart. */
 // node:crypto is loaded here, on first use: a static import would load it and its modules into every `corral run`.
 export function scopeUnitName(
   pid: number,
   random: string = process.getBuiltinModule('node:crypto').randomBytes(4).toString('hex'),
 ): string {
-  return `${SCOPE_PREFIX}${pid}-${random}.scope`;
-}
-
-/** True for a unit name scopeUnitName() makes. */
-export function isCorralScopeName(name: string): boolean {
-  return /^corral-\d+-[0-9a-f]+\.scope$/.test(name);
+  return `corral-${pid}-${random}.scope`;
 }
 
 /**

@@ -3,11 +3,10 @@
  * then the subcommand, and every failure turned into one line and an exit
  * status (see failure.ts).
  */
-import type { CommandContext } from './command.js';
-import { commands, findCommand } from './commands.js';
+import { readFileSync } from 'node:fs';
+import { type CommandContext, commands, findCommand } from './commands.js';
 import { EXIT_USAGE, reportFailure } from './failure.js';
 import { UsageError } from './usage-error.js';
-import { packageVersion } from './version.js';
 
 export function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -51,7 +50,9 @@ export async function dispatch(argv: readonly string[]): Promise<number> {
     }
     if (name === 'help') return await helpFor(args[0]);
     if (name === '-V' || name === '--version') {
-      process.stdout.write(`${packageVersion()}\n`);
+      // package.json is two levels up from both src/cli and dist/cli.
+      const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+      process.stdout.write(`${(JSON.parse(text) as { version: string }).version}\n`);
       return 0;
     }
     const command = findCommand(name);

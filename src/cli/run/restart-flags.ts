@@ -1,19 +1,15 @@
 /**
- * `corral run`'s supervision flags: --restart POLICY, --max-restarts N,
- * --restart-delay D. Kept apart from the other run flags; checked on the
- * text alone, so a bad value is a usage error (exit 2) before anything starts.
+ * `corral run`'s flags that run the command again: --restart POLICY,
+ * --max-restarts N, --restart-delay D, and --watch PATH. Checked on the text
+ * alone (and a watched path for its existence), so a bad value or a typo is a
+ * usage error (exit 2) before anything starts, not a watch that never fires.
  */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { RunOptions } from '../../run/run-options.js';
 import type { RestartPolicy } from '../../supervise/supervise-options.js';
-import type { FlagSpec } from '../parse-flags.js';
 import { parseDuration } from '../units.js';
 import { oneOf, UsageError } from '../usage-error.js';
-
-export const RESTART_FLAGS: readonly FlagSpec[] = [
-  { name: 'restart', value: true },
-  { name: 'max-restarts', value: true },
-  { name: 'restart-delay', value: true },
-];
 
 export interface RestartRequest {
   restart: RestartPolicy;
@@ -45,6 +41,20 @@ export function parseRestartFlags(values: ReadonlyMap<string, string>): RestartR
     maxRestarts: max === undefined ? undefined : Number(max),
     initialDelay: delay === undefined ? undefined : parseDuration(delay, '--restart-delay'),
   };
+}
+
+/** The watched paths, absolute; undefined without --watch. */
+export function parseWatchFlags(entries: ReadonlyArray<[string, string]>, restart: boolean): string[] | undefined {
+  const paths = entries.filter(([name]) => name === 'watch').map(([, path]) => path);
+  if (paths.length === 0) return undefined;
+  if (restart)
+    throw new UsageError('--watch and --restart cannot be combined: with --watch, a change restarts the command');
+  const missing = paths.filter((path) => path === '' || !existsSync(path));
+  if (missing.length > 0)
+    throw new UsageError(
+      `--watch: no such file or directory: ${missing.map((path) => JSON.stringify(path)).join(', ')}`,
+    );
+  return paths.map((path) => resolve(path));
 }
 
 /** What would let two runs overlap is refused with `flag` (--restart, --watch), as supervise() refuses it. */

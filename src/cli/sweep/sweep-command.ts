@@ -4,7 +4,7 @@
  * is still inside them. See src/sweep for what is and is not touched.
  */
 import { sweepStaleGroups, type SweepReport, type SweptGroup } from '../../sweep/sweep-stale-groups.js';
-import type { Command } from '../command.js';
+import type { Command } from '../commands.js';
 import { EXIT_CORRAL_FAILED } from '../failure.js';
 import { optionsOnly } from '../parse-flags.js';
 

@@ -43,7 +43,3 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await import('./sweep/sweep-command.js')).sweepCommand,
   },
 ];
-
-export function findCommand(name: string): CommandEntry | undefined {
-  return commands.find((command) => command.name === name);
-}

@@ -32,12 +32,8 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], 
   const parsed: ParsedFlags = { values: new Map(), entries: [], switches: new Set(), operands: [] };
   for (let i = 0; i < argv.length; i++) {
     const word = argv[i]!;
-    if (word === '--') {
-      parsed.operands = argv.slice(i + 1);
-      return parsed;
-    }
-    if (!word.startsWith('-') || word === '-') {
-      parsed.operands = argv.slice(i);
+    if (word === '--' || !word.startsWith('-') || word === '-') {
+      parsed.operands = argv.slice(word === '--' ? i + 1 : i);
       return parsed;
     }
     // `--timeout` of `--timeout=2s`, or `-h`; then the spec it names, and a value given inline.

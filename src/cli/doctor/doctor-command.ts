@@ -28,16 +28,6 @@ Options:
   -h, --help  this help
 `;
 
-/** The host as a person reporting a problem would describe it. */
-interface SystemFacts {
-  distro: string;
-  release: string;
-  kernel: string;
-  arch: string;
-  cpus: number;
-  node: string;
-}
-
 interface AutoProbe {
   mechanism: 'cgroup' | 'pgroup' | 'none';
   /** Why 'auto' fell back to process groups (or why no group could be made at all). */
@@ -47,7 +37,8 @@ interface AutoProbe {
 }
 
 export interface DoctorReport {
-  system: SystemFacts;
+  /** The host as a person reporting a problem would describe it. */
+  system: Awaited<ReturnType<typeof readSystemFacts>>;
   /** hostContainment(): the prediction, made without touching anything. */
   host: HostContainment;
   /** What 'auto' really got when one empty group was made. */
@@ -74,7 +65,7 @@ export const doctorCommand: Command = {
   },
 };
 
-async function readSystemFacts(): Promise<SystemFacts> {
+async function readSystemFacts() {
   // Imported here, not at the top: bundled, a static import would load it for every command.
   const { default: si } = await import('systeminformation');
   const [os, cpu] = await Promise.all([si.osInfo(), si.cpu()]);

@@ -7,21 +7,13 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { RunOptions } from '../../run/run-options.js';
-import type { RestartPolicy } from '../../supervise/supervise-options.js';
+import { DEFAULT_BACKOFF, type RestartPolicy, type SuperviseOptions } from '../../supervise/supervise-options.js';
 import { parseDuration } from '../units.js';
 import { oneOf, UsageError } from '../usage-error.js';
 
-export interface RestartRequest {
-  restart: RestartPolicy;
-  /** Undefined: no limit. */
-  maxRestarts: number | undefined;
-  /** The first delay in ms; undefined: the library's default. */
-  initialDelay: number | undefined;
-}
+export type RestartRequest = Pick<SuperviseOptions, 'restart' | 'maxRestarts' | 'backoff'>;
 
-const POLICIES: readonly RestartPolicy[] = ['always', 'on-failure', 'never'];
-
-/** The supervision asked for, or undefined without --restart. */
+/** supervise()'s options for the supervision asked for, or undefined without --restart. */
 export function parseRestartFlags(values: ReadonlyMap<string, string>): RestartRequest | undefined {
   const policy = values.get('restart');
   const max = values.get('max-restarts');
@@ -33,13 +25,14 @@ export function parseRestartFlags(values: ReadonlyMap<string, string>): RestartR
       );
     return undefined;
   }
-  const restart = oneOf(policy, POLICIES, '--restart');
+  const restart = oneOf<RestartPolicy>(policy, ['always', 'on-failure', 'never'], '--restart');
   if (max !== undefined && !/^\d+$/.test(max.trim()))
     throw new UsageError(`--max-restarts: expected a whole number >= 0, got ${JSON.stringify(max)}`);
+  const initialDelay = delay === undefined ? DEFAULT_BACKOFF.initialDelay : parseDuration(delay, '--restart-delay');
   return {
     restart,
-    maxRestarts: max === undefined ? undefined : Number(max),
-    initialDelay: delay === undefined ? undefined : parseDuration(delay, '--restart-delay'),
+    ...(max === undefined ? {} : { maxRestarts: Number(max) }),
+    backoff: { initialDelay, maxDelay: Math.max(initialDelay, DEFAULT_BACKOFF.maxDelay) },
   };
 }
 

@@ -5,7 +5,6 @@
  * gracefully) and never a second, unmanaged copy to the tree.
  */
 import { run } from '../../run/run.js';
-import { DEFAULT_BACKOFF } from '../../supervise/supervise-options.js';
 import { supervise } from '../../supervise/supervise.js';
 import type { Command } from '../commands.js';
 import { UsageError } from '../usage-error.js';
@@ -55,22 +54,20 @@ export const runCommand: Command = {
   },
 };
 
+/*
+ * --restart (the command under supervise()) and --watch (under runWatching(),
+ * loaded only then): the first stop signal stops the current tree gracefully
+ * and ends supervision or the watch (no restart follows a cancel); a second
+ * one kills that tree at once. The exit status is the last run's.
+ */
 const sayIfVerbose = (line: RunCommandLine) => (text: string) =>
   line.verbose && process.stderr.write(`corral: ${text}\n`);
 
-/**
- * `--restart`: the command under supervise(). The first stop signal stops the
- * current tree gracefully and ends supervision (no restart follows a cancel);
- * a second one kills that tree at once. The exit status is the last run's.
- */
 async function runSupervised(line: RunCommandLine, restart: RestartRequest, interrupts: Interrupts): Promise<number> {
-  const initialDelay = restart.initialDelay ?? DEFAULT_BACKOFF.initialDelay;
   const say = sayIfVerbose(line);
   const outcome = await supervise(line.command, line.args, {
     ...line.options,
-    restart: restart.restart,
-    ...(restart.maxRestarts === undefined ? {} : { maxRestarts: restart.maxRestarts }),
-    backoff: { initialDelay, maxDelay: Math.max(initialDelay, DEFAULT_BACKOFF.maxDelay) },
+    ...restart,
     signal: interrupts.signal,
     onStart: ({ group }) => interrupts.onForce(group),
     onExit: ({ incarnation, result }) => say(`run ${incarnation} ended: ${endedAs(result)}`),
@@ -82,11 +79,6 @@ async function runSupervised(line: RunCommandLine, restart: RestartRequest, inte
   });
 }
 
-/**
- * `--watch PATH`: the command under runWatching(), loaded only then. The first
- * stop signal stops the current tree gracefully and ends the watch; a second
- * one kills that tree at once. The exit status is the last run's.
- */
 async function runWatched(line: RunCommandLine, paths: string[], interrupts: Interrupts): Promise<number> {
   const { watchPaths } = await import('../../supervise/change-watcher.js');
   const { runWatching } = await import('../../supervise/run-watching.js');

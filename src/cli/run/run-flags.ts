@@ -8,10 +8,10 @@ import { parseSignal } from '../../options/signals.js';
 import type { LeftoversPolicy, RunOptions } from '../../run/run-options.js';
 import { parseFlags, type FlagSpec } from '../parse-flags.js';
 import { parseDuration, parsePositive, parseSize } from '../units.js';
-import { asUsage, inCommand, oneOf, UsageError } from '../usage-error.js';
+import { asUsage, oneOf, UsageError } from '../usage-error.js';
 import { checkMayBecome, resolveUser } from './resolve-user.js';
-import { checkRestartAllows, parseRestartFlags, parseWatchFlags, type RestartRequest } from './restart-flags.js';
-import { parseServerFlags, SERVER_FLAGS, type ServerFlags } from './server-flags.js';
+import { checkRestartAllows, parseRestartFlags, parseWatchFlags } from './restart-flags.js';
+import { parseServerFlags, SERVER_FLAGS } from './server-flags.js';
 
 /** The options with a value that become run() options, each read from its text and `--name`, in this order. */
 const OPTION_VALUES: Record<string, (text: string, flag: string) => RunOptions> = {
@@ -46,24 +46,10 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
   { name: 'help', short: 'h' },
 ];
 
-export interface RunCommandLine extends ServerFlags {
-  help: boolean;
-  debug: boolean;
-  json: boolean;
-  verbose: boolean;
-  /** Exit 123 when the command left processes behind. */
-  failOnLeftovers: boolean;
-  command: string;
-  args: string[];
-  options: RunOptions;
-  /** --restart: run under supervise(); undefined for one run. */
-  restart: RestartRequest | undefined;
-  /** --watch: the paths whose changes restart the command (absolute); undefined without. */
-  watch: string[] | undefined;
-}
+export type RunCommandLine = ReturnType<typeof parseRunCommandLine>;
 
-export function parseRunCommandLine(argv: readonly string[]): RunCommandLine {
-  return inCommand('run', () => {
+export function parseRunCommandLine(argv: readonly string[]) {
+  try {
     const { values, entries, switches, operands } = parseFlags(argv, RUN_FLAGS, 'run');
     const servers = parseServerFlags(entries);
     const help = switches.has('help');
@@ -91,12 +77,19 @@ export function parseRunCommandLine(argv: readonly string[]): RunCommandLine {
       debug: switches.has('debug'),
       json: switches.has('json'),
       verbose: switches.has('verbose'),
+      // Exit 123 when the command left processes behind.
       failOnLeftovers: switches.has('fail-on-leftovers'),
       command: command ?? '',
       args,
       options,
+      // --restart: run under supervise(); undefined for one run.
       restart,
+      // --watch: the paths whose changes restart the command (absolute); undefined without.
       watch,
     };
-  });
+  } catch (error) {
+    // The unit parsers do not know which command they serve; the "see --help" hint should.
+    if (error instanceof UsageError && error.command === undefined) throw new UsageError(error.message, 'run');
+    throw error;
+  }
 }

@@ -1,14 +1,9 @@
 /**
- * `corral run`'s server flags, read in the order given (they repeat and pair up):
- *
- *   --server CMD [--name NAME] --ready PROBE [--ready-timeout D]   (repeatable)
- *   --ready-timeout D   before any --server: every server's (default 60s)
- *   --idle-timeout D    stop the tree when it has been silent for D
- *
- * Like every option, they end at `--` or the first word that is not an option,
- * so the command's own `--server` stays the command's. Each --server needs its
- * own --ready; an unknown probe form is a usage error (exit 2) before anything
- * starts.
+ * `corral run`'s server flags, read in the order given, since they repeat and
+ * pair up: `--server CMD [--name NAME] --ready PROBE [--ready-timeout D]`; a
+ * --ready-timeout before any --server is every server's, and --idle-timeout
+ * stops a silent tree. Each --server needs its own --ready; an unknown probe
+ * form is a usage error (exit 2) before anything starts.
  */
 import { parseReadyProbe } from '../../run/servers/ready-probe.js';
 import type { ServerSpec } from '../../run/servers/server-options.js';

@@ -98,9 +98,8 @@ function plainReport(report: ShutdownReport): Record<string, unknown> {
 
 /**
  * Says on stderr what every form of `corral run` says once the last tree is
- * gone, and returns the exit status. `extras`: the notices said first (a
- * server's failure, the idle stop), what the --verbose line and the lines
- * after it add, the --json object's further fields.
+ * gone; returns the exit status. `extras`: the notices said first (a server's
+ * failure, the idle stop), what --verbose adds, the further --json fields.
  */
 export function reportRunEnd(
   flags: { verbose: boolean; json: boolean; failOnLeftovers: boolean },

@@ -13,7 +13,7 @@ import { checkMayBecome, resolveUser } from './resolve-user.js';
 import { checkRestartAllows, parseRestartFlags, parseWatchFlags } from './restart-flags.js';
 import { parseServerFlags, SERVER_FLAGS } from './server-flags.js';
 
-/** The options with a value that become run() options, each read from its text and `--name`, in this order. */
+/** The options with a value that become run() options: each parsed from its text (its errors name `--<key>`), in this order. */
 const OPTION_VALUES: Record<string, (text: string, flag: string) => RunOptions> = {
   // As in coreutils `timeout`, a timeout of 0 means none.
   timeout: (text, flag) => (parseDuration(text, flag) > 0 ? { timeout: parseDuration(text, flag) } : {}),

@@ -17,7 +17,7 @@
 #
 # The bundle lives in dist/cli/, one level below dist/ like every module it
 # holds, so the paths its code finds from import.meta.url still hold:
-# ../../package.json (version.ts) and ../guard/guard.sh (guard-process.ts).
+# ../../package.json (cli/dispatch.ts) and ../guard/guard.sh (guard-process.ts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 node_modules/.bin/esbuild src/cli/main.ts --bundle --platform=node --format=esm --target=node20 \

@@ -2,9 +2,21 @@
  * Every `corral` subcommand, in the order `corral --help` lists them. Each is
  * loaded only when it is asked for: `corral run` must start about as fast as
  * `node` itself, so it must not pay for doctor's systeminformation or for
- * sweep's tree walk.
+ * sweep's tree walk. Adding one is one file that exports a Command, plus its
+ * entry here.
  */
-import type { Command } from './command.js';
+export interface CommandContext {
+  /** --debug was given: failures print their stack. Commands set it as they parse. */
+  debug: boolean;
+}
+
+export interface Command {
+  name: string;
+  /** The whole of `corral <name> --help`. */
+  help: string;
+  /** Runs the command; resolves with the exit status. Throws UsageError for a bad command line. */
+  main(argv: string[], context: CommandContext): Promise<number>;
+}
 
 export interface CommandEntry {
   name: string;
@@ -31,7 +43,3 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await import('./sweep/sweep-command.js')).sweepCommand,
   },
 ];
-
-export function findCommand(name: string): CommandEntry | undefined {
-  return commands.find((command) => command.name === name);
-}

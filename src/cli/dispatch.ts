@@ -3,13 +3,12 @@
  * then the subcommand, and every failure turned into one line and an exit
  * status (see failure.ts).
  */
-import type { CommandContext } from './command.js';
-import { commands, findCommand } from './commands.js';
+import { readFileSync } from 'node:fs';
+import { type CommandContext, commands } from './commands.js';
 import { EXIT_USAGE, reportFailure } from './failure.js';
 import { UsageError } from './usage-error.js';
-import { packageVersion } from './version.js';
 
-export function mainHelp(): string {
+function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   const list = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n');
   return `Usage: corral <command> [options]
@@ -45,16 +44,23 @@ export async function dispatch(argv: readonly string[]): Promise<number> {
       process.stderr.write(mainHelp());
       return EXIT_USAGE;
     }
-    if (name === '-h' || name === '--help') {
+    if (name === '-h' || name === '--help' || (name === 'help' && args[0] === undefined)) {
       process.stdout.write(mainHelp());
       return 0;
     }
-    if (name === 'help') return await helpFor(args[0]);
-    if (name === '-V' || name === '--version') {
-      process.stdout.write(`${packageVersion()}\n`);
+    if (name === 'help') {
+      const command = commands.find((c) => c.name === args[0]);
+      if (command === undefined) throw new UsageError(`no help for unknown command ${JSON.stringify(args[0])}`);
+      process.stdout.write((await command.load()).help);
       return 0;
     }
-    const command = findCommand(name);
+    if (name === '-V' || name === '--version') {
+      // package.json is two levels up from both src/cli and dist/cli.
+      const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+      process.stdout.write(`${(JSON.parse(text) as { version: string }).version}\n`);
+      return 0;
+    }
+    const command = commands.find((c) => c.name === name);
     if (command === undefined) {
       const what = name.startsWith('-') ? 'option' : 'command';
       throw new UsageError(
@@ -65,15 +71,4 @@ export async function dispatch(argv: readonly string[]): Promise<number> {
   } catch (error) {
     return reportFailure(error, context.debug);
   }
-}
-
-async function helpFor(name: string | undefined): Promise<number> {
-  if (name === undefined) {
-    process.stdout.write(mainHelp());
-    return 0;
-  }
-  const command = findCommand(name);
-  if (command === undefined) throw new UsageError(`no help for unknown command ${JSON.stringify(name)}`);
-  process.stdout.write((await command.load()).help);
-  return 0;
 }

@@ -5,7 +5,7 @@
  * (node:util parseArgs reads options anywhere on the line, which would take
  * the command's own flags for corral's.)
  */
-import type { CommandContext } from './command.js';
+import type { CommandContext } from './commands.js';
 import { UsageError } from './usage-error.js';
 
 export interface FlagSpec {
@@ -20,8 +20,8 @@ export interface FlagSpec {
 export interface ParsedFlags {
   /** Options with a value; the last one given wins. */
   values: Map<string, string>;
-  /** Every value of each option with a value, in order (for options that may be repeated). */
-  lists: Map<string, string[]>;
+  /** Every option with a value as [name, value], in the order given (for options that repeat or pair up). */
+  entries: Array<[string, string]>;
   /** Options without a value that were given. */
   switches: Set<string>;
   /** Everything after the options: a command and its arguments. */
@@ -29,18 +29,18 @@ export interface ParsedFlags {
 }
 
 export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], command: string): ParsedFlags {
-  const parsed: ParsedFlags = { values: new Map(), lists: new Map(), switches: new Set(), operands: [] };
+  const parsed: ParsedFlags = { values: new Map(), entries: [], switches: new Set(), operands: [] };
   for (let i = 0; i < argv.length; i++) {
     const word = argv[i]!;
-    if (word === '--') {
-      parsed.operands = argv.slice(i + 1);
+    if (word === '--' || !word.startsWith('-') || word === '-') {
+      parsed.operands = argv.slice(word === '--' ? i + 1 : i);
       return parsed;
     }
-    if (!word.startsWith('-') || word === '-') {
-      parsed.operands = argv.slice(i);
-      return parsed;
-    }
-    const { flag, spec, inline } = splitFlag(word, specs);
+    // `--timeout` of `--timeout=2s`, or `-h`; then the spec it names, and a value given inline.
+    const equals = word.startsWith('--') ? word.indexOf('=') : -1;
+    const flag = equals > 0 ? word.slice(0, equals) : word;
+    const spec = specs.find((s) => (flag.startsWith('--') ? `--${s.name}` : s.short && `-${s.short}`) === flag);
+    const inline = equals > 0 ? word.slice(equals + 1) : undefined;
     if (spec === undefined) throw new UsageError(`unknown option ${flag}`, command);
     if (!spec.value) {
       if (inline !== undefined) throw new UsageError(`option --${spec.name} takes no value`, command);
@@ -50,17 +50,9 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], 
     const value = inline ?? argv[++i];
     if (value === undefined) throw new UsageError(`option --${spec.name} needs a value`, command);
     parsed.values.set(spec.name, value);
-    parsed.lists.set(spec.name, [...(parsed.lists.get(spec.name) ?? []), value]);
+    parsed.entries.push([spec.name, value]);
   }
   return parsed;
-}
-
-/** An option word: its flag (`--timeout` of `--timeout=2s`, or `-h`), the spec it names, and a value given inline. */
-export function splitFlag(word: string, specs: readonly FlagSpec[]) {
-  const equals = word.startsWith('--') ? word.indexOf('=') : -1;
-  const flag = equals > 0 ? word.slice(0, equals) : word;
-  const spec = specs.find((s) => (flag.startsWith('--') ? `--${s.name}` : s.short && `-${s.short}`) === flag);
-  return { flag, spec, inline: equals > 0 ? word.slice(equals + 1) : undefined };
 }
 
 /**

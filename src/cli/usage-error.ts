@@ -15,17 +15,6 @@ export class UsageError extends Error {
   }
 }
 
-/** Runs `parse`; a usage error that names no command is given `command`, for the "see --help" hint. */
-export function inCommand<T>(command: string, parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    // The unit parsers do not know which command they serve; the hint should.
-    if (error instanceof UsageError && error.command === undefined) throw new UsageError(error.message, command);
-    throw error;
-  }
-}
-
 /** Runs a library check on command-line text: its CorralError becomes a usage error (exit 2), after `prefix`. */
 export function asUsage<T>(check: () => T, prefix = ''): T {
   try {

@@ -5,10 +5,10 @@
  */
 import test from 'ava';
 import { exitStatusOf } from '../../src/cli/run/exit-status.js';
-import { idleLines } from '../../src/cli/run/idle-summary.js';
-import { RUN_FLAGS } from '../../src/cli/run/run-flags.js';
-import { takeServerFlags } from '../../src/cli/run/server-flags.js';
-import { serverFailureLines, serversJson, serverStoppedLines } from '../../src/cli/run/server-summary.js';
+import { parseFlags } from '../../src/cli/parse-flags.js';
+import { parseRunCommandLine, RUN_FLAGS } from '../../src/cli/run/run-flags.js';
+import { parseServerFlags } from '../../src/cli/run/server-flags.js';
+import { idleLines, serverFailureLines, serversJson, serverStoppedLines } from '../../src/cli/run/server-summary.js';
 import { UsageError } from '../../src/cli/usage-error.js';
 import type { ShutdownReport } from '../../src/driver/graceful.js';
 import type { ServerFailure, ServerReport } from '../../src/run/run.js';
@@ -47,8 +47,8 @@ const failure = (overrides: Partial<ServerFailure>): ServerFailure => ({
   ...overrides,
 });
 
-test('server flags: pairs in order, names, per-server and default ready timeouts, idle timeout; the rest left to the other parser', (t) => {
-  const taken = takeServerFlags(
+test('server flags: pairs in order, names, per-server and default ready timeouts, idle timeout; the rest left to the other options', (t) => {
+  const parsed = parseFlags(
     [
       '--timeout',
       '--server',
@@ -72,24 +72,21 @@ test('server flags: pairs in order, names, per-server and default ready timeouts
       'x',
     ],
     RUN_FLAGS,
+    'run',
   );
+  const taken = parseServerFlags(parsed.entries);
   t.deepEqual(taken.servers, [
     { command: 'npm run dev', name: 'dev', ready: 'tcp:3000', readyTimeout: 5000 },
     { command: './api', name: 'server2', ready: 'line:up' },
   ]);
   t.is(taken.readyTimeout, 2000, "before any --server: every server's");
   t.is(taken.idleTimeout, 60_000);
-  t.deepEqual(
-    taken.rest,
-    ['--timeout', '--server', '--verbose', '--', 'npm', '--server', 'x'],
-    "--timeout's value and the command's own flags stay",
-  );
-  t.is(takeServerFlags(['--idle-timeout', '0', 'true'], RUN_FLAGS).idleTimeout, undefined, '0 means none');
-  t.deepEqual(
-    takeServerFlags(['ls', '--server', 'x'], RUN_FLAGS).rest,
-    ['ls', '--server', 'x'],
-    'options end at the command',
-  );
+  t.is(parsed.values.get('timeout'), '--server', "--timeout's value stays --timeout's");
+  t.true(parsed.switches.has('verbose'));
+  t.deepEqual(parsed.operands, ['npm', '--server', 'x'], "the command's own flags stay");
+  t.is(parseRunCommandLine(['--idle-timeout', '0', 'true']).idleTimeout, undefined, '0 means none');
+  const line = parseRunCommandLine(['ls', '--server', 'x']);
+  t.deepEqual([line.servers, line.command, line.args], [[], 'ls', ['--server', 'x']], 'options end at the command');
   for (const argv of [
     ['--server'],
     ['--name', 'x'],
@@ -97,7 +94,7 @@ test('server flags: pairs in order, names, per-server and default ready timeouts
     ['--server', 'a', '--ready', 'tcp:1', '--ready', 'tcp:2'],
     ['--idle-timeout', 'soon'],
   ]) {
-    const error = t.throws(() => takeServerFlags(argv, RUN_FLAGS), { instanceOf: UsageError }, argv.join(' '));
+    const error = t.throws(() => parseRunCommandLine(argv), { instanceOf: UsageError }, argv.join(' '));
     t.is((error as UsageError).command, 'run');
   }
 });

@@ -4,13 +4,14 @@
  * (or limits) are out of reach. Read-only apart from one empty group that
  * is made and removed to learn what 'auto' gets.
  */
-import type { Command } from '../command.js';
-import { optionsOnly } from '../parse-flags.js';
-import { hostContainment, type HostContainment } from '../../host/host-containment.js';
+import { describeError } from '../../errors.js';
+import { ProcessGroup } from '../../group/process-group.js';
 import { detectContainer, type ContainerHint } from '../../host/container.js';
+import { hostContainment, type HostContainment } from '../../host/host-containment.js';
+import type { CgroupOrigin } from '../../mechanisms/cgroup/index.js';
+import type { Command } from '../commands.js';
+import { optionsOnly } from '../parse-flags.js';
 import { adviceFor } from './advice.js';
-import { probeAuto, type AutoProbe } from './probe-auto.js';
-import { readSystemFacts, type SystemFacts } from './system-facts.js';
 
 const DOCTOR_HELP = `Usage: corral doctor [--json]
 
@@ -27,8 +28,17 @@ Options:
   -h, --help  this help
 `;
 
+interface AutoProbe {
+  mechanism: 'cgroup' | 'pgroup' | 'none';
+  /** Why 'auto' fell back to process groups (or why no group could be made at all). */
+  reason: string | undefined;
+  /** Where the group's cgroup came from (own cgroup or a systemd scope, and which unit), when it was a cgroup. */
+  cgroupOrigin?: CgroupOrigin;
+}
+
 export interface DoctorReport {
-  system: SystemFacts;
+  /** The host as a person reporting a problem would describe it. */
+  system: Awaited<ReturnType<typeof readSystemFacts>>;
   /** hostContainment(): the prediction, made without touching anything. */
   host: HostContainment;
   /** What 'auto' really got when one empty group was made. */
@@ -45,18 +55,53 @@ export const doctorCommand: Command = {
   async main(argv, context) {
     const flags = optionsOnly(argv, [{ name: 'json' }], doctorCommand, context);
     if (flags === undefined) return 0;
-    const report = await examine();
+    // The prediction first: the probe makes (and removes) a directory of its own.
+    const host = hostContainment();
+    const container = detectContainer();
+    const [system, auto] = await Promise.all([readSystemFacts(), probeAuto()]);
+    const report = { system, host, auto, container: container ?? null, fix: adviceFor(host, container) ?? null };
     process.stdout.write(flags.switches.has('json') ? `${JSON.stringify(report, null, 2)}\n` : renderDoctor(report));
     return 0;
   },
 };
 
-async function examine(): Promise<DoctorReport> {
-  // The prediction first: the probe makes (and removes) a directory of its own.
-  const host = hostContainment();
-  const container = detectContainer();
-  const [system, auto] = await Promise.all([readSystemFacts(), probeAuto()]);
-  return { system, host, auto, container: container ?? null, fix: adviceFor(host, container) ?? null };
+async function readSystemFacts() {
+  // Imported here, not at the top: bundled, a static import would load it for every command.
+  const { default: si } = await import('systeminformation');
+  const [os, cpu] = await Promise.all([si.osInfo(), si.cpu()]);
+  return {
+    distro: os.distro,
+    release: [os.release, os.codename && `(${os.codename})`].filter(Boolean).join(' '),
+    kernel: os.kernel,
+    arch: os.arch,
+    cpus: cpu.cores,
+    node: process.version,
+  };
+}
+
+/**
+ * What mechanism 'auto' really gets here: not a prediction but the real
+ * thing, one empty group made and closed again (making the group's cgroup
+ * directory is the only true permission test). Where the own cgroup is not
+ * writable and a systemd manager answers, that moves doctor itself into a
+ * delegated scope, which ends when doctor does.
+ */
+async function probeAuto(): Promise<AutoProbe> {
+  let group: ProcessGroup;
+  try {
+    group = await ProcessGroup.create({ mechanism: 'auto', guard: false });
+  } catch (error) {
+    return { mechanism: 'none', reason: describeError(error) };
+  }
+  try {
+    return {
+      mechanism: group.mechanism,
+      reason: group.fallbackReason,
+      ...(group.cgroupOrigin ? { cgroupOrigin: group.cgroupOrigin } : {}),
+    };
+  } finally {
+    await group.close();
+  }
 }
 
 export function renderDoctor({ system, host, auto, container, fix }: DoctorReport): string {

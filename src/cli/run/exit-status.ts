@@ -14,12 +14,8 @@ import { constants } from 'node:os';
 import type { RunResult } from '../../run/run.js';
 import { EXIT_CORRAL_FAILED } from '../failure.js';
 
-export const EXIT_TIMED_OUT = 124;
-/** Below coreutils' 124-127, which corral already gives their meanings. */
+/** 123 to 120: below coreutils' 124-127, which corral already gives their meanings. */
 export const EXIT_LEFT_PROCESSES = 123;
-export const EXIT_SERVER_EXITED = 122;
-export const EXIT_READY_TIMEOUT = 121;
-export const EXIT_IDLE = 120;
 
 export function exitStatusOf(
   result: RunResult,
@@ -27,10 +23,9 @@ export function exitStatusOf(
   { failOnLeftovers = false } = {},
 ): number {
   if (interruptStatus !== undefined) return interruptStatus;
-  if (result.timedOut) return EXIT_TIMED_OUT;
-  if (result.idleTimedOut) return EXIT_IDLE;
-  if (result.serverFailure !== undefined)
-    return result.serverFailure.reason === 'ready-timeout' ? EXIT_READY_TIMEOUT : EXIT_SERVER_EXITED;
+  if (result.timedOut) return 124;
+  if (result.idleTimedOut) return 120;
+  if (result.serverFailure !== undefined) return result.serverFailure.reason === 'ready-timeout' ? 121 : 122;
   if (failOnLeftovers && result.leftovers.length > 0) return EXIT_LEFT_PROCESSES;
   if (result.exitCode !== null) return result.exitCode;
   if (result.signal !== null) return 128 + constants.signals[result.signal];

@@ -15,29 +15,27 @@ export type StopSignal = (typeof STOP_SIGNALS)[number];
 
 export class Interrupts {
   readonly #controller = new AbortController();
-  #first: StopSignal | undefined;
-  #forced = false;
+  /** The first stop signal corral received, if any. */
+  received: StopSignal | undefined;
+  /** A second signal asked for the immediate kill. */
+  forced = false;
   readonly #force: Array<() => void> = [];
-  readonly #onSignal = (signal: StopSignal) => this.#receive(signal);
+  readonly #onSignal = (signal: StopSignal) => {
+    if (this.received === undefined) {
+      this.received = signal;
+      this.#controller.abort(new Error(`corral received ${signal}`));
+      return;
+    }
+    this.forced = true;
+    for (const kill of this.#force) kill();
+  };
 
   /** Aborted by the first stop signal. */
-  get signal(): AbortSignal {
-    return this.#controller.signal;
-  }
-
-  /** The first stop signal corral received, if any. */
-  get received(): StopSignal | undefined {
-    return this.#first;
-  }
-
-  /** A second signal asked for the immediate kill. */
-  get forced(): boolean {
-    return this.#forced;
-  }
+  readonly signal: AbortSignal = this.#controller.signal;
 
   /** The exit status that reports the first signal received (128 + n), or undefined. */
   get exitStatus(): number | undefined {
-    return this.#first === undefined ? undefined : 128 + constants.signals[this.#first];
+    return this.received === undefined ? undefined : 128 + constants.signals[this.received];
   }
 
   install(): void {
@@ -52,16 +50,6 @@ export class Interrupts {
   onForce(group: { kill(): Promise<unknown> }): void {
     const kill = () => void group.kill().catch(() => undefined);
     this.#force.push(kill);
-    if (this.#forced) kill();
-  }
-
-  #receive(signal: StopSignal): void {
-    if (this.#first === undefined) {
-      this.#first = signal;
-      this.#controller.abort(new Error(`corral received ${signal}`));
-      return;
-    }
-    this.#forced = true;
-    for (const kill of this.#force) kill();
+    if (this.forced) kill();
   }
 }

@@ -1,31 +1,19 @@
 /**
- * `corral run`'s supervision flags: --restart POLICY, --max-restarts N,
- * --restart-delay D. Kept apart from the other run flags; checked on the
- * text alone, so a bad value is a usage error (exit 2) before anything starts.
+ * `corral run`'s flags that run the command again: --restart POLICY,
+ * --max-restarts N, --restart-delay D, and --watch PATH. Checked on the text
+ * alone (and a watched path for its existence), so a bad value or a typo is a
+ * usage error (exit 2) before anything starts, not a watch that never fires.
  */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { RunOptions } from '../../run/run-options.js';
-import type { RestartPolicy } from '../../supervise/supervise-options.js';
-import type { FlagSpec } from '../parse-flags.js';
+import { DEFAULT_BACKOFF, type RestartPolicy, type SuperviseOptions } from '../../supervise/supervise-options.js';
 import { parseDuration } from '../units.js';
 import { oneOf, UsageError } from '../usage-error.js';
 
-export const RESTART_FLAGS: readonly FlagSpec[] = [
-  { name: 'restart', value: true },
-  { name: 'max-restarts', value: true },
-  { name: 'restart-delay', value: true },
-];
+export type RestartRequest = Pick<SuperviseOptions, 'restart' | 'maxRestarts' | 'backoff'>;
 
-export interface RestartRequest {
-  restart: RestartPolicy;
-  /** Undefined: no limit. */
-  maxRestarts: number | undefined;
-  /** The first delay in ms; undefined: the library's default. */
-  initialDelay: number | undefined;
-}
-
-const POLICIES: readonly RestartPolicy[] = ['always', 'on-failure', 'never'];
-
-/** The supervision asked for, or undefined without --restart. */
+/** supervise()'s options for the supervision asked for, or undefined without --restart. */
 export function parseRestartFlags(values: ReadonlyMap<string, string>): RestartRequest | undefined {
   const policy = values.get('restart');
   const max = values.get('max-restarts');
@@ -37,14 +25,29 @@ export function parseRestartFlags(values: ReadonlyMap<string, string>): RestartR
       );
     return undefined;
   }
-  const restart = oneOf(policy, POLICIES, '--restart');
+  const restart = oneOf<RestartPolicy>(policy, ['always', 'on-failure', 'never'], '--restart');
   if (max !== undefined && !/^\d+$/.test(max.trim()))
     throw new UsageError(`--max-restarts: expected a whole number >= 0, got ${JSON.stringify(max)}`);
+  const initialDelay = delay === undefined ? DEFAULT_BACKOFF.initialDelay : parseDuration(delay, '--restart-delay');
   return {
     restart,
-    maxRestarts: max === undefined ? undefined : Number(max),
-    initialDelay: delay === undefined ? undefined : parseDuration(delay, '--restart-delay'),
+    ...(max === undefined ? {} : { maxRestarts: Number(max) }),
+    backoff: { initialDelay, maxDelay: Math.max(initialDelay, DEFAULT_BACKOFF.maxDelay) },
   };
+}
+
+/** The watched paths, absolute; undefined without --watch. */
+export function parseWatchFlags(entries: ReadonlyArray<[string, string]>, restart: boolean): string[] | undefined {
+  const paths = entries.filter(([name]) => name === 'watch').map(([, path]) => path);
+  if (paths.length === 0) return undefined;
+  if (restart)
+    throw new UsageError('--watch and --restart cannot be combined: with --watch, a change restarts the command');
+  const missing = paths.filter((path) => path === '' || !existsSync(path));
+  if (missing.length > 0)
+    throw new UsageError(
+      `--watch: no such file or directory: ${missing.map((path) => JSON.stringify(path)).join(', ')}`,
+    );
+  return paths.map((path) => resolve(path));
 }
 
 /** What would let two runs overlap is refused with `flag` (--restart, --watch), as supervise() refuses it. */

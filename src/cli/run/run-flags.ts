@@ -4,116 +4,92 @@
  * (exit 2) before any process or cgroup exists.
  */
 import type { MechanismChoice } from '../../options/group-options.js';
-import type { Limits } from '../../options/limits.js';
 import { parseSignal } from '../../options/signals.js';
 import type { LeftoversPolicy, RunOptions } from '../../run/run-options.js';
 import { parseFlags, type FlagSpec } from '../parse-flags.js';
 import { parseDuration, parsePositive, parseSize } from '../units.js';
-import { asUsage, inCommand, oneOf, UsageError } from '../usage-error.js';
+import { asUsage, oneOf, UsageError } from '../usage-error.js';
 import { checkMayBecome, resolveUser } from './resolve-user.js';
-import { checkRestartAllows, parseRestartFlags, RESTART_FLAGS, type RestartRequest } from './restart-flags.js';
-import { parseWatchFlags, WATCH_FLAGS } from './watch-flags.js';
+import { checkRestartAllows, parseRestartFlags, parseWatchFlags } from './restart-flags.js';
+import { parseServerFlags, SERVER_FLAGS } from './server-flags.js';
+
+/** The options with a value that become run() options: each parsed from its text (its errors name `--<key>`), in this order. */
+const OPTION_VALUES: Record<string, (text: string, flag: string) => RunOptions> = {
+  // As in coreutils `timeout`, a timeout of 0 means none.
+  timeout: (text, flag) => (parseDuration(text, flag) > 0 ? { timeout: parseDuration(text, flag) } : {}),
+  grace: (text, flag) => ({ grace: parseDuration(text, flag) }),
+  signal: (text, flag) => ({ killSignal: asUsage(() => parseSignal(text, flag)) }),
+  leftovers: (text, flag) => ({ leftovers: oneOf<LeftoversPolicy>(text, ['kill', 'wait', 'keep'], flag) }),
+  mechanism: (text, flag) => ({ mechanism: oneOf<MechanismChoice>(text, ['auto', 'cgroup', 'pgroup'], flag) }),
+  memory: (text, flag) => ({ limits: { memoryBytes: parseSize(text, flag) } }),
+  pids: (text, flag) => ({ limits: { pids: parsePositive(text, flag, { integer: true }) } }),
+  cpus: (text, flag) => ({ limits: { cpus: parsePositive(text, flag) } }),
+  user: (text) => {
+    const identity = resolveUser(text);
+    checkMayBecome(identity, text);
+    return identity;
+  },
+};
+
+/** The switches that become run() options. */
+const OPTION_SWITCHES: Record<string, RunOptions> = {
+  'no-escalate': { escalate: false },
+  'no-systemd-scope': { systemdScope: false },
+  'no-new-privs': { noNewPrivileges: true },
+};
 
 export const RUN_FLAGS: readonly FlagSpec[] = [
-  { name: 'timeout', value: true },
-  { name: 'grace', value: true },
-  { name: 'signal', value: true },
-  { name: 'no-escalate' },
-  { name: 'leftovers', value: true },
-  { name: 'mechanism', value: true },
-  { name: 'no-systemd-scope' },
-  { name: 'memory', value: true },
-  { name: 'pids', value: true },
-  { name: 'cpus', value: true },
-  { name: 'user', value: true },
-  { name: 'no-new-privs' },
-  { name: 'fail-on-leftovers' },
-  { name: 'json' },
-  { name: 'verbose' },
-  { name: 'debug' },
+  ...[...Object.keys(OPTION_VALUES), 'restart', 'max-restarts', 'restart-delay', 'watch', ...SERVER_FLAGS].map(
+    (name) => ({ name, value: true }),
+  ),
+  ...[...Object.keys(OPTION_SWITCHES), 'fail-on-leftovers', 'json', 'verbose', 'debug'].map((name) => ({ name })),
   { name: 'help', short: 'h' },
-  ...RESTART_FLAGS,
-  ...WATCH_FLAGS,
 ];
 
-export interface RunCommandLine {
-  help: boolean;
-  debug: boolean;
-  json: boolean;
-  verbose: boolean;
-  /** Exit 123 when the command left processes behind. */
-  failOnLeftovers: boolean;
-  command: string;
-  args: string[];
-  options: RunOptions;
-  /** --restart: run under supervise(); undefined for one run. */
-  restart: RestartRequest | undefined;
-  /** --watch: the paths whose changes restart the command (absolute); undefined without. */
-  watch: string[] | undefined;
-}
+export type RunCommandLine = ReturnType<typeof parseRunCommandLine>;
 
-export function parseRunCommandLine(argv: readonly string[]): RunCommandLine {
-  return inCommand('run', () => parse(argv));
-}
-
-function parse(argv: readonly string[]): RunCommandLine {
-  const { values, lists, switches, operands } = parseFlags(argv, RUN_FLAGS, 'run');
-  const help = switches.has('help');
-  const [command, ...args] = operands;
-  if (command === undefined && !help)
-    throw new UsageError('missing command: corral run [options] -- command [args...]', 'run');
-  const restart = parseRestartFlags(values);
-  const watch = parseWatchFlags(lists, restart !== undefined);
-  const options: RunOptions = { detached: true };
-  const text = (name: string) => values.get(name);
-  const timeout = text('timeout');
-  // As in coreutils `timeout`, a timeout of 0 means none.
-  if (timeout !== undefined && parseDuration(timeout, '--timeout') > 0)
-    options.timeout = parseDuration(timeout, '--timeout');
-  const grace = text('grace');
-  if (grace !== undefined) options.grace = parseDuration(grace, '--grace');
-  const signal = text('signal');
-  if (signal !== undefined) options.killSignal = asUsage(() => parseSignal(signal, '--signal'));
-  if (switches.has('no-escalate')) options.escalate = false;
-  const leftovers = text('leftovers');
-  if (leftovers !== undefined)
-    options.leftovers = oneOf<LeftoversPolicy>(leftovers, ['kill', 'wait', 'keep'], '--leftovers');
-  const mechanism = text('mechanism');
-  if (mechanism !== undefined)
-    options.mechanism = oneOf<MechanismChoice>(mechanism, ['auto', 'cgroup', 'pgroup'], '--mechanism');
-  if (switches.has('no-systemd-scope')) options.systemdScope = false;
-  const limits = parseLimits(values);
-  if (limits !== undefined) options.limits = limits;
-  const user = text('user');
-  if (user !== undefined) {
-    const identity = resolveUser(user);
-    checkMayBecome(identity, user);
-    Object.assign(options, identity);
+export function parseRunCommandLine(argv: readonly string[]) {
+  try {
+    const { values, entries, switches, operands } = parseFlags(argv, RUN_FLAGS, 'run');
+    const servers = parseServerFlags(entries);
+    const help = switches.has('help');
+    const [command, ...args] = operands;
+    if (command === undefined && !help)
+      throw new UsageError('missing command: corral run [options] -- command [args...]', 'run');
+    const restart = parseRestartFlags(values);
+    const watch = parseWatchFlags(entries, restart !== undefined);
+    const options: RunOptions = { detached: true };
+    for (const [name, parse] of Object.entries(OPTION_VALUES)) {
+      const text = values.get(name);
+      if (text === undefined) continue;
+      const { limits, ...rest } = parse(text, `--${name}`);
+      Object.assign(options, rest);
+      if (limits !== undefined) options.limits = { ...options.limits, ...limits };
+    }
+    for (const [name, set] of Object.entries(OPTION_SWITCHES)) {
+      if (switches.has(name)) Object.assign(options, set);
+    }
+    if (restart !== undefined) checkRestartAllows('--restart', options);
+    if (watch !== undefined) checkRestartAllows('--watch', options);
+    return {
+      ...servers,
+      help,
+      debug: switches.has('debug'),
+      json: switches.has('json'),
+      verbose: switches.has('verbose'),
+      // Exit 123 when the command left processes behind.
+      failOnLeftovers: switches.has('fail-on-leftovers'),
+      command: command ?? '',
+      args,
+      options,
+      // --restart: run under supervise(); undefined for one run.
+      restart,
+      // --watch: the paths whose changes restart the command (absolute); undefined without.
+      watch,
+    };
+  } catch (error) {
+    // The unit parsers do not know which command they serve; the "see --help" hint should.
+    if (error instanceof UsageError && error.command === undefined) throw new UsageError(error.message, 'run');
+    throw error;
   }
-  if (switches.has('no-new-privs')) options.noNewPrivileges = true;
-  if (restart !== undefined) checkRestartAllows('--restart', options);
-  if (watch !== undefined) checkRestartAllows('--watch', options);
-  return {
-    help,
-    debug: switches.has('debug'),
-    json: switches.has('json'),
-    verbose: switches.has('verbose'),
-    failOnLeftovers: switches.has('fail-on-leftovers'),
-    command: command ?? '',
-    args,
-    options,
-    restart,
-    watch,
-  };
-}
-
-function parseLimits(values: Map<string, string>): Limits | undefined {
-  const limits: Limits = {};
-  const memory = values.get('memory');
-  if (memory !== undefined) limits.memoryBytes = parseSize(memory, '--memory');
-  const pids = values.get('pids');
-  if (pids !== undefined) limits.pids = parsePositive(pids, '--pids', { integer: true });
-  const cpus = values.get('cpus');
-  if (cpus !== undefined) limits.cpus = parsePositive(cpus, '--cpus');
-  return Object.keys(limits).length > 0 ? limits : undefined;
 }

@@ -1,22 +1,16 @@
 /**
- * `corral run`'s server flags, taken out of the command line before the
- * other options are parsed (the general parser keeps one value per option;
- * these repeat and pair up):
- *
- *   --server CMD [--name NAME] --ready PROBE [--ready-timeout D]   (repeatable)
- *   --ready-timeout D   before any --server: every server's (default 60s)
- *   --idle-timeout D    stop the tree when it has been silent for D
- *
- * Options end where parseFlags() ends them (at `--` or the first word that is
- * not an option), so the command's own `--server` stays the command's. Each
- * --server needs its own --ready; an unknown probe form is a usage error
- * (exit 2) before anything starts.
+ * `corral run`'s server flags, read in the order given, since they repeat and
+ * pair up: `--server CMD [--name NAME] --ready PROBE [--ready-timeout D]`; a
+ * --ready-timeout before any --server is every server's, and --idle-timeout
+ * stops a silent tree. Each --server needs its own --ready; an unknown probe
+ * form is a usage error (exit 2) before anything starts.
  */
-import type { ServerSpec } from '../../run/servers/server-options.js';
 import { parseReadyProbe } from '../../run/servers/ready-probe.js';
-import { splitFlag, type FlagSpec } from '../parse-flags.js';
+import type { ServerSpec } from '../../run/servers/server-options.js';
 import { parseDuration } from '../units.js';
-import { asUsage, inCommand, UsageError } from '../usage-error.js';
+import { asUsage, UsageError } from '../usage-error.js';
+
+export const SERVER_FLAGS = ['server', 'name', 'ready', 'ready-timeout', 'idle-timeout'];
 
 export interface ServerFlags {
   servers: ServerSpec[];
@@ -24,32 +18,12 @@ export interface ServerFlags {
   readyTimeout: number | undefined;
   /** In ms; undefined: none. */
   idleTimeout: number | undefined;
-  /** The command line without these flags, for parseRunCommandLine(). */
-  rest: string[];
 }
 
-const OWN = ['server', 'name', 'ready', 'ready-timeout', 'idle-timeout'];
-
-export function takeServerFlags(argv: readonly string[], otherFlags: readonly FlagSpec[]): ServerFlags {
-  return inCommand('run', () => take(argv, otherFlags));
-}
-
-function take(argv: readonly string[], otherFlags: readonly FlagSpec[]): ServerFlags {
-  const taken: ServerFlags = { servers: [], readyTimeout: undefined, idleTimeout: undefined, rest: [] };
-  let i = 0;
-  for (; i < argv.length; i++) {
-    const word = argv[i]!;
-    if (word === '--' || !word.startsWith('-') || word === '-') break;
-    const { spec, inline, ...split } = splitFlag(word, otherFlags);
-    const flag = split.flag.slice(2);
-    if (!word.startsWith('--') || !OWN.includes(flag)) {
-      taken.rest.push(word);
-      // Another option's value is not ours to read, even when it looks like one of ours.
-      if (spec?.value && inline === undefined && i + 1 < argv.length) taken.rest.push(argv[++i]!);
-      continue;
-    }
-    const value = inline ?? argv[++i];
-    if (value === undefined) throw new UsageError(`option --${flag} needs a value`, 'run');
+/** The servers and timeouts of parseFlags()'s entries (the other options' entries pass by). */
+export function parseServerFlags(entries: ReadonlyArray<[string, string]>): ServerFlags {
+  const taken: ServerFlags = { servers: [], readyTimeout: undefined, idleTimeout: undefined };
+  for (const [flag, value] of entries) {
     const last = taken.servers.at(-1);
     switch (flag) {
       case 'server':
@@ -83,7 +57,6 @@ function take(argv: readonly string[], otherFlags: readonly FlagSpec[]): ServerF
   }
   const last = taken.servers.at(-1);
   if (last !== undefined && last.ready === undefined) throw missingReady(last);
-  taken.rest.push(...argv.slice(i));
   return taken;
 }
 

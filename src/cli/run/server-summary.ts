@@ -1,7 +1,7 @@
 /**
  * What `corral run` says about the servers: why one failed the run (always,
  * with its last lines), what was stopped of each (--verbose), and the same
- * for programs (--json).
+ * for programs (--json); and about --idle-timeout's stop.
  */
 import type { RunResult, ServerFailure } from '../../run/run.js';
 import { describeExit } from '../../run/servers/wait-until-ready.js';
@@ -28,6 +28,13 @@ function failureSentence(failure: ServerFailure, result: RunResult): string {
   return failure.during === 'start'
     ? `${server} exited before it was ready${how}; the command was not started`
     : `${server} exited while the command ran${how}; the command was stopped`;
+}
+
+/** What `corral run --idle-timeout` says when it stopped a silent tree (always, on stderr). */
+export function idleLines(result: RunResult): string[] {
+  if (!result.idleTimedOut) return [];
+  const seconds = ((result.idleMs ?? 0) / 1000).toFixed(1);
+  return [`corral: the command's tree wrote nothing for ${seconds} s (--idle-timeout); it was stopped`];
 }
 
 /** --verbose: per server, what was stopped of its tree. */

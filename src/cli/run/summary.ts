@@ -27,11 +27,6 @@ export const processes = (count: number) => `${count} process${count === 1 ? '' 
 export const endedAs = (result: RunResult) =>
   result.exitCode !== null ? `exit ${result.exitCode}` : (result.signal ?? 'stopped');
 
-/** How many processes corral stopped: the members the shutdown found. */
-export function stoppedCount(report: ShutdownReport | undefined): number {
-  return report?.membersBefore ?? 0;
-}
-
 export function verboseLine({ result, status, interruptedBy, forced }: RunSummaryInput): string {
   const report = result.report;
   const parts = [`corral: ${result.mechanism}`];
@@ -45,8 +40,8 @@ export function verboseLine({ result, status, interruptedBy, forced }: RunSummar
       : result.serverFailure
         ? 'server exited'
         : (interruptedBy ?? (result.leftovers.length > 0 ? 'leftovers' : undefined));
-  const count = stoppedCount(report);
-  parts.push(report === undefined ? 'nothing to stop' : `stopped ${processes(count)}${why ? ` (${why})` : ''}`);
+  const stopped = report && `stopped ${processes(report.membersBefore)}${why ? ` (${why})` : ''}`;
+  parts.push(stopped ?? 'nothing to stop');
   if (forced) parts.push('killed at once (second signal)');
   else if (report?.escalated) parts.push(`escalated to SIGKILL after ${report.signal}`);
   else if (report?.stoodDown) parts.push(`${report.survivors.length} left running (no escalation)`);
@@ -83,7 +78,8 @@ export function jsonSummary({ result, status, interruptedBy, forced }: RunSummar
     cgroupOrigin: result.cgroupOrigin ?? null,
     pid: result.pid ?? null,
     elapsedMs: result.elapsedMs,
-    stopped: stoppedCount(result.report),
+    // What corral stopped: the members the shutdown found.
+    stopped: result.report?.membersBefore ?? 0,
     report: result.report === undefined ? null : plainReport(result.report),
   };
 }
@@ -102,9 +98,8 @@ function plainReport(report: ShutdownReport): Record<string, unknown> {
 
 /**
  * Says on stderr what every form of `corral run` says once the last tree is
- * gone, and returns the exit status. `extras`: the notices said first (a
- * server's failure, the idle stop), what the --verbose line and the lines
- * after it add, the --json object's further fields.
+ * gone; returns the exit status. `extras`: the notices said first (a server's
+ * failure, the idle stop), what --verbose adds, the further --json fields.
  */
 export function reportRunEnd(
   flags: { verbose: boolean; json: boolean; failOnLeftovers: boolean },

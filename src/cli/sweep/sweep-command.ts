@@ -4,7 +4,7 @@
  * is still inside them. See src/sweep for what is and is not touched.
  */
 import { sweepStaleGroups, type SweepReport, type SweptGroup } from '../../sweep/sweep-stale-groups.js';
-import type { Command } from '../command.js';
+import type { Command } from '../commands.js';
 import { EXIT_CORRAL_FAILED } from '../failure.js';
 import { optionsOnly } from '../parse-flags.js';
 
@@ -34,14 +34,13 @@ export const sweepCommand: Command = {
     const specs = [{ name: 'dry-run' }, { name: 'include-spared' }, { name: 'root', value: true }, { name: 'json' }];
     const flags = optionsOnly(argv, specs, sweepCommand, context);
     if (flags === undefined) return 0;
-    const { switches, values } = flags;
-    const root = values.get('root');
+    const root = flags.values.get('root');
     const report = await sweepStaleGroups({
-      dryRun: switches.has('dry-run'),
-      includeSpared: switches.has('include-spared'),
+      dryRun: flags.switches.has('dry-run'),
+      includeSpared: flags.switches.has('include-spared'),
       ...(root === undefined ? {} : { root }),
     });
-    process.stdout.write(switches.has('json') ? `${JSON.stringify(report, null, 2)}\n` : renderSweep(report));
+    process.stdout.write(flags.switches.has('json') ? `${JSON.stringify(report, null, 2)}\n` : renderSweep(report));
     return report.failed > 0 ? EXIT_CORRAL_FAILED : 0;
   },
 };

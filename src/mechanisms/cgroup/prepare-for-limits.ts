@@ -96,7 +96,8 @@ async function enterScopeUnlessWritable(allowed: boolean): Promise<void> {
   const notWritable = notWritableBy(ownCgroupPath, process.geteuid?.() ?? -1);
   if (notWritable === undefined) return;
   const outcome = await processScope.enter(allowed);
-  if ('reason' in outcome) throw limitUnenforceable(`${notWritable}; no delegated systemd scope either: ${outcome.reason}`);
+  if ('reason' in outcome)
+    throw limitUnenforceable(`${notWritable}; no delegated systemd scope either: ${outcome.reason}`);
 }
 
 function allIn(wanted: readonly string[], have: Set<string>): boolean {

@@ -67,12 +67,8 @@ export interface PipelineResult {
   elapsedMs: number;
 }
 
-interface StageExit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stopped: boolean;
-  leftovers: number[];
-}
+type StageExit = Pick<StageResult, 'exitCode' | 'signal' | 'stopped' | 'leftovers'>;
+type LeaderExit = { code: number | null; signal: NodeJS.Signals | null };
 
 export async function pipeline(stages: readonly PipelineStage[], options?: PipelineOptions): Promise<PipelineResult> {
   return pipelineOnClock(systemClock, stages, options);
@@ -103,15 +99,13 @@ async function runStages(
 ): Promise<PipelineResult> {
   const started = performance.now();
   const spawned = await spawnConnected(groups, options);
-  const children = spawned.map(({ child }) => child);
-  const exits = spawned.map(({ exited }) => exited);
-  const last = children[children.length - 1]!;
-  const captured = options.maxBuffer === undefined ? undefined : collect(last.stdout!, options.maxBuffer);
+  const lastStdout = spawned.at(-1)!.child.stdout!;
+  const captured = options.maxBuffer === undefined ? undefined : collect(lastStdout, options.maxBuffer);
   try {
     await Promise.all(spawned.map(({ started }) => started));
   } catch (error) {
     await Promise.all(groups.map((group) => group.kill().catch(() => undefined)));
-    captured?.stream.destroy();
+    if (captured) lastStdout.destroy();
     throw error;
   }
 
@@ -128,18 +122,18 @@ async function runStages(
   let failedStage: number | undefined;
 
   const results = await Promise.all(
-    exits.map(async (exited, index): Promise<StageExit> => {
+    spawned.map(async ({ exited }, index): Promise<StageExit> => {
       const { code, signal } = await exited;
       const stopped = stopReason !== undefined;
       let leftovers: number[] = [];
-      if (!stopped && failed(code, signal) && !diedOfSigpipe(code, signal)) {
+      if (!stopped && (code !== 0 || signal !== null) && !diedOfSigpipe(code, signal)) {
         failedStage = index;
         stopAll('failure');
       } else if (!stopped) {
         leftovers = await groups[index]!.members();
         if (leftovers.length > 0) await shutDown(index);
       }
-      return { code, signal, stopped, leftovers };
+      return { exitCode: code, signal, stopped, leftovers };
     }),
   );
   stop.dispose();
@@ -149,19 +143,16 @@ async function runStages(
     stages: results.map((exit, index) => ({
       command: options.stages[index]!.command,
       args: options.stages[index]!.args,
-      pid: children[index]!.pid ?? 0,
-      exitCode: exit.code,
-      signal: exit.signal,
-      stopped: exit.stopped,
-      leftovers: exit.leftovers,
+      pid: spawned[index]!.child.pid ?? 0,
+      ...exit,
       mechanism: groups[index]!.mechanism,
     })),
     failedStage,
-    exitCode: blamed ? blamed.code : stopReason === 'timeout' || stopReason === 'cancel' ? null : 0,
+    exitCode: blamed ? blamed.exitCode : stopReason === 'timeout' || stopReason === 'cancel' ? null : 0,
     signal: blamed?.signal ?? null,
     timedOut: stop.reason === 'timeout',
     cancelled: stop.reason === 'cancel',
-    stdout: captured ? await captured.text : undefined,
+    stdout: await captured,
     elapsedMs: performance.now() - started,
   };
 }
@@ -178,7 +169,7 @@ interface SpawnedStage {
   child: ChildProcess;
   /** Resolves on 'spawn', rejects with Node's error (ENOENT...). */
   started: Promise<void>;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  exited: Promise<LeaderExit>;
 }
 
 async function spawnConnected(groups: ProcessGroup[], options: ResolvedPipelineOptions): Promise<SpawnedStage[]> {
@@ -191,7 +182,7 @@ async function spawnConnected(groups: ProcessGroup[], options: ResolvedPipelineO
       const stdio: StdioOptions = [stdin, stdout, options.stderr];
       const child = groups[index]!.spawn(stage.command, stage.args, { stdio, cwd: stage.cwd, env: stage.env });
       // Listened to at once: the closes awaited below let 'spawn' and 'exit' pass.
-      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      const exited = new Promise<LeaderExit>((resolve) =>
         child.once('exit', (code, signal) => resolve({ code, signal })),
       );
       const started = startedOrFailed(child);
@@ -226,8 +217,6 @@ async function openPipes(count: number): Promise<Pipe[]> {
   }
 }
 
-const failed = (code: number | null, signal: NodeJS.Signals | null) => code !== 0 || signal !== null;
-
 /** Killed by SIGPIPE, or a shell reporting that its command was (128 + 13). */
 const diedOfSigpipe = (code: number | null, signal: NodeJS.Signals | null) => signal === 'SIGPIPE' || code === 141;
 
@@ -244,7 +233,7 @@ function startedOrFailed(child: ChildProcess): Promise<void> {
 }
 
 /** Reads the stream to its end, keeping the first maxBuffer bytes. */
-function collect(stream: Readable, maxBuffer: number): { stream: Readable; text: Promise<string> } {
+function collect(stream: Readable, maxBuffer: number): Promise<string> {
   const chunks: Buffer[] = [];
   let kept = 0;
   stream.on('data', (chunk: Buffer) => {
@@ -253,8 +242,5 @@ function collect(stream: Readable, maxBuffer: number): { stream: Readable; text:
     chunks.push(part);
     kept += part.length;
   });
-  const text = new Promise<string>((resolve) =>
-    stream.once('close', () => resolve(Buffer.concat(chunks).toString('utf8'))),
-  );
-  return { stream, text };
+  return new Promise((resolve) => stream.once('close', () => resolve(Buffer.concat(chunks).toString('utf8'))));
 }

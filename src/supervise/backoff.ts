@@ -12,15 +12,15 @@
  * clock and supplies the random source.
  */
 export interface BackoffPlan {
-  /** Milliseconds before the first restart. */
+  /** Milliseconds before the first restart (default 100). */
   initialDelay: number;
-  /** Each further restart in a row waits this many times longer (>= 1). */
+  /** Each further restart in a row waits this many times longer (default 2; at least 1). */
   factor: number;
-  /** No delay is longer than this. */
+  /** The longest delay (default 30 000 ms). */
   maxDelay: number;
-  /** 0 to 1: each delay is scaled by a random factor within ±jitter. */
+  /** 0 to 1: each delay is scaled by a random factor within ±jitter (default 0.1). */
   jitter: number;
-  /** A run up for at least this long resets the delay to initialDelay. */
+  /** A run up for at least this many ms resets the delay to initialDelay (default 10 000). */
   resetAfter: number;
 }
 

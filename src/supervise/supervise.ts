@@ -76,17 +76,13 @@ export async function superviseRuns(
     const result = await runIncarnation((child, group) => options.onStart?.({ incarnation, child, group }));
     const uptime = clock.now() - startedAt;
     options.onExit?.({ incarnation, result });
-    const end = reasonToEnd(options, result, incarnation);
-    const ended = (reason: SupervisionEndReason): SupervisionOutcome => ({
-      reason,
-      last: result,
-      runs: incarnation,
-      restarts: incarnation - 1,
-    });
-    if (end !== undefined) return ended(end);
-    const delayMs = backoff.next(uptime);
-    options.onRestart?.({ incarnation: incarnation + 1, delayMs, previous: result });
-    if (await abortedDuring(delayMs, options.signal, clock)) return ended('cancelled');
+    let end = reasonToEnd(options, result, incarnation);
+    if (end === undefined) {
+      const delayMs = backoff.next(uptime);
+      options.onRestart?.({ incarnation: incarnation + 1, delayMs, previous: result });
+      if (await abortedDuring(delayMs, options.signal, clock)) end = 'cancelled';
+    }
+    if (end !== undefined) return { reason: end, last: result, runs: incarnation, restarts: incarnation - 1 };
   }
 }
 
@@ -104,7 +100,7 @@ function reasonToEnd(
 }
 
 /** A run succeeded when its leader exited 0 on its own. */
-export function succeeded(result: RunResult): boolean {
+function succeeded(result: RunResult): boolean {
   return result.exitCode === 0 && !result.timedOut && !result.cancelled;
 }
 

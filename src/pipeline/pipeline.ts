@@ -67,7 +67,6 @@ export interface PipelineResult {
   elapsedMs: number;
 }
 
-type StageExit = Pick<StageResult, 'exitCode' | 'signal' | 'stopped' | 'leftovers'>;
 type LeaderExit = { code: number | null; signal: NodeJS.Signals | null };
 
 export async function pipeline(stages: readonly PipelineStage[], options?: PipelineOptions): Promise<PipelineResult> {
@@ -92,11 +91,7 @@ export async function pipelineOnClock(
   }
 }
 
-async function runStages(
-  groups: ProcessGroup[],
-  options: ResolvedPipelineOptions,
-  clock: Clock,
-): Promise<PipelineResult> {
+async function runStages(groups: ProcessGroup[], options: ResolvedPipelineOptions, clock: Clock) {
   const started = performance.now();
   const spawned = await spawnConnected(groups, options);
   const lastStdout = spawned.at(-1)!.child.stdout!;
@@ -121,8 +116,8 @@ async function runStages(
   void stop.requested.then(stopAll);
   let failedStage: number | undefined;
 
-  const results = await Promise.all(
-    spawned.map(async ({ exited }, index): Promise<StageExit> => {
+  const stageResults = await Promise.all(
+    spawned.map(async ({ child, exited }, index): Promise<StageResult> => {
       const { code, signal } = await exited;
       const stopped = stopReason !== undefined;
       let leftovers: number[] = [];
@@ -133,20 +128,16 @@ async function runStages(
         leftovers = await groups[index]!.members();
         if (leftovers.length > 0) await shutDown(index);
       }
-      return { exitCode: code, signal, stopped, leftovers };
+      const { command, args } = options.stages[index]!;
+      const { mechanism } = groups[index]!;
+      return { command, args, pid: child.pid ?? 0, exitCode: code, signal, stopped, leftovers, mechanism };
     }),
   );
   stop.dispose();
   await Promise.all(shutdowns);
-  const blamed = failedStage === undefined ? undefined : results[failedStage]!;
+  const blamed = failedStage === undefined ? undefined : stageResults[failedStage]!;
   return {
-    stages: results.map((exit, index) => ({
-      command: options.stages[index]!.command,
-      args: options.stages[index]!.args,
-      pid: spawned[index]!.child.pid ?? 0,
-      ...exit,
-      mechanism: groups[index]!.mechanism,
-    })),
+    stages: stageResults,
     failedStage,
     exitCode: blamed ? blamed.exitCode : stopReason === 'timeout' || stopReason === 'cancel' ? null : 0,
     signal: blamed?.signal ?? null,
@@ -165,14 +156,7 @@ async function runStages(
  * copies of the ends are closed once every stage holds its own: while we
  * held a read end, a writer whose reader exited would block instead.
  */
-interface SpawnedStage {
-  child: ChildProcess;
-  /** Resolves on 'spawn', rejects with Node's error (ENOENT...). */
-  started: Promise<void>;
-  exited: Promise<LeaderExit>;
-}
-
-async function spawnConnected(groups: ProcessGroup[], options: ResolvedPipelineOptions): Promise<SpawnedStage[]> {
+async function spawnConnected(groups: ProcessGroup[], options: ResolvedPipelineOptions) {
   const pipes = await openPipes(options.stages.length - 1);
   try {
     return options.stages.map((stage, index) => {
@@ -194,19 +178,14 @@ async function spawnConnected(groups: ProcessGroup[], options: ResolvedPipelineO
   }
 }
 
-interface Pipe {
-  read: FileHandle;
-  write: FileHandle;
-}
-
 /** `count` pipes, each a FIFO in a private directory, opened at both ends (each open waits for the other), unlinked. */
-async function openPipes(count: number): Promise<Pipe[]> {
+async function openPipes(count: number): Promise<{ read: FileHandle; write: FileHandle }[]> {
   if (count === 0) return [];
   const dir = await mkdtemp(join(tmpdir(), 'corral-pipeline-'));
   try {
     const paths = Array.from({ length: count }, (_unused, index) => join(dir, String(index)));
     await promisify(execFile)('mkfifo', ['-m', '600', ...paths]);
-    const pipes: Pipe[] = [];
+    const pipes = [];
     for (const path of paths) {
       const [read, write] = await Promise.all([open(path, 'r'), open(path, 'w')]);
       pipes.push({ read, write });

@@ -76,7 +76,7 @@ export async function superviseRuns(
     const result = await runIncarnation((child, group) => options.onStart?.({ incarnation, child, group }));
     const uptime = clock.now() - startedAt;
     options.onExit?.({ incarnation, result });
-    let end = reasonToEnd(options, result, incarnation);
+    let end: SupervisionEndReason | undefined = reasonToEnd(options, result, incarnation);
     if (end === undefined) {
       const delayMs = backoff.next(uptime);
       options.onRestart?.({ incarnation: incarnation + 1, delayMs, previous: result });
@@ -86,11 +86,7 @@ export async function superviseRuns(
   }
 }
 
-function reasonToEnd(
-  options: ResolvedSuperviseOptions,
-  result: RunResult,
-  incarnation: number,
-): SupervisionEndReason | undefined {
+function reasonToEnd(options: ResolvedSuperviseOptions, result: RunResult, incarnation: number) {
   // Checked first: an abort that came just after the leader exited on its own must still end it.
   if (options.signal?.aborted) return 'cancelled';
   if (options.stopWhen?.(result, incarnation)) return 'stop-when';

@@ -74,11 +74,8 @@ export function createCorralJestRunner(options?: IntegrationOptions) {
       this.#globalConfig = globalConfig;
       this.#context = context;
       const jestRunner = resolveJestRunner(globalConfig.rootDir);
-      checkRunnerVersion(
-        'jest',
-        (createRequire(jestRunner)('./package.json') as { version?: unknown }).version,
-        SUPPORTED_JEST_MAJORS,
-      );
+      const { version } = createRequire(jestRunner)('./package.json') as { version?: unknown };
+      checkRunnerVersion('jest', version, SUPPORTED_JEST_MAJORS);
       this.#testWorker = join(dirname(jestRunner), 'build', 'testWorker.js');
     }
 
@@ -126,7 +123,7 @@ export function createCorralJestRunner(options?: IntegrationOptions) {
           from.pipe(to, { end: false });
         }
         const reply = await this.#exchange(child, test);
-        await this.#chargeLeftovers(group, child, test, reply);
+        await this.#charge(group, child, test, reply);
         return reply;
       } finally {
         await stopWorkerGroup(group, child);
@@ -136,12 +133,10 @@ export function createCorralJestRunner(options?: IntegrationOptions) {
     /** Sends the file's request; resolves with its reply, forwarding custom messages meanwhile. */
     #exchange(child: ChildProcess, test: JestTest): Promise<WorkerReply> {
       return new Promise((resolve, reject) => {
-        const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
-          reject(
-            new Error(
-              `corral/jest: the worker of ${test.path} exited (${signal ?? `code ${code}`}) before it reported`,
-            ),
-          );
+        const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
+          const how = signal ?? `code ${code}`;
+          reject(new Error(`corral/jest: the worker of ${test.path} exited (${how}) before it reported`));
+        };
         child.once('error', reject);
         child.once('exit', onExit);
         child.on('message', (message: unknown) => {
@@ -177,12 +172,8 @@ export function createCorralJestRunner(options?: IntegrationOptions) {
       });
     }
 
-    async #chargeLeftovers(
-      group: ProcessGroup,
-      child: ChildProcess,
-      test: JestTest,
-      reply: WorkerReply,
-    ): Promise<void> {
+    /** Charges the file with its worker's group's other members: recorded, and printed or failing the file. */
+    async #charge(group: ProcessGroup, child: ChildProcess, test: JestTest, reply: WorkerReply): Promise<void> {
       const leftovers = await newLeftovers(group, new Set(child.pid === undefined ? [] : [child.pid]));
       this.#ledger.record(test.path, leftovers);
       if (leftovers.length === 0) return;

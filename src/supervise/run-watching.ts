@@ -20,6 +20,7 @@ import type { ProcessGroup } from '../group/process-group.js';
 import { runOnClock, type RunResult } from '../run/run.js';
 import type { RunOptions } from '../run/run-options.js';
 import type { ChangeWatcher } from './change-watcher.js';
+import type { SupervisionOutcome } from './supervise.js';
 
 export interface RunWatchingOptions {
   /** What each incarnation's run() gets (its own signal and onSpawn are set here). */
@@ -32,11 +33,7 @@ export interface RunWatchingOptions {
   onWaiting?: (result: RunResult) => void;
 }
 
-export interface WatchOutcome {
-  runs: number;
-  /** The last incarnation's result. */
-  last: RunResult;
-}
+export type WatchOutcome = Pick<SupervisionOutcome, 'runs' | 'last'>;
 
 /** One incarnation, stopped by `signal`; settles once its tree is gone. */
 export type RunWatchedIncarnation = (

@@ -58,8 +58,7 @@ export async function supervise(
 ): Promise<SupervisionOutcome> {
   const { file, args, options } = normalizeSpawnArguments(command, argsOrOptions, maybeOptions);
   const resolved = resolveSuperviseOptions(options);
-  const runIncarnation: RunIncarnation = (onSpawn) => run(file, args, { ...resolved.run, onSpawn });
-  return superviseRuns(runIncarnation, resolved, systemClock);
+  return superviseRuns((onSpawn) => run(file, args, { ...resolved.run, onSpawn }), resolved, systemClock);
 }
 
 /** The supervision loop over any way of running one incarnation (hermetic tests give a scripted one). */

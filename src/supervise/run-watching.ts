@@ -15,9 +15,8 @@
  * 4. The caller's AbortSignal stops the current tree and ends the loop.
  */
 import type { ChildProcess } from 'node:child_process';
-import { systemClock, type Clock } from '../driver/clock.js';
 import type { ProcessGroup } from '../group/process-group.js';
-import { runOnClock, type RunResult } from '../run/run.js';
+import { run, type RunResult } from '../run/run.js';
 import type { RunOptions } from '../run/run-options.js';
 import type { ChangeWatcher } from './change-watcher.js';
 import type { SupervisionOutcome } from './supervise.js';
@@ -46,11 +45,8 @@ export async function runWatching(
   args: readonly string[],
   watcher: ChangeWatcher,
   options: RunWatchingOptions,
-  clock: Clock = systemClock,
 ): Promise<WatchOutcome> {
-  const runIncarnation: RunWatchedIncarnation = async (signal, onSpawn) =>
-    (await runOnClock(clock, command, [...args], { ...options.run, signal, onSpawn })) as RunResult;
-  return watchLoop(runIncarnation, watcher, options);
+  return watchLoop((signal, onSpawn) => run(command, [...args], { ...options.run, signal, onSpawn }), watcher, options);
 }
 
 /** The watch loop over any way of running one incarnation (hermetic tests give a scripted one). */

@@ -21,8 +21,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ProcessGroup } from '../../group/process-group.js';
 import { createWorkerGroup, describeFileLeftovers, newLeftovers, stopWorkerGroup } from '../leftovers.js';
-import { resolveIntegrationOptions, type IntegrationOptions, type ResolvedIntegrationOptions } from '../options.js';
-import { ledgerFor, type LeftoversLedger } from '../report.js';
+import { resolveIntegrationOptions, type IntegrationOptions } from '../options.js';
+import { ledgerFor } from '../report.js';
 import { checkRunnerVersion } from '../runner-version.js';
 
 export const SUPPORTED_JEST_MAJORS = [30] as const;
@@ -60,13 +60,12 @@ const FILE_WORKER = join(dirname(fileURLToPath(import.meta.url)), 'file-worker.j
 /** A runner class for `runner:`, with these options (the environment variables still win). */
 export function createCorralJestRunner(options?: IntegrationOptions) {
   const settings = resolveIntegrationOptions(options, 'corral/jest');
+  const ledger = ledgerFor(settings.report);
   return class CorralJestRunner {
     readonly supportsEventEmitters = true;
     readonly isSerial = false;
     readonly #globalConfig: JestGlobalConfig;
     readonly #context: JestContext;
-    readonly #settings: ResolvedIntegrationOptions = settings;
-    readonly #ledger: LeftoversLedger = ledgerFor(settings.report);
     readonly #testWorker: string;
     readonly #listeners = new Map<string, Set<Listener>>();
 
@@ -106,7 +105,7 @@ export function createCorralJestRunner(options?: IntegrationOptions) {
     }
 
     async #runFile(test: JestTest): Promise<WorkerReply> {
-      const group = await createWorkerGroup(this.#settings);
+      const group = await createWorkerGroup(settings);
       let child: ChildProcess | undefined;
       try {
         child = group.spawn(process.execPath, [FILE_WORKER], {
@@ -175,10 +174,10 @@ export function createCorralJestRunner(options?: IntegrationOptions) {
     /** Charges the file with its worker's group's other members: recorded, and printed or failing the file. */
     async #charge(group: ProcessGroup, child: ChildProcess, test: JestTest, reply: WorkerReply): Promise<void> {
       const leftovers = await newLeftovers(group, new Set(child.pid === undefined ? [] : [child.pid]));
-      this.#ledger.record(test.path, leftovers);
+      ledger.record(test.path, leftovers);
       if (leftovers.length === 0) return;
       const text = describeFileLeftovers({ file: test.path, leftovers }, 'stopped');
-      if (this.#settings.failOnLeftovers && reply.result) {
+      if (settings.failOnLeftovers && reply.result) {
         // An execution error marks the file failed and makes jest exit non-zero; its text is printed with the file.
         reply.result.testExecError ??= { message: text, stack: '' };
         reply.result.failureMessage = [reply.result.failureMessage, text].filter(Boolean).join('\n');

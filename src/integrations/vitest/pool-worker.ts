@@ -22,6 +22,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { describeError } from '../../errors.js';
 import type { ProcessGroup } from '../../group/process-group.js';
 import { createWorkerGroup, describeFileLeftovers, newLeftovers, stopWorkerGroup } from '../leftovers.js';
@@ -145,12 +146,13 @@ export class CorralPoolWorker {
   }
 
   /** The worker's stdout and stderr, each with the logger stream it is piped to. */
-  #outputPipes(child: ChildProcess) {
+  #outputPipes(child: ChildProcess): [Readable, NodeJS.WritableStream][] {
     const { outputStream, errorStream } = this.#options.project.vitest.logger;
-    return [
-      [child.stdout!, outputStream],
-      [child.stderr!, errorStream],
-    ] as const;
+    const pairs: [Readable | null, NodeJS.WritableStream][] = [
+      [child.stdout, outputStream],
+      [child.stderr, errorStream],
+    ];
+    return pairs.filter((pair): pair is [Readable, NodeJS.WritableStream] => pair[0] !== null);
   }
 
   get #worker(): ChildProcess {

@@ -21,12 +21,9 @@ export interface IntegrationOptions {
   mechanism?: MechanismChoice;
 }
 
-export interface ResolvedIntegrationOptions {
-  failOnLeftovers: boolean;
-  grace: number;
+export interface ResolvedIntegrationOptions extends Required<Omit<IntegrationOptions, 'report'>> {
   /** An absolute path, or undefined: no report. */
   report: string | undefined;
-  mechanism: MechanismChoice;
 }
 
 const KNOWN = new Set(['failOnLeftovers', 'grace', 'report', 'mechanism']);
@@ -43,15 +40,12 @@ export function resolveIntegrationOptions(
   const { mechanism } = resolveCreateOptions({ mechanism: o.mechanism ?? 'auto', shutdownTimeout: grace });
   const fromEnv = booleanFromEnv(env.CORRAL_FAIL_ON_LEFTOVERS);
   const failOnLeftovers = fromEnv ?? parseBoolean(o.failOnLeftovers ?? false, `${where}: failOnLeftovers`);
-  const reportPath = nonEmpty(env.CORRAL_LEFTOVERS_REPORT) ?? o.report;
+  // An empty CORRAL_LEFTOVERS_REPORT counts as unset.
+  const reportPath = env.CORRAL_LEFTOVERS_REPORT || o.report;
   if (reportPath !== undefined && (typeof reportPath !== 'string' || reportPath === '')) {
     throw invalidOption(`${where}: report must be a file path, got ${describe(reportPath)}`);
   }
   return { failOnLeftovers, grace, report: reportPath === undefined ? undefined : resolve(reportPath), mechanism };
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value === '' ? undefined : value;
 }
 
 /** CORRAL_FAIL_ON_LEFTOVERS: '1'/'true' on, '0'/'false' off, unset or empty: the config decides. */

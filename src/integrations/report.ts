@@ -24,16 +24,13 @@ export class LeftoversLedger {
     this.#write();
   }
 
-  entries(): FileLeftovers[] {
-    return [...this.#byFile].map(([file, leftovers]) => ({ file, leftovers }));
-  }
-
   #write(): void {
     if (this.#path === undefined) return;
     mkdirSync(dirname(this.#path), { recursive: true });
     // Written beside it, then renamed: a reader never sees half a report.
     const partial = `${this.#path}.${process.pid}.partial`;
-    writeFileSync(partial, `${JSON.stringify(this.entries(), null, 2)}\n`);
+    const entries: FileLeftovers[] = [...this.#byFile].map(([file, leftovers]) => ({ file, leftovers }));
+    writeFileSync(partial, `${JSON.stringify(entries, null, 2)}\n`);
     renameSync(partial, this.#path);
   }
 }

@@ -67,12 +67,7 @@ export interface PipelineResult {
   elapsedMs: number;
 }
 
-interface StageExit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stopped: boolean;
-  leftovers: number[];
-}
+type LeaderExit = { code: number | null; signal: NodeJS.Signals | null };
 
 export async function pipeline(stages: readonly PipelineStage[], options?: PipelineOptions): Promise<PipelineResult> {
   return pipelineOnClock(systemClock, stages, options);
@@ -96,22 +91,16 @@ export async function pipelineOnClock(
   }
 }
 
-async function runStages(
-  groups: ProcessGroup[],
-  options: ResolvedPipelineOptions,
-  clock: Clock,
-): Promise<PipelineResult> {
+async function runStages(groups: ProcessGroup[], options: ResolvedPipelineOptions, clock: Clock) {
   const started = performance.now();
   const spawned = await spawnConnected(groups, options);
-  const children = spawned.map(({ child }) => child);
-  const exits = spawned.map(({ exited }) => exited);
-  const last = children[children.length - 1]!;
-  const captured = options.maxBuffer === undefined ? undefined : collect(last.stdout!, options.maxBuffer);
+  const lastStdout = spawned.at(-1)!.child.stdout!;
+  const captured = options.maxBuffer === undefined ? undefined : collect(lastStdout, options.maxBuffer);
   try {
     await Promise.all(spawned.map(({ started }) => started));
   } catch (error) {
     await Promise.all(groups.map((group) => group.kill().catch(() => undefined)));
-    captured?.stream.destroy();
+    if (captured) lastStdout.destroy();
     throw error;
   }
 
@@ -127,41 +116,34 @@ async function runStages(
   void stop.requested.then(stopAll);
   let failedStage: number | undefined;
 
-  const results = await Promise.all(
-    exits.map(async (exited, index): Promise<StageExit> => {
+  const stageResults = await Promise.all(
+    spawned.map(async ({ child, exited }, index): Promise<StageResult> => {
       const { code, signal } = await exited;
       const stopped = stopReason !== undefined;
       let leftovers: number[] = [];
-      if (!stopped && failed(code, signal) && !diedOfSigpipe(code, signal)) {
+      if (!stopped && (code !== 0 || signal !== null) && !diedOfSigpipe(code, signal)) {
         failedStage = index;
         stopAll('failure');
       } else if (!stopped) {
         leftovers = await groups[index]!.members();
         if (leftovers.length > 0) await shutDown(index);
       }
-      return { code, signal, stopped, leftovers };
+      const { command, args } = options.stages[index]!;
+      const { mechanism } = groups[index]!;
+      return { command, args, pid: child.pid ?? 0, exitCode: code, signal, stopped, leftovers, mechanism };
     }),
   );
   stop.dispose();
   await Promise.all(shutdowns);
-  const blamed = failedStage === undefined ? undefined : results[failedStage]!;
+  const blamed = failedStage === undefined ? undefined : stageResults[failedStage]!;
   return {
-    stages: results.map((exit, index) => ({
-      command: options.stages[index]!.command,
-      args: options.stages[index]!.args,
-      pid: children[index]!.pid ?? 0,
-      exitCode: exit.code,
-      signal: exit.signal,
-      stopped: exit.stopped,
-      leftovers: exit.leftovers,
-      mechanism: groups[index]!.mechanism,
-    })),
+    stages: stageResults,
     failedStage,
-    exitCode: blamed ? blamed.code : stopReason === 'timeout' || stopReason === 'cancel' ? null : 0,
+    exitCode: blamed ? blamed.exitCode : stopReason === 'timeout' || stopReason === 'cancel' ? null : 0,
     signal: blamed?.signal ?? null,
     timedOut: stop.reason === 'timeout',
     cancelled: stop.reason === 'cancel',
-    stdout: captured ? await captured.text : undefined,
+    stdout: await captured,
     elapsedMs: performance.now() - started,
   };
 }
@@ -174,14 +156,7 @@ async function runStages(
  * copies of the ends are closed once every stage holds its own: while we
  * held a read end, a writer whose reader exited would block instead.
  */
-interface SpawnedStage {
-  child: ChildProcess;
-  /** Resolves on 'spawn', rejects with Node's error (ENOENT...). */
-  started: Promise<void>;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-async function spawnConnected(groups: ProcessGroup[], options: ResolvedPipelineOptions): Promise<SpawnedStage[]> {
+async function spawnConnected(groups: ProcessGroup[], options: ResolvedPipelineOptions) {
   const pipes = await openPipes(options.stages.length - 1);
   try {
     return options.stages.map((stage, index) => {
@@ -191,7 +166,7 @@ async function spawnConnected(groups: ProcessGroup[], options: ResolvedPipelineO
       const stdio: StdioOptions = [stdin, stdout, options.stderr];
       const child = groups[index]!.spawn(stage.command, stage.args, { stdio, cwd: stage.cwd, env: stage.env });
       // Listened to at once: the closes awaited below let 'spawn' and 'exit' pass.
-      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      const exited = new Promise<LeaderExit>((resolve) =>
         child.once('exit', (code, signal) => resolve({ code, signal })),
       );
       const started = startedOrFailed(child);
@@ -203,19 +178,14 @@ async function spawnConnected(groups: ProcessGroup[], options: ResolvedPipelineO
   }
 }
 
-interface Pipe {
-  read: FileHandle;
-  write: FileHandle;
-}
-
 /** `count` pipes, each a FIFO in a private directory, opened at both ends (each open waits for the other), unlinked. */
-async function openPipes(count: number): Promise<Pipe[]> {
+async function openPipes(count: number): Promise<{ read: FileHandle; write: FileHandle }[]> {
   if (count === 0) return [];
   const dir = await mkdtemp(join(tmpdir(), 'corral-pipeline-'));
   try {
     const paths = Array.from({ length: count }, (_unused, index) => join(dir, String(index)));
     await promisify(execFile)('mkfifo', ['-m', '600', ...paths]);
-    const pipes: Pipe[] = [];
+    const pipes = [];
     for (const path of paths) {
       const [read, write] = await Promise.all([open(path, 'r'), open(path, 'w')]);
       pipes.push({ read, write });
@@ -225,8 +195,6 @@ async function openPipes(count: number): Promise<Pipe[]> {
     await rm(dir, { recursive: true, force: true });
   }
 }
-
-const failed = (code: number | null, signal: NodeJS.Signals | null) => code !== 0 || signal !== null;
 
 /** Killed by SIGPIPE, or a shell reporting that its command was (128 + 13). */
 const diedOfSigpipe = (code: number | null, signal: NodeJS.Signals | null) => signal === 'SIGPIPE' || code === 141;
@@ -244,7 +212,7 @@ function startedOrFailed(child: ChildProcess): Promise<void> {
 }
 
 /** Reads the stream to its end, keeping the first maxBuffer bytes. */
-function collect(stream: Readable, maxBuffer: number): { stream: Readable; text: Promise<string> } {
+function collect(stream: Readable, maxBuffer: number): Promise<string> {
   const chunks: Buffer[] = [];
   let kept = 0;
   stream.on('data', (chunk: Buffer) => {
@@ -253,8 +221,5 @@ function collect(stream: Readable, maxBuffer: number): { stream: Readable; text:
     chunks.push(part);
     kept += part.length;
   });
-  const text = new Promise<string>((resolve) =>
-    stream.once('close', () => resolve(Buffer.concat(chunks).toString('utf8'))),
-  );
-  return { stream, text };
+  return new Promise((resolve) => stream.once('close', () => resolve(Buffer.concat(chunks).toString('utf8'))));
 }

@@ -15,11 +15,11 @@
  * 4. The caller's AbortSignal stops the current tree and ends the loop.
  */
 import type { ChildProcess } from 'node:child_process';
-import { systemClock, type Clock } from '../driver/clock.js';
 import type { ProcessGroup } from '../group/process-group.js';
-import { runOnClock, type RunResult } from '../run/run.js';
+import { run, type RunResult } from '../run/run.js';
 import type { RunOptions } from '../run/run-options.js';
 import type { ChangeWatcher } from './change-watcher.js';
+import type { SupervisionOutcome } from './supervise.js';
 
 export interface RunWatchingOptions {
   /** What each incarnation's run() gets (its own signal and onSpawn are set here). */
@@ -32,11 +32,7 @@ export interface RunWatchingOptions {
   onWaiting?: (result: RunResult) => void;
 }
 
-export interface WatchOutcome {
-  runs: number;
-  /** The last incarnation's result. */
-  last: RunResult;
-}
+export type WatchOutcome = Pick<SupervisionOutcome, 'runs' | 'last'>;
 
 /** One incarnation, stopped by `signal`; settles once its tree is gone. */
 export type RunWatchedIncarnation = (
@@ -49,11 +45,8 @@ export async function runWatching(
   args: readonly string[],
   watcher: ChangeWatcher,
   options: RunWatchingOptions,
-  clock: Clock = systemClock,
 ): Promise<WatchOutcome> {
-  const runIncarnation: RunWatchedIncarnation = async (signal, onSpawn) =>
-    (await runOnClock(clock, command, [...args], { ...options.run, signal, onSpawn })) as RunResult;
-  return watchLoop(runIncarnation, watcher, options);
+  return watchLoop((signal, onSpawn) => run(command, [...args], { ...options.run, signal, onSpawn }), watcher, options);
 }
 
 /** The watch loop over any way of running one incarnation (hermetic tests give a scripted one). */

@@ -23,18 +23,8 @@ import type { BackoffPlan } from './backoff.js';
 /** When an incarnation that ended is followed by another. */
 export type RestartPolicy = 'always' | 'on-failure' | 'never';
 
-export interface BackoffOptions {
-  /** Milliseconds before the first restart (default 100). */
-  initialDelay?: number;
-  /** Each further restart in a row waits this many times longer (default 2; at least 1). */
-  factor?: number;
-  /** The longest delay (default 30 000 ms). */
-  maxDelay?: number;
-  /** 0 to 1: each delay is scaled by a random factor within ±jitter (default 0.1). */
-  jitter?: number;
-  /** A run up for at least this many ms resets the delay to initialDelay (default 10 000). */
-  resetAfter?: number;
-}
+/** supervise()'s backoff: a field left out keeps its default (DEFAULT_BACKOFF). */
+export type BackoffOptions = Partial<BackoffPlan>;
 
 /** One incarnation, as the hooks see it; `incarnation` counts from 1. */
 export interface IncarnationStarted {
@@ -74,15 +64,10 @@ export interface SuperviseOptions extends Omit<RunOptions, 'onSpawn' | 'capture'
   onRestart?: (event: IncarnationRestarting) => void;
 }
 
-export interface ResolvedSuperviseOptions {
+export interface ResolvedSuperviseOptions extends Pick<SuperviseOptions, (typeof HOOKS)[number] | 'signal'> {
   restart: RestartPolicy;
   maxRestarts: number;
   backoff: BackoffPlan;
-  stopWhen: SuperviseOptions['stopWhen'];
-  onStart: SuperviseOptions['onStart'];
-  onExit: SuperviseOptions['onExit'];
-  onRestart: SuperviseOptions['onRestart'];
-  signal: AbortSignal | undefined;
   /** What each incarnation's run() gets. */
   run: RunOptions;
 }
@@ -100,11 +85,8 @@ const SUPERVISION_KEYS = ['restart', 'maxRestarts', 'backoff', 'stopWhen', 'onSt
 const HOOKS = ['stopWhen', 'onStart', 'onExit', 'onRestart'] as const;
 const BACKOFF_KEYS = new Set(Object.keys(DEFAULT_BACKOFF));
 
-export function resolveSuperviseOptions(options: SuperviseOptions = {}): ResolvedSuperviseOptions {
-  if (!isPlainObject(options)) {
-    throw invalidOption(`supervise(): options must be an object, got ${describe(options)}`);
-  }
-  const o = options;
+export function resolveSuperviseOptions(o: SuperviseOptions = {}): ResolvedSuperviseOptions {
+  if (!isPlainObject(o)) throw invalidOption(`supervise(): options must be an object, got ${describe(o)}`);
   const run: Record<string, unknown> = { ...o };
   for (const key of SUPERVISION_KEYS) delete run[key];
   for (const key of ['onSpawn', 'capture', 'maxBuffer', 'encoding']) {
@@ -122,17 +104,9 @@ export function resolveSuperviseOptions(options: SuperviseOptions = {}): Resolve
   const restart = parseChoice(o.restart ?? 'on-failure', 'restart', POLICIES);
   const maxRestarts = parseCount(o.maxRestarts ?? Infinity, 'maxRestarts', '>= 0', { allowInfinite: true });
   checkFunctions(o, HOOKS);
-  return {
-    restart,
-    maxRestarts,
-    backoff: resolveBackoff(o.backoff),
-    stopWhen: o.stopWhen,
-    onStart: o.onStart,
-    onExit: o.onExit,
-    onRestart: o.onRestart,
-    signal: o.signal,
-    run: run as RunOptions,
-  };
+  const { stopWhen, onStart, onExit, onRestart, signal } = o;
+  const backoff = resolveBackoff(o.backoff);
+  return { restart, maxRestarts, backoff, stopWhen, onStart, onExit, onRestart, signal, run: run as RunOptions };
 }
 
 function resolveBackoff(backoff: unknown): BackoffPlan {

@@ -58,8 +58,7 @@ export async function supervise(
 ): Promise<SupervisionOutcome> {
   const { file, args, options } = normalizeSpawnArguments(command, argsOrOptions, maybeOptions);
   const resolved = resolveSuperviseOptions(options);
-  const runIncarnation: RunIncarnation = (onSpawn) => run(file, args, { ...resolved.run, onSpawn });
-  return superviseRuns(runIncarnation, resolved, systemClock);
+  return superviseRuns((onSpawn) => run(file, args, { ...resolved.run, onSpawn }), resolved, systemClock);
 }
 
 /** The supervision loop over any way of running one incarnation (hermetic tests give a scripted one). */
@@ -76,25 +75,17 @@ export async function superviseRuns(
     const result = await runIncarnation((child, group) => options.onStart?.({ incarnation, child, group }));
     const uptime = clock.now() - startedAt;
     options.onExit?.({ incarnation, result });
-    const end = reasonToEnd(options, result, incarnation);
-    const ended = (reason: SupervisionEndReason): SupervisionOutcome => ({
-      reason,
-      last: result,
-      runs: incarnation,
-      restarts: incarnation - 1,
-    });
-    if (end !== undefined) return ended(end);
-    const delayMs = backoff.next(uptime);
-    options.onRestart?.({ incarnation: incarnation + 1, delayMs, previous: result });
-    if (await abortedDuring(delayMs, options.signal, clock)) return ended('cancelled');
+    let end: SupervisionEndReason | undefined = reasonToEnd(options, result, incarnation);
+    if (end === undefined) {
+      const delayMs = backoff.next(uptime);
+      options.onRestart?.({ incarnation: incarnation + 1, delayMs, previous: result });
+      if (await abortedDuring(delayMs, options.signal, clock)) end = 'cancelled';
+    }
+    if (end !== undefined) return { reason: end, last: result, runs: incarnation, restarts: incarnation - 1 };
   }
 }
 
-function reasonToEnd(
-  options: ResolvedSuperviseOptions,
-  result: RunResult,
-  incarnation: number,
-): SupervisionEndReason | undefined {
+function reasonToEnd(options: ResolvedSuperviseOptions, result: RunResult, incarnation: number) {
   // Checked first: an abort that came just after the leader exited on its own must still end it.
   if (options.signal?.aborted) return 'cancelled';
   if (options.stopWhen?.(result, incarnation)) return 'stop-when';
@@ -104,7 +95,7 @@ function reasonToEnd(
 }
 
 /** A run succeeded when its leader exited 0 on its own. */
-export function succeeded(result: RunResult): boolean {
+function succeeded(result: RunResult): boolean {
   return result.exitCode === 0 && !result.timedOut && !result.cancelled;
 }
 

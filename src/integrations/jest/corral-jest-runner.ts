@@ -21,8 +21,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ProcessGroup } from '../../group/process-group.js';
 import { createWorkerGroup, describeFileLeftovers, newLeftovers, stopWorkerGroup } from '../leftovers.js';
-import { resolveIntegrationOptions, type IntegrationOptions, type ResolvedIntegrationOptions } from '../options.js';
-import { ledgerFor, type LeftoversLedger } from '../report.js';
+import { resolveIntegrationOptions, type IntegrationOptions } from '../options.js';
+import { ledgerFor } from '../report.js';
 import { checkRunnerVersion } from '../runner-version.js';
 
 export const SUPPORTED_JEST_MAJORS = [30] as const;
@@ -60,13 +60,12 @@ const FILE_WORKER = join(dirname(fileURLToPath(import.meta.url)), 'file-worker.j
 /** A runner class for `runner:`, with these options (the environment variables still win). */
 export function createCorralJestRunner(options?: IntegrationOptions) {
   const settings = resolveIntegrationOptions(options, 'corral/jest');
+  const ledger = ledgerFor(settings.report);
   return class CorralJestRunner {
     readonly supportsEventEmitters = true;
     readonly isSerial = false;
     readonly #globalConfig: JestGlobalConfig;
     readonly #context: JestContext;
-    readonly #settings: ResolvedIntegrationOptions = settings;
-    readonly #ledger: LeftoversLedger = ledgerFor(settings.report);
     readonly #testWorker: string;
     readonly #listeners = new Map<string, Set<Listener>>();
 
@@ -74,11 +73,8 @@ export function createCorralJestRunner(options?: IntegrationOptions) {
       this.#globalConfig = globalConfig;
       this.#context = context;
       const jestRunner = resolveJestRunner(globalConfig.rootDir);
-      checkRunnerVersion(
-        'jest',
-        (createRequire(jestRunner)('./package.json') as { version?: unknown }).version,
-        SUPPORTED_JEST_MAJORS,
-      );
+      const { version } = createRequire(jestRunner)('./package.json') as { version?: unknown };
+      checkRunnerVersion('jest', version, SUPPORTED_JEST_MAJORS);
       this.#testWorker = join(dirname(jestRunner), 'build', 'testWorker.js');
     }
 
@@ -109,7 +105,7 @@ export function createCorralJestRunner(options?: IntegrationOptions) {
     }
 
     async #runFile(test: JestTest): Promise<WorkerReply> {
-      const group = await createWorkerGroup(this.#settings);
+      const group = await createWorkerGroup(settings);
       let child: ChildProcess | undefined;
       try {
         child = group.spawn(process.execPath, [FILE_WORKER], {
@@ -126,7 +122,7 @@ export function createCorralJestRunner(options?: IntegrationOptions) {
           from.pipe(to, { end: false });
         }
         const reply = await this.#exchange(child, test);
-        await this.#chargeLeftovers(group, child, test, reply);
+        await this.#charge(group, child, test, reply);
         return reply;
       } finally {
         await stopWorkerGroup(group, child);
@@ -136,12 +132,10 @@ export function createCorralJestRunner(options?: IntegrationOptions) {
     /** Sends the file's request; resolves with its reply, forwarding custom messages meanwhile. */
     #exchange(child: ChildProcess, test: JestTest): Promise<WorkerReply> {
       return new Promise((resolve, reject) => {
-        const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
-          reject(
-            new Error(
-              `corral/jest: the worker of ${test.path} exited (${signal ?? `code ${code}`}) before it reported`,
-            ),
-          );
+        const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
+          const how = signal ?? `code ${code}`;
+          reject(new Error(`corral/jest: the worker of ${test.path} exited (${how}) before it reported`));
+        };
         child.once('error', reject);
         child.once('exit', onExit);
         child.on('message', (message: unknown) => {
@@ -177,17 +171,13 @@ export function createCorralJestRunner(options?: IntegrationOptions) {
       });
     }
 
-    async #chargeLeftovers(
-      group: ProcessGroup,
-      child: ChildProcess,
-      test: JestTest,
-      reply: WorkerReply,
-    ): Promise<void> {
+    /** Charges the file with its worker's group's other members: recorded, and printed or failing the file. */
+    async #charge(group: ProcessGroup, child: ChildProcess, test: JestTest, reply: WorkerReply): Promise<void> {
       const leftovers = await newLeftovers(group, new Set(child.pid === undefined ? [] : [child.pid]));
-      this.#ledger.record(test.path, leftovers);
+      ledger.record(test.path, leftovers);
       if (leftovers.length === 0) return;
       const text = describeFileLeftovers({ file: test.path, leftovers }, 'stopped');
-      if (this.#settings.failOnLeftovers && reply.result) {
+      if (settings.failOnLeftovers && reply.result) {
         // An execution error marks the file failed and makes jest exit non-zero; its text is printed with the file.
         reply.result.testExecError ??= { message: text, stack: '' };
         reply.result.failureMessage = [reply.result.failureMessage, text].filter(Boolean).join('\n');

@@ -56,7 +56,6 @@ interface WorkerMessage {
 export class CorralPoolWorker {
   readonly name: string;
   readonly cacheFs = true;
-  readonly #entrypoint: string;
   readonly #options: VitestPoolOptions;
   readonly #settings: ResolvedIntegrationOptions;
   readonly #ledger: LeftoversLedger;
@@ -80,15 +79,15 @@ export class CorralPoolWorker {
     this.#settings = settings;
     this.#ledger = ledger;
     this.#isolate = options.project.config?.isolate !== false;
-    /** Loads vitest's own fork entry point, as its `forks` pool does. */
-    this.#entrypoint = join(options.distPath, 'workers/forks.js');
   }
 
   async start(): Promise<void> {
     if (this.#child) return;
     this.#group ??= await createWorkerGroup(this.#settings);
     const group = this.#group;
-    const child = group.spawn(process.execPath, [...this.#options.execArgv, this.#entrypoint], {
+    // vitest's own fork entry point, as its `forks` pool loads it.
+    const entrypoint = join(this.#options.distPath, 'workers/forks.js');
+    const child = group.spawn(process.execPath, [...this.#options.execArgv, entrypoint], {
       env: this.#options.env,
       stdio: ['pipe', 'pipe', 'pipe', 'ipc'],
       serialization: 'advanced',

@@ -1,26 +1,21 @@
 /**
  * The fallback's process-wide runtime: the one owner of all that the groups
- * of one process share (docs/fallback.md, "Who owns what"). A group joins it
- * before its first spawn and leaves it when it lets go. All its timing runs
- * on one Clock.
- * - The subreaper: on while a group has joined, so orphans below us come to
- *   us instead of init; off with the last group, unless the process was a
- *   subreaper before corral (an init, a supervisor): that is its own choice.
- * - SIGCHLD, heard while it can matter (the subreaper is on, an adopted
- *   orphan may still die, a drain wait watches): it invalidates the
- *   snapshot, wakes the drain watchers, and a reaping follows.
+ * of one process share (docs/fallback.md, "Who owns what"), on one Clock. A
+ * group joins it before its first spawn and leaves it when it lets go.
+ * - The subreaper: on while a group has joined; off with the last group,
+ *   unless the process was a subreaper before corral (its own choice).
+ * - SIGCHLD, heard while it can matter: it invalidates the snapshot, wakes
+ *   the drain watchers, and a reaping follows.
  * - Reaping, by exact pid, never a child of libuv's (its ChildProcess would
  *   never emit 'exit'). The main thread reaps every zombie child libuv did
  *   not spawn (zombies-to-reap.ts). A Worker, whose channel sees only its
  *   own ChildProcesses and which gets no signal events, reaps at each walk
  *   and leave what a walk saw as a member or a group claims by its session.
  * - The /proc snapshot, shared by every walk within one turn of the event
- *   loop until invalidate() (a spawn, a SIGCHLD). A walk that must see the
- *   effect of its own action asks for a table scanned after it
- *   (snapshotSince), so hard kills begun together share one scan.
+ *   loop until invalidate() (a spawn, a SIGCHLD); snapshotSince() gives a
+ *   walk a table scanned after its own action.
  * - The census: one timer walks every joined group, so the guard hears of
- *   members that hide from its other checks; paced so that it takes at most
- *   a tenth of the CPU on a slow machine.
+ *   members that hide from its other checks.
  */
 import type { ChildProcess } from 'node:child_process';
 import { systemClock, type Clock, type Sleep } from '../../driver/clock.js';
@@ -53,22 +48,7 @@ export interface JoinedGroup {
   census(): void;
 }
 
-/** How many entries each process-wide record holds (flat over any number of finished groups). */
-export interface RuntimeRecords {
-  joined: number;
-  leaders: number;
-  notedMembers: number;
-  libuvChildren: number;
-  childrenFromBefore: number;
-  drainWatchers: number;
-}
-
-export interface RuntimeOptions {
-  clock?: Clock;
-  host?: PgroupHost;
-  /** Switch the subreaper on and reap (the real process); false for a runtime over a scripted host. */
-  adopts?: boolean;
-}
+type RuntimeOptions = { clock?: Clock; host?: PgroupHost; adopts?: boolean };
 
 let mainThread: boolean | undefined;
 /** node:worker_threads on first use: a static import would load the Worker machinery into every `corral run`. */
@@ -105,6 +85,7 @@ export class FallbackRuntime {
   /** The markers of each orphan read since the snapshot was scanned: pid to markers. */
   readonly #markers = new Map<number, readonly string[]>();
 
+  /** `adopts`: switch the subreaper on and reap (the real process); false for a runtime over a scripted host. */
   constructor({ clock = systemClock, host = realHost, adopts = true }: RuntimeOptions = {}) {
     this.clock = clock;
     this.host = host;
@@ -154,7 +135,8 @@ export class FallbackRuntime {
     return this.#on;
   }
 
-  records(): RuntimeRecords {
+  /** How many entries each process-wide record holds (flat over any number of finished groups). */
+  records() {
     return {
       joined: this.#joined.size,
       leaders: this.#leaders.size,

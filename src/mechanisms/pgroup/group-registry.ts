@@ -13,7 +13,7 @@
  */
 import type { ProcStat } from '../../proc/stat.js';
 import type { PgroupHost } from './pgroup-host.js';
-import { isLiveMember, type TrackedGroup } from './tracked-group.js';
+import { isLive, startedSinceLeader, type TrackedGroup } from './tracked-group.js';
 
 const PROBE = 0;
 
@@ -78,13 +78,11 @@ export class GroupRegistry {
     this.#groups.clear();
   }
 
-  /** The live members still in `groups`, from a scan of their own (an error report's list). */
-  liveMembers(groups: readonly TrackedGroup[]): ProcStat[] {
-    const byPgid = new Map(groups.map((group) => [group.pgid, group]));
-    return this.host.scan().filter((stat) => {
-      const group = byPgid.get(stat.pgid);
-      return group !== undefined && isLiveMember(stat, group);
-    });
+  /** The live members still in `group`, from a scan of their own (an error report's list). */
+  liveMembers(group: TrackedGroup): ProcStat[] {
+    return this.host
+      .scan()
+      .filter((stat) => stat.pgid === group.pgid && isLive(stat) && startedSinceLeader(stat, group));
   }
 
   #strangerHolds(group: TrackedGroup): boolean {

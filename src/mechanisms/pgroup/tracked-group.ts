@@ -31,8 +31,3 @@ export function isLiveStat(stat: ProcStat | undefined, startTime: number | undef
 export function startedSinceLeader(stat: ProcStat, group: Pick<TrackedGroup, 'leaderStartTime'> | undefined): boolean {
   return group !== undefined && stat.startTime >= group.leaderStartTime;
 }
-
-/** A live process in `group`. */
-export function isLiveMember(stat: ProcStat, group: TrackedGroup): boolean {
-  return stat.pgid === group.pgid && isLive(stat) && startedSinceLeader(stat, group);
-}

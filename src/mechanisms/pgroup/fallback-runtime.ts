@@ -115,20 +115,17 @@ export class FallbackRuntime {
     if (this.#adopts && this.#exact === undefined) group.census();
     this.reap();
     this.#joined.delete(group);
-    if (this.#joined.size === 0) this.#stopAll();
+    if (this.#joined.size === 0) {
+      this.#censusSleep?.cancel();
+      this.#censusSleep = undefined;
+      if (this.#on && this.#switchedOn) setChildSubreaper(false);
+      this.#on = false;
+      // Once more after the switch: an orphan adopted during the reaping above keeps SIGCHLD heard.
+      if (this.#exact) this.reap();
+      // A Worker reaps only at walks and leaves, and none will come: what is still noted would stay for good.
+      else this.#notedMembers.clear();
+    }
     this.#listen();
-  }
-
-  /** The last group left: no census, and the subreaper off if corral put it on. */
-  #stopAll(): void {
-    this.#censusSleep?.cancel();
-    this.#censusSleep = undefined;
-    if (this.#on && this.#switchedOn) setChildSubreaper(false);
-    this.#on = false;
-    // Once more after the switch: an orphan adopted during the reaping above keeps SIGCHLD heard.
-    if (this.#exact) this.reap();
-    // A Worker reaps only at walks and leaves, and none will come: what is still noted would stay for good.
-    else this.#notedMembers.clear();
   }
 
   get subreaperOn(): boolean {
@@ -195,9 +192,8 @@ export class FallbackRuntime {
   }
 
   /**
-   * The group markers an orphan of ours carries, read once per snapshot
-   * whichever group asks (with 200 groups closing, each asks of every
-   * other's orphans). A leader is not read: it carries its own group's.
+   * The group markers an orphan of ours carries, read once per snapshot whichever group asks (with 200 groups
+   * closing, each asks of every other's orphans). A leader is not read: it carries its own group's.
    */
   markersOf(orphan: ProcStat): readonly string[] {
     if (this.#leaders.has(orphan.pid)) return [];
@@ -212,9 +208,8 @@ export class FallbackRuntime {
   // Leaders, members and reaping.
 
   /**
-   * A leader spawned through child_process: libuv's to reap, never ours.
-   * Held until its 'exit' (emitted in the callback in which libuv reaped it):
-   * while it is held, its pid cannot name another process.
+   * A leader spawned through child_process: libuv's to reap, never ours. Held until its 'exit' (emitted in the
+   * callback in which libuv reaped it): while it is held, its pid cannot name another process.
    */
   noteLeader(leader: ChildProcess & { pid: number }, startTime: number): void {
     if (!this.#adopts) return;
@@ -303,11 +298,7 @@ export class FallbackRuntime {
 
   // SIGCHLD.
 
-  /**
-   * Call `listener` on every SIGCHLD (a child of ours died, so a tree may
-   * have drained). Undefined where no SIGCHLD event exists (Worker threads)
-   * or while the subreaper is off.
-   */
+  /** Call `listener` on every SIGCHLD (a tree may have drained); undefined in a Worker or while the subreaper is off. */
   watchChildren(listener: () => void): (() => void) | undefined {
     if (!isMainThread() || !this.#on) return undefined;
     this.#drainWatchers.add(listener);

@@ -21,10 +21,9 @@
 import { signalNumber } from '../../options/signals.js';
 import type { ProcStat } from '../../proc/stat.js';
 import type { FallbackRuntime } from './fallback-runtime.js';
-import type { GroupRegistry } from './group-registry.js';
+import type { GroupRegistry, TrackedGroup } from './group-registry.js';
 import type { PinnedProcess } from './pinned-process.js';
 import { outsideGroups, signalGroups, type MemberFailure } from './signal-members.js';
-import type { TrackedGroup } from './tracked-group.js';
 
 /** The group a hard kill works on. */
 export interface KillTarget {
@@ -47,23 +46,6 @@ export interface KillOutcome {
   whole: boolean;
 }
 
-/** The whole hard kill, synchronously (exit cleanup). */
-export function stopThenKill(target: KillTarget): KillOutcome {
-  return killStoppedTree(target, stopGroups(target));
-}
-
-/**
- * The same for hardKill(): after step 1 it lets the other hard kills begun
- * in the same breath (a scheduler closing 200 groups at once) stop their
- * groups too, so one /proc scan made after every one of those stops serves
- * all their first walks, instead of one scan each.
- */
-export async function stopThenKillTogether(target: KillTarget): Promise<KillOutcome> {
-  const stopped = stopGroups(target);
-  await Promise.resolve();
-  return killStoppedTree(target, stopped);
-}
-
 interface Stopped {
   /** The ticket a walk's table must be newer than. */
   since: number;
@@ -72,18 +54,16 @@ interface Stopped {
 }
 
 /** Step 1. */
-function stopGroups({ registry, runtime }: KillTarget): Stopped {
+export function stopGroups({ registry, runtime }: KillTarget): Stopped {
   const { failures, emptied } = signalGroups(registry, registry.groups(), 'SIGSTOP');
   return { since: runtime.noteChange(), allStopped: failures.length === 0, emptied };
 }
 
 /**
- * Steps 2 and 3, the first walk from a table scanned after `stopped`; again,
- * at most MAX_PASSES times, while a member that could not be stopped may
- * have forked before its SIGKILL. The members sent SIGKILL (pid to start
- * time) are dying, and neither stopped nor killed again.
+ * Steps 2 and 3, again (at most MAX_PASSES times) while a member that could not be stopped may have forked
+ * before its SIGKILL. The members sent SIGKILL (pid to start time) are dying: neither stopped nor killed again.
  */
-function killStoppedTree(target: KillTarget, stopped: Stopped): KillOutcome {
+export function killStoppedTree(target: KillTarget, stopped: Stopped): KillOutcome {
   const killed = new Map<number, number>();
   const emptied = new Set(stopped.emptied);
   const done = (outcome: KillOutcome) => {

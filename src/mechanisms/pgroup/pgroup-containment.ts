@@ -1,13 +1,10 @@
 /**
- * The fallback where cgroup v2 is not usable: process groups, a child
- * subreaper and a /proc tree walk. Every spawned child leads a process group
- * and session of its own and carries the group's environment marker; while
- * the group is open this process is a child subreaper, so orphans of the
- * tree are re-parented to us and stay findable. The members are whatever the
- * walk finds (membership.ts): `setsid`, `setpgid` and double-forked
- * descendants included. Signals go to each member pinned by pidfd; the hard
- * kill stops the tree before it kills it (hard-kill.ts). There is no change
- * notification but SIGCHLD, so the driver polls isDrained() as well.
+ * The fallback where cgroup v2 is not usable (docs/fallback.md): every
+ * spawned child leads a process group and session of its own and carries
+ * the group's environment marker; while the group is open this process is a
+ * child subreaper, so orphans of the tree stay findable. The members are
+ * whatever the walk finds (membership.ts). There is no change notification
+ * but SIGCHLD, so the driver polls isDrained() as well.
  *
  * Actions (spawn, signals, the hard kill, the census round) walk the tree
  * and record what they saw in #walk, the one place that applies a walk's
@@ -31,13 +28,12 @@ import type { ProcStat } from '../../proc/stat.js';
 import type { Containment, GroupStats } from '../containment.js';
 import { clockTicksPerSecond } from './clock-ticks.js';
 import { processRuntime, type FallbackRuntime, type JoinedGroup } from './fallback-runtime.js';
-import { GroupRegistry } from './group-registry.js';
+import { GroupRegistry, isLiveStat } from './group-registry.js';
 import { MARKER_VARIABLE, newGroupMarker } from './group-marker.js';
-import { stopThenKill, stopThenKillTogether, type KillTarget } from './hard-kill.js';
+import { killStoppedTree, stopGroups, type KillTarget } from './hard-kill.js';
 import { membership, type Membership } from './membership.js';
 import type { PgroupHost } from './pgroup-host.js';
 import { signalMembers } from './signal-members.js';
-import { isLiveStat } from './tracked-group.js';
 
 /** `runtime`: the process's own by default; tests hand in one over a scripted host and clock. */
 export function createPgroupContainment(clock = systemClock, runtime = processRuntime()): PgroupContainment {
@@ -128,17 +124,19 @@ export class PgroupContainment implements Containment, JoinedGroup {
   }
 
   /**
-   * The last member of a tree to die has a parent that is not a member:
-   * this process (a leader, or an orphan the subreaper adopted). So its
-   * death raises SIGCHLD here, and a drain wait can be woken by it instead
-   * of polling (the driver still polls now and then, as a safety net).
+   * The last member of a tree to die has a parent outside it: this process (a leader, or an adopted orphan). So its
+   * death raises SIGCHLD here and wakes a drain wait (the driver still polls now and then, as a safety net).
    */
   watch(onChange: () => void): (() => void) | undefined {
     return this.#joined ? this.#runtime.watchChildren(onChange) : undefined;
   }
 
   async hardKill(): Promise<void> {
-    const { failures, whole } = await stopThenKillTogether(this.#killTarget);
+    const stopped = stopGroups(this.#killTarget);
+    // The other hard kills begun in the same breath (a scheduler closing 200 groups at once) stop their groups too:
+    // one /proc scan made after all those stops serves all their first walks, instead of one scan each.
+    await Promise.resolve();
+    const { failures, whole } = killStoppedTree(this.#killTarget, stopped);
     this.#killedWhole = whole;
     const failure = undeliveredSignal('EKILL_FAILED', 'SIGKILL', failures);
     if (failure) throw failure;
@@ -146,7 +144,7 @@ export class PgroupContainment implements Containment, JoinedGroup {
 
   killSync(): void {
     // Everything the hard kill does is synchronous already.
-    this.#killedWhole = stopThenKill(this.#killTarget).whole;
+    this.#killedWhole = killStoppedTree(this.#killTarget, stopGroups(this.#killTarget)).whole;
   }
 
   async members(): Promise<number[]> {

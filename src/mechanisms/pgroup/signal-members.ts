@@ -10,8 +10,7 @@
  */
 import { signalNumber, type SignalName } from '../../options/signals.js';
 import type { ProcStat } from '../../proc/stat.js';
-import type { GroupRegistry } from './group-registry.js';
-import type { TrackedGroup } from './tracked-group.js';
+import type { GroupRegistry, TrackedGroup } from './group-registry.js';
 
 /** A member a signal could not reach, and how it was sent. */
 export interface MemberFailure {

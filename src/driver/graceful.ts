@@ -29,8 +29,6 @@ import type { StandDownLatch } from './latch.js';
 import type { GracefulTarget } from './target.js';
 import { waitForDrain } from './wait-for-drain.js';
 
-export type { ShutdownPhase, ShutdownPlan } from '../options/group-options.js';
-
 export interface PhaseReport {
   signal: SignalName;
   timeout: number;

@@ -29,8 +29,6 @@ import type { StandDownLatch } from './latch.js';
 import type { GracefulTarget } from './target.js';
 import { waitForDrain } from './wait-for-drain.js';
 
-export type { ShutdownPhase, ShutdownPlan } from '../options/group-options.js';
-
 export interface PhaseReport {
   signal: SignalName;
   timeout: number;
@@ -65,17 +63,10 @@ export interface ShutdownReport {
   errors: CorralError[];
 }
 
-export interface DriverContext {
-  clock: Clock;
-  latch: StandDownLatch;
-}
-
-const CONTINUE: SignalName = 'SIGCONT';
-
 export async function shutdownTree(
   target: GracefulTarget,
   plan: ShutdownPlan,
-  { clock, latch }: DriverContext,
+  { clock, latch }: { clock: Clock; latch: StandDownLatch },
 ): Promise<ShutdownReport> {
   const started = clock.now();
   const generation = latch.generation;
@@ -116,7 +107,7 @@ export async function shutdownTree(
       elapsedMs: 0,
     };
     try {
-      const thenContinue = phase.signal !== CONTINUE && phase.signal !== 'SIGKILL';
+      const thenContinue = phase.signal !== 'SIGCONT' && phase.signal !== 'SIGKILL';
       phaseReport.signalled = await target.signal(phase.signal, { thenContinue });
     } catch (error) {
       const failure = asCorralError(error, 'ESIGNAL_FAILED', `sending ${phase.signal} to the tree failed`);
@@ -149,10 +140,9 @@ export async function shutdownTree(
 }
 
 /**
- * SIGKILL the tree and wait, bounded, until it has drained. Rejects with
- * EKILL_FAILED (the kill itself failed and members remain) or EKILL_TIMEOUT
- * (members outlived the bound), listing the surviving pids. `errors` collects
- * what went wrong on the way, also when the drain makes it moot.
+ * SIGKILL the tree and wait, bounded, until it has drained. Rejects with EKILL_FAILED (the kill failed and members
+ * remain) or EKILL_TIMEOUT (members outlived the bound), listing the survivors. `errors` collects what went wrong on
+ * the way, also when the drain makes it moot.
  */
 export async function hardKillAndWait(
   target: GracefulTarget,
@@ -172,6 +162,5 @@ export async function hardKillAndWait(
 }
 
 function asCorralError(error: unknown, code: 'ESIGNAL_FAILED' | 'EKILL_FAILED', what: string): CorralError {
-  if (error instanceof CorralError) return error;
-  return failure(code, what, error);
+  return error instanceof CorralError ? error : failure(code, what, error);
 }

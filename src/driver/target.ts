@@ -11,12 +11,10 @@ export interface SignalOptions {
  */
 export interface GracefulTarget {
   /**
-   * Deliver `signal` to every live member of the tree, and with
-   * `thenContinue` SIGCONT right after it to each member reached (in the
-   * same pass: one listing of the tree, one pidfd per member). Resolves with
-   * how many processes `signal` reached. Members that vanish meanwhile are
-   * not an error; any other failure rejects with a CorralError (code
-   * ESIGNAL_FAILED).
+   * Deliver `signal` to every live member of the tree, and with `thenContinue` SIGCONT right after it to each
+   * member reached (in the same pass: one listing of the tree, one pidfd per member). Resolves with how many
+   * processes `signal` reached. Members that vanish meanwhile are not an error; any other failure rejects with
+   * ESIGNAL_FAILED.
    */
   signal(signal: SignalName, options?: SignalOptions): Promise<number>;
   /** True once no live (non-zombie) member is left. */

@@ -5,9 +5,8 @@ import type { GracefulTarget } from './target.js';
 /** Poll ceiling when nothing tells us about changes. */
 export const POLL_CEILING_MS = 50;
 /**
- * Poll ceiling when the target raises change events: the poll is only a
- * safety net then (an event lost, or delayed by the kernel's ~10 ms
- * per-file notification rate limit, is caught by the early short polls).
+ * Poll ceiling when the target raises change events: the poll is only a safety net then (an event lost, or delayed
+ * by the kernel's ~10 ms per-file notification rate limit, is caught by the early short polls).
  */
 export const SAFETY_POLL_CEILING_MS = 250;
 

@@ -7,7 +7,7 @@
  * costs nothing.
  */
 import type { GuardRecord } from './record.js';
-import { startGuardProcess, type GuardProcess } from './guard-process.js';
+import { startGuardProcess, type GuardProcess, type GuardProcessEvents } from './guard-process.js';
 import { forgetLine, GOODBYE_LINE, isSendable, rememberLine, type SlottedRecord } from './protocol.js';
 
 /**
@@ -25,16 +25,12 @@ export interface GroupGuard {
 /** A guard that died is replaced at most this often, so a host where sh cannot run does not spin. */
 const MAX_RESTARTS = 5;
 
-interface Tracked {
-  /** Each record the guard holds, by its text, with its slot. */
-  slots: Map<string, SlottedRecord>;
-}
-
-type StartGuard = (events: { onGone(error: Error | undefined): void }) => GuardProcess;
+type StartGuard = (events: GuardProcessEvents) => GuardProcess;
 
 /** Exported for its tests, which start a recording fake instead of the guard; everyone else uses acquireGuard(). */
 export class GuardConnection implements GroupGuard {
-  readonly #groups = new Map<string, Tracked>();
+  /** Each group's records the guard holds, by their text, with their slots. */
+  readonly #groups = new Map<string, Map<string, SlottedRecord>>();
   #process: GuardProcess | undefined;
   #nextSlot = 0;
   #restarts = 0;
@@ -56,15 +52,12 @@ export class GuardConnection implements GroupGuard {
   }
 
   /**
-   * Only the difference is sent: records new since the last call get new
-   * slots, records gone are forgotten, the rest keep theirs. A fallback
-   * group has a record per member, and its members change all through a
-   * teardown; resending all of them at every change cost the guard (a
-   * shell) milliseconds per hundred members, on the same CPUs the
-   * teardown needs.
+   * Only the difference is sent: records new since the last call get new slots, records gone are forgotten, the
+   * rest keep theirs. A fallback group has a record per member, changing all through a teardown; resending all of
+   * them cost the guard (a shell) milliseconds per hundred members, on the CPUs the teardown needs.
    */
   track(id: string, records: GuardRecord[]): void {
-    const previous = this.#groups.get(id)?.slots ?? new Map<string, SlottedRecord>();
+    const previous = this.#groups.get(id) ?? new Map<string, SlottedRecord>();
     const slots = new Map<string, SlottedRecord>();
     const added: SlottedRecord[] = [];
     for (const record of records.filter(isSendable)) {
@@ -78,7 +71,7 @@ export class GuardConnection implements GroupGuard {
       slots.set(text, slotted);
     }
     const dropped = [...previous].filter(([text]) => !slots.has(text)).map(([, slotted]) => slotted.slot);
-    this.#groups.set(id, { slots });
+    this.#groups.set(id, slots);
     // One write, new records before the old are forgotten: whenever we die,
     // the guard knows the group by one version or the other. An unchanged
     // group sends nothing (#send skips an empty text).
@@ -89,18 +82,14 @@ export class GuardConnection implements GroupGuard {
     const old = this.#groups.get(id);
     if (!old) return;
     this.#groups.delete(id);
-    this.#send(forgetLine([...old.slots.values()].map((s) => s.slot)));
+    this.#send(forgetLine([...old.values()].map((s) => s.slot)));
   }
 
   #send(text: string): void {
     if (text === '' || this.#gaveUp) return;
-    if (this.#process) {
-      this.#process.send(text);
-      return;
-    }
-    // A new guard (the first, or a replacement) learns the whole registry,
-    // which already includes `text`.
-    this.#start();
+    if (this.#process) this.#process.send(text);
+    // A new guard (the first, or a replacement) learns the whole registry, which already includes `text`.
+    else this.#start();
   }
 
   #start(): void {
@@ -113,7 +102,7 @@ export class GuardConnection implements GroupGuard {
     }
     this.#process = started;
     let everything = '';
-    for (const { slots } of this.#groups.values()) everything += [...slots.values()].map(rememberLine).join('');
+    for (const slots of this.#groups.values()) everything += [...slots.values()].map(rememberLine).join('');
     started.send(everything);
   }
 

@@ -15,10 +15,8 @@ import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 /**
- * guard.sh in the guard folder, found from this module's URL by a path that
- * holds from both places this code runs: dist/guard/guard-process.js (the
- * library) and dist/cli/corral.js (the bundled CLI, one level below dist
- * like this file; see scripts/bundle-cli.sh).
+ * guard.sh, found from this module's URL by a path that holds from both places this code runs:
+ * dist/guard/guard-process.js and the bundled CLI, dist/cli/corral.js (see scripts/bundle-cli.sh).
  */
 export const GUARD_SCRIPT = fileURLToPath(new URL('../guard/guard.sh', import.meta.url));
 const SHELL = '/bin/sh';

@@ -49,18 +49,12 @@ export interface Containment extends GracefulTarget {
   /** Undo suspend(). */
   resume(): Promise<void>;
   stats(): Promise<GroupStats>;
-  /**
-   * The stats that describe the whole run, read once at its end: a figure
-   * that covers only the live members (pgroup's CPU time) is left out, as a
-   * wrong figure is worse than none.
-   */
+  /** The stats of the whole run, read at its end: a figure of the live members only (pgroup's CPU time) is left out. */
   finalStats(): Promise<GroupStats>;
   /**
-   * The mechanism's one teardown: SIGKILL the tree, wait for the drain (up to
-   * `killTimeout`; EKILL_TIMEOUT/EKILL_FAILED past it), then let go of the OS
-   * resources (the cgroup subtree, removed deepest first, EBUSY waited out,
-   * bounded: ECGROUP_REMOVE). Every wait of one containment runs on the one
-   * clock it was given at creation.
+   * The mechanism's one teardown: SIGKILL the tree, wait for the drain (up to `killTimeout`; EKILL_TIMEOUT or
+   * EKILL_FAILED past it), then let go of the OS resources (the cgroup subtree, removed deepest first, EBUSY
+   * waited out, bounded: ECGROUP_REMOVE), every wait on the clock the containment was given at creation.
    */
   tearDown(killTimeout: number): Promise<void>;
   /** Let go of the group without killing: its members were stood down and keep running. */
@@ -70,10 +64,8 @@ export interface Containment extends GracefulTarget {
   /** What the guard must kill if this process dies (see src/guard). */
   guardRecords(): GuardRecord[];
   /**
-   * Optional: call `onChange` when guardRecords() may have changed outside
-   * ProcessGroup's own calls (pgroup: its periodic walk found new members,
-   * or a leader is about to be forked and the guard must hear of the group
-   * first). Returns an unsubscribe function.
+   * Optional: call `onChange` when guardRecords() may have changed outside ProcessGroup's own calls (pgroup: the
+   * census found new members, or a leader is about to be forked). Returns an unsubscribe function.
    */
   watchGuardRecords?(onChange: () => void): () => void;
 }

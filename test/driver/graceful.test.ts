@@ -1,9 +1,10 @@
 // The escalate-or-stand-down driver, hermetically: a scripted fake target on
 // a virtual clock. No process is started and no real time passes.
 import test from 'ava';
-import { shutdownTree, type ShutdownPlan } from '../../src/driver/graceful.js';
+import { shutdownTree } from '../../src/driver/graceful.js';
 import { StandDownLatch } from '../../src/driver/latch.js';
 import { CorralError } from '../../src/errors.js';
+import type { ShutdownPlan } from '../../src/options/group-options.js';
 import { FakeTarget, type FakeScript } from '../helpers/fake-target.js';
 import { VirtualClock } from '../helpers/virtual-clock.js';
 import { hermetic } from '../helpers/hermetic.js';

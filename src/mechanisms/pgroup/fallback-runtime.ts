@@ -1,26 +1,21 @@
 /**
  * The fallback's process-wide runtime: the one owner of all that the groups
- * of one process share (docs/fallback.md, "Who owns what"). A group joins it
- * before its first spawn and leaves it when it lets go. All its timing runs
- * on one Clock.
- * - The subreaper: on while a group has joined, so orphans below us come to
- *   us instead of init; off with the last group, unless the process was a
- *   subreaper before corral (an init, a supervisor): that is its own choice.
- * - SIGCHLD, heard while it can matter (the subreaper is on, an adopted
- *   orphan may still die, a drain wait watches): it invalidates the
- *   snapshot, wakes the drain watchers, and a reaping follows.
+ * of one process share (docs/fallback.md, "Who owns what"), on one Clock. A
+ * group joins it before its first spawn and leaves it when it lets go.
+ * - The subreaper: on while a group has joined; off with the last group,
+ *   unless the process was a subreaper before corral (its own choice).
+ * - SIGCHLD, heard while it can matter: it invalidates the snapshot, wakes
+ *   the drain watchers, and a reaping follows.
  * - Reaping, by exact pid, never a child of libuv's (its ChildProcess would
  *   never emit 'exit'). The main thread reaps every zombie child libuv did
  *   not spawn (zombies-to-reap.ts). A Worker, whose channel sees only its
  *   own ChildProcesses and which gets no signal events, reaps at each walk
  *   and leave what a walk saw as a member or a group claims by its session.
  * - The /proc snapshot, shared by every walk within one turn of the event
- *   loop until invalidate() (a spawn, a SIGCHLD). A walk that must see the
- *   effect of its own action asks for a table scanned after it
- *   (snapshotSince), so hard kills begun together share one scan.
+ *   loop until invalidate() (a spawn, a SIGCHLD); snapshotSince() gives a
+ *   walk a table scanned after its own action.
  * - The census: one timer walks every joined group, so the guard hears of
- *   members that hide from its other checks; paced so that it takes at most
- *   a tenth of the CPU on a slow machine.
+ *   members that hide from its other checks.
  */
 import type { ChildProcess } from 'node:child_process';
 import { systemClock, type Clock, type Sleep } from '../../driver/clock.js';
@@ -53,22 +48,7 @@ export interface JoinedGroup {
   census(): void;
 }
 
-/** How many entries each process-wide record holds (flat over any number of finished groups). */
-export interface RuntimeRecords {
-  joined: number;
-  leaders: number;
-  notedMembers: number;
-  libuvChildren: number;
-  childrenFromBefore: number;
-  drainWatchers: number;
-}
-
-export interface RuntimeOptions {
-  clock?: Clock;
-  host?: PgroupHost;
-  /** Switch the subreaper on and reap (the real process); false for a runtime over a scripted host. */
-  adopts?: boolean;
-}
+type RuntimeOptions = { clock?: Clock; host?: PgroupHost; adopts?: boolean };
 
 let mainThread: boolean | undefined;
 /** node:worker_threads on first use: a static import would load the Worker machinery into every `corral run`. */
@@ -105,6 +85,7 @@ export class FallbackRuntime {
   /** The markers of each orphan read since the snapshot was scanned: pid to markers. */
   readonly #markers = new Map<number, readonly string[]>();
 
+  /** `adopts`: switch the subreaper on and reap (the real process); false for a runtime over a scripted host. */
   constructor({ clock = systemClock, host = realHost, adopts = true }: RuntimeOptions = {}) {
     this.clock = clock;
     this.host = host;
@@ -134,27 +115,25 @@ export class FallbackRuntime {
     if (this.#adopts && this.#exact === undefined) group.census();
     this.reap();
     this.#joined.delete(group);
-    if (this.#joined.size === 0) this.#stopAll();
+    if (this.#joined.size === 0) {
+      this.#censusSleep?.cancel();
+      this.#censusSleep = undefined;
+      if (this.#on && this.#switchedOn) setChildSubreaper(false);
+      this.#on = false;
+      // Once more after the switch: an orphan adopted during the reaping above keeps SIGCHLD heard.
+      if (this.#exact) this.reap();
+      // A Worker reaps only at walks and leaves, and none will come: what is still noted would stay for good.
+      else this.#notedMembers.clear();
+    }
     this.#listen();
-  }
-
-  /** The last group left: no census, and the subreaper off if corral put it on. */
-  #stopAll(): void {
-    this.#censusSleep?.cancel();
-    this.#censusSleep = undefined;
-    if (this.#on && this.#switchedOn) setChildSubreaper(false);
-    this.#on = false;
-    // Once more after the switch: an orphan adopted during the reaping above keeps SIGCHLD heard.
-    if (this.#exact) this.reap();
-    // A Worker reaps only at walks and leaves, and none will come: what is still noted would stay for good.
-    else this.#notedMembers.clear();
   }
 
   get subreaperOn(): boolean {
     return this.#on;
   }
 
-  records(): RuntimeRecords {
+  /** How many entries each process-wide record holds (flat over any number of finished groups). */
+  records() {
     return {
       joined: this.#joined.size,
       leaders: this.#leaders.size,
@@ -213,9 +192,8 @@ export class FallbackRuntime {
   }
 
   /**
-   * The group markers an orphan of ours carries, read once per snapshot
-   * whichever group asks (with 200 groups closing, each asks of every
-   * other's orphans). A leader is not read: it carries its own group's.
+   * The group markers an orphan of ours carries, read once per snapshot whichever group asks (with 200 groups
+   * closing, each asks of every other's orphans). A leader is not read: it carries its own group's.
    */
   markersOf(orphan: ProcStat): readonly string[] {
     if (this.#leaders.has(orphan.pid)) return [];
@@ -230,9 +208,8 @@ export class FallbackRuntime {
   // Leaders, members and reaping.
 
   /**
-   * A leader spawned through child_process: libuv's to reap, never ours.
-   * Held until its 'exit' (emitted in the callback in which libuv reaped it):
-   * while it is held, its pid cannot name another process.
+   * A leader spawned through child_process: libuv's to reap, never ours. Held until its 'exit' (emitted in the
+   * callback in which libuv reaped it): while it is held, its pid cannot name another process.
    */
   noteLeader(leader: ChildProcess & { pid: number }, startTime: number): void {
     if (!this.#adopts) return;
@@ -321,11 +298,7 @@ export class FallbackRuntime {
 
   // SIGCHLD.
 
-  /**
-   * Call `listener` on every SIGCHLD (a child of ours died, so a tree may
-   * have drained). Undefined where no SIGCHLD event exists (Worker threads)
-   * or while the subreaper is off.
-   */
+  /** Call `listener` on every SIGCHLD (a tree may have drained); undefined in a Worker or while the subreaper is off. */
   watchChildren(listener: () => void): (() => void) | undefined {
     if (!isMainThread() || !this.#on) return undefined;
     this.#drainWatchers.add(listener);

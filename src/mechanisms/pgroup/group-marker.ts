@@ -1,13 +1,11 @@
 /**
  * The environment marker every fallback group's spawn adds: CORRAL_GROUP=<id>,
  * inherited by every descendant that does not clear or rewrite its
- * environment, `setsid` and double-forked ones included. It is what
- * attributes an orphan the subreaper adopted to the group it came from when
- * several groups are open, and what lets the guard find a group's members
- * after the supervisor died and their parent links went to init.
- * The id holds this process's pid and start time, so a nested supervisor
- * (itself carrying an outer group's marker) never mistakes the outer
- * group's processes for its own.
+ * environment. It attributes an adopted orphan to the group it came from,
+ * and lets the guard find a group's members after the supervisor died. The
+ * id holds this process's pid and start time, so a nested supervisor (itself
+ * carrying an outer group's marker) never mistakes the outer group's
+ * processes for its own.
  */
 import { startTimeOf } from '../../proc/stat.js';
 

@@ -13,9 +13,37 @@
  */
 import type { ProcStat } from '../../proc/stat.js';
 import type { PgroupHost } from './pgroup-host.js';
-import { isLiveMember, type TrackedGroup } from './tracked-group.js';
 
 const PROBE = 0;
+
+/**
+ * One process group this containment started: the leader's pid is the pgid (the leader called setsid), and its
+ * start time is what tells our group from a stranger's once that pid has been recycled.
+ */
+export interface TrackedGroup {
+  readonly pgid: number;
+  /** /proc/<pid>/stat starttime of the leader, in clock ticks since boot. */
+  readonly leaderStartTime: number;
+}
+
+/** A zombie (Z) or a task being torn down (X) has finished: it holds a pid, not a process. */
+export function isLive(stat: ProcStat): boolean {
+  return stat.state !== 'Z' && stat.state !== 'X';
+}
+
+/** `stat` is that very process (pid and start time), still alive. */
+export function isLiveStat(stat: ProcStat | undefined, startTime: number | undefined): boolean {
+  return stat !== undefined && stat.startTime === startTime && isLive(stat);
+}
+
+/**
+ * `stat` started no earlier than `group`'s leader, so it may have come from that group (its process group or
+ * session). A process with the right pgid or sid but an earlier start time cannot be ours (defence in depth; Linux
+ * never hands out a pid while it is still some process's pgid or sid).
+ */
+export function startedSinceLeader(stat: ProcStat, group: Pick<TrackedGroup, 'leaderStartTime'> | undefined): boolean {
+  return group !== undefined && stat.startTime >= group.leaderStartTime;
+}
 
 export class GroupRegistry {
   readonly host: PgroupHost;
@@ -26,9 +54,8 @@ export class GroupRegistry {
   }
 
   /**
-   * Track the group a freshly spawned leader heads. Called synchronously after
-   * spawn(): the leader cannot have been reaped yet (Node reaps on the event
-   * loop), so its stat is readable even if it already exited.
+   * Track the group a freshly spawned leader heads. Called synchronously after spawn(): the leader cannot have
+   * been reaped yet (Node reaps on the event loop), so its stat is readable even if it already exited.
    */
   track(leaderPid: number): TrackedGroup {
     const group: TrackedGroup = { pgid: leaderPid, leaderStartTime: this.host.readStat(leaderPid)?.startTime ?? 0 };
@@ -53,10 +80,8 @@ export class GroupRegistry {
   }
 
   /**
-   * The group heading session `sid`, unless a stranger now holds its leader's
-   * pid. One map lookup and at most one stat read: the runtime asks this of
-   * every group for every zombie child it finds (the Worker path), and a walk
-   * over groups() there made closing many groups at once quadratic.
+   * The group heading session `sid`, unless a stranger now holds its leader's pid. One map lookup and at most one
+   * stat read: the runtime asks this of every group for every zombie child it finds (the Worker path).
    */
   sessionGroup(sid: number): TrackedGroup | undefined {
     const group = this.#groups.get(sid);
@@ -78,13 +103,11 @@ export class GroupRegistry {
     this.#groups.clear();
   }
 
-  /** The live members still in `groups`, from a scan of their own (an error report's list). */
-  liveMembers(groups: readonly TrackedGroup[]): ProcStat[] {
-    const byPgid = new Map(groups.map((group) => [group.pgid, group]));
-    return this.host.scan().filter((stat) => {
-      const group = byPgid.get(stat.pgid);
-      return group !== undefined && isLiveMember(stat, group);
-    });
+  /** The live members still in `group`, from a scan of their own (an error report's list). */
+  liveMembers(group: TrackedGroup): ProcStat[] {
+    return this.host
+      .scan()
+      .filter((stat) => stat.pgid === group.pgid && isLive(stat) && startedSinceLeader(stat, group));
   }
 
   #strangerHolds(group: TrackedGroup): boolean {

@@ -1,36 +1,29 @@
 /**
  * The fallback's hard kill: stop the tree from growing, then kill it.
  * SIGKILL sent to a walked list leaves a gap: a member that forks after the
- * walk and before its SIGKILL has a child nobody listed, and that child,
- * orphaned by the kill, is re-parented before anyone looks again. So:
+ * walk and before its SIGKILL has a child nobody listed, re-parented by the
+ * kill before anyone looks again. So:
  * 1. SIGSTOP each tracked group with killpg, before any walk: the kernel
- *    signals a process group atomically against fork (a child is either in
- *    the group in time to get the signal, or its fork is restarted), so
- *    nothing in our groups forks after this;
+ *    signals a process group atomically against fork, so nothing in our
+ *    groups forks after this;
  * 2. walk, and SIGSTOP (pidfd-pinned) every member found outside our
- *    groups; those could have forked before their stop, so walk again while
- *    a walk finds someone new outside; a tree that never left its groups
- *    costs one walk;
+ *    groups; walk again while a walk finds someone new outside (a tree that
+ *    never left its groups costs one walk);
  * 3. SIGKILL the same way (SIGKILL ends stopped processes too).
- * Nothing dies before step 3, so no parent link breaks while we walk. Every
- * walk reads a /proc table scanned after the last stop (fallback-runtime.ts):
- * one from before it would not show what forked just before it.
- * A group found empty is dropped only once the kill is done: until then its
- * session still roots the walk (an orphan that left the process group).
- * Only a member that could not be stopped (another user's setuid program:
- * EPERM) can have forked after its walk; when there was one, or the rounds
- * ran out, the kill looks once more after step 3, and kills anyone new the
- * same way, within the same bound. This loop is the only re-kill: the drain
- * wait that follows only reads.
+ * Nothing dies before step 3, so no parent link breaks while we walk; every
+ * walk reads a /proc table scanned after the last stop. A group found empty
+ * is dropped only once the kill is done: until then its session still roots
+ * the walk. Only a member that could not be stopped (EPERM) can have forked
+ * after its walk; when there was one, or the rounds ran out, the kill looks
+ * again after step 3 and kills anyone new the same way, a bounded number of
+ * times. This loop is the only re-kill: the drain wait that follows only reads.
  */
 import { signalNumber } from '../../options/signals.js';
 import type { ProcStat } from '../../proc/stat.js';
 import type { FallbackRuntime } from './fallback-runtime.js';
-import type { GroupRegistry } from './group-registry.js';
+import type { GroupRegistry, TrackedGroup } from './group-registry.js';
 import type { PinnedProcess } from './pinned-process.js';
-import { signalGroups, type MemberFailure } from './signal-groups.js';
-import { outsideGroups } from './signal-members.js';
-import type { TrackedGroup } from './tracked-group.js';
+import { outsideGroups, signalGroups, type MemberFailure } from './signal-members.js';
 
 /** The group a hard kill works on. */
 export interface KillTarget {
@@ -40,11 +33,7 @@ export interface KillTarget {
   walk(since: number): ProcStat[];
 }
 
-/**
- * A walk that keeps finding new members after this many rounds has members
- * it cannot stop (another user's setuid program, say): kill what we hold,
- * and look again after the kill.
- */
+/** A walk that keeps finding new members after this many rounds has some it cannot stop: kill, then look again. */
 const MAX_ROUNDS = 64;
 
 /** Kill passes at most: the first, and the looks after it for forks of members that could not be stopped. */
@@ -57,23 +46,6 @@ export interface KillOutcome {
   whole: boolean;
 }
 
-/** The whole hard kill, synchronously (exit cleanup). */
-export function stopThenKill(target: KillTarget): KillOutcome {
-  return killStoppedTree(target, stopGroups(target));
-}
-
-/**
- * The same for hardKill(): after step 1 it lets the other hard kills begun
- * in the same breath (a scheduler closing 200 groups at once) stop their
- * groups too, so one /proc scan made after every one of those stops serves
- * all their first walks, instead of one scan each.
- */
-export async function stopThenKillTogether(target: KillTarget): Promise<KillOutcome> {
-  const stopped = stopGroups(target);
-  await Promise.resolve();
-  return killStoppedTree(target, stopped);
-}
-
 interface Stopped {
   /** The ticket a walk's table must be newer than. */
   since: number;
@@ -82,18 +54,16 @@ interface Stopped {
 }
 
 /** Step 1. */
-function stopGroups({ registry, runtime }: KillTarget): Stopped {
+export function stopGroups({ registry, runtime }: KillTarget): Stopped {
   const { failures, emptied } = signalGroups(registry, registry.groups(), 'SIGSTOP');
   return { since: runtime.noteChange(), allStopped: failures.length === 0, emptied };
 }
 
 /**
- * Steps 2 and 3, the first walk from a table scanned after `stopped`; again,
- * at most MAX_PASSES times, while a member that could not be stopped may
- * have forked before its SIGKILL. The members sent SIGKILL (pid to start
- * time) are dying, and neither stopped nor killed again.
+ * Steps 2 and 3, again (at most MAX_PASSES times) while a member that could not be stopped may have forked
+ * before its SIGKILL. The members sent SIGKILL (pid to start time) are dying: neither stopped nor killed again.
  */
-function killStoppedTree(target: KillTarget, stopped: Stopped): KillOutcome {
+export function killStoppedTree(target: KillTarget, stopped: Stopped): KillOutcome {
   const killed = new Map<number, number>();
   const emptied = new Set(stopped.emptied);
   const done = (outcome: KillOutcome) => {
@@ -113,21 +83,13 @@ function killStoppedTree(target: KillTarget, stopped: Stopped): KillOutcome {
 }
 
 /** One stop-walk-kill pass; adds whom it killed to `killed`; allStopped: every member outside the groups was. */
-function killPass(
-  target: KillTarget,
-  killed: Map<number, number>,
-  stopped: number,
-): { failures: MemberFailure[]; allStopped: boolean } {
+function killPass(target: KillTarget, killed: Map<number, number>, since: number) {
   const { registry, runtime } = target;
-  const stop = signalNumber('SIGSTOP');
-  const kill = signalNumber('SIGKILL');
   const pinned = new Map<number, PinnedProcess>();
   const seen = new Map<number, number>();
-  const failures: MemberFailure[] = [];
   let allStopped = true;
   let round = 0;
   try {
-    let since = stopped;
     for (; round < MAX_ROUNDS; round++) {
       const members = target.walk(since).filter((member) => killed.get(member.pid) !== member.startTime);
       const fresh = members.filter((member) => seen.get(member.pid) !== member.startTime);
@@ -138,22 +100,22 @@ function killPass(
         const pin = registry.host.pin(member.pid, member.startTime);
         if (pin === undefined) continue;
         pinned.set(member.pid, pin);
-        const { errno } = pin.signal(stop);
+        const { errno } = pin.signal(signalNumber('SIGSTOP'));
         if (errno !== undefined && errno !== 'ESRCH') allStopped = false;
       }
       since = runtime.noteChange();
     }
     if (round === MAX_ROUNDS) allStopped = false;
-    failures.push(...signalGroups(registry, registry.groups(), 'SIGKILL').failures);
+    const { failures } = signalGroups(registry, registry.groups(), 'SIGKILL');
     for (const pin of pinned.values()) {
-      const { errno } = pin.signal(kill);
+      const { errno } = pin.signal(signalNumber('SIGKILL'));
       if (errno !== undefined && errno !== 'ESRCH')
         failures.push({ pid: pin.pid, errno, syscall: 'pidfd_send_signal' });
     }
     const failed = new Set(failures.map((failure) => failure.pid));
     for (const [pid, startTime] of seen) if (!failed.has(pid)) killed.set(pid, startTime);
+    return { failures, allStopped };
   } finally {
     for (const pin of pinned.values()) pin.unpin();
   }
-  return { failures, allStopped };
 }

@@ -15,7 +15,7 @@
  */
 import type { ProcStat } from '../../proc/stat.js';
 import type { ProcessTable } from './process-table.js';
-import { isLive, startedSinceLeader, type TrackedGroup } from './tracked-group.js';
+import { isLive, startedSinceLeader, type TrackedGroup } from './group-registry.js';
 
 export interface MembershipInput {
   readonly table: ProcessTable;

@@ -1,29 +1,21 @@
 /**
- * The fallback where cgroup v2 is not usable: process groups, a child
- * subreaper and a /proc tree walk. Every spawned child leads a process group
- * and session of its own and carries the group's environment marker; while
- * the group is open this process is a child subreaper, so orphans of the
- * tree are re-parented to us and stay findable. The members are whatever the
- * walk finds (membership.ts): `setsid`, `setpgid` and double-forked
- * descendants included. Signals go to each member pinned by pidfd; the hard
- * kill stops the tree before it kills it (hard-kill.ts). There is no change
- * notification but SIGCHLD, so the driver polls isDrained() as well.
+ * The fallback where cgroup v2 is not usable (docs/fallback.md): every
+ * spawned child leads a process group and session of its own and carries
+ * the group's environment marker; while the group is open this process is a
+ * child subreaper, so orphans of the tree stay findable. The members are
+ * whatever the walk finds (membership.ts). There is no change notification
+ * but SIGCHLD, so the driver polls isDrained() as well.
  *
  * Actions (spawn, signals, the hard kill, the census round) walk the tree
  * and record what they saw in #walk, the one place that applies a walk's
  * effects; queries (members, isDrained, stats, guardRecords) only read.
  *
- * The folder, top-down:
- * - this file: one group;
- * - fallback-runtime.ts: all that is process-wide (the subreaper, SIGCHLD,
- *   reaping, the shared /proc snapshot, the census);
- * - membership.ts (over process-table.ts): who is a member, a pure function;
- * - group-registry.ts, tracked-group.ts: the process groups, and which are ours;
- * - spawn-leader.ts, group-marker.ts: how a leader starts, and its marker;
- * - signal-members.ts, signal-groups.ts, pinned-process.ts: signals;
- * - hard-kill.ts: stop the tree, then kill it;
- * - zombies-to-reap.ts, libuv-children.ts: the proof behind exact reaping;
- * - pgroup-host.ts: the system calls, one seam; clock-ticks.ts: CPU time units.
+ * The folder: this file (one group); fallback-runtime.ts (all that is
+ * process-wide); membership.ts over process-table.ts (who is a member);
+ * group-registry.ts (the process groups, and which are ours); group-marker.ts;
+ * signal-members.ts and pinned-process.ts (signals); hard-kill.ts;
+ * zombies-to-reap.ts and libuv-children.ts (the proof behind exact reaping);
+ * pgroup-host.ts (the system calls, one seam); clock-ticks.ts (CPU time units).
  */
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { systemClock, type Clock } from '../../driver/clock.js';
@@ -36,20 +28,15 @@ import type { ProcStat } from '../../proc/stat.js';
 import type { Containment, GroupStats } from '../containment.js';
 import { clockTicksPerSecond } from './clock-ticks.js';
 import { processRuntime, type FallbackRuntime, type JoinedGroup } from './fallback-runtime.js';
-import { GroupRegistry } from './group-registry.js';
-import { newGroupMarker } from './group-marker.js';
-import { stopThenKill, stopThenKillTogether, type KillTarget } from './hard-kill.js';
+import { GroupRegistry, isLiveStat } from './group-registry.js';
+import { MARKER_VARIABLE, newGroupMarker } from './group-marker.js';
+import { killStoppedTree, stopGroups, type KillTarget } from './hard-kill.js';
 import { membership, type Membership } from './membership.js';
 import type { PgroupHost } from './pgroup-host.js';
 import { signalMembers } from './signal-members.js';
-import { spawnLeader } from './spawn-leader.js';
-import { isLiveStat } from './tracked-group.js';
 
 /** `runtime`: the process's own by default; tests hand in one over a scripted host and clock. */
-export function createPgroupContainment(
-  clock: Clock = systemClock,
-  runtime: FallbackRuntime = processRuntime(),
-): PgroupContainment {
+export function createPgroupContainment(clock = systemClock, runtime = processRuntime()): PgroupContainment {
   return new PgroupContainment(clock, runtime);
 }
 
@@ -98,7 +85,16 @@ export class PgroupContainment implements Containment, JoinedGroup {
     this.#killedWhole = false;
     try {
       this.#recordsListener?.();
-      return spawnLeader(this.#registry, this.#runtime, this.#marker, file, args, options);
+      // detached: the child calls setsid() between fork and exec, so it heads a new session and process group
+      // before it runs a single instruction of `file` (a caller's `detached: false` cannot be honoured here).
+      const env = { ...(options.env ?? process.env), [MARKER_VARIABLE]: this.#marker };
+      const child = this.#host.spawn(file, args, { ...options, detached: true, env });
+      // The shared snapshot does not hold the new leader. A child that never got a pid (ENOENT...) is not tracked.
+      this.#runtime.invalidate();
+      const { pid } = child;
+      if (pid !== undefined)
+        this.#runtime.noteLeader(child as ChildProcess & { pid: number }, this.#registry.track(pid).leaderStartTime);
+      return child;
     } finally {
       this.#spawning = false;
     }
@@ -128,17 +124,19 @@ export class PgroupContainment implements Containment, JoinedGroup {
   }
 
   /**
-   * The last member of a tree to die has a parent that is not a member:
-   * this process (a leader, or an orphan the subreaper adopted). So its
-   * death raises SIGCHLD here, and a drain wait can be woken by it instead
-   * of polling (the driver still polls now and then, as a safety net).
+   * The last member of a tree to die has a parent outside it: this process (a leader, or an adopted orphan). So its
+   * death raises SIGCHLD here and wakes a drain wait (the driver still polls now and then, as a safety net).
    */
   watch(onChange: () => void): (() => void) | undefined {
     return this.#joined ? this.#runtime.watchChildren(onChange) : undefined;
   }
 
   async hardKill(): Promise<void> {
-    const { failures, whole } = await stopThenKillTogether(this.#killTarget);
+    const stopped = stopGroups(this.#killTarget);
+    // The other hard kills begun in the same breath (a scheduler closing 200 groups at once) stop their groups too:
+    // one /proc scan made after all those stops serves all their first walks, instead of one scan each.
+    await Promise.resolve();
+    const { failures, whole } = killStoppedTree(this.#killTarget, stopped);
     this.#killedWhole = whole;
     const failure = undeliveredSignal('EKILL_FAILED', 'SIGKILL', failures);
     if (failure) throw failure;
@@ -146,7 +144,7 @@ export class PgroupContainment implements Containment, JoinedGroup {
 
   killSync(): void {
     // Everything the hard kill does is synchronous already.
-    this.#killedWhole = stopThenKill(this.#killTarget).whole;
+    this.#killedWhole = killStoppedTree(this.#killTarget, stopGroups(this.#killTarget)).whole;
   }
 
   async members(): Promise<number[]> {
@@ -173,7 +171,7 @@ export class PgroupContainment implements Containment, JoinedGroup {
 
   /** The run's stats: no CPU figure, as it would count live members only (at the end of a run, a wrong 0). */
   async finalStats(): Promise<GroupStats> {
-    return { processes: this.#membership('now').live.length };
+    return { processes: (await this.stats()).processes };
   }
 
   /** Kill and wait for the drain; then there is nothing to remove but our records (see #letGo). */

@@ -10,14 +10,40 @@
  */
 import { signalNumber, type SignalName } from '../../options/signals.js';
 import type { ProcStat } from '../../proc/stat.js';
-import type { GroupRegistry } from './group-registry.js';
-import { signalGroups, type MemberFailure } from './signal-groups.js';
-import type { TrackedGroup } from './tracked-group.js';
+import type { GroupRegistry, TrackedGroup } from './group-registry.js';
 
-export interface MemberDelivery {
-  /** How many members `signal` reached. */
-  reached: number;
+/** A member a signal could not reach, and how it was sent. */
+export interface MemberFailure {
+  pid: number;
+  errno: string;
+  syscall: 'killpg' | 'pidfd_send_signal';
+}
+
+interface Delivery {
+  /** Groups the signal was delivered to. */
+  reached: TrackedGroup[];
+  /** Groups found empty (ESRCH): never to be signalled again. */
+  emptied: TrackedGroup[];
   failures: MemberFailure[];
+}
+
+/**
+ * killpg(2) to every group: ESRCH means the group emptied (the caller marks
+ * it dead, once it no longer needs its session to find orphans: see
+ * hard-kill.ts); EPERM from a group that holds only zombies is not a failure
+ * (nothing live was left to refuse us); anything else is, once for each live
+ * member the signal missed.
+ */
+export function signalGroups(registry: GroupRegistry, groups: readonly TrackedGroup[], signal: SignalName): Delivery {
+  const number = signalNumber(signal);
+  const delivery: Delivery = { reached: [], emptied: [], failures: [] };
+  for (const group of groups) {
+    const { errno } = registry.host.killpg(group.pgid, number);
+    if (errno === undefined) delivery.reached.push(group);
+    else if (errno === 'ESRCH') delivery.emptied.push(group);
+    else for (const { pid } of registry.liveMembers(group)) delivery.failures.push({ pid, errno, syscall: 'killpg' });
+  }
+  return delivery;
 }
 
 /** The members outside every tracked process group: the ones killpg cannot reach. */
@@ -26,21 +52,23 @@ export function outsideGroups(members: readonly ProcStat[], groups: readonly Tra
   return members.filter((member) => !pgids.has(member.pgid));
 }
 
+/** `reached`: how many members `signal` reached. */
 export function signalMembers(
   registry: GroupRegistry,
   members: readonly ProcStat[],
   signal: SignalName,
   thenContinue: boolean,
-): MemberDelivery {
+): { reached: number; failures: MemberFailure[] } {
   const groups = registry.groups();
-  const delivery: MemberDelivery = { reached: 0, failures: [] };
   const byGroup = signalGroups(registry, groups, signal);
   // The walk that found `members` is done: an emptied group's session is needed no more.
   for (const group of byGroup.emptied) registry.markDead(group);
   if (thenContinue) signalGroups(registry, byGroup.reached, 'SIGCONT');
   const reachedPgids = new Set(byGroup.reached.map((group) => group.pgid));
-  delivery.reached += members.filter((member) => reachedPgids.has(member.pgid)).length;
-  delivery.failures.push(...byGroup.failures);
+  const delivery = {
+    reached: members.filter((member) => reachedPgids.has(member.pgid)).length,
+    failures: byGroup.failures,
+  };
   const number = signalNumber(signal);
   const continued = signalNumber('SIGCONT');
   for (const member of outsideGroups(members, groups)) {

@@ -33,13 +33,13 @@ function check(candidate: string): ExecFailure | undefined {
   }
 }
 
-function cwdFailure(cwd: string): ExecFailure | undefined {
+function isSearchableDirectory(cwd: string): boolean {
   try {
-    if (!statSync(cwd).isDirectory()) return 'ENOENT';
+    if (!statSync(cwd).isDirectory()) return false;
     accessSync(cwd, constants.X_OK);
-    return undefined;
+    return true;
   } catch {
-    return 'ENOENT';
+    return false;
   }
 }
 
@@ -50,10 +50,7 @@ export function predictExecFailure(
   cwd: string | undefined,
 ): ExecFailure | undefined {
   const directory = cwd ?? process.cwd();
-  if (cwd !== undefined) {
-    const failure = cwdFailure(directory);
-    if (failure) return failure;
-  }
+  if (cwd !== undefined && !isSearchableDirectory(directory)) return 'ENOENT';
   if (file.includes('/')) return check(resolve(directory, file));
   let sawEacces = false;
   for (const entry of (env.PATH ?? DEFAULT_PATH).split(':')) {

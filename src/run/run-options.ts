@@ -131,8 +131,7 @@ export function resolveRunOptions(options: unknown = {}): ResolvedRunOptions {
   checkFunctions(o, ['onSpawn', 'onServerSpawn']);
   // The group's own checks and defaults (signal, grace, mechanism, limits)
   // apply now, so that every option error surfaces before anything is created.
-  const group: CreateOptions = {};
-  if (o.grace !== undefined) group.shutdownTimeout = parseTimeout(o.grace, 'grace', { allowInfinite: true });
+  const group: CreateOptions = { shutdownTimeout: parseDeadline(o.grace, 'grace', undefined) };
   copyDefined(o, GROUP_KEYS, group);
   const capture = resolveCapture(o);
   checkNoNewPrivileges(o.noNewPrivileges);

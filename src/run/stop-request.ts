@@ -5,7 +5,7 @@
  * a late timer cannot claim a stop it did not cause. The timeout runs on the
  * injected Clock (run()'s tests open it once the tree is up).
  */
-import { systemClock, type Clock, type Sleep } from '../driver/clock.js';
+import type { Clock } from '../driver/clock.js';
 
 /**
  * 'server': a server of the run exited while the command ran; 'idle': the
@@ -19,11 +19,10 @@ export class StopRequest {
   readonly #fire: (reason: StopReason) => void;
   #reason: StopReason | undefined;
   #disposed = false;
-  #timer: Sleep | undefined;
-  #signal: AbortSignal | undefined;
-  #onAbort: (() => void) | undefined;
+  /** Cancels the timer and stops listening to the signal. */
+  readonly #detach: Array<() => void> = [];
 
-  constructor(timeoutMs: number | undefined, signal: AbortSignal | undefined, clock: Clock = systemClock) {
+  constructor(timeoutMs: number | undefined, signal: AbortSignal | undefined, clock: Clock) {
     let fire!: (reason: StopReason) => void;
     this.requested = new Promise((resolve) => {
       fire = (reason) => {
@@ -35,15 +34,15 @@ export class StopRequest {
     this.#fire = fire;
     if (timeoutMs !== undefined) {
       const timer = clock.sleep(timeoutMs);
-      this.#timer = timer;
       // dispose() cancels the sleep, which resolves it: #disposed is set first, so it fires nothing.
       void timer.promise.then(() => fire('timeout'));
+      this.#detach.push(() => timer.cancel());
     }
-    if (signal !== undefined) {
-      this.#signal = signal;
-      this.#onAbort = () => fire('cancel');
-      if (signal.aborted) fire('cancel');
-      else signal.addEventListener('abort', this.#onAbort, { once: true });
+    if (signal?.aborted) fire('cancel');
+    else if (signal !== undefined) {
+      const onAbort = () => fire('cancel');
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#detach.push(() => signal.removeEventListener('abort', onAbort));
     }
   }
 
@@ -60,7 +59,6 @@ export class StopRequest {
 
   dispose(): void {
     this.#disposed = true;
-    this.#timer?.cancel();
-    if (this.#onAbort) this.#signal?.removeEventListener('abort', this.#onAbort);
+    for (const detach of this.#detach) detach();
   }
 }

@@ -43,12 +43,11 @@ export class ProcessGroup implements AsyncDisposable {
   /** Where the group's cgroup came from (own cgroup, cgroupParent, a systemd scope); undefined under pgroup. */
   readonly cgroupOrigin: CgroupOrigin | undefined;
 
-  private constructor(selection: Selection, options: ResolvedCreateOptions) {
-    const { containment } = selection;
+  private constructor({ containment, fallbackReason, cgroupOrigin }: Selection, options: ResolvedCreateOptions) {
     this.#containment = containment;
     this.#options = options;
-    this.fallbackReason = selection.fallbackReason;
-    this.cgroupOrigin = selection.cgroupOrigin;
+    this.fallbackReason = fallbackReason;
+    this.cgroupOrigin = cgroupOrigin;
     this.#exitEntry = { spare: () => this.#latch.skipDropKill, killSync: () => containment.killSync() };
     registerForExitCleanup(this.#exitEntry);
     const id = `${process.pid}-${++groupCounter}`;

@@ -20,7 +20,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import type { Clock } from '../driver/clock.js';
+import { systemClock, type Clock } from '../driver/clock.js';
 
 export type OutputEncoding = 'utf8' | 'buffer';
 
@@ -104,10 +104,9 @@ export class OutputCapture {
    */
   async finish(treeGone: boolean, encoding: OutputEncoding): Promise<CapturedOutput<string | Buffer>> {
     if (treeGone) {
-      let timer: NodeJS.Timeout | undefined;
-      const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, DRAIN_AFTER_TREE_MS)));
-      await Promise.race([Promise.all([this.#stdout.ended, this.#stderr.ended]), bound]);
-      clearTimeout(timer);
+      const bound = systemClock.sleep(DRAIN_AFTER_TREE_MS);
+      await Promise.race([Promise.all([this.#stdout.ended, this.#stderr.ended]), bound.promise]);
+      bound.cancel();
     }
     this.stop();
     const pick = (sink: BoundedSink) => (encoding === 'buffer' ? sink.bytes() : sink.text());
@@ -148,7 +147,7 @@ export class PipesEnd {
   }
 }
 
-/** Copies the child's stdout and stderr to this process's own (when run() made them pipes to watch them: idleTimeout). */
+/** Copies the child's stdout and stderr to this process's own (run() made them pipes to watch them: idleTimeout). */
 export function forwardOutput(child: ChildProcess): PipesEnd {
   child.stdout?.pipe(process.stdout, { end: false });
   child.stderr?.pipe(process.stderr, { end: false });

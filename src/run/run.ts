@@ -135,12 +135,10 @@ async function supervise(
     options.capture && child.stdout && child.stderr
       ? new OutputCapture(child.stdout, child.stderr, options.capture.maxBuffer)
       : undefined;
-  try {
-    await startedOrFailed(child);
-  } catch (error) {
+  await startedOrFailed(child).catch((error: unknown) => {
     capture?.stop();
     throw error;
-  }
+  });
   const started = clock.now();
   options.onSpawn?.(child, group);
 

@@ -33,11 +33,8 @@ export async function settleLeftovers(
 }
 
 /**
- * leftovers: 'wait' — wait for the tree to drain on its own. ProcessGroup
- * offers no drain event of its own, so members() is polled, quickly at first
- * (a tree that ends right after its leader is seen at once), then backing off
- * to a ceiling low enough that a drain is noticed soon after it happens. A
- * stop request cuts the wait short.
+ * 'wait': ProcessGroup has no drain event, so members() is polled, quickly at first (a tree that ends right
+ * after its leader is seen at once), then backing off to a ceiling low enough that a drain is noticed soon.
  */
 const FIRST_POLL_MS = 5;
 const POLL_CEILING_MS = 100;

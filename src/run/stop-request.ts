@@ -1,16 +1,12 @@
 /**
- * The two things that can ask run() to stop the tree before it ends on its
- * own: the timeout running out and the caller's AbortSignal. Whichever comes
- * first wins and is remembered; once disposed, neither can fire any more, so
- * a late timer cannot claim a stop it did not cause. The timeout runs on the
- * injected Clock (run()'s tests open it once the tree is up).
+ * What can ask run() to stop the tree before it ends on its own: the timeout running out ('timeout'), the
+ * caller's AbortSignal ('cancel'), and through request() a server exiting while the command runs ('server')
+ * or the tree writing nothing for idleTimeout ('idle'). Whichever comes first wins and is remembered; once
+ * disposed, none can fire any more, so a late timer cannot claim a stop it did not cause. The timeout runs
+ * on the injected Clock (run()'s tests open it once the tree is up).
  */
 import type { Clock } from '../driver/clock.js';
 
-/**
- * 'server': a server of the run exited while the command ran; 'idle': the
- * command's tree wrote nothing for idleTimeout.
- */
 export type StopReason = 'timeout' | 'cancel' | 'server' | 'idle';
 
 export class StopRequest {

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { readEnvironSync } from '../../src/proc/environ.js';
+import { readEnvironSync } from '../../src/proc/read-proc-file.js';
 import { findTagged } from '../../test/helpers/tagged-processes.js';
 import { killTaggedAndWait, newTag } from '../lib/leftovers.js';
 import { markdownTable } from '../report/table.js';

@@ -42,20 +42,12 @@ export function findSetpriv(path: string = process.env.PATH ?? DEFAULT_PATH): st
   // Asked at every spawn: the last find is kept (one stat checks it) while PATH stays; a miss is searched again.
   if (lastLookup?.path === path && lastLookup.found !== undefined && isExecutableFile(lastLookup.found))
     return lastLookup.found;
-  lastLookup = { path, found: searchSetpriv(path) };
+  const candidates = path.split(':').filter((directory) => directory.startsWith('/'));
+  lastLookup = { path, found: candidates.map((directory) => join(directory, 'setpriv')).find(isExecutableFile) };
   return lastLookup.found;
 }
 
 let lastLookup: { path: string; found: string | undefined } | undefined;
-
-function searchSetpriv(path: string): string | undefined {
-  for (const directory of path.split(':')) {
-    if (!directory.startsWith('/')) continue;
-    const candidate = join(directory, 'setpriv');
-    if (isExecutableFile(candidate)) return candidate;
-  }
-  return undefined;
-}
 
 /** Executable by someone: X_OK as root would say yes to any mode. */
 function isExecutableFile(path: string): boolean {

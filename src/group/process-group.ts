@@ -6,7 +6,7 @@
  * shutdown escalates or stands down.
  */
 import type { ChildProcess } from 'node:child_process';
-import { systemClock, type Clock } from '../driver/clock.js';
+import { systemClock } from '../driver/clock.js';
 import { hardKillAndWait, shutdownTree, type ShutdownReport } from '../driver/graceful.js';
 import { StandDownLatch } from '../driver/latch.js';
 import { groupClosed } from '../errors.js';
@@ -33,7 +33,6 @@ export class ProcessGroup implements AsyncDisposable {
   readonly #containment: Containment;
   readonly #options: ResolvedCreateOptions;
   readonly #latch = new StandDownLatch();
-  readonly #clock: Clock;
   readonly #guard: GuardEntry | undefined;
   readonly #exitEntry: ExitCleanupEntry;
   #closed = false;
@@ -44,13 +43,11 @@ export class ProcessGroup implements AsyncDisposable {
   /** Where the group's cgroup came from (own cgroup, cgroupParent, a systemd scope); undefined under pgroup. */
   readonly cgroupOrigin: CgroupOrigin | undefined;
 
-  private constructor(selection: Selection, options: ResolvedCreateOptions, clock: Clock) {
-    const { containment } = selection;
+  private constructor({ containment, fallbackReason, cgroupOrigin }: Selection, options: ResolvedCreateOptions) {
     this.#containment = containment;
     this.#options = options;
-    this.#clock = clock;
-    this.fallbackReason = selection.fallbackReason;
-    this.cgroupOrigin = selection.cgroupOrigin;
+    this.fallbackReason = fallbackReason;
+    this.cgroupOrigin = cgroupOrigin;
     this.#exitEntry = { spare: () => this.#latch.skipDropKill, killSync: () => containment.killSync() };
     registerForExitCleanup(this.#exitEntry);
     const id = `${process.pid}-${++groupCounter}`;
@@ -68,17 +65,12 @@ export class ProcessGroup implements AsyncDisposable {
    */
   static async create(options: CreateOptions = {}): Promise<ProcessGroup> {
     const resolved = resolveCreateOptions(options);
-    return new ProcessGroup(await selectMechanism(resolved, systemClock), resolved, systemClock);
+    return new ProcessGroup(await selectMechanism(resolved, systemClock), resolved);
   }
 
-  /** Wrap an existing Containment (tests, advanced embedding: a fake target; `clock`: the containment's own). */
-  static fromContainment(
-    containment: Containment,
-    options: CreateOptions = {},
-    clock: Clock = systemClock,
-  ): ProcessGroup {
-    const selection = { containment, fallbackReason: undefined, cgroupOrigin: undefined };
-    return new ProcessGroup(selection, resolveCreateOptions({ guard: false, ...options }), clock);
+  /** Wrap an existing Containment (tests, advanced embedding: a fake target); the group's waits run on its clock. */
+  static fromContainment(containment: Containment, options: CreateOptions = {}): ProcessGroup {
+    return new ProcessGroup({ containment }, resolveCreateOptions({ guard: false, ...options }));
   }
 
   /** The mechanism this group really uses. */
@@ -140,7 +132,7 @@ export class ProcessGroup implements AsyncDisposable {
   async shutdown(options: ShutdownOptions = {}): Promise<ShutdownReport> {
     const plan = resolveShutdownPlan(options, this.#options);
     this.#assertOpen('shutdown');
-    const report = await shutdownTree(this.#containment, plan, { clock: this.#clock, latch: this.#latch });
+    const report = await shutdownTree(this.#containment, plan, { clock: this.#containment.clock, latch: this.#latch });
     // A stood-down tree is spared by close() and exit cleanup: the guard must spare it too.
     this.#guard?.sync();
     return report;
@@ -149,7 +141,7 @@ export class ProcessGroup implements AsyncDisposable {
   /** SIGKILL the whole tree; resolves once it has drained (EKILL_TIMEOUT if members outlive killTimeout). */
   async kill(): Promise<void> {
     if (this.#closed) return;
-    await hardKillAndWait(this.#containment, this.#options.killTimeout, this.#clock);
+    await hardKillAndWait(this.#containment, this.#options.killTimeout, this.#containment.clock);
   }
 
   /** Pids of the live members. */

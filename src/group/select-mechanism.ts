@@ -15,9 +15,9 @@ import type { Containment } from '../mechanisms/containment.js';
 
 export interface Selection {
   containment: Containment;
-  fallbackReason: string | undefined;
+  fallbackReason?: string;
   /** Where the cgroup came from; undefined under pgroup. */
-  cgroupOrigin: CgroupOrigin | undefined;
+  cgroupOrigin?: CgroupOrigin;
 }
 
 /**
@@ -37,20 +37,16 @@ export async function selectMechanism(
 ): Promise<Selection> {
   if (options.mechanism === 'pgroup') {
     if (hasLimits(options.limits)) throw limitsNeedCgroup();
-    return { containment: await createPgroupContainment(clock), fallbackReason: undefined, cgroupOrigin: undefined };
+    return { containment: await createPgroupContainment(clock) };
   }
   const place = { parent: options.cgroupParent, limits: options.limits, systemdScope: options.systemdScope, clock };
   try {
     const { containment, origin } = await placeGroup(place, seams);
-    return { containment, fallbackReason: undefined, cgroupOrigin: origin };
+    return { containment, cgroupOrigin: origin };
   } catch (error) {
     const unavailable = error instanceof CorralError && error.code === 'ECGROUP_UNAVAILABLE';
     if (!unavailable || options.mechanism === 'cgroup') throw error;
     if (hasLimits(options.limits)) throw limitsNeedCgroup(error);
-    return {
-      containment: await createPgroupContainment(clock),
-      fallbackReason: error.message,
-      cgroupOrigin: undefined,
-    };
+    return { containment: await createPgroupContainment(clock), fallbackReason: error.message };
   }
 }

@@ -1,12 +1,6 @@
 import type { SpawnOptions } from 'node:child_process';
 import { invalidOption } from '../errors.js';
 
-export interface SpawnArguments {
-  file: string;
-  args: string[];
-  options: SpawnOptions;
-}
-
 /**
  * The same argument forms child_process.spawn accepts: (command),
  * (command, args), (command, options), (command, args, options).
@@ -17,7 +11,7 @@ export function normalizeSpawnArguments(
   command: unknown,
   argsOrOptions?: unknown,
   maybeOptions?: unknown,
-): SpawnArguments {
+): { file: string; args: string[]; options: SpawnOptions } {
   let args: unknown = [];
   let options: unknown = maybeOptions;
   if (Array.isArray(argsOrOptions)) {

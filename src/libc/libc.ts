@@ -8,10 +8,10 @@
  * importing corral where ffi-rs has no prebuilt binary fails only when these
  * calls are really needed, with an ELIBC error that says so.
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { constants } from 'node:os';
 import { failure } from '../errors.js';
-import { errnoName } from './errno.js';
-import { keepLoaded } from './keep-loaded.js';
 
 export interface SyscallResult {
   /** The C return value. */
@@ -24,11 +24,16 @@ type FfiModule = typeof import('ffi-rs');
 
 const LIBRARY = 'corral-libc';
 
-/** x86_64 and aarch64 syscall numbers (the generic table) for the pidfd calls. */
-const SYSCALLS: Record<string, { pidfdOpen: number; pidfdSendSignal: number }> = {
-  x64: { pidfdOpen: 434, pidfdSendSignal: 424 },
-  arm64: { pidfdOpen: 434, pidfdSendSignal: 424 },
-};
+/** The pidfd calls' numbers, the same on x86_64 and aarch64 (the generic table); elsewhere they are ENOSYS. */
+const SYSCALL_ARCHS = new Set(['x64', 'arm64']);
+const SYS_PIDFD_OPEN = 434;
+const SYS_PIDFD_SEND_SIGNAL = 424;
+
+/** Errno names by number: the first name of numbers that have aliases (EAGAIN/EWOULDBLOCK). */
+const errnoNames = new Map<number, string>();
+for (const [name, number] of Object.entries(constants.errno)) {
+  if (!errnoNames.has(number)) errnoNames.set(number, name);
+}
 
 let ffi: FfiModule | undefined;
 
@@ -44,6 +49,36 @@ function load(): FfiModule {
   module.open({ library: LIBRARY, path: '' });
   ffi = module;
   return module;
+}
+
+/** glibc's and musl's value; os.constants.dlopen does not list it. */
+const RTLD_NODELETE = 0x1000;
+
+/**
+ * Keep ffi-rs's native binary loaded for the life of the process.
+ *
+ * Node unloads an addon when the last thread that loaded it ends. ffi-rs is
+ * a Rust addon, and a Rust library unloaded while its thread-local
+ * destructors still run crashes the whole process with SIGSEGV
+ * (rust-lang/rust#91979; napi-rs/package-template#308): corral used in a
+ * Worker only, never in the main thread, took its process down when that
+ * Worker ended. Opening the loaded file once more with RTLD_NODELETE marks
+ * it as never to be unloaded. The main thread needs nothing: the process
+ * ends with it.
+ */
+function keepLoaded(library: RegExp): void {
+  if (process.getBuiltinModule('node:worker_threads').isMainThread) return;
+  const path = loadedFile(library);
+  if (path !== undefined) process.dlopen({ exports: {} }, path, constants.dlopen.RTLD_NOW | RTLD_NODELETE);
+}
+
+/** The path of the mapped file whose name `library` matches, from /proc/self/maps. */
+function loadedFile(library: RegExp): string | undefined {
+  for (const line of readFileSync('/proc/self/maps', 'latin1').split('\n')) {
+    const path = line.slice(line.indexOf('/'));
+    if (line.includes('/') && library.test(path.slice(path.lastIndexOf('/') + 1))) return path;
+  }
+  return undefined;
 }
 
 function call(
@@ -62,7 +97,8 @@ function call(
     errno: true,
   }) as unknown as { value: number; errnoCode: number };
   const value = Number(result.value);
-  return { value, errno: value === -1 ? errnoName(result.errnoCode) : undefined };
+  const errno = value === -1 ? (errnoNames.get(result.errnoCode) ?? `E${result.errnoCode}`) : undefined;
+  return { value, errno };
 }
 
 const i32 = (value: number) => ({ type: 'i32' as const, value });
@@ -73,18 +109,20 @@ export function kill(pid: number, signal: number): SyscallResult {
   return call('kill', 'i32', [i32(pid), i32(signal)]);
 }
 
-/** pidfd_open(2): a file descriptor that names this very process, never a successor with a recycled pid. */
-export function pidfdOpen(pid: number): SyscallResult {
-  const numbers = SYSCALLS[process.arch];
-  if (!numbers) return { value: -1, errno: 'ENOSYS' };
-  return call('syscall', 'i64', [i64(numbers.pidfdOpen), i64(pid), i64(0)]);
+/** syscall(2). Arguments go as 64-bit values: it is variadic and reads longs. */
+function syscall(number: number, ...args: number[]): SyscallResult {
+  if (!SYSCALL_ARCHS.has(process.arch)) return { value: -1, errno: 'ENOSYS' };
+  return call('syscall', 'i64', [number, ...args].map(i64));
 }
 
-/** pidfd_send_signal(2). Arguments go as 64-bit values: syscall(2) is variadic and reads longs. */
+/** pidfd_open(2): a file descriptor that names this very process, never a successor with a recycled pid. */
+export function pidfdOpen(pid: number): SyscallResult {
+  return syscall(SYS_PIDFD_OPEN, pid, 0);
+}
+
+/** pidfd_send_signal(2). */
 export function pidfdSendSignal(pidfd: number, signal: number): SyscallResult {
-  const numbers = SYSCALLS[process.arch];
-  if (!numbers) return { value: -1, errno: 'ENOSYS' };
-  return call('syscall', 'i64', [i64(numbers.pidfdSendSignal), i64(pidfd), i64(signal), i64(0), i64(0)]);
+  return syscall(SYS_PIDFD_SEND_SIGNAL, pidfd, signal, 0, 0);
 }
 
 const PR_SET_CHILD_SUBREAPER = 36;

@@ -1,4 +1,5 @@
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
+import type { Clock } from '../driver/clock.js';
 import type { GracefulTarget } from '../driver/target.js';
 import type { GuardRecord } from '../guard/record.js';
 
@@ -25,6 +26,8 @@ export interface GroupStats {
  */
 export interface Containment extends GracefulTarget {
   readonly mechanism: MechanismName;
+  /** The one clock every wait of this containment runs on, given at its creation; its ProcessGroup's too. */
+  readonly clock: Clock;
   /** The group's cgroup directory, under the cgroup mechanism. */
   readonly cgroupPath?: string;
   /**
@@ -54,7 +57,7 @@ export interface Containment extends GracefulTarget {
   /**
    * The mechanism's one teardown: SIGKILL the tree, wait for the drain (up to `killTimeout`; EKILL_TIMEOUT or
    * EKILL_FAILED past it), then let go of the OS resources (the cgroup subtree, removed deepest first, EBUSY
-   * waited out, bounded: ECGROUP_REMOVE), every wait on the clock the containment was given at creation.
+   * waited out, bounded: ECGROUP_REMOVE), on `clock`.
    */
   tearDown(killTimeout: number): Promise<void>;
   /** Let go of the group without killing: its members were stood down and keep running. */

@@ -39,16 +39,11 @@ export interface CreateOptions {
   systemdScope?: boolean;
 }
 
-export interface ResolvedCreateOptions {
-  mechanism: MechanismChoice;
-  shutdownTimeout: number;
-  escalate: boolean;
+/** CreateOptions checked, with every default filled in. */
+export interface ResolvedCreateOptions extends Required<Omit<CreateOptions, 'killSignal' | 'limits' | 'cgroupParent'>> {
   killSignal: SignalName;
-  killTimeout: number;
   limits: Limits | undefined;
-  guard: boolean;
   cgroupParent: string | undefined;
-  systemdScope: boolean;
 }
 
 export interface ShutdownOptions {
@@ -95,7 +90,7 @@ const SHUTDOWN_KEYS = new Set(['timeout', 'escalate', 'signal', 'phases', 'killT
 
 const FOREVER_OK = { allowInfinite: true };
 
-export const DEFAULT_SHUTDOWN_TIMEOUT = 2000;
+const DEFAULT_SHUTDOWN_TIMEOUT = 2000;
 export const DEFAULT_KILL_TIMEOUT = 5000;
 
 export function resolveCreateOptions(options: unknown = {}): ResolvedCreateOptions {

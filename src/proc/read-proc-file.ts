@@ -37,3 +37,8 @@ export function readProcFileSync(pid: number, file: string): string | undefined 
     closeSync(fd);
   }
 }
+
+/** /proc/<pid>/environ: the environment it was started with (execve), entries ending in NUL; undefined as above. */
+export function readEnvironSync(pid: number): string | undefined {
+  return readProcFileSync(pid, 'environ');
+}

@@ -44,21 +44,16 @@ export function readProcStatSync(pid: number): ProcStat | undefined {
   return text === undefined ? undefined : parseProcStat(text);
 }
 
-/** Every pid in /proc right now. Linux only: without /proc this throws, never "no process at all". */
-export function listPids(): number[] {
-  const pids: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    const code = name.charCodeAt(0);
-    if (code >= 48 && code <= 57) pids.push(Number(name));
-  }
-  return pids;
-}
-
-/** The stats of every process that `keep` accepts; processes that vanish mid-scan are skipped. */
+/**
+ * The stats of every process in /proc that `keep` accepts; processes that vanish mid-scan are skipped.
+ * Linux only: without /proc this throws, never "no process at all".
+ */
 export function scanProcesses(keep: (stat: ProcStat) => boolean): ProcStat[] {
   const found: ProcStat[] = [];
-  for (const pid of listPids()) {
-    const stat = readProcStatSync(pid);
+  for (const name of readdirSync('/proc')) {
+    const code = name.charCodeAt(0);
+    if (code < 48 || code > 57) continue;
+    const stat = readProcStatSync(Number(name));
     if (stat && keep(stat)) found.push(stat);
   }
   return found;

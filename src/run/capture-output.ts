@@ -17,8 +17,10 @@
  *   at the pipes' end, or at most DRAIN_AFTER_TREE_MS after the tree is gone
  *   (a process outside the group, such as a fallback escapee, may hold them).
  */
+import type { ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
+import { systemClock, type Clock } from '../driver/clock.js';
 
 export type OutputEncoding = 'utf8' | 'buffer';
 
@@ -102,10 +104,9 @@ export class OutputCapture {
    */
   async finish(treeGone: boolean, encoding: OutputEncoding): Promise<CapturedOutput<string | Buffer>> {
     if (treeGone) {
-      let timer: NodeJS.Timeout | undefined;
-      const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, DRAIN_AFTER_TREE_MS)));
-      await Promise.race([Promise.all([this.#stdout.ended, this.#stderr.ended]), bound]);
-      clearTimeout(timer);
+      const bound = systemClock.sleep(DRAIN_AFTER_TREE_MS);
+      await Promise.race([Promise.all([this.#stdout.ended, this.#stderr.ended]), bound.promise]);
+      bound.cancel();
     }
     this.stop();
     const pick = (sink: BoundedSink) => (encoding === 'buffer' ? sink.bytes() : sink.text());
@@ -122,4 +123,33 @@ export class OutputCapture {
     this.#stdout.stop();
     this.#stderr.stop();
   }
+}
+
+/**
+ * The end of a child's stdout and stderr: waited for once the tree is gone,
+ * so that nothing the tree wrote is lost when the caller exits right after
+ * run() settles (the copy of forwardOutput(), a server's last lines).
+ */
+export class PipesEnd {
+  readonly #ended: Promise<unknown>;
+
+  constructor(child: ChildProcess) {
+    this.#ended = Promise.all(
+      [child.stdout, child.stderr].map((stream) => stream && new Promise((resolve) => stream.once('close', resolve))),
+    );
+  }
+
+  /** Once both pipes have closed, or DRAIN_AFTER_TREE_MS from now: call it once the tree is gone. */
+  async wait(clock: Clock): Promise<void> {
+    const bound = clock.sleep(DRAIN_AFTER_TREE_MS);
+    await Promise.race([this.#ended, bound.promise]);
+    bound.cancel();
+  }
+}
+
+/** Copies the child's stdout and stderr to this process's own (run() made them pipes to watch them: idleTimeout). */
+export function forwardOutput(child: ChildProcess): PipesEnd {
+  child.stdout?.pipe(process.stdout, { end: false });
+  child.stderr?.pipe(process.stderr, { end: false });
+  return new PipesEnd(child);
 }

@@ -94,12 +94,10 @@ export interface RunOptions extends GroupOptions {
   idleTimeout?: number;
 }
 
-export interface ResolvedRunOptions {
+export interface ResolvedRunOptions extends Pick<RunOptions, 'signal' | 'onSpawn' | 'onServerSpawn'> {
   /** Undefined: no deadline. */
   timeout: number | undefined;
   leftovers: LeftoversPolicy;
-  signal: AbortSignal | undefined;
-  onSpawn: RunOptions['onSpawn'];
   group: ResolvedCreateOptions;
   spawn: GroupSpawnOptions;
   /** Undefined: no capture. */
@@ -107,7 +105,6 @@ export interface ResolvedRunOptions {
   /** Empty: no servers. */
   servers: ResolvedServer[];
   serverOutput: ServerOutput;
-  onServerSpawn: RunOptions['onServerSpawn'];
   /** Undefined: none. `forward`: corral made the pipes and copies them to its own stdout and stderr. */
   idle: { timeoutMs: number; forward: boolean } | undefined;
 }
@@ -131,8 +128,7 @@ export function resolveRunOptions(options: unknown = {}): ResolvedRunOptions {
   checkFunctions(o, ['onSpawn', 'onServerSpawn']);
   // The group's own checks and defaults (signal, grace, mechanism, limits)
   // apply now, so that every option error surfaces before anything is created.
-  const group: CreateOptions = {};
-  if (o.grace !== undefined) group.shutdownTimeout = parseTimeout(o.grace, 'grace', { allowInfinite: true });
+  const group: CreateOptions = { shutdownTimeout: parseDeadline(o.grace, 'grace', undefined) };
   copyDefined(o, GROUP_KEYS, group);
   const capture = resolveCapture(o);
   checkNoNewPrivileges(o.noNewPrivileges);

@@ -4,7 +4,7 @@
  * asked to keep the leftovers). The stages:
  *
  * 0. With `servers`: each is started in a group of its own and waited for
- *    until ready (servers/with-servers.ts); a server that exits or is not
+ *    until ready (servers/server-set.ts); a server that exits or is not
  *    ready in time ends the run before the command starts.
  * 1. The leader runs until it exits, or until the timeout, the AbortSignal,
  *    the idle timeout (no output for that long) or a server exiting asks for
@@ -20,22 +20,20 @@
  *    (keep, or escalate: false) spared it. Then every server's whole tree
  *    is stopped, however the command ended.
  */
-import type { ChildProcess } from 'node:child_process';
 import type { ShutdownReport } from '../driver/graceful.js';
 import { ProcessGroup } from '../group/process-group.js';
+import { controllersFor, prepareCgroupForLimits } from '../mechanisms/cgroup/index.js';
+import type { ResolvedCreateOptions } from '../options/group-options.js';
 import { normalizeSpawnArguments } from '../group/spawn-arguments.js';
-import { OutputCapture } from './capture-output.js';
-import { finalStats } from './final-stats.js';
+import { forwardOutput, OutputCapture } from './capture-output.js';
 import { resolveRunOptions, type ResolvedRunOptions, type RunOptions } from './run-options.js';
-import { StopRequest, type StopReason } from './stop-request.js';
+import { StopRequest } from './stop-request.js';
 import type { LeftoverProcess, RunResult } from './run-result.js';
 import { settleLeftovers } from './settle-leftovers.js';
-import { withLimitsPrepared } from './with-limits-prepared.js';
 import { systemClock, type Clock } from '../driver/clock.js';
-import type { ServerFailure, ServerSet } from './servers/server-set.js';
-import { withServers } from './servers/with-servers.js';
+import { withServers, type ServerFailure, type ServerSet } from './servers/server-set.js';
 import { IdleWatch } from './idle-watch.js';
-import { ForwardedOutput } from './forward-output.js';
+import { exitOf, startedOrFailed, type ServerExit } from './servers/wait-until-ready.js';
 
 export type { RunResult, LeftoverProcess } from './run-result.js';
 export type { RunOptions, LeftoversPolicy } from './run-options.js';
@@ -45,11 +43,6 @@ export type { ServerSpec, ServerOutput } from './servers/server-options.js';
 
 /** Buffers with `encoding: 'buffer'`, else strings. */
 type OutputOf<O extends RunOptions> = O extends { encoding: 'buffer' } ? Buffer : string;
-
-interface LeaderExit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
 
 /**
  * Run `command` with `args` and settle once the whole tree is gone. Rejects
@@ -92,6 +85,24 @@ export async function runOnClock(
   return withServers(resolved, clock, (servers) => runInGroup(clock, file, args, resolved, servers));
 }
 
+/**
+ * Limits need a cgroup whose controllers are enabled for its children, and a
+ * cgroup holding processes cannot enable them: so when limits are asked for
+ * under cgroup v2 without a cgroupParent, this process first moves itself
+ * into a leaf of its own cgroup (prepareCgroupForLimits, once per process)
+ * and the group is made beside it. run() and `corral run` both do it, so
+ * that they behave the same on the same host. Without limits nothing is
+ * moved.
+ */
+async function withLimitsPrepared(options: ResolvedCreateOptions): Promise<ResolvedCreateOptions> {
+  if (options.limits === undefined || options.mechanism === 'pgroup' || options.cgroupParent !== undefined)
+    return options;
+  const prepared = await prepareCgroupForLimits(controllersFor(options.limits), undefined, {
+    systemdScope: options.systemdScope,
+  });
+  return { ...options, cgroupParent: prepared.cgroupParent };
+}
+
 async function runInGroup(
   clock: Clock,
   file: string,
@@ -100,14 +111,11 @@ async function runInGroup(
   servers: ServerSet | undefined,
 ): Promise<RunResult<string | Buffer>> {
   const group = await ProcessGroup.create(resolved.group);
-  let result: RunResult<string | Buffer>;
-  try {
-    result = await supervise(group, file, args, resolved, clock, servers);
-  } catch (error) {
+  const result = await supervise(group, file, args, resolved, clock, servers).catch(async (error: unknown) => {
     // The first failure is the one worth reporting; close() still kills the tree.
     await group.close().catch(() => undefined);
     throw error;
-  }
+  });
   await group.close();
   return result;
 }
@@ -121,18 +129,16 @@ async function supervise(
   servers: ServerSet | undefined,
 ): Promise<RunResult<string | Buffer>> {
   const child = group.spawn(file, args, options.spawn);
-  const exited = new Promise<LeaderExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = exitOf(child);
   // Read from the first byte on: a pipe left unread blocks the tree once full.
   const capture =
     options.capture && child.stdout && child.stderr
       ? new OutputCapture(child.stdout, child.stderr, options.capture.maxBuffer)
       : undefined;
-  try {
-    await startedOrFailed(child);
-  } catch (error) {
+  await startedOrFailed(child).catch((error: unknown) => {
     capture?.stop();
     throw error;
-  }
+  });
   const started = clock.now();
   options.onSpawn?.(child, group);
 
@@ -142,7 +148,7 @@ async function supervise(
     if (stop.request('server')) serverFailure = failure;
   });
   let idleMs: number | undefined;
-  const forwarded = options.idle?.forward ? new ForwardedOutput(child) : undefined;
+  const forwarded = options.idle?.forward ? forwardOutput(child) : undefined;
   const idle =
     options.idle &&
     new IdleWatch(clock, options.idle.timeoutMs, [child.stdout, child.stderr], (silentMs) => {
@@ -151,12 +157,14 @@ async function supervise(
   let report: ShutdownReport | undefined;
   let leftovers: number[] = [];
   let leftoverProcesses: LeftoverProcess[] = [];
-  let leader: LeaderExit | undefined;
+  let leader: ServerExit | undefined;
   try {
     const first = await Promise.race([exited, stop.requested]);
-    if (isStopReason(first)) {
+    if (typeof first === 'string') {
       report = await group.shutdown();
-      leader = await leaderAfterShutdown(child, exited, report);
+      // The leader is dead (its exit event may still be on its way), or still runs: the shutdown stood down.
+      const leftRunning = report.stoodDown && child.pid !== undefined && report.survivors.includes(child.pid);
+      leader = leftRunning ? undefined : await exited;
     } else {
       leader = first;
       // Only 'wait' still honours the timeout and the AbortSignal: 'kill' and
@@ -168,8 +176,9 @@ async function supervise(
     stop.dispose();
     idle?.dispose();
   }
-  const stats = await finalStats(group);
-  if (!group.skipDropKill) await forwarded?.finish(clock);
+  // A report, never a reason to fail the run: undefined if the group cannot give any.
+  const stats = await group.finalStats().catch(() => undefined);
+  if (!group.skipDropKill) await forwarded?.wait(clock);
   const output = await capture?.finish(!group.skipDropKill, options.capture!.encoding);
   return {
     exitCode: leader?.code ?? null,
@@ -194,40 +203,4 @@ async function supervise(
     idleTimedOut: stop.reason === 'idle',
     idleMs,
   };
-}
-
-/** Resolves on 'spawn', rejects with Node's error (ENOENT, EACCES...) when the command could not start. */
-function startedOrFailed(child: ChildProcess): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: Error) => {
-      child.off('spawn', onSpawn);
-      reject(error);
-    };
-    const onSpawn = () => {
-      child.off('error', onError);
-      // run() never calls child.kill(), so a later 'error' has no cause of
-      // ours; it must not become an uncaught exception either.
-      child.on('error', () => undefined);
-      resolve();
-    };
-    child.once('error', onError);
-    child.once('spawn', onSpawn);
-  });
-}
-
-/**
- * The leader after a shutdown: dead (its exit event may still be on its way),
- * or still running because the shutdown stood down (escalate: false).
- */
-async function leaderAfterShutdown(
-  child: ChildProcess,
-  exited: Promise<LeaderExit>,
-  report: ShutdownReport,
-): Promise<LeaderExit | undefined> {
-  const leftRunning = report.stoodDown && child.pid !== undefined && report.survivors.includes(child.pid);
-  return leftRunning ? undefined : exited;
-}
-
-function isStopReason(value: LeaderExit | StopReason): value is StopReason {
-  return typeof value === 'string';
 }

@@ -7,27 +7,19 @@
  * down), 'keep' spares them.
  */
 import type { Clock } from '../driver/clock.js';
-import type { ShutdownReport } from '../driver/graceful.js';
+import { poll } from '../driver/poll.js';
 import type { ProcessGroup } from '../group/process-group.js';
 import { readCommandLine } from '../proc/cmdline.js';
-import type { LeftoverProcess } from './run-result.js';
+import type { RunResult } from './run-result.js';
 import type { LeftoversPolicy } from './run-options.js';
-import type { StopRequest } from './stop-request.js';
-import { waitUntilEmpty } from './wait-until-empty.js';
-
-export interface SettledLeftovers {
-  leftovers: number[];
-  leftoverProcesses: LeftoverProcess[];
-  /** The shutdown's report, when one ran. */
-  report: ShutdownReport | undefined;
-}
+import type { StopReason, StopRequest } from './stop-request.js';
 
 export async function settleLeftovers(
   group: ProcessGroup,
   policy: LeftoversPolicy,
   stop: StopRequest,
   clock: Clock,
-): Promise<SettledLeftovers> {
+): Promise<Pick<RunResult, 'leftovers' | 'leftoverProcesses' | 'report'>> {
   const leftovers = await group.members();
   const leftoverProcesses = await Promise.all(
     leftovers.map(async (pid) => ({ pid, command: await readCommandLine(pid) })),
@@ -38,4 +30,32 @@ export async function settleLeftovers(
   const drained = policy === 'wait' && (await waitUntilEmpty(group, stop.requested, clock)) === undefined;
   const report = policy === 'keep' || drained ? undefined : await group.shutdown();
   return { leftovers, leftoverProcesses, report };
+}
+
+/**
+ * 'wait': ProcessGroup has no drain event, so members() is polled, quickly at first (a tree that ends right
+ * after its leader is seen at once), then backing off to a ceiling low enough that a drain is noticed soon.
+ */
+const FIRST_POLL_MS = 5;
+const POLL_CEILING_MS = 100;
+
+/** Resolves undefined once the group has no live member, or with the stop reason if a stop is asked for first. */
+export async function waitUntilEmpty(
+  group: { members(): Promise<number[]> },
+  stopRequested: Promise<StopReason>,
+  clock: Clock,
+): Promise<StopReason | undefined> {
+  let stopped: StopReason | undefined;
+  void stopRequested.then((reason) => (stopped = reason));
+  const outcome = await poll(async () => stopped ?? ((await group.members()).length === 0 ? 'empty' : undefined), {
+    clock,
+    deadline: Number.POSITIVE_INFINITY,
+    firstMs: FIRST_POLL_MS,
+    ceilingMs: POLL_CEILING_MS,
+    subscribe: (wake) => {
+      void stopRequested.then(wake);
+      return () => {};
+    },
+  });
+  return outcome === 'empty' ? undefined : outcome;
 }

@@ -1,16 +1,12 @@
 /**
- * The two things that can ask run() to stop the tree before it ends on its
- * own: the timeout running out and the caller's AbortSignal. Whichever comes
- * first wins and is remembered; once disposed, neither can fire any more, so
- * a late timer cannot claim a stop it did not cause. The timeout runs on the
- * injected Clock (run()'s tests open it once the tree is up).
+ * What can ask run() to stop the tree before it ends on its own: the timeout running out ('timeout'), the
+ * caller's AbortSignal ('cancel'), and through request() a server exiting while the command runs ('server')
+ * or the tree writing nothing for idleTimeout ('idle'). Whichever comes first wins and is remembered; once
+ * disposed, none can fire any more, so a late timer cannot claim a stop it did not cause. The timeout runs
+ * on the injected Clock (run()'s tests open it once the tree is up).
  */
-import { systemClock, type Clock, type Sleep } from '../driver/clock.js';
+import type { Clock } from '../driver/clock.js';
 
-/**
- * 'server': a server of the run exited while the command ran; 'idle': the
- * command's tree wrote nothing for idleTimeout.
- */
 export type StopReason = 'timeout' | 'cancel' | 'server' | 'idle';
 
 export class StopRequest {
@@ -19,11 +15,10 @@ export class StopRequest {
   readonly #fire: (reason: StopReason) => void;
   #reason: StopReason | undefined;
   #disposed = false;
-  #timer: Sleep | undefined;
-  #signal: AbortSignal | undefined;
-  #onAbort: (() => void) | undefined;
+  /** Cancels the timer and stops listening to the signal. */
+  readonly #detach: Array<() => void> = [];
 
-  constructor(timeoutMs: number | undefined, signal: AbortSignal | undefined, clock: Clock = systemClock) {
+  constructor(timeoutMs: number | undefined, signal: AbortSignal | undefined, clock: Clock) {
     let fire!: (reason: StopReason) => void;
     this.requested = new Promise((resolve) => {
       fire = (reason) => {
@@ -35,15 +30,15 @@ export class StopRequest {
     this.#fire = fire;
     if (timeoutMs !== undefined) {
       const timer = clock.sleep(timeoutMs);
-      this.#timer = timer;
       // dispose() cancels the sleep, which resolves it: #disposed is set first, so it fires nothing.
       void timer.promise.then(() => fire('timeout'));
+      this.#detach.push(() => timer.cancel());
     }
-    if (signal !== undefined) {
-      this.#signal = signal;
-      this.#onAbort = () => fire('cancel');
-      if (signal.aborted) fire('cancel');
-      else signal.addEventListener('abort', this.#onAbort, { once: true });
+    if (signal?.aborted) fire('cancel');
+    else if (signal !== undefined) {
+      const onAbort = () => fire('cancel');
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#detach.push(() => signal.removeEventListener('abort', onAbort));
     }
   }
 
@@ -60,7 +55,6 @@ export class StopRequest {
 
   dispose(): void {
     this.#disposed = true;
-    this.#timer?.cancel();
-    if (this.#onAbort) this.#signal?.removeEventListener('abort', this.#onAbort);
+    for (const detach of this.#detach) detach();
   }
 }

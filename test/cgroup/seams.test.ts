@@ -9,6 +9,8 @@
 import test, { type ExecutionContext } from 'ava';
 import { existsSync } from 'node:fs';
 import { ProcessGroup } from '../../src/index.js';
+import { systemClock } from '../../src/driver/clock.js';
+import { hardKillAndWait } from '../../src/driver/graceful.js';
 import { realCgroupFs, type CgroupFs } from '../../src/mechanisms/cgroup/cgroup-fs.js';
 import { createCgroupContainment } from '../../src/mechanisms/cgroup/cgroup-containment.js';
 import { REMOVE_RETRY_MS } from '../../src/mechanisms/cgroup/remove-group-dir.js';
@@ -44,8 +46,8 @@ function withoutCgroupKill() {
   return { fs, seen };
 }
 
-/** A group whose cgroup mechanism uses `fs` (and `clock` for its own waits); the group's driver runs on the real clock. */
-async function groupOn(t: ExecutionContext, fs: CgroupFs, options = {}, clock?: VirtualClock): Promise<ProcessGroup> {
+/** A group whose cgroup mechanism uses `fs`, and `clock` (the group's too) for every wait. */
+async function groupOn(t: ExecutionContext, fs: CgroupFs, options = {}, clock?: VirtualClock) {
   const containment = await createCgroupContainment({ parent: undefined, limits: undefined, fs, clock });
   const dir = cgroupDirOf(containment);
   const group = ProcessGroup.fromContainment(containment, options);
@@ -53,14 +55,14 @@ async function groupOn(t: ExecutionContext, fs: CgroupFs, options = {}, clock?: 
     await group.close().catch(() => {});
     await destroyCgroupDir(dir);
   });
-  return group;
+  return { group, containment };
 }
 
 test('without cgroup.kill, kill() freezes, sweeps with SIGKILL, thaws: the zoo and a forker are gone', async (t) => {
   if (!(await requireCgroup(t))) return;
   const tag = tagFor(t);
   const { fs, seen } = withoutCgroupKill();
-  const group = await groupOn(t, fs);
+  const { group } = await groupOn(t, fs);
   spawnShell(group, tag, `sh -c 'while :; do ${LONG_SLEEP} & sleep 0.05; done' &\n${zooScript()}`);
   await waitForSettledBesideForker(tag, zooSize() + 1);
 
@@ -100,7 +102,7 @@ test('without cgroup.kill, an escalating shutdown still ends a SIGTERM ignorer',
   if (!(await requireCgroup(t))) return;
   const tag = tagFor(t);
   const { fs, seen } = withoutCgroupKill();
-  const group = await groupOn(t, fs, { shutdownTimeout: 200 });
+  const { group } = await groupOn(t, fs, { shutdownTimeout: 200 });
   spawnShell(group, tag, zooScript(['ignoresTerm', 'stopped']));
   await waitForSettledZoo(tag, 3);
 
@@ -132,13 +134,13 @@ test('rmdir answering EBUSY a few times is retried until the directory goes', as
   const tag = tagFor(t);
   const { fs, seen } = busyRmdir(5);
   const clock = new VirtualClock();
-  const group = await groupOn(t, fs, {}, clock);
+  const { group, containment } = await groupOn(t, fs, {}, clock);
   spawnShell(group, tag, `exec ${LONG_SLEEP}`);
   await waitForSettledZoo(tag, 1);
   const dir = group.cgroupPath!;
-  // Drained first, on the group's real clock: close() then finds nothing to wait for, and the mechanism's
+  // Drained first, on the real clock: close() then finds nothing to wait for, and the containment's
   // virtual clock (its one clock, the drain's too) measures the removal alone.
-  await group.kill();
+  await hardKillAndWait(containment, 5000, systemClock);
 
   await group.close();
 
@@ -154,11 +156,11 @@ test('rmdir answering EBUSY for good: ECGROUP_REMOVE, the group stays open, and 
   const tag = tagFor(t);
   const { fs, seen } = busyRmdir(Number.POSITIVE_INFINITY);
   const clock = new VirtualClock();
-  const group = await groupOn(t, fs, {}, clock);
+  const { group, containment } = await groupOn(t, fs, {}, clock);
   spawnShell(group, tag, `exec ${LONG_SLEEP}`);
   await waitForSettledZoo(tag, 1);
   const dir = group.cgroupPath!;
-  await group.kill(); // As above: the removal alone on the virtual clock.
+  await hardKillAndWait(containment, 5000, systemClock); // As above: the removal alone on the virtual clock.
 
   const error = await t.throwsAsync(group.close());
 

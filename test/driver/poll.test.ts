@@ -7,7 +7,7 @@ import test from 'ava';
 import { poll } from '../../src/driver/poll.js';
 import { FREEZE_TIMEOUT_MS, setFrozen } from '../../src/mechanisms/cgroup/freeze.js';
 import { realCgroupFs, type CgroupFs } from '../../src/mechanisms/cgroup/cgroup-fs.js';
-import { waitUntilEmpty } from '../../src/run/wait-until-empty.js';
+import { waitUntilEmpty } from '../../src/run/settle-leftovers.js';
 import { VirtualClock } from '../helpers/virtual-clock.js';
 import { hermetic } from '../helpers/hermetic.js';
 

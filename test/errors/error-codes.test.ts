@@ -87,7 +87,7 @@ function groupOn(kernel: FakeKernel): ProcessGroup {
   const clock = new VirtualClock();
   const { fs, heal } = fakeFs(kernel);
   const containment = new CgroupContainment(DIR, { fs, clock });
-  const group = ProcessGroup.fromContainment(containment, { killTimeout: 0, shutdownTimeout: 0 }, clock);
+  const group = ProcessGroup.fromContainment(containment, { killTimeout: 0, shutdownTimeout: 0 });
   opened.push({ group, heal });
   return group;
 }

@@ -11,7 +11,7 @@
  * Worker cannot tell it from a detached child of the main thread, whose exit
  * status libuv must get, so it is left (docs/fallback.md says so). Both
  * verdicts also guard the process: it must end normally when the Worker
- * that loaded ffi-rs ends (src/libc/keep-loaded.ts).
+ * that loaded ffi-rs ends (keepLoaded() in src/libc/libc.ts).
  */
 import test, { type ExecutionContext } from 'ava';
 import { execFile } from 'node:child_process';

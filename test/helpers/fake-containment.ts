@@ -22,11 +22,11 @@ export class FakeContainment extends FakeTarget implements Containment {
   killSyncCalls = 0;
   readonly #releaseFails: Error | undefined;
   /** The containment's one clock, as a real one is given at creation. */
-  readonly #clock: VirtualClock;
+  readonly clock: VirtualClock;
 
   constructor(clock: VirtualClock, script: FakeContainmentScript = {}) {
     super(clock, script);
-    this.#clock = clock;
+    this.clock = clock;
     this.#releaseFails = script.releaseFails;
   }
 
@@ -47,7 +47,7 @@ export class FakeContainment extends FakeTarget implements Containment {
   }
 
   async tearDown(killTimeout: number): Promise<void> {
-    await hardKillAndWait(this, killTimeout, this.#clock);
+    await hardKillAndWait(this, killTimeout, this.clock);
     this.#release(false);
   }
 

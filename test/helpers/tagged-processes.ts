@@ -8,7 +8,7 @@ import type { ExecutionContext } from 'ava';
 import { type Dirent, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { patience, PATIENCE_MS } from './patience.js';
 import { lookUntil } from './look-until.js';
-import { readEnvironSync } from '../../src/proc/environ.js';
+import { readEnvironSync } from '../../src/proc/read-proc-file.js';
 
 let counter = 0;
 

@@ -12,7 +12,7 @@ hermetic();
 function setup(script: FakeContainmentScript = {}, options = {}) {
   const clock = new VirtualClock();
   const containment = new FakeContainment(clock, script);
-  const group = ProcessGroup.fromContainment(containment, options, clock);
+  const group = ProcessGroup.fromContainment(containment, options);
   return { clock, containment, group };
 }
 

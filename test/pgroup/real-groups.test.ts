@@ -15,7 +15,7 @@ import { FallbackRuntime, processRuntime } from '../../src/mechanisms/pgroup/fal
 import { systemClock } from '../../src/driver/clock.js';
 import { realHost, type PgroupHost } from '../../src/mechanisms/pgroup/pgroup-host.js';
 import { readProcStatSync } from '../../src/proc/stat.js';
-import { readEnvironSync } from '../../src/proc/environ.js';
+import { readEnvironSync } from '../../src/proc/read-proc-file.js';
 import { markersIn } from '../../src/mechanisms/pgroup/group-marker.js';
 import { assertNoSurvivors, tagFor, waitForTagged } from '../helpers/tagged-processes.js';
 import { eventually } from '../helpers/settle.js';

@@ -83,13 +83,13 @@ export class CgroupContainment implements Containment {
   readonly mechanism = 'cgroup' as const;
   readonly cgroupPath: string;
   readonly #fs: CgroupFs;
-  readonly #clock: Clock;
+  readonly clock: Clock;
 
   /** `dir` exists already: made by createCgroupContainment(), or a dead owner's group that `corral sweep` tears down. */
   constructor(dir: string, seams: CgroupSeams) {
     this.cgroupPath = dir;
     this.#fs = seams.fs ?? realCgroupFs;
-    this.#clock = seams.clock ?? systemClock;
+    this.clock = seams.clock ?? systemClock;
   }
 
   spawn(file: string, args: readonly string[], options: SpawnOptions): ChildProcess {
@@ -120,7 +120,7 @@ export class CgroupContainment implements Containment {
   }
 
   hardKill(): Promise<void> {
-    return hardKillCgroup(this.#fs, this.cgroupPath, this.#clock);
+    return hardKillCgroup(this.#fs, this.cgroupPath, this.clock);
   }
 
   members(): Promise<number[]> {
@@ -132,11 +132,11 @@ export class CgroupContainment implements Containment {
   }
 
   suspend(): Promise<void> {
-    return setFrozen(this.#fs, this.cgroupPath, true, this.#clock);
+    return setFrozen(this.#fs, this.cgroupPath, true, this.clock);
   }
 
   resume(): Promise<void> {
-    return setFrozen(this.#fs, this.cgroupPath, false, this.#clock);
+    return setFrozen(this.#fs, this.cgroupPath, false, this.clock);
   }
 
   stats(): Promise<GroupStats> {
@@ -150,15 +150,15 @@ export class CgroupContainment implements Containment {
 
   /** The one teardown: SIGKILL the subtree, wait (bounded) for its drain, remove it deepest first; on its one clock. */
   async tearDown(killTimeout: number): Promise<void> {
-    await hardKillAndWait(this, killTimeout, this.#clock);
-    await removeSubtree(this.#fs, this.cgroupPath, this.#clock);
+    await hardKillAndWait(this, killTimeout, this.clock);
+    await removeSubtree(this.#fs, this.cgroupPath, this.clock);
   }
 
   spare(): Promise<void> {
     const dir = this.cgroupPath;
     const name = parseGroupName(basename(dir));
     const sparedName = name ? formatGroupName({ ...name, spared: true }) : `${basename(dir)}-spared`;
-    return spareGroup(this.#fs, dir, join(dirname(dir), sparedName), this.#clock);
+    return spareGroup(this.#fs, dir, join(dirname(dir), sparedName), this.clock);
   }
 
   /** tearDown() without yielding, for process exit: the same steps, the drain waited for by spinning. */

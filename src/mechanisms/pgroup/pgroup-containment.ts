@@ -48,7 +48,7 @@ type When = 'shared' | 'now' | number;
 
 export class PgroupContainment implements Containment, JoinedGroup {
   readonly mechanism = 'pgroup' as const;
-  readonly #clock: Clock;
+  readonly clock: Clock;
   readonly #runtime: FallbackRuntime;
   readonly #host: PgroupHost;
   readonly #registry: GroupRegistry;
@@ -66,7 +66,7 @@ export class PgroupContainment implements Containment, JoinedGroup {
   readonly #killTarget: KillTarget;
 
   constructor(clock: Clock, runtime: FallbackRuntime) {
-    this.#clock = clock;
+    this.clock = clock;
     this.#runtime = runtime;
     this.#host = runtime.host;
     this.#registry = new GroupRegistry(runtime.host);
@@ -176,7 +176,7 @@ export class PgroupContainment implements Containment, JoinedGroup {
 
   /** Kill and wait for the drain; then there is nothing to remove but our records (see #letGo). */
   async tearDown(killTimeout: number): Promise<void> {
-    await hardKillAndWait(this, killTimeout, this.#clock);
+    await hardKillAndWait(this, killTimeout, this.clock);
     this.#letGo();
   }
 

@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import type { SyscallResult } from '../../libc/libc.js';
-import { readEnvironSync } from '../../proc/environ.js';
+import { readEnvironSync } from '../../proc/read-proc-file.js';
 import { readProcStatSync, scanProcesses, type ProcStat } from '../../proc/stat.js';
 import { pinProcess, type PinnedProcess } from './pinned-process.js';
 

@@ -47,18 +47,3 @@ function splitLines(stream: Readable, each: (line: string) => void): () => void 
     stream.off('end', onEnd);
   };
 }
-
-/** The last `size` lines given to add(), oldest first: what a failure message quotes. */
-export class LastLines {
-  readonly #lines: string[] = [];
-  constructor(readonly size: number) {}
-
-  add(line: string): void {
-    this.#lines.push(line);
-    if (this.#lines.length > this.size) this.#lines.shift();
-  }
-
-  get lines(): string[] {
-    return [...this.#lines];
-  }
-}

@@ -14,16 +14,17 @@ import type { ShutdownReport } from '../../driver/graceful.js';
 import type { Clock } from '../../driver/clock.js';
 import type { GroupSpawnOptions } from '../../group/no-new-privileges.js';
 import { ProcessGroup } from '../../group/process-group.js';
-import type { ResolvedCreateOptions } from '../../options/group-options.js';
 import { readCommandLine } from '../../proc/cmdline.js';
-import { LastLines, onLines } from './output-lines.js';
+import { onLines } from './output-lines.js';
 import type { ResolvedServer, ServerOutput } from './server-options.js';
-import { exitOf, readyOnClock, type ReadyOutcome, type ServerExit } from './wait-until-ready.js';
+import { exitOf, readyOnClock, startedOrFailed, type ReadyOutcome, type ServerExit } from './wait-until-ready.js';
 import type { ChildProcess } from 'node:child_process';
-import { DRAIN_AFTER_TREE_MS } from '../capture-output.js';
+import { PipesEnd } from '../capture-output.js';
+import type { ResolvedRunOptions } from '../run-options.js';
+import type { RunResult } from '../run-result.js';
 
 /** Lines of a server's output kept for the message when it fails. */
-export const LAST_LINES_KEPT = 10;
+const LAST_LINES_KEPT = 10;
 
 /** What became of one server. */
 export interface ServerReport {
@@ -60,13 +61,14 @@ export interface ServerFailure {
 }
 
 class RunningServer {
-  readonly lastLines = new LastLines(LAST_LINES_KEPT);
+  /** Its last LAST_LINES_KEPT lines, oldest first: what a failure message quotes. */
+  readonly #lastLines: string[] = [];
   readonly exited: Promise<ServerExit>;
   exit: ServerExit | undefined;
   readyMs: number | undefined;
   #stopping = false;
   readonly #stopLines: () => void;
-  readonly #outputEnded: Promise<unknown>;
+  readonly #pipesEnd: PipesEnd;
 
   constructor(
     readonly spec: ResolvedServer,
@@ -75,9 +77,7 @@ class RunningServer {
     output: ServerOutput,
     readonly clock: Clock,
   ) {
-    this.#outputEnded = Promise.all(
-      [child.stdout, child.stderr].map((stream) => stream && new Promise((resolve) => stream.once('close', resolve))),
-    );
+    this.#pipesEnd = new PipesEnd(child);
     this.exited = exitOf(child);
     // An exit that corral's own stop caused is not the server's doing.
     void this.exited.then((exit) => {
@@ -85,11 +85,10 @@ class RunningServer {
     });
     const write = lineWriter(spec.name, output);
     this.#stopLines = onLines(child, (line, stream) => {
-      this.lastLines.add(line);
+      this.#lastLines.push(line);
+      if (this.#lastLines.length > LAST_LINES_KEPT) this.#lastLines.shift();
       write(line, stream);
     });
-    // run() never calls child.kill(); a late 'error' must not become an uncaught exception.
-    child.on('error', () => undefined);
   }
 
   async stop(): Promise<ServerReport> {
@@ -101,11 +100,8 @@ class RunningServer {
       if (members.length > 0) report = await this.group.shutdown();
     } finally {
       await this.group.close();
-      // The tree is gone, so the pipes end: their last lines are the ones a failure quotes
-      // (bounded: an escapee may hold them).
-      const bound = this.clock.sleep(DRAIN_AFTER_TREE_MS);
-      await Promise.race([this.#outputEnded, bound.promise]);
-      bound.cancel();
+      // The tree is gone, so the pipes end: their last lines are the ones a failure quotes.
+      await this.#pipesEnd.wait(this.clock);
       this.#stopLines();
     }
     return {
@@ -118,8 +114,12 @@ class RunningServer {
       exit: this.exit,
       stopped,
       report,
-      lastLines: this.lastLines.lines,
+      lastLines: this.lastLines,
     };
+  }
+
+  get lastLines(): string[] {
+    return [...this.#lastLines];
   }
 }
 
@@ -133,38 +133,26 @@ export class ServerSet {
   }
 
   /** Starts every server (a group each); one that cannot even be spawned stops those already started, and rejects. */
-  static async start(
-    specs: ResolvedServer[],
-    group: ResolvedCreateOptions,
-    spawn: GroupSpawnOptions,
-    {
-      output,
-      onSpawn,
-    }: {
-      output: ServerOutput;
-      onSpawn: ((name: string, child: ChildProcess, group: ProcessGroup) => void) | undefined;
-    },
-    clock: Clock,
-  ): Promise<ServerSet> {
+  static async start(options: ResolvedRunOptions, clock: Clock): Promise<ServerSet> {
     const servers: RunningServer[] = [];
     const set = new ServerSet(servers, clock);
     try {
-      for (const spec of specs) {
-        const created = await ProcessGroup.create(group);
+      for (const spec of options.servers) {
+        const created = await ProcessGroup.create(options.group);
         let child: ChildProcess;
         try {
           child = created.spawn('sh', ['-c', spec.command], {
-            ...spawnOptionsFor(spawn),
+            ...spawnOptionsFor(options.spawn),
             stdio: ['ignore', 'pipe', 'pipe'],
             detached: true,
           });
-          await spawned(child);
+          await startedOrFailed(child);
         } catch (error) {
           await created.close().catch(() => undefined);
           throw error;
         }
-        servers.push(new RunningServer(spec, created, child, output, clock));
-        onSpawn?.(spec.name, child, created);
+        servers.push(new RunningServer(spec, created, child, options.serverOutput, clock));
+        options.onServerSpawn?.(spec.name, child, created);
       }
     } catch (error) {
       await set.stop().catch(() => undefined);
@@ -181,32 +169,26 @@ export class ServerSet {
   /** Every server ready: undefined; else why not ('aborted' when `signal` fired first). */
   async untilReady(signal: AbortSignal | undefined): Promise<ServerFailure | 'aborted' | undefined> {
     const giveUp = new AbortController();
-    const onAbort = () => giveUp.abort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    if (signal?.aborted) giveUp.abort();
-    try {
-      const outcomes = await Promise.all(
-        this.#servers.map(async (server) => {
-          const source = {
-            exited: server.exited,
-            onLine: (listener: Parameters<typeof onLines>[1]) => onLines(server.child, listener),
-          };
-          const outcome = await readyOnClock(this.#clock, source, server.spec.probe, {
-            timeoutMs: server.spec.readyTimeoutMs,
-            signal: giveUp.signal,
-          });
-          if (outcome.kind === 'ready') server.readyMs = outcome.elapsedMs;
-          // The first failure ends the other waits.
-          else giveUp.abort();
-          return { server, outcome };
-        }),
-      );
-      if (signal?.aborted) return 'aborted';
-      const failed = outcomes.find(({ outcome }) => outcome.kind === 'exited' || outcome.kind === 'timeout');
-      return failed === undefined ? undefined : failureOf(failed.server, failed.outcome, 'start');
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-    }
+    // The caller's signal, or the first failure, ends every wait.
+    const waitsEnd = signal ? AbortSignal.any([signal, giveUp.signal]) : giveUp.signal;
+    const outcomes = await Promise.all(
+      this.#servers.map(async (server) => {
+        const source = {
+          exited: server.exited,
+          onLine: (listener: Parameters<typeof onLines>[1]) => onLines(server.child, listener),
+        };
+        const outcome = await readyOnClock(this.#clock, source, server.spec.probe, {
+          timeoutMs: server.spec.readyTimeoutMs,
+          signal: waitsEnd,
+        });
+        if (outcome.kind === 'ready') server.readyMs = outcome.elapsedMs;
+        else giveUp.abort();
+        return { server, outcome };
+      }),
+    );
+    if (signal?.aborted) return 'aborted';
+    const failed = outcomes.find(({ outcome }) => outcome.kind === 'exited' || outcome.kind === 'timeout');
+    return failed === undefined ? undefined : failureOf(failed.server, failed.outcome, 'start');
   }
 
   /** Resolves with the failure once a server's leader exits (meant for while the command runs). */
@@ -237,7 +219,7 @@ function failureOf(server: RunningServer, outcome: ReadyOutcome, during: ServerF
     reason: outcome.kind === 'timeout' ? 'ready-timeout' : 'exited',
     during,
     exit: outcome.kind === 'exited' ? outcome.exit : undefined,
-    lastLines: server.lastLines.lines,
+    lastLines: server.lastLines,
   };
 }
 
@@ -249,18 +231,56 @@ function spawnOptionsFor(spawn: GroupSpawnOptions): GroupSpawnOptions {
   );
 }
 
-function spawned(child: ChildProcess): Promise<void> {
-  return new Promise((resolve, reject) => {
-    child.once('spawn', () => {
-      child.off('error', reject);
-      resolve();
-    });
-    child.once('error', reject);
-  });
-}
-
 function lineWriter(name: string, output: ServerOutput): (line: string, stream: 'stdout' | 'stderr') => void {
   if (output === 'ignore') return () => undefined;
   if (output === 'prefix') return (line, stream) => void process[stream].write(`[${name}] ${line}\n`);
   return (line, stream) => output(name, line, stream);
+}
+
+/**
+ * run() with `servers`: the servers first, each ready; then the command,
+ * stopped if a server exits meanwhile; then, however it ended (or if it
+ * never started), every server's whole tree.
+ */
+export async function withServers(
+  resolved: ResolvedRunOptions,
+  clock: Clock,
+  runCommand: (servers: ServerSet) => Promise<RunResult<string | Buffer>>,
+): Promise<RunResult<string | Buffer>> {
+  const started = clock.now();
+  const servers = await ServerSet.start(resolved, clock);
+  let result: RunResult<string | Buffer> | undefined;
+  try {
+    const notReady = await servers.untilReady(resolved.signal);
+    result = notReady === undefined ? await runCommand(servers) : notStarted(notReady, servers, clock.now() - started);
+  } finally {
+    const reports = await servers.stop(result?.serverFailure);
+    if (result !== undefined) result = { ...result, servers: reports };
+  }
+  return result;
+}
+
+/** The result of a run whose command never started: a server failed first, or the AbortSignal fired. */
+function notStarted(why: ServerFailure | 'aborted', servers: ServerSet, elapsedMs: number): RunResult<string | Buffer> {
+  return {
+    exitCode: null,
+    signal: null,
+    timedOut: false,
+    cancelled: why === 'aborted',
+    leftovers: [],
+    leftoverProcesses: [],
+    report: undefined,
+    mechanism: servers.mechanism ?? 'pgroup',
+    fallbackReason: undefined,
+    cgroupOrigin: undefined,
+    pid: undefined,
+    elapsedMs,
+    stats: undefined,
+    stdout: undefined,
+    stderr: undefined,
+    outputBytes: undefined,
+    outputTruncated: false,
+    servers: [],
+    serverFailure: why === 'aborted' ? undefined : why,
+  };
 }

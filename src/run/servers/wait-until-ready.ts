@@ -21,8 +21,8 @@ import { onLines, type LineListener } from './output-lines.js';
 import { parseReadyProbe, type ReadyProbe } from './ready-probe.js';
 
 export const DEFAULT_READY_TIMEOUT_MS = 60_000;
-export const FIRST_PROBE_PAUSE_MS = 10;
-export const PROBE_PAUSE_CEILING_MS = 250;
+const FIRST_PROBE_PAUSE_MS = 10;
+const PROBE_PAUSE_CEILING_MS = 250;
 
 export interface ServerExit {
   code: number | null;
@@ -153,7 +153,7 @@ export async function readyOnClock(
 }
 
 /** The real network probes; undefined for `line:`, which needs no attempt. */
-export function probeAttempt(probe: ReadyProbe): ProbeAttempt | undefined {
+function probeAttempt(probe: ReadyProbe): ProbeAttempt | undefined {
   switch (probe.kind) {
     case 'http':
       return (signal) => httpAnswers(probe.url, signal);
@@ -190,6 +190,25 @@ function tcpAccepts(host: string, port: number, signal: AbortSignal): Promise<bo
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
     signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Resolves on 'spawn', rejects with Node's error (ENOENT, EACCES...) when the command could not start. */
+export function startedOrFailed(child: ChildProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => {
+      child.off('spawn', onSpawn);
+      reject(error);
+    };
+    const onSpawn = () => {
+      child.off('error', onError);
+      // run() never calls child.kill(), so a later 'error' has no cause of
+      // ours; it must not become an uncaught exception either.
+      child.on('error', () => undefined);
+      resolve();
+    };
+    child.once('error', onError);
+    child.once('spawn', onSpawn);
   });
 }
 

@@ -8,7 +8,8 @@
 import { resolve } from 'node:path';
 import { describe, parseTimeout } from '../options/durations.js';
 import { resolveCreateOptions, type MechanismChoice } from '../options/group-options.js';
-import { asOptionsObject, invalidOption, parseBoolean } from '../options/validate.js';
+import { asOptionsObject, parseBoolean } from '../options/validate.js';
+import { invalidOption } from '../errors.js';
 
 export interface IntegrationOptions {
   /** A test file that leaves processes behind fails the run (default false; CORRAL_FAIL_ON_LEFTOVERS=1 sets it). */

@@ -3,7 +3,8 @@
  * with defaults in one place, before anything is touched on the host.
  */
 import { describe, parseDeadline, parseTimeout } from './durations.js';
-import { asOptionsObject, invalidOption, parseBoolean, parseChoice } from './validate.js';
+import { asOptionsObject, parseBoolean, parseChoice } from './validate.js';
+import { invalidOption } from '../errors.js';
 import { parseLimits, type Limits } from './limits.js';
 import { parseSignal, type SignalName } from './signals.js';
 import { optedOutByEnv } from './systemd-opt-out.js';

@@ -6,8 +6,6 @@
 import { invalidOption, type OptionErrorCode } from '../errors.js';
 import { describe } from './durations.js';
 
-export { invalidOption };
-
 export function isPlainObject(value: unknown): value is object {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

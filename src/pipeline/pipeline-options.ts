@@ -9,11 +9,11 @@ import {
   asOptionsObject,
   checkAbortSignal,
   copyDefined,
-  invalidOption,
   parseBoolean,
   parseChoice,
   parseCount,
 } from '../options/validate.js';
+import { invalidOption } from '../errors.js';
 import { DEFAULT_MAX_BUFFER } from '../run/run-options.js';
 
 /** One stage: `['sort', '-n']`, or an object when it needs its own cwd or env. */

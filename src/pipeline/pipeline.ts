@@ -15,7 +15,7 @@
  * 4. Once every leader has exited, every group is closed (which kills what
  *    is left), and the result carries every stage's status.
  */
-import { execFile, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { execFile, type StdioOptions } from 'node:child_process';
 import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,7 @@ import type { Readable } from 'node:stream';
 import { systemClock, type Clock } from '../driver/clock.js';
 import type { MechanismName } from '../mechanisms/containment.js';
 import { ProcessGroup } from '../group/process-group.js';
+import { exitOf, startedOrFailed } from '../run/servers/wait-until-ready.js';
 import { StopRequest, type StopReason } from '../run/stop-request.js';
 import {
   resolvePipelineOptions,
@@ -166,9 +167,7 @@ async function spawnConnected(groups: ProcessGroup[], options: ResolvedPipelineO
       const stdio: StdioOptions = [stdin, stdout, options.stderr];
       const child = groups[index]!.spawn(stage.command, stage.args, { stdio, cwd: stage.cwd, env: stage.env });
       // Listened to at once: the closes awaited below let 'spawn' and 'exit' pass.
-      const exited = new Promise<LeaderExit>((resolve) =>
-        child.once('exit', (code, signal) => resolve({ code, signal })),
-      );
+      const exited: Promise<LeaderExit> = exitOf(child);
       const started = startedOrFailed(child);
       started.catch(() => undefined);
       return { child, started, exited };
@@ -198,18 +197,6 @@ async function openPipes(count: number): Promise<{ read: FileHandle; write: File
 
 /** Killed by SIGPIPE, or a shell reporting that its command was (128 + 13). */
 const diedOfSigpipe = (code: number | null, signal: NodeJS.Signals | null) => signal === 'SIGPIPE' || code === 141;
-
-/** Resolves on 'spawn', rejects with Node's error (ENOENT...) when the stage could not start. */
-function startedOrFailed(child: ChildProcess): Promise<void> {
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('spawn', () => {
-      child.off('error', reject);
-      child.on('error', () => undefined);
-      resolve();
-    });
-  });
-}
 
 /** Reads the stream to its end, keeping the first maxBuffer bytes. */
 function collect(stream: Readable, maxBuffer: number): Promise<string> {

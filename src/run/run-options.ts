@@ -14,11 +14,11 @@ import {
   checkAbortSignal,
   checkFunctions,
   copyDefined,
-  invalidOption,
   parseBoolean,
   parseChoice,
   parseCount,
 } from '../options/validate.js';
+import { invalidOption } from '../errors.js';
 import type { OutputEncoding } from './capture-output.js';
 import {
   resolveServerOutput,

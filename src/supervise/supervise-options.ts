@@ -10,12 +10,12 @@ import { describe, parseDeadline, parseTimeout } from '../options/durations.js';
 import {
   asOptionsObject,
   checkFunctions,
-  invalidOption,
   isPlainObject,
   parseChoice,
   parseCount,
   parseNumber,
 } from '../options/validate.js';
+import { invalidOption } from '../errors.js';
 import type { RunResult } from '../run/run.js';
 import { resolveRunOptions, type RunOptions } from '../run/run-options.js';
 import type { BackoffPlan } from './backoff.js';

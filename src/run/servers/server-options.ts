@@ -4,7 +4,8 @@
  * nothing started).
  */
 import { describe, parseDeadline } from '../../options/durations.js';
-import { asOptionsObject, invalidOption } from '../../options/validate.js';
+import { asOptionsObject } from '../../options/validate.js';
+import { invalidOption } from '../../errors.js';
 import { parseReadyProbe, type ReadyProbe } from './ready-probe.js';
 import { DEFAULT_READY_TIMEOUT_MS } from './wait-until-ready.js';
 

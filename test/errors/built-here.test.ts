@@ -4,10 +4,8 @@
  * module of src/ may write `new CorralError(` (docs/development.md, Layers).
  */
 import test from 'ava';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, sep } from 'node:path';
 import { hermetic } from '../helpers/hermetic.js';
-import { REPO } from '../helpers/node-script.js';
+import { sourceFiles } from '../helpers/source-files.js';
 
 hermetic();
 
@@ -23,15 +21,6 @@ function constructedElsewhere(files: ReadonlyMap<string, string>): string[] {
     }
   }
   return found;
-}
-
-function sourceFiles(): Map<string, string> {
-  const src = join(REPO, 'src');
-  const files = new Map<string, string>();
-  for (const name of readdirSync(src, { recursive: true, encoding: 'utf8' })) {
-    if (name.endsWith('.ts')) files.set(name.split(sep).join('/'), readFileSync(join(src, name), 'utf8'));
-  }
-  return files;
 }
 
 test('no module of src/ but errors.ts constructs a CorralError', (t) => {

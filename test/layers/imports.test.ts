@@ -7,10 +7,9 @@
  * past the rule.
  */
 import test from 'ava';
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, relative, resolve, sep } from 'node:path';
 import { hermetic } from '../helpers/hermetic.js';
-import { REPO } from '../helpers/node-script.js';
+import { sourceFiles } from '../helpers/source-files.js';
 
 hermetic();
 
@@ -73,15 +72,6 @@ function layerViolations(files: ReadonlyMap<string, string>): string[] {
     }
   }
   return violations;
-}
-
-function sourceFiles(): Map<string, string> {
-  const src = join(REPO, 'src');
-  const files = new Map<string, string>();
-  for (const name of readdirSync(src, { recursive: true, encoding: 'utf8' })) {
-    if (name.endsWith('.ts')) files.set(name.split(sep).join('/'), readFileSync(join(src, name), 'utf8'));
-  }
-  return files;
 }
 
 test("no module of src/ imports from a layer above its own or past a mechanism's surface, and cgroup and pgroup do not know each other", (t) => {

@@ -8,18 +8,19 @@ import test from 'ava';
 import { once } from 'node:events';
 import { ProcessGroup } from '../../src/index.js';
 import { processRuntime } from '../../src/mechanisms/pgroup/fallback-runtime.js';
-import { eventually } from '../helpers/settle.js';
-import { assertNoSurvivors, killTagged, tagFor, waitForTagged } from '../helpers/tagged-processes.js';
+import { eventually, waitForSettled } from '../helpers/settle.js';
+import { assertNoSurvivors, killTagged, tagFor, type Tag } from '../helpers/tagged-processes.js';
 import { zombieChildren } from '../helpers/zombie-children.js';
 
 /** A leader that leaves a setsid escapee, a double-forked one and a member in its group. */
 const TREE = `setsid sleep 1000 & (sh -c 'sleep 1000 &' &); sleep 1000 & exec sleep 1000`;
 
-async function cycle(tag: { tag: string; env: NodeJS.ProcessEnv }, spare: boolean): Promise<void> {
+async function cycle(tag: Tag, spare: boolean): Promise<void> {
   const group = await ProcessGroup.create({ mechanism: 'pgroup', guard: false });
   const leader = group.spawn('sh', ['-c', TREE], { env: tag.env, stdio: 'ignore' });
   const exited = once(leader, 'exit');
-  await waitForTagged(tag.tag, 4);
+  // All four sleeps, and no shell between: a spared tree's double fork still to come would outlive killTagged().
+  await waitForSettled(tag, 4);
   if (spare) {
     group.spare();
     await group.close();
